@@ -1,0 +1,3 @@
+export * from './identity';
+export * from './signed-headers';
+export * from './tokens';

@@ -1,0 +1,4 @@
+export * from './errors';
+export * from './graphql-http';
+export * from './http-server';
+export * from './logger';

@@ -1,0 +1,3 @@
+export * from './authorization';
+export * from './federated-schema';
+export * from './serve-subgraph';

@@ -1,0 +1,47 @@
+import { print } from 'graphql';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { SERVICE, signIdentity, type Identity } from '@supergraph/identity';
+
+export interface GraphQLResponse<TData = Record<string, unknown>> {
+  status: number;
+  data?: TData | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string; [key: string]: unknown } }[];
+}
+
+/** POSTs one operation and returns the HTTP status with the parsed GraphQL body. */
+export async function graphql<TData = Record<string, unknown>>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse<TData>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as Omit<GraphQLResponse<TData>, 'status'>;
+  return { status: response.status, ...body };
+}
+
+/** Calls a subgraph directly, as the router would, with a signed identity. */
+export function asRouter(identity: Identity = SERVICE, secret: string): Record<string, string> {
+  return signIdentity(identity, secret);
+}
+
+export const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
+
+/** The `extensions.code` of each error, in order: what tests assert on. */
+export function errorCodes(response: GraphQLResponse<unknown>): (string | undefined)[] {
+  return (response.errors ?? []).map((error) => error.extensions?.code);
+}
+
+/** Sends a codegen'd typed document (clients/generated), so tests use what portals use. */
+export function execute<TData, TVariables extends Record<string, unknown>>(
+  url: string,
+  document: TypedDocumentNode<TData, TVariables>,
+  variables: TVariables,
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse<TData>> {
+  return graphql<TData>(url, print(document), variables, headers);
+}

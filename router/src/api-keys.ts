@@ -1,0 +1,45 @@
+import { SERVICE, signIdentity, type Identity, type Role, type Tier } from '@supergraph/identity';
+
+/**
+ * Resolves an API key to its owner by asking the users subgraph (which alone holds the hashed
+ * keys). Answers are cached briefly so a busy key costs one lookup per interval; a revoked key
+ * therefore keeps working for at most `cacheMs`.
+ */
+export class ApiKeyVerifier {
+  private readonly cache = new Map<string, { identity: Identity | null; until: number }>();
+  private static readonly MAX_ENTRIES = 10_000;
+
+  constructor(
+    private readonly usersUrl: () => string,
+    private readonly signingSecret: string,
+    private readonly cacheMs: number,
+  ) {}
+
+  async verify(secret: string): Promise<Identity | null> {
+    const now = Date.now();
+    const cached = this.cache.get(secret);
+    if (cached && cached.until > now) return cached.identity;
+    const identity = await this.lookup(secret);
+    if (this.cache.size >= ApiKeyVerifier.MAX_ENTRIES) this.cache.clear();
+    this.cache.set(secret, { identity, until: now + this.cacheMs });
+    return identity;
+  }
+
+  private async lookup(secret: string): Promise<Identity | null> {
+    const response = await fetch(this.usersUrl(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...signIdentity(SERVICE, this.signingSecret) },
+      body: JSON.stringify({
+        query: 'query ($secret: String!) { apiKeyPrincipal(secret: $secret) { userId roles tier scopes } }',
+        variables: { secret },
+      }),
+    });
+    const result = (await response.json()) as {
+      data?: { apiKeyPrincipal: { userId: string; roles: Role[]; tier: Tier; scopes: string[] } | null };
+      errors?: unknown[];
+    };
+    if (!result.data || result.errors) throw new Error(`users subgraph could not resolve the API key: ${JSON.stringify(result.errors)}`);
+    const principal = result.data.apiKeyPrincipal;
+    return principal && { kind: 'user', ...principal, via: 'apiKey' };
+  }
+}

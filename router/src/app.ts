@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import type { PlatformConfig } from '@supergraph/config';
+import {
+  createLogger,
+  formatErrorFor,
+  graphqlHttpHandler,
+  sendJson,
+  startHttpServer,
+  type Logger,
+  type Route,
+  type RunningServer,
+} from '@supergraph/server';
+import { ApiKeyVerifier } from './api-keys';
+import { authenticate } from './authentication';
+import type { RouterContext } from './context';
+import { sandboxPage } from './landing-page';
+import { probeSubgraph } from './readiness';
+import { SubgraphClient } from './subgraph-client';
+
+/** Starts the router: the gateway over the static supergraph, plus health, readiness and Sandbox. */
+export async function startRouter(config: PlatformConfig, logger: Logger = createLogger({ service: 'router' }, config.logLevel)): Promise<RunningServer> {
+  const subgraphs = new Map<string, SubgraphClient>();
+  const gateway = new ApolloGateway({
+    supergraphSdl: readFileSync(config.router.supergraphPath, 'utf8'),
+    buildService: ({ name, url }) => {
+      const client = new SubgraphClient(name, config.router.subgraphUrls[name] ?? url!, config.routerSigningSecret);
+      subgraphs.set(name, client);
+      return client;
+    },
+  });
+
+  const apollo = new ApolloServer<RouterContext>({
+    gateway,
+    includeStacktraceInErrorResponses: false,
+    introspection: !config.production,
+    formatError: formatErrorFor(logger),
+    plugins: [config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true })],
+  });
+  await apollo.start();
+
+  const apiKeys = new ApiKeyVerifier(
+    () => subgraphs.get('users')?.url ?? 'http://localhost:4001/graphql',
+    config.routerSigningSecret,
+    config.router.apiKeyCacheMs,
+  );
+  // The correlation id is taken from the caller or made here, echoed back, and sent to every subgraph.
+  const requestIds = new WeakMap<IncomingMessage, string>();
+  const context = async (request: IncomingMessage): Promise<RouterContext> => ({
+    requestId: requestIds.get(request) ?? randomUUID(),
+    identity: await authenticate(request, config.jwt, apiKeys),
+  });
+  const executeGraphQL = graphqlHttpHandler(apollo, context, { maxBodyBytes: config.maxBodyBytes });
+  const graphql: Route = (request, response) => {
+    const requestId = headerValue(request, 'x-request-id') ?? randomUUID();
+    requestIds.set(request, requestId);
+    response.setHeader('x-request-id', requestId);
+    return executeGraphQL(request, response);
+  };
+
+  const running: RunningServer = await startHttpServer({
+    host: config.host,
+    port: config.router.port,
+    logger,
+    graceMs: config.shutdownGraceMs,
+    routes: {
+      '/graphql': graphql,
+      '/health': (_request, response) => sendJson(response, 200, { status: 'ok' }),
+      '/ready': async (_request, response) => {
+        const probes = await Promise.all(
+          [...subgraphs.values()].map(async (client) => [client.name, await probeSubgraph(client.url!, config.routerSigningSecret, config.router.readyTimeoutMs)] as const),
+        );
+        const ready = !running.draining && probes.every(([, probe]) => probe.ok);
+        sendJson(response, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', subgraphs: Object.fromEntries(probes) });
+      },
+      ...(config.production
+        ? {}
+        : {
+            '/': (_request, response) => {
+              response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+              response.end(sandboxPage());
+            },
+          }),
+    },
+    onStop: () => apollo.stop(),
+  });
+  logger.info('router listening', { url: `${running.url}/graphql`, sandbox: config.production ? undefined : `${running.url}/` });
+  return running;
+}
+
+function headerValue(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  const single = Array.isArray(value) ? value[0] : value;
+  // A caller-supplied id is echoed into logs and other services: keep it short and printable.
+  return single && /^[\w.:-]{1,128}$/.test(single) ? single : undefined;
+}

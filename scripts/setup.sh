@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what the supergraph needs in this checkout: npm packages and the generated Prisma
+# clients. Idempotent and quick when nothing changed; called by `npm start` and `npm test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm packages"
+  # No install scripts run (npm 11 default): none of our dependencies needs one, and Prisma's
+  # would try to download engines we do not use (the client runs on driver adapters).
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+for schema in prisma/*/schema.prisma; do
+  subgraph=$(basename "$(dirname "$schema")")
+  marker="subgraphs/$subgraph/src/generated/prisma/.schema.sha256"
+  sum=$(sha256sum "$schema" | cut -d' ' -f1)
+  if [ ! -f "$marker" ] || [ "$(cat "$marker")" != "$sum" ]; then
+    echo "setup: generating the Prisma client for $subgraph"
+    # The CLI wants to download a native schema engine even for `generate`, which needs none;
+    # /bin/false stops the download (never /bin/true: see DESIGN.md).
+    PRISMA_SCHEMA_ENGINE_BINARY=/bin/false npx prisma generate --config "prisma/$subgraph/prisma.config.ts" >/dev/null
+    echo "$sum" > "$marker"
+  fi
+done
