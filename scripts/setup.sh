@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the supergraph needs in this checkout: npm packages and the generated Prisma
-# clients. Idempotent and quick when nothing changed; called by `npm start` and `npm test`.
+# Installs what the supergraph needs in this checkout: npm packages, the generated Prisma
+# clients, and each subgraph's own environment (subgraphs/*/setup.sh, e.g. Python's venv).
+# Idempotent and quick when nothing changed; called by `npm start` and `npm test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,3 +24,8 @@ for schema in prisma/*/schema.prisma; do
     echo "$sum" > "$marker"
   fi
 done
+
+for setup in subgraphs/*/setup.sh; do
+  [ -f "$setup" ] && bash "$setup"
+done
+exit 0

@@ -17,6 +17,8 @@ export interface PlatformConfig {
   shutdownGraceMs: number;
   /** Max size of a request body, in bytes. */
   maxBodyBytes: number;
+  /** Redis for events, queues and caches; when absent each process uses in-process stand-ins. */
+  redisUrl: string | undefined;
   /** Shared by router and subgraphs: signs the identity the router forwards. */
   routerSigningSecret: string;
   jwt: JwtConfig;
@@ -73,6 +75,7 @@ export function loadConfig(env: Env = process.env): PlatformConfig {
     logLevel: oneOf(env.LOG_LEVEL, ['debug', 'info', 'warn', 'error'] as const, 'info', 'LOG_LEVEL'),
     shutdownGraceMs: int(env.SHUTDOWN_GRACE_MS, 10_000, 'SHUTDOWN_GRACE_MS'),
     maxBodyBytes: int(env.MAX_BODY_BYTES, 1_000_000, 'MAX_BODY_BYTES'),
+    redisUrl: env.REDIS_URL || undefined,
     routerSigningSecret: secret('routerSigningSecret', 'ROUTER_SIGNING_SECRET'),
     jwt: {
       secret: secret('jwtSecret', 'JWT_SECRET'),

@@ -1,0 +1,58 @@
+/**
+ * Live events between processes: a mutation handled by one subgraph instance reaches the
+ * subscribers held by any other. Delivery is at most once, to whoever listens at that moment —
+ * right for live updates. Work that must not be lost (payments, indexing) is written to an
+ * outbox in the same transaction as the change, and relayed here after commit.
+ */
+export interface EventBus {
+  publish(channel: string, payload: unknown): Promise<void>;
+  /**
+   * Events on `channel` from now on, as an async iterator (what GraphQL subscriptions consume).
+   * Ending the iterator (`return()`, or `break` in for-await) unsubscribes.
+   */
+  subscribe<T>(channel: string): AsyncIterableIterator<T>;
+  close(): Promise<void>;
+}
+
+/**
+ * Turns pushed events into a pull-based async iterator with a bounded buffer: a subscriber
+ * that stops reading loses the oldest events rather than growing memory without limit.
+ */
+export function eventQueue<T>(onEnd: () => void, capacity = 1000): { push(event: T): void; iterator: AsyncIterableIterator<T> } {
+  const buffered: T[] = [];
+  const waiting: ((result: IteratorResult<T>) => void)[] = [];
+  let done = false;
+  const finish = (): Promise<IteratorResult<T>> => {
+    if (!done) {
+      done = true;
+      onEnd();
+      for (const resolve of waiting.splice(0)) resolve({ value: undefined, done: true });
+      buffered.length = 0;
+    }
+    return Promise.resolve({ value: undefined, done: true });
+  };
+  const iterator: AsyncIterableIterator<T> = {
+    next: () => {
+      if (buffered.length > 0) return Promise.resolve({ value: buffered.shift()!, done: false });
+      if (done) return Promise.resolve({ value: undefined, done: true });
+      return new Promise((resolve) => waiting.push(resolve));
+    },
+    return: finish,
+    throw: (error?: unknown) => finish().then(() => Promise.reject(error)),
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return {
+    iterator,
+    push(event) {
+      if (done) return;
+      const reader = waiting.shift();
+      if (reader) reader({ value: event, done: false });
+      else {
+        if (buffered.length >= capacity) buffered.shift();
+        buffered.push(event);
+      }
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import { eventQueue, type EventBus } from './event-bus';
+
+/** The embedded default: one process, no Redis, the same behaviour. */
+export class InProcessEventBus implements EventBus {
+  private readonly listeners = new Map<string, Set<(payload: unknown) => void>>();
+
+  async publish(channel: string, payload: unknown): Promise<void> {
+    // A copy through JSON, so subscribers see exactly what they would see through Redis.
+    const serialised = JSON.stringify(payload);
+    for (const listener of this.listeners.get(channel) ?? []) listener(JSON.parse(serialised));
+  }
+
+  subscribe<T>(channel: string): AsyncIterableIterator<T> {
+    const listeners = this.listeners.get(channel) ?? new Set();
+    this.listeners.set(channel, listeners);
+    const listener = (payload: unknown) => queue.push(payload as T);
+    const queue = eventQueue<T>(() => {
+      listeners.delete(listener);
+      if (listeners.size === 0) this.listeners.delete(channel);
+    });
+    listeners.add(listener);
+    return queue.iterator;
+  }
+
+  /** How many channels have a subscriber: lets tests prove unsubscribing cleans up. */
+  get activeChannels(): number {
+    return this.listeners.size;
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+  }
+}
