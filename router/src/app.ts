@@ -22,12 +22,17 @@ import type { RouterContext } from './context';
 import { sandboxPage } from './landing-page';
 import { probeSubgraph } from './readiness';
 import { SubgraphClient } from './subgraph-client';
+import { SubscriptionEngine } from './subscriptions/engine';
+import { SubscriptionPlanner } from './subscriptions/planner';
+import { UpstreamSubscriptions } from './subscriptions/upstream';
+import { serveClientWebSockets } from './subscriptions/websocket';
 
 /** Starts the router: the gateway over the static supergraph, plus health, readiness and Sandbox. */
 export async function startRouter(config: PlatformConfig, logger: Logger = createLogger({ service: 'router' }, config.logLevel)): Promise<RunningServer> {
+  const supergraphSdl = readFileSync(config.router.supergraphPath, 'utf8');
   const subgraphs = new Map<string, SubgraphClient>();
   const gateway = new ApolloGateway({
-    supergraphSdl: readFileSync(config.router.supergraphPath, 'utf8'),
+    supergraphSdl,
     buildService: ({ name, url }) => {
       const client = new SubgraphClient(name, config.router.subgraphUrls[name] ?? url!, config.routerSigningSecret);
       subgraphs.set(name, client);
@@ -63,6 +68,14 @@ export async function startRouter(config: PlatformConfig, logger: Logger = creat
     return executeGraphQL(request, response);
   };
 
+  const engine = new SubscriptionEngine(
+    new SubscriptionPlanner(supergraphSdl),
+    new UpstreamSubscriptions(config.routerSigningSecret),
+    () => subgraphs,
+    logger,
+  );
+  let webSockets: { close(): Promise<void> } | undefined;
+
   const running: RunningServer = await startHttpServer({
     host: config.host,
     port: config.router.port,
@@ -87,7 +100,19 @@ export async function startRouter(config: PlatformConfig, logger: Logger = creat
             },
           }),
     },
+    onDrain: async () => {
+      await webSockets?.close();
+    },
     onStop: () => apollo.stop(),
+  });
+  webSockets = serveClientWebSockets({
+    server: running.server,
+    apollo,
+    engine,
+    authenticate: (headers) => authenticate({ headers }, config.jwt, apiKeys),
+    maxSubscriptionsPerConnection: config.router.maxSubscriptionsPerConnection,
+    keepAliveMs: config.router.keepAliveMs,
+    logger,
   });
   logger.info('router listening', { url: `${running.url}/graphql`, sandbox: config.production ? undefined : `${running.url}/` });
   return running;

@@ -10,7 +10,7 @@ const API_KEY_PREFIX = 'sgk_';
  * or in `x-api-key`), or nobody. A credential that is present but bad is an error, never a
  * silent fall-back to anonymous.
  */
-export async function authenticate(request: IncomingMessage, tokens: TokenSettings, apiKeys: ApiKeyVerifier): Promise<Identity> {
+export async function authenticate(request: Pick<IncomingMessage, 'headers'>, tokens: TokenSettings, apiKeys: ApiKeyVerifier): Promise<Identity> {
   const credential = credentialOf(request);
   if (!credential) return ANONYMOUS;
   if (credential.startsWith(API_KEY_PREFIX)) {
@@ -26,7 +26,7 @@ export async function authenticate(request: IncomingMessage, tokens: TokenSettin
   }
 }
 
-function credentialOf(request: IncomingMessage): string | undefined {
+function credentialOf(request: Pick<IncomingMessage, 'headers'>): string | undefined {
   const apiKey = request.headers['x-api-key'];
   if (typeof apiKey === 'string' && apiKey.length > 0) return apiKey;
   const authorization = request.headers.authorization;

@@ -1,7 +1,7 @@
 import type { PlatformConfig } from '@supergraph/config';
 import type { RunningServer } from '@supergraph/server';
 import { createTestDatabase, quietLogger, testConfig } from '@supergraph/testing';
-import { startUsersSubgraph } from '@supergraph/users/src/app';
+import { startUsersSubgraph, type UsersSubgraph } from '@supergraph/users/src/app';
 import { startRouter } from '../src/app';
 
 /** The real router in front of a real users subgraph on a fresh Postgres database. */
@@ -11,6 +11,7 @@ export interface PlatformHarness {
   graphqlUrl: string;
   usersUrl: string;
   router: RunningServer;
+  users: UsersSubgraph;
   stop(): Promise<void>;
 }
 
@@ -24,6 +25,7 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<P
   return {
     config,
     router,
+    users,
     routerUrl: router.url,
     graphqlUrl: `${router.url}/graphql`,
     usersUrl,

@@ -43,6 +43,10 @@ export interface RouterConfig {
   apiKeyCacheMs: number;
   /** Timeout of each subgraph probe behind /ready. */
   readyTimeoutMs: number;
+  /** Operations one client WebSocket may run at once. */
+  maxSubscriptionsPerConnection: number;
+  /** Interval of graphql-ws pings on client and subgraph sockets. */
+  keepAliveMs: number;
 }
 
 export interface UsersConfig {
@@ -89,6 +93,8 @@ export function loadConfig(env: Env = process.env): PlatformConfig {
       subgraphUrls: subgraphUrlOverrides(env),
       apiKeyCacheMs: int(env.API_KEY_CACHE_MS, 30_000, 'API_KEY_CACHE_MS'),
       readyTimeoutMs: int(env.READY_TIMEOUT_MS, 2_000, 'READY_TIMEOUT_MS'),
+      maxSubscriptionsPerConnection: int(env.MAX_SUBSCRIPTIONS_PER_CONNECTION, 100, 'MAX_SUBSCRIPTIONS_PER_CONNECTION'),
+      keepAliveMs: int(env.WS_KEEPALIVE_MS, 12_000, 'WS_KEEPALIVE_MS'),
     },
     users: {
       port: int(env.USERS_PORT, 4001, 'USERS_PORT'),

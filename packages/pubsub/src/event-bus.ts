@@ -56,3 +56,28 @@ export function eventQueue<T>(onEnd: () => void, capacity = 1000): { push(event:
     },
   };
 }
+
+/**
+ * The events of `source` that satisfy `keep`. Ending the result ends the source at once — which
+ * an async generator could not do while it waits for the next event, so this is a plain iterator.
+ */
+export function filterEvents<T>(source: AsyncIterableIterator<T>, keep: (event: T) => boolean): AsyncIterableIterator<T> {
+  const iterator: AsyncIterableIterator<T> = {
+    async next() {
+      for (;;) {
+        const result = await source.next();
+        if (result.done || keep(result.value)) return result;
+      }
+    },
+    async return() {
+      await source.return?.();
+      return { value: undefined, done: true };
+    },
+    async throw(error?: unknown) {
+      await source.return?.();
+      throw error;
+    },
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
+}

@@ -10,7 +10,7 @@ async function next<T>(iterator: AsyncIterator<T>, timeoutMs = 2000): Promise<T>
   return result.value as T;
 }
 
-describe.each<[string, () => EventBus[]]>([
+describe.each<[string, () => [EventBus, EventBus]]>([
   ['in-process', () => { const bus = new InProcessEventBus(); return [bus, bus]; }],
   // Two buses stand for two processes: one publishes, the other's subscriber receives.
   ['redis', () => [new RedisEventBus(REDIS_URL, `test:${process.pid}:`), new RedisEventBus(REDIS_URL, `test:${process.pid}:`)]],

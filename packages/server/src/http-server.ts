@@ -25,6 +25,9 @@ export async function startHttpServer(options: {
   routes: Record<string, Route>;
   logger: Logger;
   graceMs: number;
+  /** Runs as the stop begins: end long-lived connections (WebSockets) that draining would wait on forever. */
+  onDrain?: () => Promise<void>;
+  /** Runs after the last request finished. */
   onStop?: () => Promise<void>;
 }): Promise<RunningServer> {
   const { routes, logger } = options;
@@ -64,6 +67,7 @@ export async function startHttpServer(options: {
   const stop = () =>
     (stopping ??= (async () => {
       draining = true;
+      await options.onDrain?.();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       if (inFlight > 0) {

@@ -29,6 +29,7 @@ export async function buildFederatedSchema<TContext>(definition: FederatedSchema
     // The federation directives are not defined in type-graphql's schema, only used.
     skipCheck: true,
     validate: false,
+    pubSub: topicPubSubUnsupported,
   });
   const imports = definition.federationDirectives.map((directive) => JSON.stringify(directive)).join(', ');
   const typeDefs = parse(
@@ -41,6 +42,19 @@ export async function buildFederatedSchema<TContext>(definition: FederatedSchema
   }
   return buildSubgraphSchema({ typeDefs, resolvers });
 }
+
+/**
+ * type-graphql insists on a topic-based PubSub once a schema has subscriptions. Ours subscribe
+ * through `@Subscription({ subscribe })` on the subgraph's EventBus instead, so topics are refused.
+ */
+const topicPubSubUnsupported = {
+  publish(): void {
+    throw new Error('Publish through the subgraph EventBus (@supergraph/pubsub), not type-graphql topics');
+  },
+  subscribe(): never {
+    throw new Error('Declare subscriptions with @Subscription({ subscribe }), not topics');
+  },
+};
 
 /** The SDL composition sees (what `_service { sdl }` returns). */
 export function printFederatedSdl(schema: GraphQLSchema): string {

@@ -12,6 +12,7 @@ import {
   type Logger,
   type RunningServer,
 } from '@supergraph/server';
+import { serveSubscriptions } from './subscriptions';
 
 export interface RequestBase {
   identity: Identity;
@@ -65,6 +66,7 @@ export async function serveSubgraph<TContext extends RequestBase>(options: Subgr
     return options.createContext({ identity, requestId, logger: requestId ? logger.child({ requestId }) : logger });
   };
 
+  let subscriptions: { close(): Promise<void> } | undefined;
   const running = await startHttpServer({
     host: options.host,
     port: options.port,
@@ -74,10 +76,20 @@ export async function serveSubgraph<TContext extends RequestBase>(options: Subgr
       '/graphql': graphqlHttpHandler(apollo, context, { maxBodyBytes: options.maxBodyBytes }),
       '/health': (_request, response) => sendJson(response, running.draining ? 503 : 200, { status: running.draining ? 'draining' : 'ok', subgraph: options.name }),
     },
+    onDrain: async () => {
+      await subscriptions?.close();
+    },
     onStop: async () => {
       await apollo.stop();
       await options.onStop?.();
     },
+  });
+  subscriptions = serveSubscriptions({
+    server: running.server,
+    schema: options.schema,
+    signingSecret: options.signingSecret,
+    logger,
+    createContext: options.createContext,
   });
   logger.info('subgraph listening', { url: `${running.url}/graphql` });
   return running;

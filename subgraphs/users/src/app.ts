@@ -1,5 +1,6 @@
 import type { PlatformConfig } from '@supergraph/config';
 import { createLogger, type Logger, type RunningServer } from '@supergraph/server';
+import { createEventBus, type EventBus } from '@supergraph/pubsub';
 import { serveSubgraph } from '@supergraph/subgraph';
 import { createUsersContext } from './context';
 import { openUsersDatabase, type UsersDatabase } from './data/database';
@@ -7,6 +8,7 @@ import { buildUsersSchema } from './schema';
 
 export interface UsersSubgraph extends RunningServer {
   database: UsersDatabase;
+  events: EventBus;
 }
 
 /** Opens the database, migrates it and serves the subgraph. Used by main.ts and by the tests. */
@@ -15,6 +17,11 @@ export async function startUsersSubgraph(
   logger: Logger = createLogger({ service: 'users' }, config.logLevel),
 ): Promise<UsersSubgraph> {
   const database = await openUsersDatabase({ url: config.users.databaseUrl, dataDir: config.dataDir, logger });
+  const events = createEventBus(config.redisUrl);
+  const close = async () => {
+    await events.close();
+    await database.close();
+  };
   try {
     const running = await serveSubgraph({
       name: 'users',
@@ -25,12 +32,12 @@ export async function startUsersSubgraph(
       logger,
       graceMs: config.shutdownGraceMs,
       maxBodyBytes: config.maxBodyBytes,
-      createContext: (base) => createUsersContext(base, database.prisma, config),
-      onStop: database.close,
+      createContext: (base) => createUsersContext(base, database.prisma, config, events),
+      onStop: close,
     });
-    return Object.assign(running, { database });
+    return Object.assign(running, { database, events });
   } catch (error) {
-    await database.close();
+    await close();
     throw error;
   }
 }

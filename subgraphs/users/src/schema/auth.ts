@@ -9,6 +9,7 @@ import { Role } from '../generated/prisma/enums';
 import type { UsersContext } from '../context';
 import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, verifyAgainstDecoy, verifyPassword } from '../auth/passwords';
 import { verifySiweSignature } from '../auth/siwe';
+import { publishAccountUpdated } from '../events/account-events';
 import { User } from './user';
 
 @ObjectType({ description: 'A signed-in session: send `token` as `Authorization: Bearer <token>`.' })
@@ -121,7 +122,7 @@ export class AuthResolver {
   ): Promise<UserRow> {
     const { userId } = requireUser(ctx.identity, 'write');
     const { address, nonce } = await verifySiweSignature(message, signature, { domain: ctx.config.users.siwe.domain });
-    return ctx.prisma.$transaction(async (tx) => {
+    const user = await ctx.prisma.$transaction(async (tx) => {
       await consumeNonce(tx, nonce);
       const existing = await tx.wallet.findUnique({ where: { address } });
       if (existing && existing.userId !== userId) {
@@ -130,6 +131,8 @@ export class AuthResolver {
       if (!existing) await tx.wallet.create({ data: { address, userId } });
       return tx.user.findUniqueOrThrow({ where: { id: userId } });
     });
+    await publishAccountUpdated(ctx.events, { userId, change: 'wallets' });
+    return user;
   }
 }
 

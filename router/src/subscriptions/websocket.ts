@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders, Server } from 'node:http';
+import { GraphQLError, print, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { ApolloServer } from '@apollo/server';
+import type { Identity } from '@supergraph/identity';
+import type { Logger } from '@supergraph/server';
+import type { RouterContext } from '../context';
+import type { SubscriptionEngine } from './engine';
+
+type ConnectionState = { identity?: Identity; subscriptions: number } & Record<PropertyKey, unknown>;
+
+/**
+ * graphql-ws (graphql-transport-ws) for clients on the router's /graphql: subscriptions through
+ * the federated engine, queries and mutations through the same Apollo Server as HTTP. The caller
+ * authenticates once, in `connection_init` (`authorization` or `x-api-key`) or on the upgrade
+ * request's headers, exactly as an HTTP request would.
+ */
+export function serveClientWebSockets(options: {
+  server: Server;
+  apollo: ApolloServer<RouterContext>;
+  engine: SubscriptionEngine;
+  authenticate(headers: IncomingHttpHeaders): Promise<Identity>;
+  maxSubscriptionsPerConnection: number;
+  keepAliveMs: number;
+  logger: Logger;
+}): { close(): Promise<void>; readonly openConnections: number } {
+  const sockets = new WebSocketServer({ server: options.server, path: '/graphql' });
+  const contextOf = (args: ExecutionArgs): RouterContext => args.contextValue as RouterContext;
+
+  const disposable = useServer<Record<string, unknown>, ConnectionState>(
+    {
+      schema: options.engine.schema,
+      onConnect: async (ctx) => {
+        ctx.extra.subscriptions = 0;
+        try {
+          ctx.extra.identity = await options.authenticate({ ...ctx.extra.request.headers, ...credentialHeaders(ctx.connectionParams) });
+          return true;
+        } catch (error) {
+          const message = error instanceof GraphQLError ? error.message : 'Authentication failed';
+          // 4401 tells the client why, where graphql-ws' own refusal would only say "Forbidden".
+          ctx.extra.socket.close(4401, message.slice(0, 120));
+          return false;
+        }
+      },
+      context: (ctx): RouterContext => ({ identity: ctx.extra.identity!, requestId: randomUUID() }),
+      onSubscribe: (ctx) => {
+        if ((ctx.extra.subscriptions ?? 0) >= options.maxSubscriptionsPerConnection) {
+          return [
+            new GraphQLError(`At most ${options.maxSubscriptionsPerConnection} operations may run at once on one connection`, {
+              extensions: { code: 'SUBSCRIPTION_LIMIT_EXCEEDED', limit: options.maxSubscriptionsPerConnection },
+            }),
+          ];
+        }
+        ctx.extra.subscriptions = (ctx.extra.subscriptions ?? 0) + 1;
+        return undefined;
+      },
+      onComplete: (ctx) => {
+        ctx.extra.subscriptions = (ctx.extra.subscriptions ?? 1) - 1;
+      },
+      execute: async (args): Promise<ExecutionResult> => {
+        const response = await options.apollo.executeOperation(
+          { query: print(args.document), variables: args.variableValues ?? undefined, operationName: args.operationName ?? undefined },
+          { contextValue: contextOf(args) },
+        );
+        if (response.body.kind !== 'single') throw new Error('Incremental delivery is not supported over WebSocket');
+        return response.body.singleResult as ExecutionResult;
+      },
+      subscribe: (args) =>
+        options.engine.subscribe({
+          document: args.document,
+          query: print(args.document),
+          operationName: args.operationName ?? undefined,
+          variables: (args.variableValues ?? {}) as Record<string, unknown>,
+          context: contextOf(args),
+        }),
+    },
+    sockets,
+    options.keepAliveMs,
+  );
+
+  return {
+    get openConnections() {
+      return sockets.clients.size;
+    },
+    close: async () => {
+      for (const socket of sockets.clients) socket.close(1001, 'Going away');
+      await disposable.dispose();
+      await new Promise<void>((resolve) => sockets.close(() => resolve()));
+    },
+  };
+}
+
+/** Credentials a browser client can only send in the connection_init payload. */
+function credentialHeaders(params: Record<string, unknown> | undefined): IncomingHttpHeaders {
+  const headers: IncomingHttpHeaders = {};
+  const authorization = params?.authorization ?? params?.Authorization;
+  const apiKey = params?.['x-api-key'];
+  if (typeof authorization === 'string') headers.authorization = authorization;
+  if (typeof apiKey === 'string') headers['x-api-key'] = apiKey;
+  return headers;
+}

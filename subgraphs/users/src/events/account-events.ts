@@ -1,0 +1,13 @@
+import type { EventBus } from '@supergraph/pubsub';
+
+/** Published after a change to an account (tier, roles, wallets) has been committed. */
+export const ACCOUNT_UPDATED = 'users.accountUpdated';
+
+export interface AccountUpdated {
+  userId: string;
+  change: 'tier' | 'roles' | 'wallets';
+}
+
+export function publishAccountUpdated(events: EventBus, event: AccountUpdated): Promise<void> {
+  return events.publish(ACCOUNT_UPDATED, event);
+}
