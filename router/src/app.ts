@@ -25,6 +25,8 @@ import { SubgraphClient } from './subgraph-client';
 import { SubscriptionEngine } from './subscriptions/engine';
 import { SubscriptionPlanner } from './subscriptions/planner';
 import { UpstreamSubscriptions } from './subscriptions/upstream';
+import { operationRunner } from './subscriptions/operations';
+import { serverSentEventsHandler, wantsEventStream } from './subscriptions/sse';
 import { serveClientWebSockets } from './subscriptions/websocket';
 
 /** Starts the router: the gateway over the static supergraph, plus health, readiness and Sandbox. */
@@ -61,19 +63,22 @@ export async function startRouter(config: PlatformConfig, logger: Logger = creat
     identity: await authenticate(request, config.jwt, apiKeys),
   });
   const executeGraphQL = graphqlHttpHandler(apollo, context, { maxBodyBytes: config.maxBodyBytes });
+  const planner = new SubscriptionPlanner(supergraphSdl);
+  const engine = new SubscriptionEngine(planner, new UpstreamSubscriptions(config.routerSigningSecret), () => subgraphs, logger);
+  const operations = operationRunner(apollo, engine);
+  const serverSentEvents = serverSentEventsHandler({
+    schema: planner.apiGraphQLSchema,
+    operations,
+    authenticate: (request) => authenticate(request, config.jwt, apiKeys),
+    requestId: (request) => requestIds.get(request) ?? randomUUID(),
+  });
   const graphql: Route = (request, response) => {
     const requestId = headerValue(request, 'x-request-id') ?? randomUUID();
     requestIds.set(request, requestId);
     response.setHeader('x-request-id', requestId);
-    return executeGraphQL(request, response);
+    return wantsEventStream(request) ? serverSentEvents(request, response) : executeGraphQL(request, response);
   };
 
-  const engine = new SubscriptionEngine(
-    new SubscriptionPlanner(supergraphSdl),
-    new UpstreamSubscriptions(config.routerSigningSecret),
-    () => subgraphs,
-    logger,
-  );
   let webSockets: { close(): Promise<void> } | undefined;
 
   const running: RunningServer = await startHttpServer({
@@ -107,8 +112,8 @@ export async function startRouter(config: PlatformConfig, logger: Logger = creat
   });
   webSockets = serveClientWebSockets({
     server: running.server,
-    apollo,
-    engine,
+    schema: planner.apiGraphQLSchema,
+    operations,
     authenticate: (headers) => authenticate({ headers }, config.jwt, apiKeys),
     maxSubscriptionsPerConnection: config.router.maxSubscriptionsPerConnection,
     keepAliveMs: config.router.keepAliveMs,

@@ -150,3 +150,52 @@ describe('subscriptions through the router over graphql-ws', () => {
     }
   });
 });
+
+describe('subscriptions over Server-Sent Events', () => {
+  /** Reads `next` events from a text/event-stream response until `count` arrived. */
+  async function readEvents(response: Response, count: number): Promise<unknown[]> {
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    const events: unknown[] = [];
+    let buffer = '';
+    while (events.length < count) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += decoder.decode(value, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = block.split('\n').find((line) => line.startsWith('data:'));
+        if (block.includes('event: next') && data) events.push(JSON.parse(data.slice(5)));
+      }
+    }
+    await reader.cancel();
+    return events;
+  }
+
+  it('streams federated subscription events to an authenticated SSE client', async () => {
+    const user = await signUp('sse@example.com');
+    const admin = (await execute(platform.graphqlUrl, LoginDocument, { email: 'admin@example.com', password: 'a long enough password' })).data!.login;
+    const response = await fetch(platform.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...bearer(user.token) },
+      body: JSON.stringify({ query: 'subscription { accountUpdated { id tier } }' }),
+    });
+    expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const received = readEvents(response, 1);
+    await settle();
+    await execute(platform.graphqlUrl, SetUserTierDocument, { userId: user.id, tier: 'PRO' }, bearer(admin.token));
+    expect(await received).toEqual([{ data: { accountUpdated: { id: user.id, tier: 'PRO' } } }]);
+  });
+
+  it('refuses bad credentials with 401 before streaming', async () => {
+    const response = await fetch(platform.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: 'Bearer nope' },
+      body: JSON.stringify({ query: 'subscription { accountUpdated { id } }' }),
+    });
+    expect(response.status).toBe(401);
+    expect(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('UNAUTHENTICATED');
+  });
+});

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, Server } from 'node:http';
-import { GraphQLError, print, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import type { ApolloServer } from '@apollo/server';
 import type { Identity } from '@supergraph/identity';
 import type { Logger } from '@supergraph/server';
 import type { RouterContext } from '../context';
-import type { SubscriptionEngine } from './engine';
+import type { OperationRunner } from './operations';
 
 type ConnectionState = { identity?: Identity; subscriptions: number } & Record<PropertyKey, unknown>;
 
@@ -19,19 +18,17 @@ type ConnectionState = { identity?: Identity; subscriptions: number } & Record<P
  */
 export function serveClientWebSockets(options: {
   server: Server;
-  apollo: ApolloServer<RouterContext>;
-  engine: SubscriptionEngine;
+  schema: GraphQLSchema;
+  operations: OperationRunner;
   authenticate(headers: IncomingHttpHeaders): Promise<Identity>;
   maxSubscriptionsPerConnection: number;
   keepAliveMs: number;
   logger: Logger;
 }): { close(): Promise<void>; readonly openConnections: number } {
   const sockets = new WebSocketServer({ server: options.server, path: '/graphql' });
-  const contextOf = (args: ExecutionArgs): RouterContext => args.contextValue as RouterContext;
-
   const disposable = useServer<Record<string, unknown>, ConnectionState>(
     {
-      schema: options.engine.schema,
+      schema: options.schema,
       onConnect: async (ctx) => {
         ctx.extra.subscriptions = 0;
         try {
@@ -59,22 +56,8 @@ export function serveClientWebSockets(options: {
       onComplete: (ctx) => {
         ctx.extra.subscriptions = (ctx.extra.subscriptions ?? 1) - 1;
       },
-      execute: async (args): Promise<ExecutionResult> => {
-        const response = await options.apollo.executeOperation(
-          { query: print(args.document), variables: args.variableValues ?? undefined, operationName: args.operationName ?? undefined },
-          { contextValue: contextOf(args) },
-        );
-        if (response.body.kind !== 'single') throw new Error('Incremental delivery is not supported over WebSocket');
-        return response.body.singleResult as ExecutionResult;
-      },
-      subscribe: (args) =>
-        options.engine.subscribe({
-          document: args.document,
-          query: print(args.document),
-          operationName: args.operationName ?? undefined,
-          variables: (args.variableValues ?? {}) as Record<string, unknown>,
-          context: contextOf(args),
-        }),
+      execute: (args) => options.operations.execute(args),
+      subscribe: (args) => options.operations.subscribe(args),
     },
     sockets,
     options.keepAliveMs,
