@@ -18,8 +18,10 @@ import {
 } from '@supergraph/server';
 import { ApiKeyVerifier } from './api-keys';
 import { authenticate } from './authentication';
+import { dashboardRoutes } from './dashboard/dashboard';
 import type { RouterContext } from './context';
 import { sandboxPage } from './landing-page';
+import { operationLimitsPlugin, tokenLimitError } from './limits';
 import { probeSubgraph } from './readiness';
 import { SubgraphClient } from './subgraph-client';
 import { SubscriptionEngine } from './subscriptions/engine';
@@ -42,12 +44,21 @@ export async function startRouter(config: PlatformConfig, logger: Logger = creat
     },
   });
 
+  const planner = new SubscriptionPlanner(supergraphSdl);
+  const protection = config.protection;
+  const formatError = formatErrorFor(logger);
   const apollo = new ApolloServer<RouterContext>({
     gateway,
     includeStacktraceInErrorResponses: false,
     introspection: !config.production,
-    formatError: formatErrorFor(logger),
-    plugins: [config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true })],
+    // Rejects simple (non-preflighted) requests: see router/README.md, CSRF prevention.
+    csrfPrevention: true,
+    parseOptions: protection.limits.maxTokens > 0 ? { maxTokens: protection.limits.maxTokens } : {},
+    formatError: (formatted, error) => formatError(tokenLimitError(formatted, protection.limits.maxTokens), error),
+    plugins: [
+      config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      operationLimitsPlugin(planner.apiGraphQLSchema, protection.limits),
+    ],
   });
   await apollo.start();
 
@@ -63,7 +74,6 @@ export async function startRouter(config: PlatformConfig, logger: Logger = creat
     identity: await authenticate(request, config.jwt, apiKeys),
   });
   const executeGraphQL = graphqlHttpHandler(apollo, context, { maxBodyBytes: config.maxBodyBytes });
-  const planner = new SubscriptionPlanner(supergraphSdl);
   const engine = new SubscriptionEngine(planner, new UpstreamSubscriptions(config.routerSigningSecret), () => subgraphs, logger);
   const operations = operationRunner(apollo, engine);
   const serverSentEvents = serverSentEventsHandler({
@@ -89,6 +99,7 @@ export async function startRouter(config: PlatformConfig, logger: Logger = creat
     routes: {
       '/graphql': graphql,
       '/health': (_request, response) => sendJson(response, 200, { status: 'ok' }),
+      ...dashboardRoutes(planner.apiGraphQLSchema),
       '/ready': async (_request, response) => {
         const probes = await Promise.all(
           [...subgraphs.values()].map(async (client) => [client.name, await probeSubgraph(client.url!, config.routerSigningSecret, config.router.readyTimeoutMs)] as const),
