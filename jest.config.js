@@ -1,7 +1,7 @@
 /** Every TypeScript test in the repo; each workspace keeps its tests in test/. */
 module.exports = {
   testEnvironment: 'node',
-  testMatch: ['<rootDir>/{packages,router,subgraphs,scripts}/**/test/**/*.test.ts'],
+  testMatch: ['<rootDir>/{packages,router,subgraphs,scripts,e2e}/**/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/.venv/'],
   // jose ships only ES modules and PGlite's CommonJS build uses import(), neither of which Jest on
   // Node 20 can load: let swc compile them to plain CommonJS.

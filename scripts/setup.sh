@@ -20,10 +20,13 @@ for schema in prisma/*/schema.prisma; do
     echo "setup: generating the Prisma client for $subgraph"
     # The CLI wants to download a native schema engine even for `generate`, which needs none;
     # /bin/false stops the download (never /bin/true: see DESIGN.md).
-    PRISMA_SCHEMA_ENGINE_BINARY=/bin/false npx prisma generate --config "prisma/$subgraph/prisma.config.ts" >/dev/null
+    CHECKPOINT_DISABLE=1 PRISMA_SCHEMA_ENGINE_BINARY=/bin/false npx prisma generate --config "prisma/$subgraph/prisma.config.ts" >/dev/null
     echo "$sum" > "$marker"
   fi
 done
+
+# --node-only: the TypeScript side alone (the Node image; the Python subgraph builds its own).
+[ "${1:-}" = "--node-only" ] && exit 0
 
 for setup in subgraphs/*/setup.sh; do
   [ -f "$setup" ] && bash "$setup"

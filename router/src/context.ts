@@ -6,4 +6,6 @@ export interface RouterContext {
   requestId: string;
   /** Signed once per request, lazily, and reused for each subgraph fetch of the plan. */
   signedIdentity?: SignedIdentityHeaders;
+  /** performance.now() when the HTTP request arrived: request latency metrics start here. */
+  receivedAt?: number;
 }

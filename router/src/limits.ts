@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import {
   GraphQLError,
   Kind,
@@ -79,6 +79,12 @@ export function measureOperation(
       if (selection.kind === Kind.FIELD) {
         if (selection.alias) aliases++;
         if (level > depth) depth = level;
+        // Introspection (__schema, __type) is bounded by the schema itself, and its standard query
+        // nests `ofType` deeply: count it as one field, as Hive Gateway's limits do.
+        if (selection.selectionSet && selection.name.value.startsWith('__')) {
+          cost += 1;
+          continue;
+        }
         let size = 1;
         for (const argument of selection.arguments ?? []) {
           if (SIZE_ARGUMENTS.has(argument.name.value)) size = Math.max(size, sizeOf(argument.value));
@@ -141,34 +147,33 @@ export function checkLimits(measure: OperationMeasure, limits: OperationLimits):
  */
 export function operationLimitsPlugin(schema: GraphQLSchema, limits: OperationLimits): ApolloServerPlugin<RouterContext> {
   const cache = new WeakMap<OperationDefinitionNode, OperationMeasure | 'variable'>();
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ document, operation, request }) {
-          if (!operation) return;
-          let measure = cache.get(operation);
-          if (measure === undefined) {
-            const usesVariables = (operation.variableDefinitions?.length ?? 0) > 0;
-            const measured = measureOperation(schema, document, operation, request.variables ?? {});
-            cache.set(operation, usesVariables ? 'variable' : measured);
-            measure = measured;
-          } else if (measure === 'variable') {
-            measure = measureOperation(schema, document, operation, request.variables ?? {});
-          }
-          const error = checkLimits(measure, limits);
-          if (error) throw error;
-        },
-      };
+  // One listener for every request: nothing is allocated per request unless a measure is.
+  const listener: GraphQLRequestListener<RouterContext> = {
+    async didResolveOperation({ document, operation, request }) {
+      if (!operation) return;
+      let measure = cache.get(operation);
+      if (measure === undefined) {
+        const usesVariables = (operation.variableDefinitions?.length ?? 0) > 0;
+        const measured = measureOperation(schema, document, operation, request.variables ?? {});
+        cache.set(operation, usesVariables ? 'variable' : measured);
+        measure = measured;
+      } else if (measure === 'variable') {
+        measure = measureOperation(schema, document, operation, request.variables ?? {});
+      }
+      const error = checkLimits(measure, limits);
+      if (error) throw error;
     },
   };
+  return { requestDidStart: async () => listener };
 }
 
 /**
  * graphql-js enforces the token limit while parsing (parseOptions.maxTokens, so an oversized
- * document is never fully parsed) and reports it as a syntax error: give it our code.
+ * document is never fully parsed) and reports it as a syntax error ("more that N tokens" in
+ * graphql 16): give it our code.
  */
 export function tokenLimitError(formatted: GraphQLFormattedError, maxTokens: number): GraphQLFormattedError {
-  if (formatted.extensions?.code !== 'GRAPHQL_PARSE_FAILED' || !/contains more than \d+ tokens/.test(formatted.message)) return formatted;
+  if (formatted.extensions?.code !== 'GRAPHQL_PARSE_FAILED' || !/contains more tha[nt] \d+ tokens/.test(formatted.message)) return formatted;
   const error = limitExceeded('tokens', maxTokens);
   return { message: error.message, extensions: { code: 'OPERATION_LIMIT_EXCEEDED', limit: 'tokens', max: maxTokens } };
 }

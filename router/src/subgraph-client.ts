@@ -1,18 +1,41 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { signIdentity } from '@supergraph/identity';
+import { injectTraceHeaders } from '@supergraph/server';
 import type { RouterContext } from './context';
+import { CircuitBreaker, isMutation, resilientFetch, type BreakerState, type FailureReason, type SubgraphPolicy } from './resilience';
+
+/** What the router wants to know about each subgraph fetch (metrics, logs). */
+export interface SubgraphObserver {
+  fetched(subgraph: string, seconds: number, outcome: 'ok' | 'error'): void;
+  breakerChanged(subgraph: string, state: BreakerState): void;
+  retried(subgraph: string, attempt: number, reason: FailureReason): void;
+}
+
+const NO_POLICY: SubgraphPolicy = { timeoutMs: 0, timeoutOverrides: {}, retries: 0, retryBaseMs: 0, retryMaxMs: 0, breakerFailureThreshold: 0, breakerResetMs: 0 };
 
 /**
- * How the router talks to a subgraph: the gateway's HTTP data source, plus the identity the
- * router vouches for (signed) and the request id, so subgraph logs line up with ours.
+ * How the router talks to a subgraph: the gateway's HTTP data source over Node's fetch, plus the
+ * identity the router vouches for (signed), the request id (so subgraph logs line up with ours),
+ * a timeout per attempt, retries of queries (never mutations) and a circuit breaker.
  */
 export class SubgraphClient extends RemoteGraphQLDataSource<RouterContext> {
+  readonly breaker: CircuitBreaker;
+
   constructor(
     readonly name: string,
     url: string,
     private readonly signingSecret: string,
+    private readonly policy: SubgraphPolicy = NO_POLICY,
+    private readonly observer?: SubgraphObserver,
   ) {
     super({ url });
+    const timeoutMs = policy.timeoutMs;
+    // Node's fetch (undici) keeps connections alive; the timeout covers each attempt, body included.
+    this.fetcher = ((input: string, init: RequestInit) =>
+      fetch(input, timeoutMs > 0 ? { ...init, signal: AbortSignal.timeout(timeoutMs) } : init)) as unknown as typeof this.fetcher;
+    this.breaker = new CircuitBreaker(policy.breakerFailureThreshold, policy.breakerResetMs, (state) => observer?.breakerChanged(name, state));
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<RouterContext>): void {
@@ -22,5 +45,28 @@ export class SubgraphClient extends RemoteGraphQLDataSource<RouterContext> {
     routerContext.signedIdentity ??= signIdentity(routerContext.identity, this.signingSecret);
     for (const [name, value] of Object.entries(routerContext.signedIdentity)) request.http.headers.set(name, value);
     request.http.headers.set('x-request-id', routerContext.requestId);
+    // traceparent of the gateway's fetch span (a no-op unless tracing is on).
+    const headers = request.http.headers;
+    injectTraceHeaders((name, value) => headers.set(name, value));
+  }
+
+  override async process(options: GraphQLDataSourceProcessOptions<RouterContext>): Promise<GatewayGraphQLResponse> {
+    if (options.kind !== GraphQLDataSourceRequestKind.INCOMING_OPERATION) return super.process(options);
+    const started = performance.now();
+    let outcome: 'ok' | 'error' = 'error';
+    try {
+      const response = await resilientFetch({
+        subgraph: this.name,
+        breaker: this.breaker,
+        policy: this.policy,
+        idempotent: !isMutation(options.request.query),
+        attempt: () => super.process(options),
+        onRetry: (attempt, reason) => this.observer?.retried(this.name, attempt, reason),
+      });
+      if (!response.errors?.length) outcome = 'ok';
+      return response;
+    } finally {
+      this.observer?.fetched(this.name, (performance.now() - started) / 1000, outcome);
+    }
   }
 }

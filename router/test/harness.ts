@@ -3,6 +3,7 @@ import type { RunningServer } from '@supergraph/server';
 import { createTestDatabase, quietLogger, testConfig } from '@supergraph/testing';
 import { startUsersSubgraph, type UsersSubgraph } from '@supergraph/users/src/app';
 import { startRouter } from '../src/app';
+import { composeSupergraph, usersSdl } from './fleet';
 
 /** The real router in front of a real users subgraph on a fresh Postgres database. */
 export interface PlatformHarness {
@@ -20,7 +21,16 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<P
   const base = testConfig({ USERS_DATABASE_URL: database.url, ...env });
   const users = await startUsersSubgraph(base.config, quietLogger('users'));
   const usersUrl = `${users.url}/graphql`;
-  const { config, cleanup } = testConfig({ USERS_DATABASE_URL: database.url, SUBGRAPH_USERS_URL: usersUrl, ...env });
+  // The router serves exactly the subgraphs started here, whatever else supergraph.yaml lists now.
+  const supergraph = env.SUPERGRAPH_PATH ? undefined : composeSupergraph([{ name: 'users', url: usersUrl, sdl: usersSdl() }]);
+  // Tests send many requests from one address: rate limiting is off unless a test turns it on.
+  const { config, cleanup } = testConfig({
+    USERS_DATABASE_URL: database.url,
+    SUBGRAPH_USERS_URL: usersUrl,
+    RATE_LIMIT_PER_MINUTE: '0',
+    ...(supergraph ? { SUPERGRAPH_PATH: supergraph.path } : {}),
+    ...env,
+  });
   const router = await startRouter(config, quietLogger('router'));
   return {
     config,
@@ -35,6 +45,7 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<P
       await database.drop();
       base.cleanup();
       cleanup();
+      supergraph?.cleanup();
     },
   };
 }

@@ -1,5 +1,6 @@
-import { parse } from 'graphql';
+import { getIntrospectionQuery, parse } from 'graphql';
 import { errorCodes, graphql, type GraphQLResponse } from '@supergraph/testing';
+import { AuthorizationPolicy } from '../src/authorization';
 import { measureOperation } from '../src/limits';
 import { SubscriptionPlanner } from '../src/subscriptions/planner';
 import { readFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ let platform: PlatformHarness;
 beforeAll(async () => {
   platform = await startPlatform({
     RATE_LIMIT_PER_MINUTE: '0',
-    LIMIT_MAX_DEPTH: '4',
+    LIMIT_MAX_DEPTH: '3',
     LIMIT_MAX_ALIASES: '3',
     LIMIT_MAX_ROOT_FIELDS: '3',
     LIMIT_MAX_TOKENS: '200',
@@ -29,10 +30,10 @@ function expectLimit(response: GraphQLResponse<unknown>, limit: string, max: num
 
 describe('operation limits, checked before planning', () => {
   it('depth', async () => {
-    expectLimit(await graphql(platform.graphqlUrl, '{ users(first: 1) { edges { node { id } } } }'), 'depth', 4);
+    expectLimit(await graphql(platform.graphqlUrl, '{ users(first: 1) { edges { node { id } } } }'), 'depth', 3);
     const deep = await graphql(platform.graphqlUrl, '{ users(first: 1) { edges { node { ...F } } } } fragment F on User { roles }');
-    expectLimit(deep, 'depth', 4);
-    expect(deep.errors![0]!.extensions!.actual).toBe(5);
+    expectLimit(deep, 'depth', 3);
+    expect(deep.errors![0]!.extensions!.actual).toBe(4);
   });
 
   it('aliases', async () => {
@@ -61,7 +62,8 @@ describe('operation limits, checked before planning', () => {
 });
 
 describe('measureOperation', () => {
-  const schema = new SubscriptionPlanner(readFileSync(`${REPO_ROOT}/supergraph.graphql`, 'utf8')).apiGraphQLSchema;
+  const sdl = new AuthorizationPolicy(readFileSync(`${REPO_ROOT}/supergraph.graphql`, 'utf8')).gatewaySdl;
+  const schema = new SubscriptionPlanner(sdl).apiGraphQLSchema;
   const measure = (query: string, variables = {}) => {
     const document = parse(query);
     return measureOperation(schema, document, document.definitions[0] as never, variables);
@@ -71,5 +73,9 @@ describe('measureOperation', () => {
     // users (1) + 20 × (edges 1 + node 1 + id 1 + email 1)
     expect(measure('{ users(first: 20) { edges { node { id email } } } }')).toEqual({ depth: 4, aliases: 0, rootFields: 1, cost: 81 });
     expect(measure('query ($n: Int) { users(first: $n) { edges { cursor } } }', { n: 5 }).cost).toBe(11);
+  });
+
+  it('counts introspection as one field, so tools that introspect deeply are not refused', () => {
+    expect(measure(getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true }))).toEqual({ depth: 1, aliases: 0, rootFields: 1, cost: 1 });
   });
 });

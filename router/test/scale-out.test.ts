@@ -49,7 +49,7 @@ describe('two router and two subgraph instances on one Redis', () => {
       const received = new Promise<unknown>((resolve, reject) => {
         client.subscribe({ query: 'subscription { accountUpdated { id tier } }' }, { next: resolve, error: reject, complete: () => {} });
       });
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await new Promise((resolve) => setTimeout(resolve, 1000));
       const changed = await execute(second, SetUserTierDocument, { userId: user.user.id, tier: 'ENTERPRISE' }, bearer(admin.token));
       expect(changed.errors).toBeUndefined();
       expect(await received).toEqual({ data: { accountUpdated: { id: user.user.id, tier: 'ENTERPRISE' } } });

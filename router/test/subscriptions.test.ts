@@ -55,7 +55,7 @@ function collect(client: Client, query: string, variables: Record<string, unknow
 }
 
 /** Subscriptions start asynchronously upstream; give the subgraph a moment to register them. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+const settle = () => new Promise((resolve) => setTimeout(resolve, 1000));
 
 describe('subscriptions through the router over graphql-ws', () => {
   it('delivers a change made by a mutation to the subscriber, with aliases and variables honoured', async () => {

@@ -11,3 +11,4 @@ export { lockfileContent, readMigrationsDirectory, type MigrationFile } from './
 export { diffDatabaseAgainstSchema, diffMigrationsAgainstSchema, type DiffMigrationsOptions } from './schema-engine/diff';
 export { prismaMigrationStatus, type PrismaMigrationStatus } from './schema-engine/migration-status';
 export { createScratchDatabase, type ScratchDatabase } from './scratch-database';
+export { openSubgraphDatabase, type PrismaClientLike, type SubgraphDatabase } from './subgraph-database';

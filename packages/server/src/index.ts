@@ -2,3 +2,4 @@ export * from './errors';
 export * from './graphql-http';
 export * from './http-server';
 export * from './logger';
+export * from './tracing';

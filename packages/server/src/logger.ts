@@ -1,9 +1,11 @@
+import pino, { type DestinationStream } from 'pino';
+
 /**
- * One JSON object per line on stdout, so any log shipper can read it. Deliberately tiny: the
- * fields each service adds (service name, request id) are what matter.
+ * One JSON object per line on stdout, so any log shipper can read it: `time` (ISO 8601), `level`
+ * (a name), the fields each service binds (`service`, `requestId`), `msg`, and the call's own
+ * fields. Backed by pino; callers only see this small interface.
  */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;
@@ -13,16 +15,30 @@ export interface Logger {
   child(fields: Record<string, unknown>): Logger;
 }
 
-export function createLogger(base: Record<string, unknown>, level: LogLevel = 'info'): Logger {
-  const write = (at: LogLevel, message: string, fields?: Record<string, unknown>) => {
-    if (ORDER[at] < ORDER[level]) return;
-    process.stdout.write(JSON.stringify({ time: new Date().toISOString(), level: at, ...base, msg: message, ...fields }) + '\n');
+/** `destination` defaults to stdout; tests pass a stream to read the lines back. */
+export function createLogger(base: Record<string, unknown>, level: LogLevel = 'info', destination?: DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
+    level,
+    base,
+    messageKey: 'msg',
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
   };
+  return wrap(destination ? pino(options, destination) : pino(options));
+}
+
+function wrap(logger: pino.Logger): Logger {
+  const at =
+    (level: LogLevel) =>
+    (message: string, fields?: Record<string, unknown>): void => {
+      if (fields) logger[level](fields, message);
+      else logger[level](message);
+    };
   return {
-    debug: (message, fields) => write('debug', message, fields),
-    info: (message, fields) => write('info', message, fields),
-    warn: (message, fields) => write('warn', message, fields),
-    error: (message, fields) => write('error', message, fields),
-    child: (fields) => createLogger({ ...base, ...fields }, level),
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    child: (fields) => wrap(logger.child(fields)),
   };
 }

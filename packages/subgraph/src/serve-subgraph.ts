@@ -8,8 +8,11 @@ import {
   graphqlHttpHandler,
   sendJson,
   startHttpServer,
+  startTracing,
   unauthenticated,
+  withServerSpan,
   type Logger,
+  type Route,
   type RunningServer,
 } from '@supergraph/server';
 import { serveSubscriptions } from './subscriptions';
@@ -33,6 +36,13 @@ export interface SubgraphServerOptions<TContext extends RequestBase> {
   createContext(base: RequestBase): TContext;
   /** Releases what the subgraph opened (database pools) after the last request drained. */
   onStop?(): Promise<void>;
+  /**
+   * More HTTP routes, e.g. a payment provider's webhook. They are NOT behind the router signature:
+   * each must authenticate its caller itself (a webhook verifies the provider's signature).
+   */
+  extraRoutes?: Record<string, Route>;
+  /** OTLP endpoint (config.protection.otlpEndpoint): when set, this process exports traces. */
+  otlpEndpoint?: string;
 }
 
 /**
@@ -41,6 +51,7 @@ export interface SubgraphServerOptions<TContext extends RequestBase> {
  */
 export async function serveSubgraph<TContext extends RequestBase>(options: SubgraphServerOptions<TContext>): Promise<RunningServer> {
   const { logger } = options;
+  if (options.otlpEndpoint) startTracing(options.name, options.otlpEndpoint);
   const apollo = new ApolloServer<TContext>({
     schema: options.schema,
     includeStacktraceInErrorResponses: false,
@@ -73,7 +84,8 @@ export async function serveSubgraph<TContext extends RequestBase>(options: Subgr
     logger,
     graceMs: options.graceMs,
     routes: {
-      '/graphql': graphqlHttpHandler(apollo, context, { maxBodyBytes: options.maxBodyBytes }),
+      ...options.extraRoutes,
+      '/graphql': tracedRoute(`subgraph ${options.name}`, graphqlHttpHandler(apollo, context, { maxBodyBytes: options.maxBodyBytes })),
       '/health': (_request, response) => sendJson(response, running.draining ? 503 : 200, { status: running.draining ? 'draining' : 'ok', subgraph: options.name }),
     },
     onDrain: async () => {
@@ -98,4 +110,9 @@ export async function serveSubgraph<TContext extends RequestBase>(options: Subgr
 function header(request: IncomingMessage, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
+}
+
+/** Each request continues the trace the router started (W3C traceparent); a no-op without tracing. */
+function tracedRoute(name: string, route: Route): Route {
+  return (request, response) => withServerSpan(name, request.headers, { 'http.route': '/graphql' }, async () => route(request, response));
 }

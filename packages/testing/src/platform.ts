@@ -1,8 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type PlatformConfig } from '@supergraph/config';
 import { createLogger, type Logger } from '@supergraph/server';
+
+/**
+ * One per test file (Jest gives each file its own module registry): the subgraphs a test file
+ * starts share events, while test files running at the same time on one Redis never see each other's.
+ */
+export const EVENT_CHANNEL_PREFIX = `test-${randomBytes(4).toString('hex')}:`;
 
 /**
  * Configuration for a test: fixed secrets, ephemeral ports, a throw-away data folder, and
@@ -19,6 +26,12 @@ export function testConfig(env: Record<string, string> = {}): { config: Platform
     USERS_PORT: '0',
     SHUTDOWN_GRACE_MS: '2000',
     LOG_LEVEL: 'error',
+    PROJECTS_PORT: '0',
+    PAYMENTS_PORT: '0',
+    BLOCKCHAIN_PORT: '0',
+    EVENT_CHANNEL_PREFIX,
+    // Tests that are about rate limiting turn it on themselves.
+    RATE_LIMIT_PER_MINUTE: '0',
     ...env,
   });
   return { config, cleanup: () => rmSync(dataDir, { recursive: true, force: true }) };

@@ -17,7 +17,7 @@ export async function startUsersSubgraph(
   logger: Logger = createLogger({ service: 'users' }, config.logLevel),
 ): Promise<UsersSubgraph> {
   const database = await openUsersDatabase({ url: config.users.databaseUrl, dataDir: config.dataDir, logger });
-  const events = createEventBus(config.redisUrl);
+  const events = createEventBus(config);
   const close = async () => {
     await events.close();
     await database.close();

@@ -60,6 +60,7 @@ const MAX_ACTIVE_KEYS = 20;
 
 @Resolver()
 export class ApiKeyResolver {
+  @Directive('@authenticated')
   @Query(() => [ApiKey], { description: "The signed-in user's API keys, newest first." })
   async apiKeys(@Ctx() ctx: UsersContext): Promise<ApiKeyRow[]> {
     const { userId } = requireUser(ctx.identity);

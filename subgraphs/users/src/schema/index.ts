@@ -9,7 +9,8 @@ import { resolveUserReference, UserResolver } from './user';
 export function buildUsersSchema(): Promise<GraphQLSchema> {
   return buildFederatedSchema<UsersContext>({
     resolvers: [UserResolver, AuthResolver, ApiKeyResolver],
-    federationDirectives: ['@key', '@inaccessible'],
+    // @authenticated and @requiresScopes are enforced by the router before any subgraph is called.
+    federationDirectives: ['@key', '@inaccessible', '@authenticated', '@requiresScopes'],
     referenceResolvers: { User: resolveUserReference },
   });
 }

@@ -66,18 +66,21 @@ export const MAX_PAGE_SIZE = 100;
 
 @Resolver(() => User)
 export class UserResolver {
+  @Directive('@authenticated')
   @Query(() => User, { nullable: true, description: 'The signed-in user.' })
   async me(@Ctx() ctx: UsersContext): Promise<UserRow | null> {
     const { userId } = requireUser(ctx.identity);
     return ctx.loaders.userById.load(userId);
   }
 
+  @Directive('@authenticated')
   @Query(() => User, { nullable: true })
   async user(@Arg('id', () => ID) id: string, @Ctx() ctx: UsersContext): Promise<UserRow | null> {
     requireUser(ctx.identity);
     return isUuid(id) ? ctx.loaders.userById.load(id) : null;
   }
 
+  @Directive('@requiresScopes(scopes: [["admin"]])')
   @Query(() => UserConnection, { description: 'Every user, oldest first (admins only).' })
   async users(
     @Arg('first', () => Int, { defaultValue: 20 }) first: number,
@@ -86,7 +89,7 @@ export class UserResolver {
   ): Promise<UserConnection> {
     requireAdmin(ctx.identity);
     if (first < 1 || first > MAX_PAGE_SIZE) throw badUserInput(`first must be between 1 and ${MAX_PAGE_SIZE}`, 'BAD_USER_INPUT', 'first');
-    const position = after === null ? null : decodeCursor(after);
+    const position = after == null ? null : decodeCursor(after);
     const rows = await ctx.prisma.user.findMany({
       where: position
         ? { OR: [{ createdAt: { gt: position.createdAt } }, { createdAt: position.createdAt, id: { gt: position.id } }] }

@@ -1,0 +1,97 @@
+/** What the gateway benchmarks share: the subgraphs process, gateway processes, load and checks. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import autocannon from 'autocannon';
+import { composeServices } from '@apollo/composition';
+import { parse } from 'graphql';
+import { definitions } from './subgraphs';
+
+export const root = resolve(__dirname, '../..');
+
+export function option(name: string, fallback: string): string {
+  const index = process.argv.indexOf(`--${name}`);
+  return index > 0 ? process.argv[index + 1]! : fallback;
+}
+
+export const GATEWAYS: Record<string, (port: number, supergraph: string) => ChildProcess> = {
+  ours: (port, supergraph) => spawnNode(['--import', 'tsx', join(__dirname, 'run-gateway.ts'), 'ours', String(port), supergraph]),
+  apollo: (port, supergraph) => spawnNode(['--import', 'tsx', join(__dirname, 'run-gateway.ts'), 'apollo', String(port), supergraph]),
+  hive: (port, supergraph) =>
+    spawnNode([join(root, 'node_modules/@graphql-hive/gateway/dist/bin.js'), 'supergraph', supergraph, '--port', String(port), '--host', '127.0.0.1', '--fork', '1']),
+};
+
+function spawnNode(args: string[]): ChildProcess {
+  return spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env: { ...process.env, NODE_ENV: 'production' } });
+}
+
+/** Starts the subgraphs and composes their supergraph (written to a temporary file). */
+export async function startBenchSubgraphs(): Promise<{ urls: Record<string, string>; supergraphPath: string; stop(): Promise<void> }> {
+  const subgraphs = await startSubgraphs();
+  const supergraphPath = join(mkdtempSync(join(tmpdir(), 'bench-')), 'supergraph.graphql');
+  const composed = composeServices(
+    Object.entries(definitions).map(([name, { typeDefs }]) => ({ name, url: subgraphs.urls[name]!, typeDefs: parse(typeDefs) })),
+  );
+  if (composed.errors) throw new Error(composed.errors.map((error) => error.message).join('\n'));
+  writeFileSync(supergraphPath, composed.supergraphSdl);
+  return { ...subgraphs, supergraphPath };
+}
+
+async function startSubgraphs(): Promise<{ urls: Record<string, string>; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'subgraphs.ts'), '4100'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const urls = await new Promise<Record<string, string>>((resolveUrls, reject) => {
+    child.stdout!.once('data', (line: Buffer) => resolveUrls(JSON.parse(line.toString()) as Record<string, string>));
+    child.once('exit', (code) => reject(new Error(`benchmark subgraphs exited (${code})`)));
+  });
+  return {
+    urls,
+    stop: async () => {
+      child.kill('SIGKILL');
+      await new Promise((done) => child.once('exit', done));
+    },
+  };
+}
+
+export function load(url: string, body: string, connections: number, duration: number, expectBody: string): Promise<autocannon.Result> {
+  return autocannon({
+    url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    connections,
+    duration,
+    expectBody,
+  });
+}
+
+export async function query(url: string, body: string): Promise<string> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  return response.text();
+}
+
+export async function waitUntilServing(url: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' }).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((done) => setTimeout(done, 250));
+  }
+  throw new Error(`${url} did not start`);
+}
+
+export async function subgraphCalls(urls: Record<string, string>): Promise<number> {
+  const first = Object.values(urls)[0]!;
+  const stats = (await (await fetch(first.replace('/graphql', '/stats'))).json()) as Record<string, number>;
+  return Object.values(stats).reduce((sum, count) => sum + count, 0);
+}
+
+/** Peak resident memory of a process (VmHWM), from Linux's /proc. */
+export function peakRssKb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+}
+

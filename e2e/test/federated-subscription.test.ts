@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import type { RunningServer } from '@supergraph/server';
+import { bearer, createTestDatabase, graphql, quietLogger, testConfig, type TestDatabase } from '@supergraph/testing';
+import { startRouter } from '@supergraph/router/src/app';
+import { startProjectsSubgraph, type ProjectsSubgraph } from '@supergraph/projects/src/app';
+import { startPaymentsHarness, type PaymentsHarness } from '@supergraph/payments/test/harness';
+import { startAiSubgraph } from './python-subgraph';
+
+/**
+ * The issue's definition of done for federated subscriptions: one subscription at the router
+ * whose events carry fields from four subgraphs — payments (the event), users, projects
+ * (TypeScript) and the AI subgraph (Python).
+ */
+jest.setTimeout(120_000);
+
+let payments: PaymentsHarness;
+let projects: ProjectsSubgraph;
+let projectsDb: TestDatabase;
+let ai: { url: string; stop(): Promise<void> };
+let router: RunningServer;
+let url: string;
+const cleanups: (() => void)[] = [];
+
+beforeAll(async () => {
+  payments = await startPaymentsHarness({ env: { ADMIN_EMAILS: 'admin@example.com' } });
+  projectsDb = await createTestDatabase('e2e_projects');
+  const projectsConfig = testConfig({ PROJECTS_PORT: '0', PROJECTS_DATABASE_URL: projectsDb.url });
+  cleanups.push(projectsConfig.cleanup);
+  projects = await startProjectsSubgraph(projectsConfig.config, quietLogger('projects'));
+  ai = await startAiSubgraph(payments.config.routerSigningSecret);
+  const routerConfig = testConfig({
+    ADMIN_EMAILS: 'admin@example.com',
+    SUBGRAPH_USERS_URL: `${payments.users.url}/graphql`,
+    SUBGRAPH_PROJECTS_URL: `${projects.url}/graphql`,
+    SUBGRAPH_PAYMENTS_URL: `${payments.subgraph.url}/graphql`,
+    SUBGRAPH_AI_URL: ai.url,
+    RATE_LIMIT_PER_MINUTE: '0',
+  });
+  cleanups.push(routerConfig.cleanup);
+  router = await startRouter(routerConfig.config, quietLogger('router'));
+  url = `${router.url}/graphql`;
+});
+afterAll(async () => {
+  await router?.stop();
+  await ai?.stop();
+  await projects?.stop();
+  await projectsDb?.drop();
+  await payments?.stop();
+  for (const cleanup of cleanups) cleanup();
+});
+
+async function signUp(email: string): Promise<string> {
+  const response = await graphql<{ register: { token: string } }>(url, 'mutation ($email: String!) { register(email: $email, password: "correct horse battery") { token } }', { email });
+  expect(response.errors).toBeUndefined();
+  return response.data!.register.token;
+}
+
+test('paymentUpdated delivers fields from payments, users, projects and the Python AI subgraph', async () => {
+  const adminToken = await signUp('admin@example.com');
+  const customerToken = await signUp('customer@example.com');
+  const project = await graphql(url, 'mutation { createProject(name: "Storefront") { id } }', {}, bearer(customerToken));
+  expect(project.errors).toBeUndefined();
+
+  const pay = async () => {
+    const paid = await graphql<{ createPayment: { id: string } }>(
+      url,
+      'mutation ($key: String!) { createPayment(amount: "4200", currency: "USD", idempotencyKey: $key) { id } }',
+      { key: randomUUID() },
+      bearer(customerToken),
+    );
+    expect(paid.errors).toBeUndefined();
+    return paid.data!.createPayment.id;
+  };
+
+  let client: Client | undefined;
+  try {
+    client = createClient({ url: url.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: bearer(adminToken), retryAttempts: 0 });
+    const events: Record<string, any>[] = [];
+    const failures: unknown[] = [];
+    client.subscribe(
+      { query: 'subscription { paymentUpdated { id status user { email projects { name } leadScore { score band } } } }' },
+      { next: (result) => (result.errors ? failures.push(result.errors) : events.push((result.data as Record<string, any>).paymentUpdated)), error: (error) => failures.push(error), complete: () => {} },
+    );
+    const eventFor = async (id: string) => {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        if (failures.length > 0) throw new Error(JSON.stringify(failures));
+        const event = events.find((candidate) => candidate.id === id);
+        if (event) return event;
+        if (Date.now() > deadline) throw new Error(`no event for payment ${id}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    };
+    // The subscription goes live upstream asynchronously: keep paying until one event proves it is.
+    for (let live = false; !live; ) live = await eventFor(await pay()).then(() => true, () => false);
+
+    const paymentId = await pay();
+    const paymentUpdated = await eventFor(paymentId);
+    expect(paymentUpdated).toMatchObject({
+      id: paymentId,
+      user: { email: 'customer@example.com', projects: [{ name: 'Storefront' }] },
+    });
+    expect(['PENDING', 'SUCCEEDED']).toContain(paymentUpdated.status);
+    expect(paymentUpdated.user.leadScore.score).toBeGreaterThanOrEqual(0);
+    expect(paymentUpdated.user.leadScore.score).toBeLessThanOrEqual(1);
+    expect(['HOT', 'WARM', 'COLD']).toContain(paymentUpdated.user.leadScore.band);
+  } finally {
+    await client?.dispose();
+  }
+});

@@ -1,0 +1,91 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace, type Context } from '@opentelemetry/api';
+import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, NodeTracerProvider, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-node';
+
+/**
+ * OpenTelemetry traces over OTLP/HTTP (`<endpoint>/v1/traces`), one tracer provider per process.
+ * Without a call to startTracing every span below is a no-op, so the hooks cost next to nothing.
+ * W3C `traceparent` links the router's spans (the gateway's request / plan / fetch spans) to the
+ * subgraphs' request spans.
+ */
+export interface Tracing {
+  flush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+let running: Tracing | undefined;
+
+export function startTracing(serviceName: string, endpoint: string): Tracing {
+  if (running) return running;
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': serviceName }),
+    spanProcessors: [new BatchSpanProcessor(new OtlpJsonExporter(`${endpoint.replace(/\/$/, '')}/v1/traces`))],
+  });
+  provider.register();
+  running = {
+    flush: () => provider.forceFlush(),
+    shutdown: async () => {
+      running = undefined;
+      await provider.shutdown();
+    },
+  };
+  return running;
+}
+
+/** Adds `traceparent` (and `tracestate`) for the active span to outgoing headers. */
+export function injectTraceHeaders(set: (name: string, value: string) => void): void {
+  propagation.inject(context.active(), undefined, { set: (_carrier: unknown, name: string, value: string) => set(name, value) });
+}
+
+/** Runs an incoming request's handling in a server span that continues the caller's trace. */
+export async function withServerSpan<T>(name: string, headers: IncomingHttpHeaders, attributes: Record<string, string>, work: () => Promise<T>): Promise<T> {
+  const parent: Context = propagation.extract(ROOT_CONTEXT, headers, {
+    get: (carrier, key) => carrier[key],
+    keys: (carrier) => Object.keys(carrier),
+  });
+  return trace.getTracer('supergraph').startActiveSpan(name, { kind: SpanKind.SERVER, attributes }, parent, async (span) => {
+    try {
+      return await work();
+    } catch (error) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: String(error) });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/**
+ * OTLP/HTTP with JSON bodies over Node's fetch. (The official exporter loads `http` with import(),
+ * which Jest cannot run; this is the same protocol in a few lines.)
+ */
+class OtlpJsonExporter implements SpanExporter {
+  private readonly pending = new Set<Promise<unknown>>();
+
+  constructor(private readonly url: string) {}
+
+  export(spans: ReadableSpan[], done: (result: { code: number; error?: Error }) => void): void {
+    const sent = fetch(this.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JsonTraceSerializer.serializeRequest(spans),
+      signal: AbortSignal.timeout(10_000),
+    }).then(
+      // ExportResultCode: 0 success, 1 failed.
+      (response) => done(response.ok ? { code: 0 } : { code: 1, error: new Error(`OTLP endpoint answered ${response.status}`) }),
+      (error: Error) => done({ code: 1, error }),
+    );
+    this.pending.add(sent);
+    void sent.finally(() => this.pending.delete(sent));
+  }
+
+  async forceFlush(): Promise<void> {
+    await Promise.all(this.pending);
+  }
+
+  async shutdown(): Promise<void> {
+    await this.forceFlush();
+  }
+}

@@ -1,0 +1,298 @@
+import type { GatewayExecutor, GatewayInterface, GatewayLoadResult } from '@apollo/server-gateway-interface';
+import {
+  GraphQLError,
+  Kind,
+  getNamedType,
+  isInterfaceType,
+  isNonNullType,
+  isObjectType,
+  parse,
+  type ConstDirectiveNode,
+  type DirectiveNode,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionNode,
+} from 'graphql';
+import { hasScope, isAdmin, type Identity } from '@supergraph/identity';
+import type { RouterContext } from './context';
+
+/** One @authenticated / @requiresScopes declaration: scopes are alternatives (any) of sets (all). */
+interface Requirement {
+  authenticated: boolean;
+  scopes?: string[][];
+}
+
+const SECURITY_LINK = /(@link\(url:\s*"https:\/\/specs\.apollo\.dev\/(?:authenticated|requiresScopes)\/v[\d.]+")\s*,\s*for:\s*SECURITY\s*\)/g;
+
+/**
+ * The authorization declared in the supergraph (Federation 2.5 `@authenticated` and
+ * `@requiresScopes`, on fields and on types), read once at start.
+ *
+ * @apollo/gateway refuses supergraphs that link SECURITY features it does not enforce itself; the
+ * router enforces these two before the gateway sees the operation, so it hands the gateway the
+ * supergraph with those two links' `for: SECURITY` removed.
+ */
+export class AuthorizationPolicy {
+  /** `Type.field` → what it takes to read it (the field's own requirements and its type's). */
+  private readonly fields = new Map<string, Requirement[]>();
+  readonly gatewaySdl: string;
+
+  constructor(supergraphSdl: string) {
+    this.gatewaySdl = supergraphSdl.replace(SECURITY_LINK, '$1)');
+    const typeRequirements = new Map<string, Requirement>();
+    const fieldDeclarations: [string, string, string, Requirement | undefined][] = [];
+    for (const definition of parse(supergraphSdl, { noLocation: true }).definitions) {
+      if (!('name' in definition) || !definition.name || !('directives' in definition)) continue;
+      const typeName = definition.name.value;
+      const onType = requirementOf(definition.directives);
+      if (onType) typeRequirements.set(typeName, merge(typeRequirements.get(typeName), onType));
+      if ('fields' in definition && definition.fields) {
+        for (const field of definition.fields) {
+          if (field.kind !== Kind.FIELD_DEFINITION) continue;
+          let named = field.type;
+          while (named.kind !== Kind.NAMED_TYPE) named = named.type;
+          fieldDeclarations.push([typeName, field.name.value, named.name.value, requirementOf(field.directives)]);
+        }
+      }
+    }
+    for (const [typeName, fieldName, returns, own] of fieldDeclarations) {
+      const all = [own, typeRequirements.get(typeName), typeRequirements.get(returns)].filter((requirement): requirement is Requirement => !!requirement);
+      if (all.length) this.fields.set(`${typeName}.${fieldName}`, all);
+    }
+  }
+
+  get empty(): boolean {
+    return this.fields.size === 0;
+  }
+
+  requirements(typeName: string, fieldName: string): Requirement[] | undefined {
+    return this.fields.get(`${typeName}.${fieldName}`);
+  }
+}
+
+function requirementOf(directives: readonly (ConstDirectiveNode | DirectiveNode)[] | undefined): Requirement | undefined {
+  let requirement: Requirement | undefined;
+  for (const directive of directives ?? []) {
+    if (directive.name.value === 'authenticated') requirement = merge(requirement, { authenticated: true });
+    if (directive.name.value === 'requiresScopes') {
+      const argument = directive.arguments?.find((arg) => arg.name.value === 'scopes')?.value;
+      const scopes =
+        argument?.kind === Kind.LIST
+          ? argument.values.map((group) => (group.kind === Kind.LIST ? group.values.flatMap((scope) => (scope.kind === Kind.STRING ? [scope.value] : [])) : []))
+          : [];
+      requirement = merge(requirement, { authenticated: true, scopes });
+    }
+  }
+  return requirement;
+}
+
+function merge(a: Requirement | undefined, b: Requirement): Requirement {
+  if (!a) return b;
+  // Both must hold: every pair of alternatives combined.
+  const scopes = a.scopes && b.scopes ? a.scopes.flatMap((left) => b.scopes!.map((right) => [...left, ...right])) : (a.scopes ?? b.scopes);
+  return { authenticated: a.authenticated || b.authenticated, ...(scopes ? { scopes } : {}) };
+}
+
+/** A scope the identity holds: API key scopes for read/write, the ADMIN role (and key scope) for admin. */
+function holds(identity: Identity, scope: string): boolean {
+  return scope === 'admin' ? isAdmin(identity) : hasScope(identity, scope);
+}
+
+function denial(requirements: Requirement[], identity: Identity): GraphQLError | undefined {
+  for (const requirement of requirements) {
+    if (identity.kind !== 'user') {
+      return new GraphQLError('You must be signed in to read this field', { extensions: { code: 'UNAUTHENTICATED' } });
+    }
+    if (requirement.scopes && !requirement.scopes.some((all) => all.every((scope) => holds(identity, scope)))) {
+      const wanted = requirement.scopes.map((all) => all.join(' and ')).join(' or ');
+      return new GraphQLError(`This field requires the scope ${wanted}`, { extensions: { code: 'FORBIDDEN', requiredScopes: requirement.scopes } });
+    }
+  }
+  return undefined;
+}
+
+export interface AuthorizedOperation {
+  /** The operation without the fields the caller may not read; undefined when nothing is left to run. */
+  document?: DocumentNode;
+  /** Distinguishes the plan cache entry of this rewritten operation. */
+  signature: string;
+  errors: GraphQLError[];
+  /** Response paths (keys) to set to null in the result. */
+  nullPaths: string[][];
+  /** A removed non-null root field: the whole data is null. */
+  dataIsNull: boolean;
+}
+
+type FieldOutcome = FieldNode | 'removed' | 'bubble';
+
+/**
+ * Removes from the operation every field the caller may not read, before the gateway plans it,
+ * so no subgraph is ever asked for them. Each removed field comes back as null with an error at
+ * its path (a non-null one nulls its nearest nullable parent, as GraphQL execution would).
+ */
+export class OperationAuthorizer {
+  private readonly touchesProtected = new WeakMap<OperationDefinitionNode, boolean>();
+
+  constructor(
+    private readonly schema: GraphQLSchema,
+    private readonly policy: AuthorizationPolicy,
+  ) {}
+
+  /** Whether the operation reads any field with an authorization requirement (cached per document). */
+  touches(document: DocumentNode, operation: OperationDefinitionNode): boolean {
+    if (this.policy.empty) return false;
+    let touches = this.touchesProtected.get(operation);
+    if (touches === undefined) {
+      const fragments = new Map<string, FragmentDefinitionNode>();
+      for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+      touches = this.walkTouches(operation.selectionSet.selections, this.schema.getRootType(operation.operation) ?? undefined, fragments, new Set());
+      this.touchesProtected.set(operation, touches);
+    }
+    return touches;
+  }
+
+  /** undefined: nothing to remove (the common case, decided once per cached document). */
+  authorize(document: DocumentNode, operation: OperationDefinitionNode, identity: Identity): AuthorizedOperation | undefined {
+    if (!this.touches(document, operation)) return undefined;
+    const fragments = new Map<string, FragmentDefinitionNode>();
+    for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+
+    const errors: GraphQLError[] = [];
+    const nullPaths: string[][] = [];
+    let changed = false;
+
+    const rewriteField = (field: FieldNode, parent: GraphQLNamedType | undefined, path: string[]): FieldOutcome => {
+      if (!parent || !(isObjectType(parent) || isInterfaceType(parent))) return field;
+      const definition = parent.getFields()[field.name.value];
+      if (!definition) return field;
+      const fieldPath = [...path, field.alias?.value ?? field.name.value];
+      const drop = (): FieldOutcome => {
+        changed = true;
+        if (isNonNullType(definition.type)) return 'bubble';
+        nullPaths.push(fieldPath);
+        return 'removed';
+      };
+      const requirements = this.policy.requirements(parent.name, field.name.value);
+      const refused = requirements && denial(requirements, identity);
+      if (refused) {
+        errors.push(new GraphQLError(refused.message, { path: fieldPath, extensions: refused.extensions }));
+        return drop();
+      }
+      if (!field.selectionSet) return field;
+      const inner = rewrite(field.selectionSet.selections, getNamedType(definition.type), fieldPath);
+      if (inner.bubble || inner.selections.length === 0) return drop();
+      return { ...field, selectionSet: { kind: Kind.SELECTION_SET, selections: inner.selections } };
+    };
+
+    // Fragment spreads are inlined: a fragment used in two places may lose fields in one only.
+    const rewrite = (selections: readonly SelectionNode[], parent: GraphQLNamedType | undefined, path: string[]): { selections: SelectionNode[]; bubble: boolean } => {
+      const out: SelectionNode[] = [];
+      let bubble = false;
+      for (const selection of selections) {
+        if (selection.kind === Kind.FIELD) {
+          const outcome = rewriteField(selection, parent, path);
+          if (outcome === 'bubble') bubble = true;
+          else if (outcome !== 'removed') out.push(outcome);
+          continue;
+        }
+        const fragment = selection.kind === Kind.FRAGMENT_SPREAD ? fragments.get(selection.name.value) : selection;
+        if (!fragment) continue;
+        const typed = fragment.typeCondition ? this.schema.getType(fragment.typeCondition.name.value) : parent;
+        const inner = rewrite(fragment.selectionSet.selections, typed ?? parent, path);
+        if (inner.bubble) bubble = true;
+        if (inner.selections.length > 0) {
+          out.push({
+            kind: Kind.INLINE_FRAGMENT,
+            typeCondition: fragment.typeCondition,
+            directives: selection.directives,
+            selectionSet: { kind: Kind.SELECTION_SET, selections: inner.selections },
+          });
+        }
+      }
+      return { selections: out, bubble };
+    };
+
+    const root = rewrite(operation.selectionSet.selections, this.schema.getRootType(operation.operation) ?? undefined, []);
+    if (!changed) return undefined;
+    const runnable = !root.bubble && root.selections.length > 0;
+    return {
+      document: runnable
+        ? { kind: Kind.DOCUMENT, definitions: [{ ...operation, selectionSet: { kind: Kind.SELECTION_SET, selections: root.selections } }] }
+        : undefined,
+      signature: nullPaths.map((path) => path.join('.')).sort().join(',') + (root.bubble ? '!' : ''),
+      errors,
+      nullPaths,
+      dataIsNull: root.bubble,
+    };
+  }
+
+  private walkTouches(selections: readonly SelectionNode[], parent: GraphQLNamedType | undefined, fragments: Map<string, FragmentDefinitionNode>, seen: Set<string>): boolean {
+    for (const selection of selections) {
+      if (selection.kind === Kind.FIELD) {
+        if (!parent || !(isObjectType(parent) || isInterfaceType(parent))) continue;
+        const definition = parent.getFields()[selection.name.value];
+        if (!definition) continue;
+        if (this.policy.requirements(parent.name, selection.name.value)) return true;
+        if (selection.selectionSet && this.walkTouches(selection.selectionSet.selections, getNamedType(definition.type), fragments, seen)) return true;
+      } else {
+        const name = selection.kind === Kind.FRAGMENT_SPREAD ? selection.name.value : undefined;
+        if (name && seen.has(name)) continue;
+        const fragment = name ? fragments.get(name) : selection.kind === Kind.INLINE_FRAGMENT ? selection : undefined;
+        if (!fragment) continue;
+        const typed = fragment.typeCondition ? this.schema.getType(fragment.typeCondition.name.value) : parent;
+        if (this.walkTouches(fragment.selectionSet.selections, typed ?? parent, fragments, name ? new Set(seen).add(name) : seen)) return true;
+      }
+    }
+    return false;
+  }
+}
+
+/** Sets each path to null in the result data, through lists. */
+export function applyNulls(data: Record<string, unknown>, paths: string[][]): void {
+  const set = (value: unknown, path: string[]): void => {
+    if (value === null || typeof value !== 'object') return;
+    if (Array.isArray(value)) {
+      for (const item of value) set(item, path);
+      return;
+    }
+    const [key, ...rest] = path;
+    if (key === undefined) return;
+    const object = value as Record<string, unknown>;
+    if (rest.length === 0) object[key] = null;
+    else set(object[key], rest);
+  };
+  for (const path of paths) set(data, path);
+}
+
+/**
+ * Wraps the gateway so every operation it executes (HTTP, WebSocket and SSE queries and
+ * mutations alike) is authorized first. Plugins and transports are untouched.
+ */
+export function authorizingGateway(inner: GatewayInterface, authorizer: OperationAuthorizer): GatewayInterface {
+  const wrap = (executor: GatewayExecutor): GatewayExecutor => async (requestContext) => {
+    const identity = (requestContext.context as Partial<RouterContext> | undefined)?.identity;
+    const operation = requestContext.operation as OperationDefinitionNode | undefined;
+    if (!identity || !operation) return executor(requestContext);
+    const authorized = authorizer.authorize(requestContext.document, operation, identity);
+    if (!authorized) return executor(requestContext);
+    const result = authorized.document
+      ? await executor({ ...requestContext, document: authorized.document, queryHash: `${requestContext.queryHash}|authz:${authorized.signature}` })
+      : { data: {} };
+    if (authorized.dataIsNull) return { data: null, errors: [...authorized.errors, ...(result.errors ?? [])] };
+    const data = (result.data ?? {}) as Record<string, unknown>;
+    if (result.data !== null) applyNulls(data, authorized.nullPaths);
+    return { ...result, data: result.data === null ? null : data, errors: [...authorized.errors, ...(result.errors ?? [])] };
+  };
+  return {
+    onSchemaLoadOrUpdate: (callback) => inner.onSchemaLoadOrUpdate(callback),
+    stop: () => inner.stop(),
+    load: async (options): Promise<GatewayLoadResult> => {
+      const loaded = await inner.load(options);
+      return { ...loaded, executor: loaded.executor && wrap(loaded.executor) };
+    },
+  };
+}

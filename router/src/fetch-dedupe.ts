@@ -1,0 +1,55 @@
+import type { Fetcher, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
+import { IDENTITY_HEADER } from '@supergraph/identity';
+
+interface Snapshot {
+  status: number;
+  statusText: string;
+  headers: [string, string][];
+  body: string;
+}
+
+/**
+ * Shares one subgraph round trip among identical query fetches that are in flight at the same
+ * moment: same subgraph, same operation and variables, same identity. Under load many clients
+ * ask the same thing at once; each still gets its own parsed copy of the answer, so no request
+ * can see another's objects. Mutations are never shared.
+ */
+export function dedupingFetcher(base: Fetcher): Fetcher & { readonly inFlight: number } {
+  const inFlight = new Map<string, Promise<Snapshot>>();
+  const fetcher = async (url: string, init?: FetcherRequestInit): Promise<FetcherResponse> => {
+    const body = init?.body;
+    if (typeof body !== 'string' || !isQuery(body)) return base(url, init);
+    const key = `${url}\u0000${identityOf(init?.headers)}\u0000${body}`;
+    let shared = inFlight.get(key);
+    if (!shared) {
+      shared = base(url, init).then(async (response) => ({
+        status: response.status,
+        statusText: response.statusText,
+        headers: [...headerEntries(response.headers)],
+        body: await response.text(),
+      }));
+      inFlight.set(key, shared);
+      const forget = () => inFlight.delete(key);
+      shared.then(forget, forget);
+    }
+    const snapshot = await shared;
+    return new Response(snapshot.body, { status: snapshot.status, statusText: snapshot.statusText, headers: snapshot.headers }) as unknown as FetcherResponse;
+  };
+  return Object.defineProperty(fetcher, 'inFlight', { get: () => inFlight.size }) as Fetcher & { readonly inFlight: number };
+}
+
+/** The gateway sends `{"query":"query …` or `{"query":"{ …`; only those are safe to share. */
+function isQuery(body: string): boolean {
+  return body.startsWith('{"query":"query') || body.startsWith('{"query":"{');
+}
+
+function identityOf(headers: FetcherRequestInit['headers']): string {
+  if (!headers) return '';
+  if (typeof (headers as { get?: unknown }).get === 'function') return (headers as unknown as { get(name: string): string | null }).get(IDENTITY_HEADER) ?? '';
+  const record = headers as Record<string, string>;
+  return record[IDENTITY_HEADER] ?? '';
+}
+
+function* headerEntries(headers: FetcherResponse['headers']): Iterable<[string, string]> {
+  for (const [name, value] of headers as unknown as Iterable<[string, string]>) yield [name, value];
+}

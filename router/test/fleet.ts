@@ -1,0 +1,169 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { composeServices } from '@apollo/composition';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { graphql as execute, parse } from 'graphql';
+import { REPO_ROOT } from '@supergraph/config';
+import { SERVICE, signIdentity } from '@supergraph/identity';
+
+/** Test fleets: real subgraph processes, small in-process subgraphs, and supergraphs composed from them. */
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export interface SubgraphProcess {
+  url: string;
+  /** SIGKILL: the process dies mid-flight, as in a crash. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port; resolves when it answers. */
+  restart(): Promise<void>;
+}
+
+/** The real users subgraph in a child process (tsx), on a fixed port so it can be restarted. */
+export async function startUsersProcess(env: Record<string, string>): Promise<SubgraphProcess> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}/graphql`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'users-process-'));
+  let child: ChildProcess | undefined;
+  const start = async () => {
+    // One process (node with tsx's loader, not the tsx CLI, which forks): a kill reaches the server itself.
+    child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'subgraphs/users/src/main.ts')], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'error', HOST: '127.0.0.1', DATA_DIR: dataDir, USERS_PORT: String(port), ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(`[users process] ${chunk.toString()}`));
+    await waitUntilAnswering(url, env.ROUTER_SIGNING_SECRET!, child);
+  };
+  await start();
+  return {
+    url,
+    kill: async () => {
+      const dying = child!;
+      if (dying.exitCode !== null) return;
+      const exited = new Promise((resolve) => dying.once('exit', resolve));
+      dying.kill('SIGKILL');
+      await exited;
+    },
+    restart: start,
+  };
+}
+
+async function waitUntilAnswering(url: string, secret: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`subgraph process exited with ${child.exitCode}`);
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...signIdentity(SERVICE, secret) },
+        body: '{"query":"{ __typename }"}',
+      });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`subgraph at ${url} did not answer within ${timeoutMs} ms`);
+}
+
+export interface FakeSubgraph {
+  name: string;
+  url: string;
+  sdl: string;
+  /** Every request it received, in order. */
+  requests: { query: string; headers: IncomingHttpHeaders }[];
+  /** Answers the next requests with this HTTP status instead of executing them (until set back to 0). */
+  failWith: number;
+  /** Delays every answer by this many milliseconds. */
+  delayMs: number;
+  /** Cache-Control header to send with each answer (cache hints for the router). */
+  cacheControl?: string;
+  stop(): Promise<void>;
+}
+
+/** A small federated subgraph served over plain HTTP, with knobs to make it fail or slow down. */
+export async function startFakeSubgraph(name: string, sdl: string, resolvers: GraphQLResolverMap<unknown>): Promise<FakeSubgraph> {
+  const schema = buildSubgraphSchema({ typeDefs: parse(sdl), resolvers });
+  let server: Server;
+  const fake: FakeSubgraph = {
+    name,
+    url: '',
+    sdl,
+    requests: [],
+    failWith: 0,
+    delayMs: 0,
+    stop: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+  server = createServer(async (request, response) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { query: string; variables?: Record<string, unknown>; operationName?: string };
+    fake.requests.push({ query: body.query, headers: request.headers });
+    if (fake.delayMs) await new Promise((resolve) => setTimeout(resolve, fake.delayMs));
+    if (fake.failWith) {
+      response.writeHead(fake.failWith, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ errors: [{ message: `failing with ${fake.failWith}` }] }));
+      return;
+    }
+    const result = await execute({ schema, source: body.query, variableValues: body.variables, operationName: body.operationName, contextValue: { headers: request.headers } });
+    response.writeHead(200, { 'content-type': 'application/json', ...(fake.cacheControl ? { 'cache-control': fake.cacheControl } : {}) });
+    response.end(JSON.stringify(result));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  return fake;
+}
+
+/** Composes a supergraph from these subgraphs into a temporary file; returns its path and a cleanup. */
+export function composeSupergraph(subgraphs: { name: string; url: string; sdl: string }[]): { path: string; cleanup(): void } {
+  const result = composeServices(subgraphs.map((subgraph) => ({ name: subgraph.name, url: subgraph.url, typeDefs: parse(subgraph.sdl) })));
+  if (result.errors) throw new Error(`composition failed: ${result.errors.map((error) => error.message).join('; ')}`);
+  const folder = mkdtempSync(join(tmpdir(), 'supergraph-'));
+  const path = join(folder, 'supergraph.graphql');
+  writeFileSync(path, result.supergraphSdl);
+  return { path, cleanup: () => rmSync(folder, { recursive: true, force: true }) };
+}
+
+export const usersSdl = (): string => readFileSync(join(REPO_ROOT, 'subgraphs/users/schema.graphql'), 'utf8');
+
+const LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])';
+
+/** A catalog subgraph: its own root fields, a query and a mutation. */
+export const catalog = () =>
+  startFakeSubgraph(
+    'catalog',
+    `${LINK}
+    type Query { products(first: Int): [Product!]! }
+    type Mutation { addProduct(name: String!): Product! }
+    type Product { name: String! }`,
+    {
+      Query: { products: () => [{ name: 'lamp' }, { name: 'desk' }] },
+      Mutation: { addProduct: (_: unknown, { name }: { name: string }) => ({ name }) },
+    } as GraphQLResolverMap<unknown>,
+  );
+
+/** A reviews subgraph that extends the users subgraph's User entity. */
+export const reviews = () =>
+  startFakeSubgraph(
+    'reviews',
+    `${LINK}
+    type User @key(fields: "id") { id: ID! reviewCount: Int! }`,
+    {
+      User: { __resolveReference: (user: { id: string }) => ({ id: user.id, reviewCount: 3 }) },
+    } as GraphQLResolverMap<unknown>,
+  );

@@ -1,0 +1,43 @@
+"""GraphQL errors with stable `extensions.code` values, the contract clients and the router match on."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+from graphql import GraphQLError
+
+
+class ErrorCode(str, Enum):
+    BAD_USER_INPUT = "BAD_USER_INPUT"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    # A model or provider failed or is not configured: the request was fine, retrying later may work.
+    MODEL_UNAVAILABLE = "MODEL_UNAVAILABLE"
+    PROVIDER_ERROR = "PROVIDER_ERROR"
+
+
+class CodedError(GraphQLError):
+    def __init__(self, message: str, code: ErrorCode, **extensions: Any) -> None:
+        super().__init__(message, extensions={"code": code.value, **extensions})
+
+
+class BadUserInput(CodedError):
+    """An argument breaks a documented limit; `argument` names it so a client can point at the field."""
+
+    def __init__(self, message: str, argument: str) -> None:
+        super().__init__(message, ErrorCode.BAD_USER_INPUT, argument=argument)
+
+
+class Unauthenticated(CodedError):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, ErrorCode.UNAUTHENTICATED)
+
+
+class ModelUnavailable(CodedError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message, ErrorCode.MODEL_UNAVAILABLE)
+
+
+class ProviderError(CodedError):
+    def __init__(self, provider: str, message: str) -> None:
+        super().__init__(f"{provider} provider failed: {message}", ErrorCode.PROVIDER_ERROR, provider=provider)

@@ -1,0 +1,1 @@
+"""Text generation providers behind one interface (`LlmProvider`), chosen by LLM_PROVIDER."""

@@ -1,0 +1,25 @@
+"""Runs the subgraph: `python -m supergraph_ai` (or the `supergraph-ai` script)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import uvicorn
+
+from .app import create_app
+from .config import ConfigError, Settings
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = Settings.from_env()
+        app = create_app(settings)
+    except ConfigError as error:
+        print(f"supergraph-ai: {error}", file=sys.stderr)
+        return 2
+    # One process: the models live in memory once, and the micro-batcher can only batch requests that
+    # reach the same process. Scale out with replicas, not workers.
+    uvicorn.run(app, host=settings.host, port=settings.port, lifespan="on", log_level="info", ws_max_size=1 << 20)
+    return 0

@@ -1,0 +1,80 @@
+"""Prometheus metrics of the subgraph, served at /metrics.
+
+One registry per application (not the process-global one) so that tests can build several apps in one
+process, and so /metrics shows exactly this subgraph's series.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
+
+
+class Metrics:
+    content_type = CONTENT_TYPE_LATEST
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.inference_latency = Histogram(
+            "ai_inference_latency_seconds",
+            "Wall time of one model call (one batch), by model and operation",
+            ["model", "operation"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.batch_size = Histogram(
+            "ai_inference_batch_size",
+            "Items sent to the model in one call",
+            ["model", "operation"],
+            buckets=BATCH_BUCKETS,
+            registry=self.registry,
+        )
+        self.items = Counter(
+            "ai_inference_items",
+            "Items processed by the models (throughput: rate() of this counter)",
+            ["model", "operation"],
+            registry=self.registry,
+        )
+        self.generation_tokens = Counter(
+            "ai_generation_tokens",
+            "Tokens produced by generation, by provider",
+            ["provider", "model"],
+            registry=self.registry,
+        )
+        self.generation_latency = Histogram(
+            "ai_generation_latency_seconds",
+            "Wall time of a whole generation, by provider and mode (complete or stream)",
+            ["provider", "model", "mode"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.time_to_first_token = Histogram(
+            "ai_generation_time_to_first_token_seconds",
+            "Wall time until the first streamed token",
+            ["provider", "model"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.cache_lookups = Counter(
+            "ai_embedding_cache_lookups",
+            "Embedding cache lookups by result (hit or miss)",
+            ["result"],
+            registry=self.registry,
+        )
+        self.unauthenticated = Counter(
+            "ai_unauthenticated_requests",
+            "Requests refused because the router's signature was missing, wrong or expired",
+            ["transport"],
+            registry=self.registry,
+        )
+
+    def observe_batch(self, model: str, operation: str, size: int, seconds: float) -> None:
+        self.inference_latency.labels(model, operation).observe(seconds)
+        self.batch_size.labels(model, operation).observe(size)
+        self.items.labels(model, operation).inc(size)
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

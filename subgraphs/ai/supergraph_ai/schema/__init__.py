@@ -1,0 +1,52 @@
+"""The subgraph's schema: one module per entity or capability, merged here."""
+
+from __future__ import annotations
+
+import logging
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
+from strawberry.schema.config import StrawberryConfig
+
+from .common import DATETIME_ISO_SCALAR, DateTimeISO
+from .embeddings import EmbeddingQueries
+from .generation import GenerationQueries, GenerationSubscriptions
+from .user import User
+
+
+@strawberry.type
+class Query(EmbeddingQueries, GenerationQueries):
+    pass
+
+
+@strawberry.type
+class Subscription(GenerationSubscriptions):
+    pass
+
+
+log = logging.getLogger(__name__)
+
+
+def _is_unexpected(error: GraphQLError) -> bool:
+    """Coded errors, permission refusals and GraphQL's own parse and validation errors are meant for
+    the caller; anything else is a bug whose message (paths, SQL, keys) must not leave the process."""
+    original = error.original_error
+    if original is None or isinstance(original, GraphQLError):
+        return False
+    log.error("unexpected error at %s", error.path, exc_info=original)
+    return True
+
+
+def build_schema() -> strawberry.federation.Schema:
+    return strawberry.federation.Schema(
+        query=Query,
+        subscription=Subscription,
+        types=[User],  # reachable only through _entities, so listed explicitly
+        extensions=[lambda: MaskErrors(should_mask_error=_is_unexpected, error_message="Internal error")],
+        config=StrawberryConfig(scalar_map={DateTimeISO: DATETIME_ISO_SCALAR}),
+        federation_version="2.7",  # as supergraph.yaml (federation_version =2.7.1) and the users subgraph
+    )
+
+
+schema = build_schema()

@@ -1,0 +1,36 @@
+"""Who may call what. The router's signature is checked before any of this (see auth_extension.py);
+these decide what the vouched-for identity may do.
+
+- Lead and fraud scores are internal sales and risk data: admins (ADMIN role with the admin scope)
+  and the router's own service calls only.
+- Embeddings and generation spend CPU or a paid provider's tokens: any signed-in user or the router,
+  not anonymous callers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from strawberry.permission import BasePermission
+from strawberry.types import Info
+
+from ..context import RequestContext, is_admin, is_signed_in_or_service
+from ..errors import ErrorCode
+from ..identity import ServiceIdentity
+
+
+class SignedIn(BasePermission):
+    message = "Sign in to use this field"
+    error_extensions = {"code": ErrorCode.UNAUTHENTICATED.value}
+
+    def has_permission(self, source: Any, info: Info[RequestContext, None], **kwargs: Any) -> bool:
+        return is_signed_in_or_service(info.context.identity)
+
+
+class AdminOrService(BasePermission):
+    message = "Only administrators may read this field"
+    error_extensions = {"code": "FORBIDDEN"}
+
+    def has_permission(self, source: Any, info: Info[RequestContext, None], **kwargs: Any) -> bool:
+        identity = info.context.identity
+        return isinstance(identity, ServiceIdentity) or is_admin(identity)

@@ -1,0 +1,86 @@
+"""The long-lived objects of one running subgraph: models, providers, cache, metrics.
+
+Built once at start (the app's lifespan) and shared by every request; a request's own state (its
+identity and DataLoaders) lives in `context.RequestContext`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from .cache import ByteCache, create_cache
+from .config import Settings
+from .inference.embedding_service import Embedder, EmbeddingService
+from .inference.llm.base import LlmProvider
+from .metrics import Metrics
+from .models.fraud import FraudScorer
+from .models.lead_scoring import LeadScorer
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    metrics: Metrics
+    cache: ByteCache
+    embeddings: EmbeddingService
+    llm: LlmProvider
+    lead_scorer: LeadScorer
+    fraud_scorer: FraudScorer
+
+    @classmethod
+    async def start(
+        cls,
+        settings: Settings,
+        *,
+        metrics: Metrics | None = None,
+        embedder: Embedder | None = None,
+        llm: LlmProvider | None = None,
+        cache: ByteCache | None = None,
+    ) -> Services:
+        """Loads everything before the first request, so no request pays for a cold model."""
+        from .inference.llm.factory import create_provider
+        from .training.train import load_or_train_fraud, load_or_train_lead
+
+        metrics = metrics or Metrics()
+        if embedder is None:
+            from .inference.embedder import EmbedderFiles, SentenceEmbedder
+
+            embedder = await asyncio.to_thread(SentenceEmbedder, EmbedderFiles.from_packages())
+        lead, fraud = await asyncio.gather(
+            asyncio.to_thread(load_or_train_lead, settings.models_dir),
+            asyncio.to_thread(load_or_train_fraud, settings.models_dir),
+        )
+        cache = cache or create_cache(settings.redis_url)
+        embeddings = EmbeddingService(
+            embedder,
+            cache,
+            metrics,
+            max_batch=settings.embed_max_batch,
+            max_wait=settings.embed_max_wait_ms / 1000,
+        )
+        services = cls(settings, metrics, cache, embeddings, llm or create_provider(settings), lead, fraud)
+        warm_up = getattr(services.llm, "warm_up", None)
+        if warm_up is not None:
+            try:
+                await warm_up()
+            except Exception as error:  # noqa: BLE001 — the rest of the subgraph still serves
+                log.warning("local language model unavailable, generation will fail: %s", error)
+        log.info(
+            "ai services ready: embeddings %s, llm %s/%s, %s, %s, cache %s",
+            embeddings.model_id,
+            services.llm.name,
+            services.llm.model,
+            lead.version,
+            fraud.version,
+            cache.backend,
+        )
+        return services
+
+    async def aclose(self) -> None:
+        await self.embeddings.aclose()
+        await self.llm.aclose()
+        await self.cache.close()

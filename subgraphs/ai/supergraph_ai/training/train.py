@@ -1,0 +1,166 @@
+"""Trains, validates and saves the lead-scoring and fraud models.
+
+    python -m supergraph_ai.training.train            # into AI_DATA_DIR/models, prints the metrics
+    python -m supergraph_ai.training.train --check    # train and print only, save nothing
+
+Seeded end to end (data, split, estimators), so two runs on any machine give the same model and the
+same numbers. The server calls `load_or_train_*` at start: an artefact that is missing or was written
+by another scikit-learn is retrained rather than trusted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import logging
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.metrics import precision_score, recall_score, roc_auc_score
+from sklearn.model_selection import train_test_split
+
+from ..config import Settings
+from ..models import fraud, lead_scoring
+from ..models.registry import ArtifactMissing, load_artifact, save_artifact
+from . import datasets
+
+log = logging.getLogger(__name__)
+SPLIT_SEED = 7
+
+
+@dataclass(frozen=True)
+class Validation:
+    auc: float
+    precision: float
+    recall: float
+    threshold: float
+    positives_rate: float
+    n_train: int
+    n_test: int
+
+
+def _fingerprint(*arrays: np.ndarray) -> str:
+    digest = hashlib.sha256()
+    for array in arrays:
+        digest.update(np.ascontiguousarray(array).tobytes())
+    return digest.hexdigest()[:16]
+
+
+def train_lead() -> tuple[lead_scoring.Pipeline, dict[str, object]]:
+    rows = datasets.generate_leads()
+    x = lead_scoring.feature_matrix(rows.tier, rows.account_age_days, rows.wallet_count)
+    y = rows.converted
+    x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=0.25, random_state=SPLIT_SEED, stratify=y)
+    model = lead_scoring.fit(x_train, y_train)
+    p = model.predict_proba(x_test)[:, 1]
+    hot = p >= lead_scoring.HOT_THRESHOLD
+    warm_or_hot = p >= lead_scoring.WARM_THRESHOLD
+    # A non-linear reference on the same features: if it were far better, the linear model would be wrong.
+    reference = HistGradientBoostingClassifier(random_state=SPLIT_SEED).fit(x_train, y_train)
+    metrics = {
+        "hot": asdict(_validation(y_test, p, hot, lead_scoring.HOT_THRESHOLD, len(y_train))),
+        "warm_or_hot": asdict(_validation(y_test, p, warm_or_hot, lead_scoring.WARM_THRESHOLD, len(y_train))),
+        "reference_gradient_boosting_auc": round(float(roc_auc_score(y_test, reference.predict_proba(x_test)[:, 1])), 4),
+    }
+    metadata = {
+        "features": list(lead_scoring.FEATURES),
+        "seed": datasets.LEAD_SEED,
+        "split_seed": SPLIT_SEED,
+        "data_fingerprint": _fingerprint(x, y),
+        "metrics": metrics,
+    }
+    return model, metadata
+
+
+def train_fraud() -> tuple[fraud.FraudModel, dict[str, object]]:
+    rows = datasets.generate_payments()
+    raw = np.column_stack(
+        [rows.amount, rows.hour_of_day, rows.account_age_days, rows.payments_last_24h, rows.distinct_payees_24h]
+    )
+    y = rows.is_fraud
+    raw_train, raw_test, _y_train, y_test = train_test_split(raw, y, test_size=0.25, random_state=SPLIT_SEED, stratify=y)
+    # Unsupervised: the labels are used only to validate, never to fit.
+    model = fraud.fit(raw_train, seed=datasets.FRAUD_SEED)
+    scorer = fraud.FraudScorer(model, {})
+    scores = scorer.anomaly_scores(raw_test)
+    flagged = scores >= model.threshold
+    metadata = {
+        "features": list(fraud.FEATURES),
+        "seed": datasets.FRAUD_SEED,
+        "split_seed": SPLIT_SEED,
+        "data_fingerprint": _fingerprint(raw, y),
+        "metrics": {"flagged": asdict(_validation(y_test, scores, flagged, model.threshold, len(raw_train)))},
+    }
+    return model, metadata
+
+
+def _validation(y: np.ndarray, score: np.ndarray, predicted: np.ndarray, threshold: float, n_train: int) -> Validation:
+    return Validation(
+        auc=round(float(roc_auc_score(y, score)), 4),
+        precision=round(float(precision_score(y, predicted, zero_division=0)), 4),
+        recall=round(float(recall_score(y, predicted, zero_division=0)), 4),
+        threshold=round(float(threshold), 4),
+        positives_rate=round(float(np.mean(y)), 4),
+        n_train=n_train,
+        n_test=len(y),
+    )
+
+
+def load_or_train_lead(models_dir: Path) -> lead_scoring.LeadScorer:
+    try:
+        model, metadata = load_artifact(models_dir, lead_scoring.ARTIFACT)
+    except ArtifactMissing as why:
+        log.warning("training %s: %s", lead_scoring.ARTIFACT.label, why)
+        model, metadata = train_lead()
+        save_artifact(models_dir, lead_scoring.ARTIFACT, model, metadata)
+        # Serve what was saved, read back, so a fresh start and a restart run the very same artefact.
+        model, metadata = load_artifact(models_dir, lead_scoring.ARTIFACT)
+    return lead_scoring.LeadScorer(model, metadata)
+
+
+def load_or_train_fraud(models_dir: Path) -> fraud.FraudScorer:
+    try:
+        model, metadata = load_artifact(models_dir, fraud.ARTIFACT)
+    except ArtifactMissing as why:
+        log.warning("training %s: %s", fraud.ARTIFACT.label, why)
+        model, metadata = train_fraud()
+        save_artifact(models_dir, fraud.ARTIFACT, model, metadata)
+        # Serve what was saved, read back, so a fresh start and a restart run the very same artefact.
+        model, metadata = load_artifact(models_dir, fraud.ARTIFACT)
+    return fraud.FraudScorer(model, metadata)
+
+
+def _print_metrics(label: str, metadata: dict[str, Any]) -> None:
+    print(f"{label}  (data {metadata['data_fingerprint']}, seed {metadata['seed']})")
+    metrics: dict[str, Any] = metadata["metrics"]
+    for name, value in metrics.items():
+        if isinstance(value, dict):
+            print(
+                f"  {name:<12} AUC {value['auc']:.4f}  precision {value['precision']:.4f}  recall {value['recall']:.4f}"
+                f"  at score >= {value['threshold']}  (positives {value['positives_rate']:.2%},"
+                f" train {value['n_train']}, test {value['n_test']})"
+            )
+        else:
+            print(f"  {name}: {value}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="train and print the metrics without saving")
+    parser.add_argument("--models-dir", type=Path, help="default: AI_DATA_DIR/models")
+    args = parser.parse_args(argv)
+    models_dir = args.models_dir or Settings.from_env().models_dir
+    for artifact, train in ((lead_scoring.ARTIFACT, train_lead), (fraud.ARTIFACT, train_fraud)):
+        model, metadata = train()
+        _print_metrics(artifact.label, metadata)
+        if not args.check:
+            print(f"  saved to {save_artifact(models_dir, artifact, model, metadata)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

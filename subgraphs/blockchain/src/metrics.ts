@@ -1,0 +1,77 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The blockchain subgraph's Prometheus metrics, in a registry of its own (tests run several). */
+export class BlockchainMetrics {
+  readonly registry = new Registry();
+
+  readonly rpcDuration = new Histogram({
+    name: 'blockchain_rpc_request_duration_seconds',
+    help: 'Ethereum JSON-RPC calls, by method and outcome (ok, error).',
+    labelNames: ['method', 'outcome'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  readonly transactionsSent = new Counter({
+    name: 'blockchain_transactions_sent_total',
+    help: 'Transactions the signing module signed and the node accepted.',
+    registers: [this.registry],
+  });
+  readonly failedTransactions = new Counter({
+    name: 'blockchain_failed_transactions_total',
+    help: 'Transactions that failed: rejected before sending (rejected) or reverted on chain (reverted).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly cacheLookups = new Counter({
+    name: 'blockchain_rpc_cache_lookups_total',
+    help: 'RPC cache lookups by result (hit, miss).',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+  readonly followedBlock = new Gauge({
+    name: 'blockchain_follower_block',
+    help: 'Last block the chain follower processed.',
+    registers: [this.registry],
+  });
+  readonly chainHead = new Gauge({
+    name: 'blockchain_chain_head_block',
+    help: 'Latest block number the node reported.',
+    registers: [this.registry],
+  });
+  readonly reorgs = new Counter({
+    name: 'blockchain_reorgs_total',
+    help: 'Chain reorganisations the follower undid.',
+    registers: [this.registry],
+  });
+  readonly transfersSeen = new Counter({
+    name: 'blockchain_token_transfers_total',
+    help: '$FORGE Transfer events published, by status (PENDING, CONFIRMED, REMOVED).',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'blockchain_process_' });
+  }
+
+  /**
+   * Serves GET /metrics on the subgraph's own HTTP server, in front of its routes (serveSubgraph
+   * has no hook for extra routes yet).
+   */
+  attach(server: Server): void {
+    const [routes] = server.listeners('request') as ((request: IncomingMessage, response: ServerResponse) => void)[];
+    if (!routes) return;
+    server.removeAllListeners('request');
+    server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+      if (request.method === 'GET' && (request.url ?? '').split('?', 1)[0] === '/metrics') {
+        this.registry.metrics().then(
+          (text) => response.writeHead(200, { 'content-type': this.registry.contentType }).end(text),
+          () => response.writeHead(500).end(),
+        );
+        return;
+      }
+      routes(request, response);
+    });
+  }
+}

@@ -1,0 +1,19 @@
+import type { GraphQLSchema } from 'graphql';
+import { buildFederatedSchema } from '@supergraph/subgraph';
+import type { BlockchainContext } from '../context';
+import { BlockResolver } from './block';
+import { ChainStatusResolver } from './chain-status';
+import { ForgeTokenResolver, TreasuryResolver } from './token';
+import { resolveTransactionReference, TransactionResolver } from './transaction';
+import { resolveUserReference, User, UserWalletsResolver } from './user';
+import { resolveWalletReference, TokenTransferResolver, WalletResolver } from './wallet';
+
+/** The blockchain subgraph schema; needs no chain and no database, so composition can print it anywhere. */
+export function buildBlockchainSchema(): Promise<GraphQLSchema> {
+  return buildFederatedSchema<BlockchainContext>({
+    resolvers: [WalletResolver, TokenTransferResolver, TransactionResolver, BlockResolver, ForgeTokenResolver, TreasuryResolver, ChainStatusResolver, UserWalletsResolver],
+    orphanedTypes: [User],
+    federationDirectives: ['@key', '@external', '@requires'],
+    referenceResolvers: { Wallet: resolveWalletReference, Transaction: resolveTransactionReference, User: resolveUserReference },
+  });
+}

@@ -1,0 +1,96 @@
+import type { PlatformConfig } from '@supergraph/config';
+import type { Identity } from '@supergraph/identity';
+import { InProcessEventBus } from '@supergraph/pubsub';
+import type { Logger } from '@supergraph/server';
+import { asRouter, createTestDatabase, graphql, testConfig, type GraphQLResponse, type TestDatabase } from '@supergraph/testing';
+import { startBlockchainSubgraph, type BlockchainSubgraph } from '../src/app';
+import { TOKEN_TRANSFER, type TokenTransferEvent } from '../src/events/chain-events';
+import type { TestChain } from './chain';
+
+/** Every log line and every response body a harness saw: what the no-key-leak test searches. */
+export interface Transcript {
+  logs: string[];
+  responses: string[];
+}
+
+/** A logger that records JSON lines (at debug level: everything) instead of printing them. */
+export function recordingLogger(lines: string[], base: Record<string, unknown> = { service: 'blockchain' }): Logger {
+  const write = (level: string) => (msg: string, fields?: Record<string, unknown>) => void lines.push(JSON.stringify({ level, ...base, msg, ...fields }));
+  return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error'), child: (fields) => recordingLogger(lines, { ...base, ...fields }) };
+}
+
+/**
+ * The blockchain subgraph on a test chain and a fresh Postgres database, called directly the way
+ * the router calls it. Its events go to an in-process bus the harness records from the start.
+ */
+export interface BlockchainHarness {
+  config: PlatformConfig;
+  url: string;
+  subgraph: BlockchainSubgraph;
+  events: InProcessEventBus;
+  /** Every tokenTransfer event published so far, in order. */
+  transfers: TokenTransferEvent[];
+  transcript: Transcript;
+  call<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, identity?: Identity): Promise<GraphQLResponse<T>>;
+  /** Stops the subgraph, runs `whileDown`, then starts it again on the same database and chain. */
+  restart(whileDown?: () => Promise<void>): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startBlockchainHarness(chain: TestChain, env: Record<string, string> = {}): Promise<BlockchainHarness> {
+  const database: TestDatabase = await createTestDatabase('blockchain');
+  const { config, cleanup } = testConfig({ BLOCKCHAIN_DATABASE_URL: database.url, BLOCKCHAIN_PORT: '0', ...chain.env, ...env });
+  const events = new InProcessEventBus();
+  const transfers: TokenTransferEvent[] = [];
+  const transcript: Transcript = { logs: [], responses: [] };
+  const feed = events.subscribe<TokenTransferEvent>(TOKEN_TRANSFER);
+  void (async () => {
+    for await (const event of feed) transfers.push(event);
+  })();
+  const start = () => startBlockchainSubgraph(config, recordingLogger(transcript.logs), { events });
+  let subgraph: BlockchainSubgraph;
+  try {
+    subgraph = await start();
+  } catch (error) {
+    await database.drop();
+    cleanup();
+    throw error;
+  }
+  const harness: BlockchainHarness = {
+    config,
+    get url() {
+      return `${subgraph.url}/graphql`;
+    },
+    get subgraph() {
+      return subgraph;
+    },
+    events,
+    transfers,
+    transcript,
+    call: async (query, variables = {}, identity = { kind: 'anonymous' }) => {
+      const response = await graphql(`${subgraph.url}/graphql`, query, variables, asRouter(identity, config.routerSigningSecret));
+      transcript.responses.push(JSON.stringify(response));
+      return response as never;
+    },
+    restart: async (whileDown) => {
+      await subgraph.stop();
+      await whileDown?.();
+      subgraph = await start();
+    },
+    stop: async () => {
+      await subgraph.stop();
+      await feed.return?.();
+      await events.close();
+      await database.drop();
+      cleanup();
+    },
+  };
+  return harness;
+}
+
+export function userIdentity(userId: string, roles: ('USER' | 'ADMIN')[] = ['USER'], scopes = ['*']): Identity {
+  return { kind: 'user', userId, roles, tier: 'FREE', scopes, via: scopes.includes('*') ? 'jwt' : 'apiKey' };
+}
+
+export const ADMIN = userIdentity('00000000-0000-4000-8000-000000000001', ['USER', 'ADMIN']);
+export const USER = userIdentity('00000000-0000-4000-8000-000000000002');

@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import { blockchainDeployment, type PlatformConfig } from '@supergraph/config';
+import { startOutboxRelay, type OutboxRelay } from '@supergraph/outbox';
+import { createEventBus, type EventBus } from '@supergraph/pubsub';
+import { createLogger, type Logger, type RunningServer } from '@supergraph/server';
+import { serveSubgraph } from '@supergraph/subgraph';
+import { createPaymentsContext, type PaymentsServices } from './context';
+import { openPaymentsDatabase, type PaymentsDatabase } from './data/database';
+import { HttpUsersClient, type UsersClient } from './data/users-client';
+import { UpgradePlanSaga, type SagaFaults } from './saga/upgrade-plan';
+import { buildPaymentsSchema } from './schema';
+import { PaymentsService } from './services/payments';
+import { StakingService } from './services/staking';
+import { createStripeClient, StripeGateway } from './stripe/gateway';
+import { LocalStripe } from './stripe/local-stripe';
+import { STRIPE_WEBHOOK_PATH, stripeWebhookRoute } from './stripe/webhook-route';
+import { NO_CHAIN, type ChainWatcher } from './token/chain-watcher';
+import { consumeTokenTransfers } from './token/transfer-consumer';
+
+export interface PaymentsSubgraph extends RunningServer {
+  database: PaymentsDatabase;
+  events: EventBus;
+  services: PaymentsServices;
+  relay: OutboxRelay;
+  /** The embedded Stripe, when no STRIPE_SECRET_KEY is configured. */
+  localStripe: LocalStripe | undefined;
+}
+
+/** What tests may replace. Production code passes nothing. */
+export interface PaymentsDependencies {
+  chain?: ChainWatcher;
+  users?: UsersClient;
+  /** Failure injection for the upgradePlan saga's steps (tests only). */
+  sagaFaults?: SagaFaults;
+}
+
+const RECOVERY_INTERVAL_MS = 30_000;
+
+/** Opens the database, migrates it, starts Stripe access, the outbox relay and the server. Used by main.ts and the tests. */
+export async function startPaymentsSubgraph(
+  config: PlatformConfig,
+  logger: Logger = createLogger({ service: 'payments' }, config.logLevel),
+  dependencies: PaymentsDependencies = {},
+): Promise<PaymentsSubgraph> {
+  const stripeConfig = config.payments.stripe;
+  if (config.production && (!stripeConfig.secretKey || !stripeConfig.webhookSecret)) {
+    throw new Error('STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET must be set in production');
+  }
+  if (stripeConfig.secretKey && !stripeConfig.webhookSecret) throw new Error('STRIPE_WEBHOOK_SECRET must be set with STRIPE_SECRET_KEY');
+
+  const cleanups: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  };
+  try {
+    const database = await openPaymentsDatabase({ url: config.payments.databaseUrl, dataDir: config.dataDir, logger });
+    cleanups.push(() => database.close());
+    const events = createEventBus(config);
+    cleanups.push(() => events.close());
+
+    // No key configured: Stripe is the embedded local server (development; refused in production above).
+    let localStripe: LocalStripe | undefined;
+    let stripeAccess = { secretKey: stripeConfig.secretKey ?? '', webhookSecret: stripeConfig.webhookSecret ?? '', host: stripeConfig.host, port: stripeConfig.port, protocol: stripeConfig.protocol };
+    if (!stripeConfig.secretKey) {
+      const secretKey = 'sk_test_local_embedded';
+      const webhookSecret = `whsec_${randomBytes(24).toString('hex')}`;
+      const started = await LocalStripe.start({ secretKey, webhookSecret });
+      localStripe = started;
+      cleanups.push(() => started.stop());
+      stripeAccess = { secretKey, webhookSecret, host: started.host, port: started.port, protocol: 'http' };
+      logger.info('no STRIPE_SECRET_KEY: using the embedded local Stripe', { url: `http://${started.host}:${started.port}` });
+    }
+    const stripe = createStripeClient({
+      secretKey: stripeAccess.secretKey,
+      ...(stripeAccess.host ? { host: stripeAccess.host } : {}),
+      ...(stripeAccess.port ? { port: stripeAccess.port } : {}),
+      ...(stripeAccess.protocol ? { protocol: stripeAccess.protocol } : {}),
+    });
+
+    const relay = startOutboxRelay({ sql: database.sql, bus: events, logger, pollMs: config.payments.outboxPollMs });
+    cleanups.push(() => relay.stop());
+    const onCommitted = () => void relay.flush().catch(() => undefined);
+
+    const users = dependencies.users ?? new HttpUsersClient(config.payments.usersUrl, config.routerSigningSecret);
+    const staking = new StakingService({ prisma: database.prisma, users, config: config.payments, logger, onCommitted });
+    const payments = new PaymentsService({
+      prisma: database.prisma,
+      stripe: new StripeGateway(stripe),
+      users,
+      chain: dependencies.chain ?? NO_CHAIN,
+      config,
+      logger,
+      token: { treasury: () => blockchainDeployment(config)?.treasury, confirmations: config.blockchain.confirmations },
+      onCommitted,
+      onTokenPaymentSucceeded: async (tx, payment) => {
+        if (payment.purpose === 'stake') await staking.creditStake(tx, payment);
+      },
+      afterTokenPaymentSucceeded: async (payment) => {
+        if (payment.purpose === 'stake') await staking.syncTier(payment.userId);
+      },
+    });
+    const upgrades = new UpgradePlanSaga({ prisma: database.prisma, payments, users, config, logger, ...(dependencies.sagaFaults ? { faults: dependencies.sagaFaults } : {}) });
+    const services: PaymentsServices = { payments, staking, upgrades };
+
+    const transfers = consumeTokenTransfers(events, payments, logger);
+    cleanups.push(() => transfers.stop());
+    // Housekeeping: compensate sagas a crash left behind; settle token payments whose events were missed;
+    // retry tier updates the users subgraph did not take.
+    const recover = () => {
+      void upgrades.recover().catch((error: unknown) => logger.warn('saga recovery failed', { error: String(error) }));
+      void payments.reconcileTokenPayments().catch((error: unknown) => logger.warn('token reconciliation failed', { error: String(error) }));
+      void staking.syncPendingTiers().catch((error: unknown) => logger.warn('tier sync failed', { error: String(error) }));
+    };
+    const recovery = setInterval(recover, RECOVERY_INTERVAL_MS);
+    recovery.unref();
+    cleanups.push(async () => clearInterval(recovery));
+    recover();
+
+    const running = await serveSubgraph({
+      name: 'payments',
+      schema: await buildPaymentsSchema(),
+      host: config.host,
+      port: config.payments.port,
+      signingSecret: config.routerSigningSecret,
+      logger,
+      graceMs: config.shutdownGraceMs,
+      maxBodyBytes: config.maxBodyBytes,
+      createContext: (base) => createPaymentsContext(base, database.prisma, config, services, events),
+      extraRoutes: {
+        [STRIPE_WEBHOOK_PATH]: stripeWebhookRoute({ stripe, webhookSecret: stripeAccess.webhookSecret, payments, logger, maxBodyBytes: config.maxBodyBytes }),
+      },
+      onStop: close,
+    });
+    if (localStripe) localStripe.webhookUrl = `${running.url}${STRIPE_WEBHOOK_PATH}`;
+    return Object.assign(running, { database, events, services, relay, localStripe });
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

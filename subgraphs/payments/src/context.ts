@@ -1,0 +1,39 @@
+import type { PlatformConfig } from '@supergraph/config';
+import type { EventBus } from '@supergraph/pubsub';
+import type { RequestBase } from '@supergraph/subgraph';
+import type { PrismaClient } from './generated/prisma/client';
+import { createLoaders, type PaymentsLoaders } from './data/loaders';
+import type { PaymentsService } from './services/payments';
+import type { StakingService } from './services/staking';
+import type { UpgradePlanSaga } from './saga/upgrade-plan';
+
+/** What payments is made of, built once in app.ts (tests build it with test doubles where allowed). */
+export interface PaymentsServices {
+  payments: PaymentsService;
+  staking: StakingService;
+  upgrades: UpgradePlanSaga;
+}
+
+export interface PaymentsContext extends RequestBase {
+  prisma: PrismaClient;
+  loaders: PaymentsLoaders;
+  config: PlatformConfig;
+  services: PaymentsServices;
+  /** Events relayed from the outbox after commit: what subscriptions listen to. */
+  events: EventBus;
+}
+
+export function createPaymentsContext(
+  base: RequestBase,
+  prisma: PrismaClient,
+  config: PlatformConfig,
+  services: PaymentsServices,
+  events: EventBus,
+): PaymentsContext {
+  return { ...base, prisma, config, services, events, loaders: createLoaders(prisma) };
+}
+
+/** A subscription's context outlives many events: each event starts with empty loaders. */
+export function renewLoaders(ctx: PaymentsContext): void {
+  ctx.loaders = createLoaders(ctx.prisma);
+}

@@ -1,0 +1,34 @@
+import DataLoader from 'dataloader';
+import type { PaymentAccount, PrismaClient } from '../generated/prisma/client';
+import { paymentView, type PaymentView } from '../services/views';
+
+/**
+ * Per-request batching: `User.payments` and `User.feeDiscount` for N users (one `_entities` call
+ * from the router) cost one SQL query each, and N `Payment` references one more.
+ */
+export interface PaymentsLoaders {
+  paymentById: DataLoader<string, PaymentView | null>;
+  paymentsByUserId: DataLoader<string, PaymentView[]>;
+  accountByUserId: DataLoader<string, PaymentAccount | null>;
+}
+
+export function createLoaders(prisma: PrismaClient): PaymentsLoaders {
+  return {
+    paymentById: new DataLoader(async (ids) => {
+      const rows = await prisma.payment.findMany({ where: { id: { in: [...ids] } } });
+      const byId = new Map(rows.map((row) => [row.id, paymentView(row)]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+    paymentsByUserId: new DataLoader(async (userIds) => {
+      const rows = await prisma.payment.findMany({ where: { userId: { in: [...userIds] } }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
+      const byUser = new Map<string, PaymentView[]>();
+      for (const row of rows) byUser.set(row.userId, [...(byUser.get(row.userId) ?? []), paymentView(row)]);
+      return userIds.map((id) => byUser.get(id) ?? []);
+    }),
+    accountByUserId: new DataLoader(async (userIds) => {
+      const rows = await prisma.paymentAccount.findMany({ where: { userId: { in: [...userIds] } } });
+      const byUser = new Map(rows.map((row) => [row.userId, row]));
+      return userIds.map((id) => byUser.get(id) ?? null);
+    }),
+  };
+}

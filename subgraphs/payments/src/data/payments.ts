@@ -1,0 +1,71 @@
+import type { Prisma, Payment as PaymentRow } from '../generated/prisma/client';
+import { PaymentStatus, type PaymentMethod } from '../generated/prisma/enums';
+import { canTransition, invalidTransition } from '../domain/payment-status';
+import { PAYMENT_UPDATED, type PaymentUpdated } from '../events/payment-events';
+
+export type Tx = Prisma.TransactionClient;
+
+/**
+ * Every write to a payment goes through here: the read model (`payments`), its append-only log
+ * (`payment_events`) and the outgoing `payments.paymentUpdated` (outbox) change in one transaction.
+ */
+export async function createPendingPayment(
+  tx: Tx,
+  data: { userId: string; amount: bigint; currency: string; method: PaymentMethod; purpose: string; idempotencyKey: string; providerReference?: string },
+): Promise<PaymentRow> {
+  const payment = await tx.payment.create({
+    data: { ...data, amount: data.amount.toString(), status: PaymentStatus.PENDING },
+  });
+  await tx.paymentEvent.create({ data: { paymentId: payment.id, type: 'created', toStatus: PaymentStatus.PENDING, data: { purpose: data.purpose } } });
+  await announce(tx, payment);
+  return payment;
+}
+
+export interface TransitionChange {
+  type: string;
+  data?: Record<string, unknown>;
+  providerReference?: string;
+  failureReason?: string | null;
+}
+
+/**
+ * Moves a payment to `to` under a row lock. Already there: no-op (replayed webhooks, retries).
+ * Not allowed from its current state: INVALID_PAYMENT_TRANSITION. Returns the payment and
+ * whether this call changed it.
+ */
+export async function transitionPayment(
+  tx: Tx,
+  paymentId: string,
+  to: PaymentStatus,
+  change: TransitionChange,
+): Promise<{ payment: PaymentRow; changed: boolean }> {
+  await tx.$queryRaw`SELECT id FROM payments WHERE id = ${paymentId}::uuid FOR UPDATE`;
+  const current = await tx.payment.findUniqueOrThrow({ where: { id: paymentId } });
+  if (current.status === to) return { payment: current, changed: false };
+  if (!canTransition(current.status, to)) throw invalidTransition(current.status, to);
+  const payment = await tx.payment.update({
+    where: { id: paymentId },
+    data: {
+      status: to,
+      ...(change.providerReference ? { providerReference: change.providerReference } : {}),
+      ...(change.failureReason !== undefined ? { failureReason: change.failureReason } : {}),
+    },
+  });
+  await tx.paymentEvent.create({
+    data: { paymentId, type: change.type, fromStatus: current.status, toStatus: to, data: (change.data ?? {}) as Prisma.InputJsonValue },
+  });
+  await announce(tx, payment);
+  return { payment, changed: true };
+}
+
+async function announce(tx: Tx, payment: PaymentRow): Promise<void> {
+  const payload: PaymentUpdated = {
+    id: payment.id,
+    userId: payment.userId,
+    status: payment.status,
+    method: payment.method,
+    amount: payment.amount.toFixed(0),
+    currency: payment.currency,
+  };
+  await tx.outboxEvent.create({ data: { channel: PAYMENT_UPDATED, payload: payload as unknown as Prisma.InputJsonValue } });
+}

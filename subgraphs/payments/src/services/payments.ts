@@ -1,0 +1,284 @@
+import type { PlatformConfig } from '@supergraph/config';
+import { badUserInput, clientError, notFound, type Logger } from '@supergraph/server';
+import type Stripe from 'stripe';
+import { Prisma, type Payment as PaymentRow, type PrismaClient } from '../generated/prisma/client';
+import { PaymentMethod, PaymentStatus } from '../generated/prisma/enums';
+import { MAX_FIAT_AMOUNT, MAX_TOKEN_AMOUNT, TOKEN_CURRENCY, parseAmount, parseFiatCurrency } from '../domain/money';
+import { invalidTransition } from '../domain/payment-status';
+import { createPendingPayment, transitionPayment, type Tx } from '../data/payments';
+import { runIdempotent, checkIdempotencyKey } from '../data/idempotency';
+import type { UsersClient } from '../data/users-client';
+import type { IntentOutcome, StripeGateway } from '../stripe/gateway';
+import { judgeTransfer, type ChainWatcher, type TokenTransfer } from '../token/chain-watcher';
+import { paymentCodec, paymentView, type PaymentView } from './views';
+import { isUuid } from './ids';
+
+export interface PaymentsDeps {
+  prisma: PrismaClient;
+  stripe: StripeGateway;
+  users: UsersClient;
+  chain: ChainWatcher;
+  config: PlatformConfig;
+  logger: Logger;
+  /** The $FORGE treasury and the confirmations a transfer needs (from the blockchain subgraph's config). */
+  token: { treasury: () => string | undefined; confirmations: number };
+  /** Called after a commit that wrote outbox rows, to publish now rather than at the next poll. */
+  onCommitted?: () => void;
+  /** Runs in the transaction that marks a token payment SUCCEEDED (staking credits its ledger here). */
+  onTokenPaymentSucceeded?: (tx: Tx, payment: PaymentRow) => Promise<void>;
+  /** Runs after that transaction committed (staking tells the users subgraph the new tier). */
+  afterTokenPaymentSucceeded?: (payment: PaymentRow) => Promise<void>;
+}
+
+const DEFAULT_PAYMENT_METHOD = 'pm_card_visa';
+const PAYMENT_METHOD = /^pm_[A-Za-z0-9_]{1,200}$/;
+const TX_HASH = /^0x[0-9a-fA-F]{64}$/;
+
+/**
+ * Card and token payments and refunds. Every state change goes through `transitionPayment`
+ * (row lock, state machine, event log, outbox); every mutation through `runIdempotent`.
+ */
+export class PaymentsService {
+  constructor(readonly deps: PaymentsDeps) {}
+
+  async createFiatPayment(userId: string, input: { amount: string; currency: string; paymentMethod?: string | null }, idempotencyKey: string): Promise<PaymentView> {
+    const amount = parseAmount(input.amount, MAX_FIAT_AMOUNT);
+    const currency = parseFiatCurrency(input.currency);
+    const paymentMethod = parsePaymentMethod(input.paymentMethod);
+    checkIdempotencyKey(idempotencyKey);
+    return runIdempotent(
+      this.deps.prisma,
+      { userId, key: idempotencyKey, operation: 'createPayment', payload: { amount: amount.toString(), currency, paymentMethod } },
+      paymentCodec,
+      async () => {
+        const payment = await this.findOrCreate({ userId, amount, currency, method: PaymentMethod.FIAT, purpose: 'charge', idempotencyKey });
+        return paymentView(await this.chargeCard(payment, paymentMethod));
+      },
+    );
+  }
+
+  /**
+   * Charges a PENDING card payment: create the intent (nothing charged), record it, confirm it.
+   * Safe to call again for the same payment (a retry or a resumed saga): Stripe answers the
+   * repeated calls from its idempotency store.
+   */
+  async chargeCard(payment: PaymentRow, paymentMethod: string): Promise<PaymentRow> {
+    if (payment.status !== PaymentStatus.PENDING) return payment;
+    let intentId = payment.providerReference;
+    if (!intentId) {
+      intentId = await this.deps.stripe.createIntent({ id: payment.id, userId: payment.userId, amount: BigInt(payment.amount.toFixed(0)), currency: payment.currency });
+      await this.deps.prisma.payment.updateMany({ where: { id: payment.id, providerReference: null }, data: { providerReference: intentId } });
+    }
+    const outcome = await this.deps.stripe.confirmIntent(intentId, paymentMethod, payment.id);
+    return this.applyIntentOutcome(payment.id, outcome, 'api');
+  }
+
+  /** Records what Stripe said about an intent; PENDING and UNCONFIRMED change nothing. */
+  async applyIntentOutcome(paymentId: string, outcome: IntentOutcome, source: 'api' | 'webhook', eventId?: string): Promise<PaymentRow> {
+    if (outcome.status !== 'SUCCEEDED' && outcome.status !== 'FAILED') {
+      return this.deps.prisma.payment.findUniqueOrThrow({ where: { id: paymentId } });
+    }
+    const to = outcome.status === 'SUCCEEDED' ? PaymentStatus.SUCCEEDED : PaymentStatus.FAILED;
+    const { payment } = await this.transaction((tx) =>
+      transitionPayment(tx, paymentId, to, {
+        type: to === PaymentStatus.SUCCEEDED ? 'succeeded' : 'failed',
+        data: { source, intent: outcome.intentId, ...(eventId ? { stripeEvent: eventId } : {}) },
+        providerReference: outcome.intentId,
+        failureReason: outcome.failureReason ?? null,
+      }),
+    );
+    return payment;
+  }
+
+  async refundPayment(userId: string, paymentId: string, idempotencyKey: string): Promise<PaymentView> {
+    checkIdempotencyKey(idempotencyKey);
+    const owned = isUuid(paymentId) ? await this.deps.prisma.payment.findFirst({ where: { id: paymentId, userId } }) : null;
+    if (!owned) throw notFound('Payment');
+    return runIdempotent(this.deps.prisma, { userId, key: idempotencyKey, operation: 'refundPayment', payload: { paymentId } }, paymentCodec, async () => {
+      const current = await this.deps.prisma.payment.findUniqueOrThrow({ where: { id: paymentId } });
+      // Asked again with a new key: already refunded is not a refundable state.
+      if (current.status !== PaymentStatus.SUCCEEDED) throw invalidTransition(current.status, PaymentStatus.REFUNDED);
+      // A plan payment refunded on its own would leave the plan paid for by nobody.
+      if (current.purpose !== 'charge') throw clientError('REFUND_NOT_SUPPORTED', `A ${current.purpose} payment is not refunded on its own`);
+      return paymentView(await this.refund(paymentId, 'refund'));
+    });
+  }
+
+  /** Refunds a SUCCEEDED card payment in full (also the saga's compensation). */
+  async refund(paymentId: string, type: string): Promise<PaymentRow> {
+    const payment = await this.deps.prisma.payment.findUniqueOrThrow({ where: { id: paymentId } });
+    if (payment.status === PaymentStatus.REFUNDED) return payment;
+    if (payment.status !== PaymentStatus.SUCCEEDED) throw invalidTransition(payment.status, PaymentStatus.REFUNDED);
+    if (payment.method !== PaymentMethod.FIAT || !payment.providerReference) {
+      throw clientError('REFUND_NOT_SUPPORTED', 'Token payments are refunded on chain by the treasury, not through this API');
+    }
+    const result = await this.deps.stripe.refund(payment.providerReference, payment.id);
+    if (result !== 'SUCCEEDED') throw new Error(`Stripe refund of ${payment.id} is ${result}`);
+    const { payment: refunded } = await this.transaction((tx) =>
+      transitionPayment(tx, paymentId, PaymentStatus.REFUNDED, { type, data: { intent: payment.providerReference } }),
+    );
+    return refunded;
+  }
+
+  /**
+   * A verified Stripe webhook. Applied once per Stripe event id (the insert into
+   * processed_webhooks commits with the change); a replay, or an event about a payment we do not
+   * know, changes nothing.
+   */
+  async applyStripeEvent(event: Stripe.Event): Promise<'applied' | 'duplicate' | 'ignored'> {
+    const object = event.data.object as { object?: string; id?: string; payment_intent?: string | null; metadata?: Record<string, string> };
+    const intentId = object.object === 'payment_intent' ? object.id : (object.payment_intent ?? undefined);
+    const paymentId = object.metadata?.paymentId;
+    const to =
+      event.type === 'payment_intent.succeeded' ? PaymentStatus.SUCCEEDED
+      : event.type === 'payment_intent.payment_failed' ? PaymentStatus.FAILED
+      : event.type === 'charge.refunded' ? PaymentStatus.REFUNDED
+      : undefined;
+    let lateSuccess: PaymentRow | undefined;
+    const result = await this.transaction(async (tx): Promise<'applied' | 'duplicate' | 'ignored'> => {
+      const { count } = await tx.processedWebhook.createMany({ data: [{ eventId: event.id, type: event.type }], skipDuplicates: true });
+      if (count === 0) return 'duplicate';
+      if (!to || !intentId) return 'ignored';
+      const payment = await tx.payment.findFirst({
+        where: { method: PaymentMethod.FIAT, OR: [{ providerReference: intentId }, ...(paymentId && isUuid(paymentId) ? [{ id: paymentId }] : [])] },
+      });
+      if (!payment) return 'ignored';
+      const error = (event.data.object as { last_payment_error?: { code?: string } | null }).last_payment_error;
+      try {
+        const { changed } = await transitionPayment(tx, payment.id, to, {
+          type: `webhook:${event.type}`,
+          data: { stripeEvent: event.id, intent: intentId },
+          providerReference: intentId,
+          ...(to === PaymentStatus.FAILED ? { failureReason: error?.code ?? 'payment_failed' } : {}),
+        });
+        return changed ? 'applied' : 'duplicate';
+      } catch (transitionError) {
+        // Out of order (e.g. a late `payment_failed` after a refund): the event is recorded, the payment kept.
+        this.deps.logger.warn('webhook does not apply to the payment state', { event: event.id, payment: payment.id, error: String(transitionError) });
+        if (to === PaymentStatus.SUCCEEDED && payment.status === PaymentStatus.FAILED) lateSuccess = payment;
+        return 'ignored';
+      }
+    });
+    // Money taken for a payment we already gave up on (e.g. an aborted saga): give it back.
+    if (lateSuccess && intentId) {
+      try {
+        await this.refundLateSuccess(lateSuccess, intentId);
+      } catch (error) {
+        // Forget the event so Stripe's retry of this webhook tries the refund again.
+        await this.deps.prisma.processedWebhook.deleteMany({ where: { eventId: event.id } });
+        throw error;
+      }
+    }
+    return result;
+  }
+
+  private async refundLateSuccess(payment: PaymentRow, intentId: string): Promise<void> {
+    const result = await this.deps.stripe.refund(intentId, payment.id);
+    await this.transaction(async (tx) => {
+      await tx.paymentEvent.create({
+        data: { paymentId: payment.id, type: 'late_success_refunded', fromStatus: payment.status, toStatus: payment.status, data: { intent: intentId, refund: result } },
+      });
+    });
+    this.deps.logger.warn('refunded a charge that succeeded after its payment had failed', { payment: payment.id, intent: intentId, refund: result });
+  }
+
+  async payWithToken(userId: string, input: { amount: string; txHash: string }, idempotencyKey: string, purpose = 'charge'): Promise<PaymentView> {
+    const amount = parseAmount(input.amount, MAX_TOKEN_AMOUNT);
+    const txHash = parseTxHash(input.txHash);
+    checkIdempotencyKey(idempotencyKey);
+    return runIdempotent(
+      this.deps.prisma,
+      { userId, key: idempotencyKey, operation: purpose === 'stake' ? 'stake' : 'payWithToken', payload: { amount: amount.toString(), txHash } },
+      paymentCodec,
+      async () => {
+        const payment = await this.findOrCreate({ userId, amount, currency: TOKEN_CURRENCY, method: PaymentMethod.TOKEN, purpose, idempotencyKey, providerReference: txHash });
+        return paymentView(await this.settleTokenPayment(payment, await this.deps.chain.transferByTx(txHash)));
+      },
+    );
+  }
+
+  /** A `blockchain.tokenTransfer` event (or a watcher lookup) about a transaction a payment names. */
+  async onTokenTransfer(transfer: TokenTransfer): Promise<PaymentRow | null> {
+    const payment = await this.deps.prisma.payment.findUnique({ where: { providerReference: transfer.txHash.toLowerCase() } });
+    if (!payment || payment.method !== PaymentMethod.TOKEN) return null;
+    return this.settleTokenPayment(payment, transfer);
+  }
+
+  /**
+   * Asks the ChainWatcher about PENDING token payments (catches up on transfer events missed
+   * while this process was down: pub/sub is at most once). Run periodically; returns how many settled.
+   */
+  async reconcileTokenPayments(olderThanMs = 30_000): Promise<number> {
+    const pending = await this.deps.prisma.payment.findMany({
+      where: { method: PaymentMethod.TOKEN, status: PaymentStatus.PENDING, createdAt: { lte: new Date(Date.now() - olderThanMs) } },
+      orderBy: { createdAt: 'asc' },
+      take: 100,
+    });
+    let settled = 0;
+    for (const payment of pending) {
+      const transfer = await this.deps.chain.transferByTx(payment.providerReference!);
+      if ((await this.settleTokenPayment(payment, transfer)).status !== PaymentStatus.PENDING) settled++;
+    }
+    return settled;
+  }
+
+  /** SUCCEEDED only when the chain shows the transfer to the treasury with enough confirmations. */
+  async settleTokenPayment(payment: PaymentRow, transfer: TokenTransfer | null): Promise<PaymentRow> {
+    if (payment.status !== PaymentStatus.PENDING || !transfer) return payment;
+    const payerWallets = await this.deps.users.walletAddresses(payment.userId);
+    const verdict = judgeTransfer({ amount: BigInt(payment.amount.toFixed(0)) }, transfer, {
+      treasury: this.deps.token.treasury(),
+      confirmations: this.deps.token.confirmations,
+      payerWallets,
+    });
+    if (verdict.status === 'PENDING') return payment;
+    const { payment: settled } = await this.transaction(async (tx) => {
+      const result = await transitionPayment(tx, payment.id, verdict.status === 'SUCCEEDED' ? PaymentStatus.SUCCEEDED : PaymentStatus.FAILED, {
+        type: verdict.status === 'SUCCEEDED' ? 'transfer_confirmed' : 'transfer_rejected',
+        data: { txHash: transfer.txHash, from: transfer.from, confirmations: transfer.confirmations },
+        failureReason: verdict.status === 'FAILED' ? verdict.reason : null,
+      });
+      if (result.changed && result.payment.status === PaymentStatus.SUCCEEDED) await this.deps.onTokenPaymentSucceeded?.(tx, result.payment);
+      return result;
+    });
+    if (settled.status === PaymentStatus.SUCCEEDED) await this.deps.afterTokenPaymentSucceeded?.(settled);
+    return settled;
+  }
+
+  /** The payment this (user, key) created before, or a new PENDING one: what makes operations resumable. */
+  async findOrCreate(data: Parameters<typeof createPendingPayment>[1]): Promise<PaymentRow> {
+    const existing = await this.deps.prisma.payment.findUnique({ where: { userId_idempotencyKey: { userId: data.userId, idempotencyKey: data.idempotencyKey } } });
+    if (existing) return existing;
+    try {
+      return await this.transaction((tx) => createPendingPayment(tx, data));
+    } catch (error) {
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+        const target = JSON.stringify(error.meta ?? {});
+        if (target.includes('provider_reference') || target.includes('providerReference')) {
+          throw badUserInput('This transaction already pays another payment', 'TRANSFER_ALREADY_USED', 'txHash');
+        }
+        // A concurrent run for the same key (a lease taken over) created it first.
+        return this.deps.prisma.payment.findUniqueOrThrow({ where: { userId_idempotencyKey: { userId: data.userId, idempotencyKey: data.idempotencyKey } } });
+      }
+      throw error;
+    }
+  }
+
+  /** A transaction that wrote outbox rows: nudge the relay once it committed. */
+  async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    const result = await this.deps.prisma.$transaction(work);
+    this.deps.onCommitted?.();
+    return result;
+  }
+}
+
+function parsePaymentMethod(raw: string | null | undefined): string {
+  const method = raw ?? DEFAULT_PAYMENT_METHOD;
+  if (!PAYMENT_METHOD.test(method)) throw badUserInput('paymentMethod must be a Stripe PaymentMethod id (pm_…)', 'BAD_USER_INPUT', 'paymentMethod');
+  return method;
+}
+
+function parseTxHash(raw: string): string {
+  if (!TX_HASH.test(raw)) throw badUserInput('txHash must be a 0x-prefixed 32-byte transaction hash', 'INVALID_TX_HASH', 'txHash');
+  return raw.toLowerCase();
+}

@@ -1,0 +1,31 @@
+import type { EventBus } from '@supergraph/pubsub';
+import type { Logger } from '@supergraph/server';
+import type { PaymentsService } from '../services/payments';
+import type { TokenTransfer } from './chain-watcher';
+
+/** Published by the blockchain subgraph for each $FORGE Transfer, again at each status change. */
+export const TOKEN_TRANSFER = 'blockchain.tokenTransfer';
+
+/**
+ * Settles token payments as the chain reports their transfers. Events are at most once (pub/sub);
+ * a missed one is caught up by the next event for that transfer, or by a payWithToken retry, which
+ * asks the ChainWatcher. Applying an event twice is harmless: a settled payment does not change.
+ */
+export function consumeTokenTransfers(bus: EventBus, payments: PaymentsService, logger: Logger): { stop(): Promise<void> } {
+  const events = bus.subscribe<TokenTransfer>(TOKEN_TRANSFER);
+  const done = (async () => {
+    for await (const transfer of events) {
+      try {
+        await payments.onTokenTransfer(transfer);
+      } catch (error) {
+        logger.warn('could not apply a token transfer', { txHash: transfer.txHash, error: String(error) });
+      }
+    }
+  })();
+  return {
+    stop: async () => {
+      await events.return?.();
+      await done;
+    },
+  };
+}

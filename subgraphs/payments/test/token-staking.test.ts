@@ -1,0 +1,190 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { errorCodes, EVENT_CHANNEL_PREFIX } from '@supergraph/testing';
+import type { Tier } from '../src/generated/prisma/enums';
+import type { UsersClient } from '../src/data/users-client';
+import { forge } from '../src/domain/money';
+import type { ChainWatcher, TokenTransfer } from '../src/token/chain-watcher';
+import { eventually, REDIS_URL, startPaymentsHarness, userIdentity, type PaymentsHarness } from './harness';
+import { RedisEventBus } from '@supergraph/pubsub';
+
+// The blockchain subgraph is not part of this test: a chain double stands in (allowed in unit
+// tests only), and so does a users client that records tier changes and knows users' wallets.
+const TREASURY = '0x' + 'ab'.repeat(20);
+const chain = new Map<string, TokenTransfer>();
+const chainDouble: ChainWatcher = { transferByTx: async (txHash) => chain.get(txHash) ?? null };
+const wallets = new Map<string, string[]>();
+const tiers: { userId: string; tier: Tier }[] = [];
+const usersDown = { value: false };
+const usersDouble: UsersClient = {
+  setUserTier: async (userId, tier) => {
+    if (usersDown.value) throw new Error('users subgraph unreachable');
+    tiers.push({ userId, tier });
+  },
+  walletAddresses: async (userId) => wallets.get(userId) ?? [],
+};
+
+let h: PaymentsHarness;
+beforeAll(async () => {
+  h = await startPaymentsHarness({
+    env: { TREASURY_ADDRESS: TREASURY, FORGE_TOKEN_ADDRESS: '0x' + 'cd'.repeat(20), BLOCKCHAIN_CONFIRMATIONS: '3' },
+    dependencies: { chain: chainDouble, users: usersDouble },
+  });
+});
+afterAll(() => h?.stop());
+
+const PAY = `mutation ($amount: String!, $txHash: String!, $key: String!) {
+  payWithToken(amount: $amount, txHash: $txHash, idempotencyKey: $key) { id amount currency method status failureReason providerReference }
+}`;
+const STAKE = `mutation ($amount: String!, $txHash: String!, $key: String!) {
+  stake(amount: $amount, txHash: $txHash, idempotencyKey: $key) { id amount status purpose }
+}`;
+const UNSTAKE = `mutation ($amount: String!, $key: String!) { unstake(amount: $amount, idempotencyKey: $key) { staked tier feeDiscount } }`;
+
+function newUser() {
+  const userId = randomUUID();
+  const wallet = '0x' + randomBytes(20).toString('hex');
+  wallets.set(userId, [wallet]);
+  return { userId, wallet, identity: userIdentity(userId) };
+}
+
+function transfer(from: string, value: bigint, confirmations: number, overrides: Partial<TokenTransfer> = {}): TokenTransfer {
+  return { txHash: '0x' + randomBytes(32).toString('hex'), from, to: TREASURY, value: value.toString(), confirmations, status: confirmations >= 3 ? 'CONFIRMED' : 'PENDING', ...overrides };
+}
+
+describe('token payments', () => {
+  it('stays PENDING until the transfer has the configured confirmations, then SUCCEEDS', async () => {
+    const { userId, wallet, identity } = newUser();
+    const seen = transfer(wallet, forge(5), 1);
+    chain.set(seen.txHash, seen);
+    const response = await h.call(PAY, { amount: forge(5).toString(), txHash: seen.txHash, key: randomUUID() }, identity);
+    expect(response.data!.payWithToken).toMatchObject({ method: 'TOKEN', currency: 'FORGE', amount: '5000000000000000000', status: 'PENDING', providerReference: seen.txHash });
+    // The blockchain subgraph reports progress on Redis.
+    const bus = new RedisEventBus(REDIS_URL, EVENT_CHANNEL_PREFIX);
+    try {
+      await bus.publish('blockchain.tokenTransfer', { ...seen, confirmations: 2 });
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect((await h.prisma.payment.findFirstOrThrow({ where: { userId } })).status).toBe('PENDING');
+      await bus.publish('blockchain.tokenTransfer', { ...seen, confirmations: 3, status: 'CONFIRMED' });
+      const settled = await eventually(() => h.prisma.payment.findFirstOrThrow({ where: { userId } }), (payment) => payment.status !== 'PENDING');
+      expect(settled.status).toBe('SUCCEEDED');
+    } finally {
+      await bus.close();
+    }
+  });
+
+  it('catches up on a missed transfer event by asking the chain watcher', async () => {
+    const { userId, wallet, identity } = newUser();
+    const late = transfer(wallet, 42n, 0);
+    const response = await h.call(PAY, { amount: '42', txHash: late.txHash, key: randomUUID() }, identity);
+    expect(response.data!.payWithToken.status).toBe('PENDING');
+    // The CONFIRMED event went out while nobody listened; the chain now shows it.
+    chain.set(late.txHash, { ...late, confirmations: 4, status: 'CONFIRMED' });
+    expect(await h.subgraph.services.payments.reconcileTokenPayments(0)).toBeGreaterThanOrEqual(1);
+    expect((await h.prisma.payment.findFirstOrThrow({ where: { userId } })).status).toBe('SUCCEEDED');
+  });
+
+  it.each([
+    ['to another address', (t: TokenTransfer) => ({ ...t, to: '0x' + '11'.repeat(20) }), 'transfer is not to the treasury'],
+    ['of another amount', (t: TokenTransfer) => ({ ...t, value: (BigInt(t.value) - 1n).toString() }), 'not'],
+    ['from a wallet that is not the payer’s', (t: TokenTransfer) => ({ ...t, from: '0x' + '22'.repeat(20) }), 'not from a wallet linked to the payer'],
+  ])('FAILS a confirmed transfer %s', async (_label, alter, reason) => {
+    const { wallet, identity } = newUser();
+    const real = alter(transfer(wallet, 1000n, 5));
+    chain.set(real.txHash, real);
+    const response = await h.call(PAY, { amount: '1000', txHash: real.txHash, key: randomUUID() }, identity);
+    expect(response.data!.payWithToken.status).toBe('FAILED');
+    expect(response.data!.payWithToken.failureReason).toContain(reason);
+  });
+
+  it('refuses a transaction that already pays another payment, and bad inputs, writing nothing', async () => {
+    const { userId, wallet, identity } = newUser();
+    const paid = transfer(wallet, 1000n, 5);
+    chain.set(paid.txHash, paid);
+    expect((await h.call(PAY, { amount: '1000', txHash: paid.txHash, key: randomUUID() }, identity)).data!.payWithToken.status).toBe('SUCCEEDED');
+    const before = await h.prisma.payment.count();
+    expect(errorCodes(await h.call(PAY, { amount: '1000', txHash: paid.txHash, key: randomUUID() }, identity))).toEqual(['TRANSFER_ALREADY_USED']);
+    expect(errorCodes(await h.call(PAY, { amount: '1000', txHash: paid.txHash, key: randomUUID() }, newUser().identity))).toEqual(['TRANSFER_ALREADY_USED']);
+    expect(errorCodes(await h.call(PAY, { amount: '0', txHash: paid.txHash, key: randomUUID() }, identity))).toEqual(['INVALID_AMOUNT']);
+    expect(errorCodes(await h.call(PAY, { amount: '1', txHash: '0x1234', key: randomUUID() }, identity))).toEqual(['INVALID_TX_HASH']);
+    expect(await h.prisma.payment.count()).toBe(before);
+    // Only the first, successful request holds a key: the refused ones released theirs.
+    expect(await h.prisma.idempotencyKey.count({ where: { userId } })).toBe(1);
+  });
+
+  it('cannot be refunded through the card API', async () => {
+    const { wallet, identity } = newUser();
+    const paid = transfer(wallet, 7n, 5);
+    chain.set(paid.txHash, paid);
+    const payment = (await h.call(PAY, { amount: '7', txHash: paid.txHash, key: randomUUID() }, identity)).data!.payWithToken;
+    const refund = await h.call('mutation ($id: ID!) { refundPayment(id: $id, idempotencyKey: "r1") { status } }', { id: payment.id }, identity);
+    expect(errorCodes(refund)).toEqual(['REFUND_NOT_SUPPORTED']);
+  });
+});
+
+describe('staking', () => {
+  it('credits a stake only when its transfer is confirmed, maps it to a tier and a fee discount, and unstakes', async () => {
+    const { userId, wallet, identity } = newUser();
+    const funding = transfer(wallet, forge(10_000), 1);
+    chain.set(funding.txHash, funding);
+    const staked = await h.call(STAKE, { amount: forge(10_000).toString(), txHash: funding.txHash, key: randomUUID() }, identity);
+    expect(staked.data!.stake).toMatchObject({ status: 'PENDING', purpose: 'stake' });
+    const me = `query ($id: ID!) { _entities(representations: [{ __typename: "User", id: $id }]) { ... on User { feeDiscount stakedForge } } }`;
+    expect((await h.call(me, { id: userId }, identity)).data!._entities[0]).toEqual({ feeDiscount: 0, stakedForge: '0' });
+
+    await h.subgraph.services.payments.onTokenTransfer({ ...funding, confirmations: 3, status: 'CONFIRMED' });
+    expect((await h.call(me, { id: userId }, identity)).data!._entities[0]).toEqual({ feeDiscount: 25, stakedForge: forge(10_000).toString() });
+    await eventually(async () => tiers.filter((change) => change.userId === userId), (list) => list.length > 0);
+    expect(tiers.filter((change) => change.userId === userId).at(-1)!.tier).toBe('ENTERPRISE');
+    // The same transfer event again changes nothing.
+    await h.subgraph.services.payments.onTokenTransfer({ ...funding, confirmations: 9, status: 'CONFIRMED' });
+    expect(await h.prisma.stakeEntry.count({ where: { userId } })).toBe(1);
+
+    const down = await h.call(UNSTAKE, { amount: forge(9_500).toString(), key: randomUUID() }, identity);
+    expect(down.data!.unstake).toEqual({ staked: forge(500).toString(), tier: 'FREE', feeDiscount: 0 });
+    expect(tiers.filter((change) => change.userId === userId).at(-1)!.tier).toBe('FREE');
+    expect(await h.prisma.outboxEvent.count({ where: { channel: 'payments.unstakeRequested' } })).toBeGreaterThan(0);
+  });
+
+  it('retries the tier update until the users subgraph takes it', async () => {
+    const { userId, wallet, identity } = newUser();
+    const funding = transfer(wallet, forge(1_000), 5);
+    chain.set(funding.txHash, funding);
+    usersDown.value = true;
+    try {
+      const staked = await h.call(STAKE, { amount: forge(1_000).toString(), txHash: funding.txHash, key: randomUUID() }, identity);
+      expect(staked.data!.stake.status).toBe('SUCCEEDED');
+    } finally {
+      usersDown.value = false;
+    }
+    expect(tiers.filter((change) => change.userId === userId)).toHaveLength(0);
+    expect((await h.prisma.paymentAccount.findUniqueOrThrow({ where: { userId } })).tierSyncPending).toBe(true);
+    expect(await h.subgraph.services.staking.syncPendingTiers()).toBeGreaterThanOrEqual(1);
+    expect(tiers.filter((change) => change.userId === userId).map((change) => change.tier)).toEqual(['PRO']);
+    expect((await h.prisma.paymentAccount.findUniqueOrThrow({ where: { userId } })).tierSyncPending).toBe(false);
+  });
+
+  it('never unstakes more than staked, even under concurrent unstakes', async () => {
+    const { userId, wallet, identity } = newUser();
+    const funding = transfer(wallet, forge(1_000), 5);
+    chain.set(funding.txHash, funding);
+    await h.call(STAKE, { amount: forge(1_000).toString(), txHash: funding.txHash, key: randomUUID() }, identity);
+    const attempts = await Promise.all(Array.from({ length: 10 }, () => h.call(UNSTAKE, { amount: forge(300).toString(), key: randomUUID() }, identity)));
+    const ok = attempts.filter((attempt) => !attempt.errors);
+    expect(ok).toHaveLength(3);
+    for (const attempt of attempts.filter((a) => a.errors)) expect(errorCodes(attempt)).toEqual(['INSUFFICIENT_STAKE']);
+    const account = await h.prisma.paymentAccount.findUniqueOrThrow({ where: { userId } });
+    expect(account.staked.toFixed(0)).toBe(forge(100).toString());
+    const ledger = await h.prisma.stakeEntry.aggregate({ where: { userId }, _sum: { amount: true } });
+    expect(ledger._sum.amount!.toFixed(0)).toBe(forge(100).toString());
+  });
+
+  it('batches User.payments and User.feeDiscount: one query each for many users', async () => {
+    const ids = Array.from({ length: 20 }, () => randomUUID());
+    const query = `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on User { id feeDiscount payments { id } } } }`;
+    const before = h.subgraph.database.sqlStatements();
+    const response = await h.call(query, { reps: ids.map((id) => ({ __typename: 'User', id })) }, { kind: 'service' });
+    expect(response.errors).toBeUndefined();
+    expect(response.data!._entities).toHaveLength(20);
+    expect(h.subgraph.database.sqlStatements() - before).toBeLessThanOrEqual(2);
+  });
+});

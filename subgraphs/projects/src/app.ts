@@ -1,0 +1,64 @@
+import type { PlatformConfig } from '@supergraph/config';
+import { createLogger, type Logger, type RunningServer } from '@supergraph/server';
+import { startOutboxRelay, type OutboxRelay } from '@supergraph/outbox';
+import { createEventBus, type EventBus } from '@supergraph/pubsub';
+import { serveSubgraph } from '@supergraph/subgraph';
+import { createProjectsContext } from './context';
+import { openProjectsDatabase, type ProjectsDatabase } from './data/database';
+import { createTaskQueue, type TaskQueue } from './queue';
+import type { Processing } from './queue/task-queue';
+import { buildProjectsSchema } from './schema';
+import { requeueWaiting, type TaskEnv } from './tasks/tasks';
+import { startTaskWorker } from './tasks/worker';
+
+export interface ProjectsSubgraph extends RunningServer {
+  database: ProjectsDatabase;
+  queue: TaskQueue;
+  events: EventBus;
+  outbox: OutboxRelay;
+  /** The task worker running inside this process (embedded mode), if any. */
+  worker: Processing | undefined;
+}
+
+/** Opens the database, migrates it, starts the queue (and the in-process worker) and serves the subgraph. */
+export async function startProjectsSubgraph(
+  config: PlatformConfig,
+  logger: Logger = createLogger({ service: 'projects' }, config.logLevel),
+): Promise<ProjectsSubgraph> {
+  const database = await openProjectsDatabase({ url: config.projects.databaseUrl, dataDir: config.dataDir, logger });
+  const events = createEventBus(config);
+  const queue = createTaskQueue(config);
+  const env: TaskEnv = { prisma: database.prisma, limits: config.projects, queue };
+  // Publishes outbox_events (projects.projectChanged, projects.taskUpdated) to the bus after commit.
+  const relay = startOutboxRelay({ sql: database.sql, bus: events, logger });
+  let worker: Processing | undefined;
+  const close = async () => {
+    await worker?.stop();
+    await relay.stop();
+    await queue.close();
+    await events.close();
+    await database.close();
+  };
+  try {
+    // The in-process queue forgets waiting jobs on restart; the database remembers them.
+    if (queue.kind === 'in-process') await requeueWaiting(env);
+    if (config.projects.inProcessWorker) worker = startTaskWorker(env, logger, config.projects.workerConcurrency);
+    else logger.info('no task worker in this process: start workers with `npm run worker` in subgraphs/projects', { queue: queue.kind });
+    const running = await serveSubgraph({
+      name: 'projects',
+      schema: await buildProjectsSchema(),
+      host: config.host,
+      port: config.projects.port,
+      signingSecret: config.routerSigningSecret,
+      logger,
+      graceMs: config.shutdownGraceMs,
+      maxBodyBytes: config.maxBodyBytes,
+      createContext: (base) => createProjectsContext(base, database.prisma, config, queue, events),
+      onStop: close,
+    });
+    return Object.assign(running, { database, queue, events, outbox: relay, worker });
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * The task queue on Redis with BullMQ: one BullMQ queue per tier (FIFO), a shared round-robin
+ * cursor in Redis, and each tier's cap on running jobs as that queue's BullMQ global concurrency,
+ * which holds across every worker process. Workers take jobs by hand (`getNextJob`) in the order
+ * the round-robin gives, so any number of worker processes share one fair schedule.
+ */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Queue, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { PerTier } from '@supergraph/config';
+import type { Tier } from '../generated/prisma/enums';
+import { TIERS, tierPreference, weightedCycle } from './scheduler';
+import { jobId, runLoops, type JobHandler, type ProcessOptions, type Processing, type QueuedJob, type TaskQueue } from './task-queue';
+
+export interface BullTaskQueueOptions {
+  redisUrl: string;
+  /** Redis key prefix: keeps deployments (and test runs) apart. */
+  prefix: string;
+  weights: PerTier;
+  caps: PerTier;
+  /** A worker that stops renewing its lock this long is presumed dead; its job is run again. */
+  lockDurationMs?: number;
+}
+
+const queueName = (tier: Tier) => `projects-tasks-${tier.toLowerCase()}`;
+
+export class BullTaskQueue implements TaskQueue {
+  readonly kind = 'bullmq';
+  private readonly redis: Redis;
+  private readonly queues: Record<Tier, Queue<QueuedJob>>;
+  private readonly cycle: Tier[];
+  private readonly cursorKey: string;
+  private readonly ready: Promise<unknown>;
+  private readonly workers: Worker<QueuedJob>[] = [];
+  private readonly connections: Redis[] = [];
+
+  constructor(private readonly options: BullTaskQueueOptions) {
+    this.redis = connect(options.redisUrl);
+    this.cycle = weightedCycle(options.weights);
+    this.cursorKey = `${options.prefix}:projects-tasks:cursor`;
+    this.queues = Object.fromEntries(
+      TIERS.map((tier) => [tier, new Queue<QueuedJob>(queueName(tier), { connection: this.redis, prefix: options.prefix })]),
+    ) as Record<Tier, Queue<QueuedJob>>;
+    this.ready = Promise.all(TIERS.map((tier) => this.queues[tier].setGlobalConcurrency(options.caps[tier])));
+  }
+
+  async enqueue(job: QueuedJob, { delayMs = 0 }: { delayMs?: number } = {}): Promise<void> {
+    await this.ready;
+    await this.queues[job.tier].add('task', job, {
+      jobId: jobId(job),
+      delay: delayMs > 0 ? delayMs : undefined,
+      removeOnComplete: true,
+      removeOnFail: true,
+    });
+  }
+
+  async remove(job: QueuedJob): Promise<boolean> {
+    const found = await this.queues[job.tier].getJob(jobId(job));
+    if (!found) return false;
+    const state = await found.getState();
+    if (state !== 'waiting' && state !== 'delayed' && state !== 'prioritized') return false;
+    try {
+      await found.remove();
+      return true;
+    } catch {
+      return false; // a worker took it meanwhile (it holds the lock)
+    }
+  }
+
+  async cursor(): Promise<number> {
+    return Number((await this.redis.get(this.cursorKey)) ?? 0);
+  }
+
+  process(handler: JobHandler, options: ProcessOptions): Processing {
+    const token = `${process.pid}-${randomUUID()}`;
+    const lockDuration = this.options.lockDurationMs ?? 60_000;
+    const workers = Object.fromEntries(
+      TIERS.map((tier) => [
+        tier,
+        new Worker<QueuedJob>(queueName(tier), null, {
+          connection: this.connect(),
+          prefix: this.options.prefix,
+          autorun: false,
+          lockDuration,
+        }),
+      ]),
+    ) as Record<Tier, Worker<QueuedJob>>;
+    this.workers.push(...Object.values(workers));
+    // Re-queues jobs whose worker died (its lock expired) — what `autorun` would do for us.
+    for (const worker of Object.values(workers)) void worker.startStalledCheckTimer().catch(() => undefined);
+    let slot = 0;
+
+    const processing = runLoops<{ bullJob: Job<QueuedJob>; token: string }>({
+      concurrency: options.concurrency,
+      next: async () => {
+        await this.ready;
+        // Each attempt claims its own dispatch slot, atomically across all worker processes, so
+        // N workers together follow the cycle exactly. A slot that finds nothing is simply spent.
+        const cursor = (await this.redis.incr(this.cursorKey)) - 1;
+        const jobToken = `${token}-${slot++}`;
+        for (const tier of tierPreference(this.cycle, cursor)) {
+          const bullJob = await workers[tier].getNextJob(jobToken, { block: false });
+          if (bullJob) return { job: bullJob.data, lease: { bullJob, token: jobToken } };
+        }
+        return null;
+      },
+      run: async (job, { bullJob, token: jobToken }) => {
+        // Taking jobs by hand means renewing their lock by hand, so a long task is not presumed dead.
+        const renew = setInterval(() => void bullJob.extendLock(jobToken, lockDuration).catch(() => undefined), lockDuration / 3);
+        try {
+          await handler(job);
+          await bullJob.moveToCompleted(null, jobToken, false);
+        } catch (error) {
+          options.onError?.(error, job);
+          await bullJob.moveToFailed(error instanceof Error ? error : new Error(String(error)), jobToken, false).catch(() => undefined);
+        } finally {
+          clearInterval(renew);
+        }
+      },
+      idle: () => sleep(options.pollMs ?? 100),
+    });
+    return {
+      stop: async () => {
+        await processing.stop();
+        await Promise.all(Object.values(workers).map((worker) => worker.close()));
+      },
+    };
+  }
+
+  /** Deletes every job and the cursor (tests). */
+  async obliterate(): Promise<void> {
+    await Promise.all(TIERS.map((tier) => this.queues[tier].obliterate({ force: true })));
+    await this.redis.del(this.cursorKey);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.close()));
+    await Promise.all(TIERS.map((tier) => this.queues[tier].close()));
+    for (const connection of this.connections) connection.disconnect();
+    this.redis.disconnect();
+  }
+
+  private connect(): Redis {
+    const connection = connect(this.options.redisUrl);
+    this.connections.push(connection);
+    return connection;
+  }
+}
+
+function connect(url: string): Redis {
+  // BullMQ requires maxRetriesPerRequest: null on the connections its workers block on.
+  return new Redis(url, { maxRetriesPerRequest: null });
+}

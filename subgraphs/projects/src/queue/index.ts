@@ -1,0 +1,12 @@
+import type { PlatformConfig } from '@supergraph/config';
+import { BullTaskQueue } from './bullmq-queue';
+import { InProcessTaskQueue } from './in-process-queue';
+import type { TaskQueue } from './task-queue';
+
+export type { TaskQueue } from './task-queue';
+
+/** BullMQ on Redis when REDIS_URL is set, else the in-process queue (embedded default). */
+export function createTaskQueue(config: PlatformConfig): TaskQueue {
+  const { tierWeights: weights, tierConcurrency: caps, queuePrefix: prefix } = config.projects;
+  return config.redisUrl ? new BullTaskQueue({ redisUrl: config.redisUrl, prefix, weights, caps }) : new InProcessTaskQueue({ weights, caps });
+}

@@ -1,0 +1,16 @@
+import type { GraphQLSchema } from 'graphql';
+import { buildFederatedSchema } from '@supergraph/subgraph';
+import type { ProjectsContext } from '../context';
+import { ProjectResolver, resolveProjectReference } from './project';
+import { resolveTaskReference, TaskResolver } from './task';
+import { resolveUserReference, User, UserProjectsResolver } from './user';
+
+/** The projects subgraph schema; needs no database, so composition can print it anywhere. */
+export function buildProjectsSchema(): Promise<GraphQLSchema> {
+  return buildFederatedSchema<ProjectsContext>({
+    resolvers: [ProjectResolver, TaskResolver, UserProjectsResolver],
+    orphanedTypes: [User],
+    federationDirectives: ['@key'],
+    referenceResolvers: { Project: resolveProjectReference, Task: resolveTaskReference, User: resolveUserReference },
+  });
+}

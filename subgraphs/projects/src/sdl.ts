@@ -1,0 +1,5 @@
+/** Prints the subgraph's SDL (used by `npm run compose`); needs no server and no database. */
+import { printFederatedSdl } from '@supergraph/subgraph';
+import { buildProjectsSchema } from './schema';
+
+buildProjectsSchema().then((schema) => process.stdout.write(printFederatedSdl(schema)));

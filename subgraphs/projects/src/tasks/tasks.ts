@@ -1,0 +1,181 @@
+/**
+ * Tasks: submitted by a project's owner, ordered by the fair queue, run by workers. The tasks
+ * table is the source of truth for status, attempts, result and error; the queue only decides
+ * what runs next. Every status change also writes a `projects.taskUpdated` outbox row.
+ */
+import { badUserInput, clientError, notFound, type Logger } from '@supergraph/server';
+import type { Tier } from '@supergraph/identity';
+import { Prisma, type Task } from '../generated/prisma/client';
+import { TaskStatus, type TaskKind } from '../generated/prisma/enums';
+import { requireWritable, type CommandEnv } from '../domain/commands';
+import { TASK_UPDATED, type TaskUpdated } from '../domain/events';
+import type { QueuedJob, TaskQueue } from '../queue/task-queue';
+import { checkTaskInput, HANDLERS, type TaskResult } from './handlers';
+
+export const INPUT_MAX_BYTES = 4096;
+
+export class TaskCancelled extends Error {
+  constructor() {
+    super('The task was cancelled');
+  }
+}
+
+export interface TaskEnv extends CommandEnv {
+  queue: TaskQueue;
+  /** What each kind does; HANDLERS unless a test substitutes one. */
+  handlers?: Partial<typeof HANDLERS>;
+}
+
+export const PENDING: TaskStatus[] = [TaskStatus.QUEUED, TaskStatus.RUNNING];
+
+export async function submitTask(
+  env: TaskEnv,
+  user: { userId: string; tier: Tier },
+  projectId: string,
+  kind: TaskKind,
+  input: Record<string, unknown>,
+): Promise<Task> {
+  if (Buffer.byteLength(JSON.stringify(input)) > INPUT_MAX_BYTES) {
+    throw badUserInput(`input must be at most ${INPUT_MAX_BYTES} bytes of JSON`, 'INPUT_TOO_LARGE', 'input');
+  }
+  checkTaskInput(kind, input);
+  const limit = env.limits.maxPendingTasks[user.tier];
+  const task = await env.prisma.$transaction(async (tx) => {
+    // One submitter at a time per user, so the limit below cannot be overshot by a burst.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`tasks:${user.userId}`}))`;
+    const project = await tx.project.findUnique({ where: { id: projectId } });
+    requireWritable(project && { ...project, files: new Map(), versionCount: 0 }, { kind: 'user', userId: user.userId });
+    const pending = await tx.task.count({ where: { ownerId: user.userId, status: { in: PENDING } } });
+    if (pending >= limit) {
+      throw clientError('TOO_MANY_TASKS', `The ${user.tier} tier allows ${limit} unfinished tasks at once`, { limit, tier: user.tier });
+    }
+    const created = await tx.task.create({
+      data: {
+        projectId,
+        ownerId: user.userId,
+        tier: user.tier,
+        kind,
+        input: input as Prisma.InputJsonValue,
+        maxAttempts: Math.max(1, env.limits.taskMaxAttempts),
+      },
+    });
+    await announce(tx, created);
+    return created;
+  });
+  try {
+    await env.queue.enqueue(queuedJob(task));
+  } catch (error) {
+    await transition(env, task.id, [TaskStatus.QUEUED], { status: TaskStatus.FAILED, error: 'Could not be queued', finishedAt: new Date() });
+    throw error;
+  }
+  return task;
+}
+
+/** Cancels a task: a queued one leaves the queue now; a running one stops at its next checkpoint. */
+export async function cancelTask(env: TaskEnv, userId: string, taskId: string): Promise<Task> {
+  const task = await env.prisma.task.findUnique({ where: { id: taskId } });
+  if (!task || task.ownerId !== userId) throw notFound('Task');
+  if (task.status === TaskStatus.QUEUED) {
+    const cancelled = await transition(env, task.id, [TaskStatus.QUEUED], { status: TaskStatus.CANCELLED, finishedAt: new Date(), cancelRequested: true });
+    if (cancelled) {
+      await env.queue.remove(queuedJob(cancelled)); // best effort: a worker skips cancelled tasks anyway
+      return cancelled;
+    }
+    return cancelTask(env, userId, taskId); // it started meanwhile
+  }
+  if (task.status === TaskStatus.RUNNING) {
+    await env.prisma.task.updateMany({ where: { id: task.id, status: TaskStatus.RUNNING }, data: { cancelRequested: true } });
+    return env.prisma.task.findUniqueOrThrow({ where: { id: task.id } });
+  }
+  throw clientError('TASK_FINISHED', `The task has already finished (${task.status})`, { status: task.status });
+}
+
+/**
+ * The worker's side: runs one attempt of a task. Outcomes (success, failure, retry, cancellation)
+ * are recorded here; a failed attempt with attempts left goes back on the queue after
+ * taskBackoffMs × 2^(attempt−1).
+ */
+export async function processJob(env: TaskEnv, job: QueuedJob, logger: Logger): Promise<void> {
+  const started =
+    (await transition(env, job.taskId, [TaskStatus.QUEUED], { status: TaskStatus.RUNNING, attempts: { increment: 1 }, startedAt: new Date() })) ??
+    // BullMQ hands a job out again when the worker running it died (its lock expired): run that attempt again.
+    (await transition(env, job.taskId, [TaskStatus.RUNNING], { startedAt: new Date() }, { attempts: job.attempt }));
+  if (!started) return; // cancelled, finished, or a stale delivery of an earlier attempt
+  const checkpoint = async () => {
+    const row = await env.prisma.task.findUnique({ where: { id: started.id }, select: { cancelRequested: true } });
+    if (!row || row.cancelRequested) throw new TaskCancelled();
+  };
+  let result: TaskResult;
+  try {
+    await checkpoint();
+    const handler = env.handlers?.[started.kind] ?? HANDLERS[started.kind];
+    result = await handler({ env, projectId: started.projectId, input: started.input as Record<string, unknown>, checkpoint });
+  } catch (error) {
+    if (error instanceof TaskCancelled) {
+      await transition(env, started.id, [TaskStatus.RUNNING], { status: TaskStatus.CANCELLED, finishedAt: new Date() });
+      return;
+    }
+    const message = describeFailure(error);
+    if (started.attempts < started.maxAttempts) {
+      const retried = await transition(env, started.id, [TaskStatus.RUNNING], { status: TaskStatus.QUEUED, error: message });
+      if (retried) {
+        const delayMs = env.limits.taskBackoffMs * 2 ** (started.attempts - 1);
+        await env.queue.enqueue(queuedJob(retried), { delayMs });
+        logger.info('task attempt failed; retrying', { taskId: started.id, attempt: started.attempts, delayMs, error: message });
+      }
+      return;
+    }
+    await transition(env, started.id, [TaskStatus.RUNNING], { status: TaskStatus.FAILED, error: message, finishedAt: new Date() });
+    return;
+  }
+  logger.debug('task succeeded', { taskId: started.id, kind: started.kind, attempt: started.attempts });
+  await transition(env, started.id, [TaskStatus.RUNNING], {
+    status: TaskStatus.SUCCEEDED,
+    result: result as Prisma.InputJsonValue,
+    error: null,
+    finishedAt: new Date(),
+  });
+}
+
+/**
+ * After a restart of the embedded queue (whose only worker is this process): tasks that were
+ * running when it stopped go back to QUEUED, and every queued task is enqueued again.
+ */
+export async function requeueWaiting(env: TaskEnv): Promise<number> {
+  await env.prisma.task.updateMany({ where: { status: TaskStatus.RUNNING }, data: { status: TaskStatus.QUEUED } });
+  const waiting = await env.prisma.task.findMany({ where: { status: TaskStatus.QUEUED }, orderBy: { seq: 'asc' } });
+  for (const task of waiting) await env.queue.enqueue(queuedJob(task));
+  return waiting.length;
+}
+
+/** The job of a task's next attempt. */
+export function queuedJob(task: Pick<Task, 'id' | 'tier' | 'attempts'>): QueuedJob {
+  return { taskId: task.id, tier: task.tier, attempt: task.attempts + 1 };
+}
+
+/** Applies `data` only if the task is in one of `from`; returns the updated task, or null. */
+async function transition(
+  env: CommandEnv,
+  taskId: string,
+  from: TaskStatus[],
+  data: Prisma.TaskUpdateManyMutationInput,
+  where: Prisma.TaskWhereInput = {},
+): Promise<Task | null> {
+  return env.prisma.$transaction(async (tx) => {
+    const { count } = await tx.task.updateMany({ where: { ...where, id: taskId, status: { in: from } }, data });
+    if (count === 0) return null;
+    const task = await tx.task.findUniqueOrThrow({ where: { id: taskId } });
+    await announce(tx, task);
+    return task;
+  });
+}
+
+function announce(tx: Prisma.TransactionClient, task: Task) {
+  const payload: TaskUpdated = { taskId: task.id, projectId: task.projectId, ownerId: task.ownerId, status: task.status, attempts: task.attempts };
+  return tx.outboxEvent.create({ data: { channel: TASK_UPDATED, payload: payload as unknown as Prisma.InputJsonValue } });
+}
+
+function describeFailure(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.slice(0, 1000);
+}
