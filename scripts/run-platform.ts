@@ -5,14 +5,21 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import { loadConfig } from '@supergraph/config';
 import { readSupergraphConfig } from './composition';
 
 const root = resolve(__dirname, '..');
 const children: ChildProcess[] = [];
 let stopping = false;
 
-function start(name: string, cwd: string, env: NodeJS.ProcessEnv = {}): void {
-  const child = spawn('npm', ['run', '--silent', 'start'], { cwd, stdio: 'inherit', env: { ...process.env, ...env } });
+// Every process gets the same secrets: from the environment, or the development ones that
+// loadConfig generates once under .data/ (the Python subgraph cannot read that file itself).
+const config = loadConfig();
+const sharedEnv = { ROUTER_SIGNING_SECRET: config.routerSigningSecret, JWT_SECRET: config.jwt.secret };
+
+function start(name: string, cwd: string): void {
+  // A process group of its own, so stopping it also stops what `npm run` started beneath it.
+  const child = spawn('npm', ['run', '--silent', 'start'], { cwd, stdio: 'inherit', detached: true, env: { ...process.env, ...sharedEnv } });
   children.push(child);
   child.on('exit', (code, signal) => {
     if (stopping) return;
@@ -23,7 +30,13 @@ function start(name: string, cwd: string, env: NodeJS.ProcessEnv = {}): void {
 
 function stop(code: number): void {
   stopping = true;
-  for (const child of children) child.kill('SIGTERM');
+  for (const child of children) {
+    try {
+      if (child.pid) process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
   Promise.all(children.map((child) => new Promise((done) => (child.exitCode !== null ? done(null) : child.on('exit', done))))).then(() => process.exit(code));
 }
 

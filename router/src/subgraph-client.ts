@@ -4,6 +4,7 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { signIdentity } from '@supergraph/identity';
 import { injectTraceHeaders } from '@supergraph/server';
 import type { RouterContext } from './context';
+import { dedupingFetcher } from './fetch-dedupe';
 import { CircuitBreaker, isMutation, resilientFetch, type BreakerState, type FailureReason, type SubgraphPolicy } from './resilience';
 
 /** What the router wants to know about each subgraph fetch (metrics, logs). */
@@ -13,7 +14,7 @@ export interface SubgraphObserver {
   retried(subgraph: string, attempt: number, reason: FailureReason): void;
 }
 
-const NO_POLICY: SubgraphPolicy = { timeoutMs: 0, timeoutOverrides: {}, retries: 0, retryBaseMs: 0, retryMaxMs: 0, breakerFailureThreshold: 0, breakerResetMs: 0 };
+const NO_POLICY: SubgraphPolicy = { timeoutMs: 0, timeoutOverrides: {}, retries: 0, retryBaseMs: 0, retryMaxMs: 0, breakerFailureThreshold: 0, breakerResetMs: 0, dedupe: false };
 
 /**
  * How the router talks to a subgraph: the gateway's HTTP data source over Node's fetch, plus the
@@ -33,8 +34,9 @@ export class SubgraphClient extends RemoteGraphQLDataSource<RouterContext> {
     super({ url });
     const timeoutMs = policy.timeoutMs;
     // Node's fetch (undici) keeps connections alive; the timeout covers each attempt, body included.
-    this.fetcher = ((input: string, init: RequestInit) =>
+    const fetchOnce = ((input: string, init: RequestInit) =>
       fetch(input, timeoutMs > 0 ? { ...init, signal: AbortSignal.timeout(timeoutMs) } : init)) as unknown as typeof this.fetcher;
+    this.fetcher = policy.dedupe ? dedupingFetcher(fetchOnce) : fetchOnce;
     this.breaker = new CircuitBreaker(policy.breakerFailureThreshold, policy.breakerResetMs, (state) => observer?.breakerChanged(name, state));
   }
 

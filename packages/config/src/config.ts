@@ -241,6 +241,8 @@ export interface ProtectionConfig {
     retryMaxMs: number;
     breakerFailureThreshold: number;
     breakerResetMs: number;
+    /** Share one round trip among identical query fetches in flight at once (same identity). */
+    dedupe: boolean;
   };
   rateLimit: {
     /** 0 turns rate limiting off. */
@@ -288,6 +290,7 @@ function protectionConfig(env: Env): ProtectionConfig {
       retryMaxMs: int(env.SUBGRAPH_RETRY_MAX_MS, 2_000, 'SUBGRAPH_RETRY_MAX_MS'),
       breakerFailureThreshold: int(env.BREAKER_FAILURE_THRESHOLD, 5, 'BREAKER_FAILURE_THRESHOLD'),
       breakerResetMs: int(env.BREAKER_RESET_MS, 30_000, 'BREAKER_RESET_MS'),
+      dedupe: flag(env.SUBGRAPH_DEDUPE, true),
     },
     rateLimit: {
       perMinute: int(env.RATE_LIMIT_PER_MINUTE, 100, 'RATE_LIMIT_PER_MINUTE'),
