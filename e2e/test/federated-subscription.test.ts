@@ -1,11 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
 import type { RunningServer } from '@supergraph/server';
 import { bearer, createTestDatabase, graphql, quietLogger, testConfig, type TestDatabase } from '@supergraph/testing';
 import { startRouter } from '@supergraph/router/src/app';
 import { startProjectsSubgraph, type ProjectsSubgraph } from '@supergraph/projects/src/app';
 import { startPaymentsHarness, type PaymentsHarness } from '@supergraph/payments/test/harness';
+import { paymentFeed } from './payment-feed';
 import { startAiSubgraph } from './python-subgraph';
 
 /**
@@ -63,50 +61,26 @@ test('paymentUpdated delivers fields from payments, users, projects and the Pyth
   const project = await graphql(url, 'mutation { createProject(name: "Storefront") { id } }', {}, bearer(customerToken));
   expect(project.errors).toBeUndefined();
 
-  const pay = async () => {
-    const paid = await graphql<{ createPayment: { id: string } }>(
-      url,
-      'mutation ($key: String!) { createPayment(amount: "4200", currency: "USD", idempotencyKey: $key) { id } }',
-      { key: randomUUID() },
-      bearer(customerToken),
-    );
-    expect(paid.errors).toBeUndefined();
-    return paid.data!.createPayment.id;
-  };
-
-  let client: Client | undefined;
+  const feed = paymentFeed({
+    subscribeUrl: url,
+    subscriberToken: adminToken,
+    selection: '{ id status user { email projects { name } leadScore { score band } } }',
+    payUrl: url,
+    payerToken: customerToken,
+  });
   try {
-    client = createClient({ url: url.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: bearer(adminToken), retryAttempts: 0 });
-    const events: Record<string, any>[] = [];
-    const failures: unknown[] = [];
-    client.subscribe(
-      { query: 'subscription { paymentUpdated { id status user { email projects { name } leadScore { score band } } } }' },
-      { next: (result) => (result.errors ? failures.push(result.errors) : events.push((result.data as Record<string, any>).paymentUpdated)), error: (error) => failures.push(error), complete: () => {} },
-    );
-    const eventFor = async (id: string) => {
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        if (failures.length > 0) throw new Error(JSON.stringify(failures));
-        const event = events.find((candidate) => candidate.id === id);
-        if (event) return event;
-        if (Date.now() > deadline) throw new Error(`no event for payment ${id}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    };
-    // The subscription goes live upstream asynchronously: keep paying until one event proves it is.
-    for (let live = false; !live; ) live = await eventFor(await pay()).then(() => true, () => false);
-
-    const paymentId = await pay();
-    const paymentUpdated = await eventFor(paymentId);
+    await feed.live();
+    const paymentId = await feed.pay();
+    const paymentUpdated = (await feed.eventFor(paymentId)) as Record<string, any> | undefined;
     expect(paymentUpdated).toMatchObject({
       id: paymentId,
       user: { email: 'customer@example.com', projects: [{ name: 'Storefront' }] },
     });
-    expect(['PENDING', 'SUCCEEDED']).toContain(paymentUpdated.status);
-    expect(paymentUpdated.user.leadScore.score).toBeGreaterThanOrEqual(0);
-    expect(paymentUpdated.user.leadScore.score).toBeLessThanOrEqual(1);
-    expect(['HOT', 'WARM', 'COLD']).toContain(paymentUpdated.user.leadScore.band);
+    expect(['PENDING', 'SUCCEEDED']).toContain(paymentUpdated!.status);
+    expect(paymentUpdated!.user.leadScore.score).toBeGreaterThanOrEqual(0);
+    expect(paymentUpdated!.user.leadScore.score).toBeLessThanOrEqual(1);
+    expect(['HOT', 'WARM', 'COLD']).toContain(paymentUpdated!.user.leadScore.band);
   } finally {
-    await client?.dispose();
+    await feed.dispose();
   }
 });

@@ -1,11 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
 import type { RunningServer } from '@supergraph/server';
-import { bearer, graphql, quietLogger, testConfig } from '@supergraph/testing';
+import { graphql, quietLogger, testConfig } from '@supergraph/testing';
 import { startRouter } from '@supergraph/router/src/app';
 import { startPaymentsSubgraph, type PaymentsSubgraph } from '@supergraph/payments/src/app';
 import { startPaymentsHarness, type PaymentsHarness } from '@supergraph/payments/test/harness';
+import { paymentFeed } from './payment-feed';
 
 /**
  * Scale-out as deployed: two routers, each in front of its own payments instance (one database,
@@ -40,40 +38,18 @@ test('paymentUpdated reaches a subscriber on one router when the payment goes th
     (await graphql<{ register: { token: string } }>(subscribedUrl, 'mutation ($email: String!) { register(email: $email, password: "correct horse battery") { token } }', { email })).data!.register.token;
   const adminToken = await register('admin@example.com');
   const customerToken = await register('buyer@example.com');
-  const pay = async () => {
-    const paid = await graphql<{ createPayment: { id: string } }>(
-      payingUrl,
-      'mutation ($key: String!) { createPayment(amount: "500", currency: "EUR", idempotencyKey: $key) { id } }',
-      { key: randomUUID() },
-      bearer(customerToken),
-    );
-    expect(paid.errors).toBeUndefined();
-    return paid.data!.createPayment.id;
-  };
-
-  let client: Client | undefined;
+  const feed = paymentFeed({
+    subscribeUrl: subscribedUrl,
+    subscriberToken: adminToken,
+    selection: '{ id status user { email } }',
+    payUrl: payingUrl,
+    payerToken: customerToken,
+  });
   try {
-    client = createClient({ url: subscribedUrl.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: bearer(adminToken), retryAttempts: 0 });
-    const events: { id: string; user: { email: string } }[] = [];
-    client.subscribe(
-      { query: 'subscription { paymentUpdated { id status user { email } } }' },
-      { next: (result) => void (result.data && events.push((result.data as { paymentUpdated: (typeof events)[number] }).paymentUpdated)), error: () => {}, complete: () => {} },
-    );
-    const eventFor = async (id: string, timeoutMs = 20_000) => {
-      const deadline = Date.now() + timeoutMs;
-      while (Date.now() < deadline) {
-        const event = events.find((candidate) => candidate.id === id);
-        if (event) return event;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      return undefined;
-    };
-    // The upstream subscription goes live asynchronously: pay until one event proves it is.
-    while (!(await eventFor(await pay(), 5_000)));
-
-    const paymentId = await pay();
-    expect(await eventFor(paymentId)).toMatchObject({ id: paymentId, user: { email: 'buyer@example.com' } });
+    await feed.live();
+    const paymentId = await feed.pay();
+    expect(await feed.eventFor(paymentId)).toMatchObject({ id: paymentId, user: { email: 'buyer@example.com' } });
   } finally {
-    await client?.dispose();
+    await feed.dispose();
   }
 });
