@@ -10,6 +10,11 @@ export function requireUser(identity: Identity, scope: 'read' | 'write' = 'read'
   return identity;
 }
 
+/** Internal fields other services call with a signed SERVICE identity; people (admins too) get FORBIDDEN. */
+export function requireService(identity: Identity): void {
+  if (identity.kind !== 'service') throw forbidden('Only platform services may call this');
+}
+
 export function requireAdmin(identity: Identity): SignedInUser {
   const user = requireUser(identity, 'read');
   if (!isAdmin(user)) throw forbidden('Only administrators may do this');

@@ -35,6 +35,8 @@ export interface CommandResult {
 }
 
 const TRANSACTION_OPTIONS = { maxWait: 15_000, timeout: 30_000 };
+/** Advisory lock serialising appends to project_events (an arbitrary constant, unlike Prisma's migration lock 72707369). */
+const APPEND_LOCK_KEY = 72707370;
 
 export async function runCommand(prisma: PrismaClient, options: CommandOptions, decide: Decide): Promise<CommandResult> {
   for (let attempt = 0; ; attempt++) {
@@ -69,6 +71,10 @@ async function decideAndAppend(tx: Tx, options: CommandOptions, decide: Decide):
   const events: RecordedEvent[] = decided.map(
     (event, index) => ({ ...event, projectId: options.projectId, version: version + index + 1, actorId: options.actorId, occurredAt }) as RecordedEvent,
   );
+  // Appends take ids and commit one at a time, so ids become visible in increasing order: a reader
+  // of the change feed (data/index-feed.ts) that has seen id N will never later find a smaller id
+  // committed behind its cursor. Held only from here to commit.
+  await tx.$queryRaw`SELECT pg_advisory_xact_lock(${APPEND_LOCK_KEY}::bigint)::text`;
   // The expected-version check: fails with a unique violation if another writer appended first.
   await tx.projectEvent.createMany({
     data: events.map((event) => ({
