@@ -96,8 +96,8 @@ def test_fraud_validation_metrics(fraud_scorer: FraudScorer) -> None:
 
 
 def test_fraud_scores_and_reasons(fraud_scorer: FraudScorer) -> None:
-    ordinary = PaymentFeatures("p-1", amount=42.0, hour_of_day=14, account_age_days=400, payments_last_24h=1, distinct_payees_24h=1)
-    takeover = PaymentFeatures("p-2", amount=4200.0, hour_of_day=3, account_age_days=1, payments_last_24h=9, distinct_payees_24h=7)
+    ordinary = PaymentFeatures("p-1", amount=42.0, hour_of_day=14, account_age_days=400, payments_last_24h=1, failed_payments_last_24h=0)
+    takeover = PaymentFeatures("p-2", amount=4200.0, hour_of_day=3, account_age_days=1, payments_last_24h=9, failed_payments_last_24h=5)
     normal, suspicious = fraud_scorer.score([ordinary, takeover])
     assert not normal.is_anomaly and normal.reasons == ()
     assert suspicious.is_anomaly and suspicious.score > normal.score + 0.1
@@ -106,11 +106,11 @@ def test_fraud_scores_and_reasons(fraud_scorer: FraudScorer) -> None:
     assert reasons["amount"].value == 4200.0 and 20 < reasons["amount"].typical < 80
     deviations = [abs(r.deviation) for r in suspicious.reasons]
     assert deviations == sorted(deviations, reverse=True) and len(deviations) <= fraud.MAX_REASONS
-    assert suspicious.model_version == "fraud-iforest-v1"
+    assert suspicious.model_version == "fraud-iforest-v2"
 
 
 def test_fraud_rejects_non_finite_features(fraud_scorer: FraudScorer) -> None:
-    bad = PaymentFeatures("p", amount=float("nan"), hour_of_day=1, account_age_days=1, payments_last_24h=1, distinct_payees_24h=1)
+    bad = PaymentFeatures("p", amount=float("nan"), hour_of_day=1, account_age_days=1, payments_last_24h=1, failed_payments_last_24h=0)
     with pytest.raises(ValueError, match="finite"):
         fraud_scorer.score([bad])
 
@@ -118,6 +118,6 @@ def test_fraud_rejects_non_finite_features(fraud_scorer: FraudScorer) -> None:
 def test_training_script_prints_metrics(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert main(["--models-dir", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "lead-score-v1" in out and "fraud-iforest-v1" in out
+    assert "lead-score-v1" in out and "fraud-iforest-v2" in out
     assert out.count("AUC") == 3 and "precision" in out and "recall" in out
-    assert (tmp_path / "fraud-iforest-v1" / "model.joblib").is_file()
+    assert (tmp_path / "fraud-iforest-v2" / "model.joblib").is_file()

@@ -31,6 +31,7 @@ def test_sdl_command_prints_federation_2_schema_without_loading_models() -> None
     assert 'type User @key(fields: "id")' in sdl
     assert "tier: Tier! @external" in sdl and "createdAt: DateTimeISO! @external" in sdl
     assert 'leadScore: LeadScore @requires(fields: "tier createdAt walletAddresses")' in sdl
+    assert 'type Payment @key(fields: "id")' in sdl and "user: User! @external" in sdl
     assert "contentStream(prompt: String!, options: GenerationOptions = null): ContentChunk!" in sdl
     for name in ("embed(texts: [String!]!)", "semanticSearch(", "generateContent("):
         assert name in sdl
@@ -38,12 +39,19 @@ def test_sdl_command_prints_federation_2_schema_without_loading_models() -> None
 
 USERS_CONTRACT = HERE / "fixtures" / "users-contract.graphql"
 USERS_REAL = REPO_ROOT / "subgraphs" / "users" / "schema.graphql"
+PAYMENTS_CONTRACT = HERE / "fixtures" / "payments-contract.graphql"
+PAYMENTS_REAL = REPO_ROOT / "subgraphs" / "payments" / "schema.graphql"
 
 
-@pytest.mark.parametrize("users", [USERS_CONTRACT, USERS_REAL], ids=["contract", "users-subgraph"])
-def test_composes_with_the_users_subgraph(tmp_path: Path, users: Path) -> None:
-    if not users.is_file():
-        pytest.skip(f"{users} not present")
+@pytest.mark.parametrize(
+    ("users", "payments"),
+    [(USERS_CONTRACT, PAYMENTS_CONTRACT), (USERS_REAL, PAYMENTS_REAL)],
+    ids=["contract", "real-subgraphs"],
+)
+def test_composes_with_the_users_and_payments_subgraphs(tmp_path: Path, users: Path, payments: Path) -> None:
+    for path in (users, payments):
+        if not path.is_file():
+            pytest.skip(f"{path} not present")
     composition = REPO_ROOT / "node_modules" / "@apollo" / "composition"
     if shutil.which("node") is None or not composition.is_dir():
         message = "needs node and the repository's node_modules (npm install at the root)"
@@ -53,7 +61,7 @@ def test_composes_with_the_users_subgraph(tmp_path: Path, users: Path) -> None:
     ai = tmp_path / "ai.graphql"
     ai.write_text(sdl_from_command())
     result = subprocess.run(
-        ["node", str(HERE / "fixtures" / "compose.cjs"), f"users={users}", f"ai={ai}"],
+        ["node", str(HERE / "fixtures" / "compose.cjs"), f"users={users}", f"payments={payments}", f"ai={ai}"],
         capture_output=True,
         text=True,
         timeout=120,
@@ -66,3 +74,6 @@ def test_composes_with_the_users_subgraph(tmp_path: Path, users: Path) -> None:
     supergraph = verdict["supergraphSdl"]
     assert 'leadScore: LeadScore @join__field(graph: AI, requires: "tier createdAt walletAddresses")' in supergraph
     assert "contentStream" in supergraph
+    requires = "amountInMajorUnits createdAt payerPaymentsLast24h payerFailedPaymentsLast24h user { createdAt }"
+    assert f'fraudScore: FraudScore @join__field(graph: AI, requires: "{requires}")' in supergraph
+    assert "amountInMajorUnits: String! @inaccessible" in supergraph

@@ -17,8 +17,10 @@ from sklearn.ensemble import IsolationForest
 
 from .registry import ArtifactId
 
-ARTIFACT = ArtifactId("fraud-iforest", 1)
-FEATURES = ("amount", "hourOfDay", "accountAgeDays", "paymentsLast24h", "distinctPayees24h")
+# v2: "distinctPayees24h" became "failedPaymentsLast24h" — payments here all go to the platform, so
+# "distinct payees" has no counterpart in our data; failed payments (declines) are the real signal.
+ARTIFACT = ArtifactId("fraud-iforest", 2)
+FEATURES = ("amount", "hourOfDay", "accountAgeDays", "paymentsLast24h", "failedPaymentsLast24h")
 # Heavy-tailed features are compared on a log scale, so "$40 vs $4,000" is a large deviation but
 # "$4,000 vs $4,400" is not.
 _LOG_FEATURES = (0, 2, 3, 4)
@@ -30,11 +32,11 @@ EXPECTED_CONTAMINATION = 0.02
 @dataclass(frozen=True)
 class PaymentFeatures:
     payment_id: str
-    amount: float
-    hour_of_day: int
-    account_age_days: float
-    payments_last_24h: int
-    distinct_payees_24h: int
+    amount: float  # major units of the payment's currency (not converted between currencies)
+    hour_of_day: int  # UTC
+    account_age_days: float  # the payer's account age when the payment was made
+    payments_last_24h: int  # the payer's payments in the 24 h before this one
+    failed_payments_last_24h: int  # of those, the ones that failed
 
     def row(self) -> list[float]:
         return [
@@ -42,7 +44,7 @@ class PaymentFeatures:
             float(self.hour_of_day),
             self.account_age_days,
             float(self.payments_last_24h),
-            float(self.distinct_payees_24h),
+            float(self.failed_payments_last_24h),
         ]
 
 

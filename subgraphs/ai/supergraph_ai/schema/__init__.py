@@ -12,6 +12,7 @@ from strawberry.schema.config import StrawberryConfig
 from .common import DATETIME_ISO_SCALAR, DateTimeISO
 from .embeddings import EmbeddingQueries
 from .generation import GenerationQueries, GenerationSubscriptions
+from .payment import Payment
 from .user import User
 
 
@@ -42,7 +43,7 @@ def build_schema() -> strawberry.federation.Schema:
     return strawberry.federation.Schema(
         query=Query,
         subscription=Subscription,
-        types=[User],  # reachable only through _entities, so listed explicitly
+        types=[User, Payment],  # reachable only through _entities, so listed explicitly
         extensions=[lambda: MaskErrors(should_mask_error=_is_unexpected, error_message="Internal error")],
         config=StrawberryConfig(scalar_map={DateTimeISO: DATETIME_ISO_SCALAR}),
         federation_version="2.7",  # as supergraph.yaml (federation_version =2.7.1) and the users subgraph

@@ -11,11 +11,13 @@ Lead scoring uses only what the users subgraph exposes on `User` (tier, createdA
   - linking wallets signals engagement with the on-chain features, with diminishing returns;
   - plus an unobserved intent term (~N(0, 1) in log-odds) the model cannot see.
 
-Fraud: payments with amount, hour of day, payer account age, and the payer's activity in the past
-24 h. Normal traffic includes night owls and power users who pay many people, so odd-looking is not
-the same as fraudulent; about 2% are injected frauds of three kinds (a big purchase from a fresh
-account, card-testing bursts of tiny payments, account takeover paying many payees), each overlapping
-normal traffic on some features.
+Fraud: payments with amount, hour of day, payer account age, and the payer's activity in the 24 h
+before (payments made, and how many of them failed) — what the payments subgraph records. Normal
+traffic includes night owls and power users who pay often, and honest declines (an expired card, a
+typo), so odd-looking is not the same as fraudulent; about 2% are injected frauds of three kinds (a
+big purchase from a fresh account after a few declined tries, card-testing bursts of tiny payments
+that are mostly declined, account takeover spending big from an established account), each
+overlapping normal traffic on some features.
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ class PaymentRows:
     hour_of_day: np.ndarray  # 0..23, UTC
     account_age_days: np.ndarray
     payments_last_24h: np.ndarray
-    distinct_payees_24h: np.ndarray
+    failed_payments_last_24h: np.ndarray  # of payments_last_24h
     is_fraud: np.ndarray  # 0/1, known only because we injected it; the model is unsupervised
 
 
@@ -74,14 +76,14 @@ def generate_payments(n: int = 30_000, fraud_rate: float = 0.02, seed: int = FRA
     n_normal = n - n_fraud
 
     # Normal traffic: log-normal amounts around $40, daytime-heavy hours, mostly established accounts,
-    # and a minority of power users (resellers, teams) who pay many people often.
+    # a minority of power users (resellers, teams) who pay often, and an honest decline now and then.
     amount = rng.lognormal(mean=3.7, sigma=1.0, size=n_normal)
     night_owl = rng.random(n_normal) < 0.08
     hour = np.where(night_owl, rng.integers(0, 24, n_normal), np.clip(np.round(rng.normal(14, 4.0, n_normal)), 0, 23))
     age = rng.gamma(shape=1.5, scale=250.0, size=n_normal)
     power = rng.random(n_normal) < 0.06
     payments = np.where(power, rng.poisson(9, n_normal), rng.poisson(1.2, n_normal))
-    payees = np.minimum(payments, np.where(power, rng.poisson(4, n_normal), rng.poisson(0.8, n_normal)))
+    failed = rng.binomial(payments, 0.06)
 
     # Fraud, three kinds, each overlapping normal traffic on some features.
     kinds = rng.integers(0, 3, size=n_fraud)
@@ -93,7 +95,9 @@ def generate_payments(n: int = 30_000, fraud_rate: float = 0.02, seed: int = FRA
     f_hour = np.where(rng.random(n_fraud) < 0.6, rng.integers(0, 6, n_fraud), rng.integers(0, 24, n_fraud)).astype(float)
     f_age = np.where(kinds == 2, rng.gamma(1.5, 250.0, n_fraud), rng.uniform(0.0, 20.0, n_fraud))
     f_payments = np.where(kinds == 1, rng.poisson(12, n_fraud), rng.poisson(2, n_fraud))
-    f_payees = np.where(kinds == 2, rng.poisson(4, n_fraud), np.minimum(f_payments, rng.poisson(1.5, n_fraud)))
+    # Stolen cards are declined often: most card-testing tries fail, some tries before a big purchase
+    # do; a takeover uses the account's own working card and fails about as often as its owner.
+    f_failed = rng.binomial(f_payments, np.select([kinds == 1, kinds == 0], [0.6, 0.35], default=0.08))
 
     order = rng.permutation(n)
     stack = lambda a, b: np.concatenate([a, b])[order]  # noqa: E731
@@ -102,6 +106,6 @@ def generate_payments(n: int = 30_000, fraud_rate: float = 0.02, seed: int = FRA
         hour_of_day=stack(hour, f_hour),
         account_age_days=np.round(stack(age, f_age), 1),
         payments_last_24h=stack(payments, f_payments).astype(float),
-        distinct_payees_24h=stack(payees, f_payees).astype(float),
+        failed_payments_last_24h=stack(failed, f_failed).astype(float),
         is_fraud=stack(np.zeros(n_normal, np.int8), np.ones(n_fraud, np.int8)),
     )

@@ -79,7 +79,7 @@ def train_lead() -> tuple[lead_scoring.Pipeline, dict[str, object]]:
 def train_fraud() -> tuple[fraud.FraudModel, dict[str, object]]:
     rows = datasets.generate_payments()
     raw = np.column_stack(
-        [rows.amount, rows.hour_of_day, rows.account_age_days, rows.payments_last_24h, rows.distinct_payees_24h]
+        [rows.amount, rows.hour_of_day, rows.account_age_days, rows.payments_last_24h, rows.failed_payments_last_24h]
     )
     y = rows.is_fraud
     raw_train, raw_test, _y_train, y_test = train_test_split(raw, y, test_size=0.25, random_state=SPLIT_SEED, stratify=y)

@@ -1,15 +1,18 @@
 import DataLoader from 'dataloader';
 import type { PaymentAccount, PrismaClient } from '../generated/prisma/client';
 import { paymentView, type PaymentView } from '../services/views';
+import { payerActivityBefore, type PayerActivity } from './payer-activity';
 
 /**
  * Per-request batching: `User.payments` and `User.feeDiscount` for N users (one `_entities` call
- * from the router) cost one SQL query each, and N `Payment` references one more.
+ * from the router) cost one SQL query each, and N `Payment` references one more; the payer activity
+ * the fraud score needs, for N payments, one more again.
  */
 export interface PaymentsLoaders {
   paymentById: DataLoader<string, PaymentView | null>;
   paymentsByUserId: DataLoader<string, PaymentView[]>;
   accountByUserId: DataLoader<string, PaymentAccount | null>;
+  payerActivity: DataLoader<string, PayerActivity | null>;
 }
 
 export function createLoaders(prisma: PrismaClient): PaymentsLoaders {
@@ -30,5 +33,6 @@ export function createLoaders(prisma: PrismaClient): PaymentsLoaders {
       const byUser = new Map(rows.map((row) => [row.userId, row]));
       return userIds.map((id) => byUser.get(id) ?? null);
     }),
+    payerActivity: new DataLoader((paymentIds) => payerActivityBefore(prisma, paymentIds)),
   };
 }

@@ -43,3 +43,23 @@ export function parseFiatCurrency(raw: string, field = 'currency'): FiatCurrency
 
 /** Whole FORGE → base units. */
 export const forge = (whole: number | bigint): bigint => BigInt(whole) * 10n ** BigInt(TOKEN_DECIMALS);
+
+/** Decimals of a currency's minor unit (2 for cents, 0 for yen, 18 for FORGE). */
+export function currencyDecimals(currency: string): number {
+  if (currency === TOKEN_CURRENCY) return TOKEN_DECIMALS;
+  if (Object.hasOwn(FIAT_CURRENCIES, currency)) return FIAT_CURRENCIES[currency as FiatCurrency];
+  throw new Error(`unknown currency ${currency}`);
+}
+
+/**
+ * Minor units → the amount in major units as an exact decimal string ("1999" USD → "19.99",
+ * 25·10¹⁸ FORGE → "25"), trailing fractional zeros dropped. Exact at any size: bigint arithmetic.
+ */
+export function toMajorUnits(minor: bigint, currency: string): string {
+  const decimals = currencyDecimals(currency);
+  const sign = minor < 0n ? '-' : '';
+  const digits = (minor < 0n ? -minor : minor).toString().padStart(decimals + 1, '0');
+  const whole = digits.slice(0, digits.length - decimals);
+  const fraction = digits.slice(digits.length - decimals).replace(/0+$/, '');
+  return fraction ? `${sign}${whole}.${fraction}` : `${sign}${whole}`;
+}

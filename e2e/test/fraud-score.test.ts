@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import type { RunningServer } from '@supergraph/server';
+import { bearer, errorCodes, graphql, quietLogger, testConfig } from '@supergraph/testing';
+import { startRouter } from '@supergraph/router/src/app';
+import { startPaymentsHarness, type PaymentsHarness } from '@supergraph/payments/test/harness';
+import { startAiSubgraph } from './python-subgraph';
+
+/**
+ * `Payment.fraudScore` through the real router: the Python AI subgraph scores each payment from
+ * real data the router gathers for it — amount and payer activity from payments (@inaccessible
+ * fields), the payer's account age from users — and an unusual payment scores higher than an
+ * ordinary one.
+ */
+jest.setTimeout(180_000);
+
+let payments: PaymentsHarness;
+let ai: { url: string; stop(): Promise<void> };
+let router: RunningServer;
+let url: string;
+const cleanups: (() => void)[] = [];
+
+beforeAll(async () => {
+  payments = await startPaymentsHarness({ env: { ADMIN_EMAILS: 'fraud-admin@example.com' } });
+  ai = await startAiSubgraph(payments.config.routerSigningSecret);
+  const routerConfig = testConfig({
+    ADMIN_EMAILS: 'fraud-admin@example.com',
+    SUBGRAPH_USERS_URL: `${payments.users.url}/graphql`,
+    SUBGRAPH_PAYMENTS_URL: `${payments.subgraph.url}/graphql`,
+    SUBGRAPH_AI_URL: ai.url,
+    RATE_LIMIT_PER_MINUTE: '0',
+  });
+  cleanups.push(routerConfig.cleanup);
+  router = await startRouter(routerConfig.config, quietLogger('router'));
+  url = `${router.url}/graphql`;
+});
+afterAll(async () => {
+  await router?.stop();
+  await ai?.stop();
+  await payments?.stop();
+  for (const cleanup of cleanups) cleanup();
+});
+
+type Scored = { amount: string; fraudScore: { score: number; isAnomaly: boolean; reasons: { feature: string }[] } | null };
+const PAYMENTS_WITH_SCORES = `query ($id: ID!) {
+  user(id: $id) { payments { amount fraudScore { score isAnomaly reasons { feature } } } }
+}`;
+
+async function signUp(email: string): Promise<{ token: string; userId: string }> {
+  const response = await graphql<{ register: { token: string; user: { id: string } } }>(
+    url,
+    'mutation ($email: String!) { register(email: $email, password: "correct horse battery") { token user { id } } }',
+    { email },
+  );
+  expect(response.errors).toBeUndefined();
+  return { token: response.data!.register.token, userId: response.data!.register.user.id };
+}
+
+async function pay(token: string, amount: string, paymentMethod = 'pm_card_visa'): Promise<void> {
+  const response = await graphql(
+    url,
+    'mutation ($amount: String!, $key: String!, $pm: String) { createPayment(amount: $amount, currency: "USD", idempotencyKey: $key, paymentMethod: $pm) { id } }',
+    { amount, key: randomUUID(), pm: paymentMethod },
+    bearer(token),
+  );
+  expect(response.errors).toBeUndefined();
+}
+
+async function scoredPayments(adminToken: string, userId: string): Promise<Scored[]> {
+  const response = await graphql<{ user: { payments: Scored[] } }>(url, PAYMENTS_WITH_SCORES, { id: userId }, bearer(adminToken));
+  expect(response.errors).toBeUndefined();
+  return response.data!.user.payments;
+}
+
+test('an admin sees fraud scores on payments; a huge payment from a brand-new account in a burst scores higher', async () => {
+  const admin = await signUp('fraud-admin@example.com');
+
+  // An established customer: registered 400 days ago (set in the users database — a test cannot
+  // wait that long), one ordinary payment of 42.00 USD.
+  const regular = await signUp(`regular-${randomUUID()}@example.com`);
+  await payments.users.database.prisma.user.update({ where: { id: regular.userId }, data: { createdAt: new Date(Date.now() - 400 * 86_400_000) } });
+  await pay(regular.token, '4200');
+
+  // A brand-new account: a burst of small payments, most of them declined, then 999,999.99 USD.
+  const newcomer = await signUp(`newcomer-${randomUUID()}@example.com`);
+  for (let i = 0; i < 10; i++) await pay(newcomer.token, String(100 + i), i % 3 === 0 ? 'pm_card_visa' : 'pm_card_chargeDeclined');
+  await pay(newcomer.token, '99999999');
+
+  const [ordinary] = await scoredPayments(admin.token, regular.userId);
+  const burst = await scoredPayments(admin.token, newcomer.userId);
+  expect(burst).toHaveLength(11);
+  for (const payment of [ordinary!, ...burst]) {
+    expect(payment.fraudScore!.score).toBeGreaterThan(0);
+    expect(payment.fraudScore!.score).toBeLessThan(1);
+  }
+  const huge = burst.find((payment) => payment.amount === '99999999')!;
+  expect(huge.fraudScore!.score).toBeGreaterThan(ordinary!.fraudScore!.score + 0.1);
+  expect(huge.fraudScore!.isAnomaly).toBe(true);
+  expect(huge.fraudScore!.reasons.map((reason) => reason.feature)).toContain('amount');
+  expect(ordinary!.fraudScore!.isAnomaly).toBe(false);
+});
+
+test('a customer reading their own payments gets no fraud score, with FORBIDDEN', async () => {
+  const customer = await signUp(`customer-${randomUUID()}@example.com`);
+  await pay(customer.token, '1999');
+  const response = await graphql<{ me: { payments: Scored[] } }>(url, '{ me { payments { amount fraudScore { score } } } }', {}, bearer(customer.token));
+  expect(response.data!.me.payments).toEqual([{ amount: '1999', fraudScore: null }]);
+  expect(errorCodes(response)).toEqual(['FORBIDDEN']);
+});
