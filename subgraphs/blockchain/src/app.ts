@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { getAddress } from 'viem';
 import type { PlatformConfig } from '@supergraph/config';
 import { createLogger, type Logger, type RunningServer } from '@supergraph/server';
+import { startOutboxRelay } from '@supergraph/outbox';
 import { createEventBus, type EventBus } from '@supergraph/pubsub';
 import { serveSubgraph } from '@supergraph/subgraph';
 import { compileContracts } from './chain/contracts';
@@ -15,6 +16,8 @@ import { ChainReader } from './data/chain-reader';
 import { openBlockchainDatabase, type BlockchainDatabase } from './data/database';
 import { ChainFollower } from './events/follower';
 import { BlockchainMetrics } from './metrics';
+import { PayoutService, type PayoutFaults } from './payouts/payout-service';
+import { consumeUnstakeRequests } from './payouts/unstake-consumer';
 import { buildBlockchainSchema } from './schema';
 import { loadKeySigner, type TransactionSigner } from './signing/signer';
 
@@ -24,6 +27,7 @@ export interface BlockchainSubgraph extends RunningServer {
   clients: ChainClients;
   deployment: Deployment;
   follower: ChainFollower;
+  payouts: PayoutService;
   metrics: BlockchainMetrics;
   /** The embedded chain, when this process started one. */
   localChain: LocalChain | undefined;
@@ -34,6 +38,8 @@ export interface BlockchainOptions {
   signer?: TransactionSigner;
   /** Replaces the event bus made from REDIS_URL (tests listen on an in-process one). */
   events?: EventBus;
+  /** Failure injection for unstake payouts (tests only). */
+  payoutFaults?: PayoutFaults;
 }
 
 /**
@@ -108,6 +114,24 @@ export async function startBlockchainSubgraph(
     follower.start();
     cleanups.push(() => follower.stop());
 
+    // Unstake payouts: requested by payments (event, or its requestPayout calls), resumed at start.
+    const relay = startOutboxRelay({ sql: database.sql, bus: events, logger, pollMs: settings.pollIntervalMs });
+    cleanups.push(() => relay.stop());
+    const payouts = new PayoutService({
+      prisma: database.prisma,
+      clients,
+      treasury,
+      confirmations: settings.confirmations,
+      pollIntervalMs: settings.pollIntervalMs,
+      logger,
+      onCommitted: () => void relay.flush().catch(() => undefined),
+      ...(options.payoutFaults ? { faults: options.payoutFaults } : {}),
+    });
+    payouts.start();
+    cleanups.push(() => payouts.stop());
+    const unstakes = consumeUnstakeRequests(events, payouts, logger);
+    cleanups.push(() => unstakes.stop());
+
     const running = await serveSubgraph({
       name: 'blockchain',
       schema: await buildBlockchainSchema(),
@@ -117,7 +141,7 @@ export async function startBlockchainSubgraph(
       logger,
       graceMs: config.shutdownGraceMs,
       maxBodyBytes: config.maxBodyBytes,
-      createContext: (base) => createBlockchainContext(base, { prisma: database.prisma, config, events, reader, treasury }),
+      createContext: (base) => createBlockchainContext(base, { prisma: database.prisma, config, events, reader, treasury, payouts }),
       onStop: close,
     });
     metrics.attach(running.server);
@@ -128,7 +152,7 @@ export async function startBlockchainSubgraph(
       operator: signer.address,
       signer: signer.source,
     });
-    return Object.assign(running, { database, events, clients, deployment, follower, metrics, localChain });
+    return Object.assign(running, { database, events, clients, deployment, follower, payouts, metrics, localChain });
   } catch (error) {
     await close();
     throw error;

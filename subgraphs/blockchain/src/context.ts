@@ -4,6 +4,7 @@ import type { RequestBase } from '@supergraph/subgraph';
 import type { PrismaClient } from './generated/prisma/client';
 import type { ChainReader } from './data/chain-reader';
 import type { TreasuryPayouts } from './chain/treasury';
+import type { PayoutService } from './payouts/payout-service';
 import { createLoaders, type BlockchainLoaders } from './data/loaders';
 
 /** What lives as long as the subgraph: shared by every request. */
@@ -13,6 +14,7 @@ export interface BlockchainServices {
   events: EventBus;
   reader: ChainReader;
   treasury: TreasuryPayouts;
+  payouts: PayoutService;
 }
 
 export interface BlockchainContext extends RequestBase, BlockchainServices {

@@ -3,7 +3,7 @@ import type { Identity } from '@supergraph/identity';
 import { InProcessEventBus } from '@supergraph/pubsub';
 import type { Logger } from '@supergraph/server';
 import { asRouter, createTestDatabase, graphql, testConfig, type GraphQLResponse, type TestDatabase } from '@supergraph/testing';
-import { startBlockchainSubgraph, type BlockchainSubgraph } from '../src/app';
+import { startBlockchainSubgraph, type BlockchainOptions, type BlockchainSubgraph } from '../src/app';
 import { TOKEN_TRANSFER, type TokenTransferEvent } from '../src/events/chain-events';
 import type { TestChain } from './chain';
 
@@ -32,12 +32,15 @@ export interface BlockchainHarness {
   transfers: TokenTransferEvent[];
   transcript: Transcript;
   call<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, identity?: Identity): Promise<GraphQLResponse<T>>;
-  /** Stops the subgraph, runs `whileDown`, then starts it again on the same database and chain. */
-  restart(whileDown?: () => Promise<void>): Promise<void>;
+  /** Stops the subgraph, runs `whileDown`, then starts it again on the same database and chain (with `options` from then on). */
+  restart(whileDown?: () => Promise<void>, options?: HarnessOptions): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startBlockchainHarness(chain: TestChain, env: Record<string, string> = {}): Promise<BlockchainHarness> {
+/** What a test may pass to the subgraph besides the environment. */
+export type HarnessOptions = Pick<BlockchainOptions, 'payoutFaults'>;
+
+export async function startBlockchainHarness(chain: TestChain, env: Record<string, string> = {}, options: HarnessOptions = {}): Promise<BlockchainHarness> {
   const database: TestDatabase = await createTestDatabase('blockchain');
   const { config, cleanup } = testConfig({ BLOCKCHAIN_DATABASE_URL: database.url, BLOCKCHAIN_PORT: '0', ...chain.env, ...env });
   const events = new InProcessEventBus();
@@ -47,10 +50,10 @@ export async function startBlockchainHarness(chain: TestChain, env: Record<strin
   void (async () => {
     for await (const event of feed) transfers.push(event);
   })();
-  const start = () => startBlockchainSubgraph(config, recordingLogger(transcript.logs), { events });
+  const start = (extra: HarnessOptions) => startBlockchainSubgraph(config, recordingLogger(transcript.logs), { events, ...extra });
   let subgraph: BlockchainSubgraph;
   try {
-    subgraph = await start();
+    subgraph = await start(options);
   } catch (error) {
     await database.drop();
     cleanup();
@@ -72,10 +75,10 @@ export async function startBlockchainHarness(chain: TestChain, env: Record<strin
       transcript.responses.push(JSON.stringify(response));
       return response as never;
     },
-    restart: async (whileDown) => {
+    restart: async (whileDown, next = {}) => {
       await subgraph.stop();
       await whileDown?.();
-      subgraph = await start();
+      subgraph = await start(next);
     },
     stop: async () => {
       await subgraph.stop();

@@ -1,10 +1,18 @@
-import type { Address, Hash } from 'viem';
+import { encodeFunctionData, keccak256, type Address, type Hash, type Hex } from 'viem';
 import { clientError, type Logger } from '@supergraph/server';
 import { forgeTokenAbi, treasuryAbi } from './abis';
 import type { Deployment } from './deployment';
 import { revertReasonOf } from './revert-reason';
 import { isUnavailable, rpcUnavailable, type ChainClients } from './rpc';
 import type { BlockchainMetrics } from '../metrics';
+
+/** A payout signed but not necessarily broadcast: what a restart needs to find or resend it. */
+export interface SignedPayout {
+  hash: Hash;
+  nonce: number;
+  /** The serialised signed transaction, for eth_sendRawTransaction. */
+  raw: Hex;
+}
 
 /**
  * Pays $FORGE out of the treasury contract. The transaction is signed by the signing module
@@ -22,24 +30,58 @@ export class TreasuryPayouts {
   ) {}
 
   payout(to: Address, value: bigint): Promise<Hash> {
-    const run = this.queue.then(() => this.send(to, value));
+    return this.exclusive(() => this.send(to, value));
+  }
+
+  /**
+   * Runs `work` alone among this process's sends: a transaction signed inside takes the next
+   * nonce, and no other send takes it before `work` has broadcast it.
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work);
     this.queue = run.catch(() => undefined);
     return run;
   }
 
+  /**
+   * Signs a payout with the operator's next nonce without sending it (call inside `exclusive`), so
+   * the caller can record it first. INSUFFICIENT_FUNDS when the treasury or the gas cannot cover it.
+   */
+  async signPayout(to: Address, value: bigint): Promise<SignedPayout> {
+    const { clients, deployment } = this;
+    await this.checkFunds(value);
+    const request = await clients.wallet.prepareTransactionRequest({
+      to: deployment.treasury,
+      data: encodeFunctionData({ abi: treasuryAbi, functionName: 'payout', args: [deployment.forgeToken, to, value] }),
+    });
+    const raw = await clients.wallet.signTransaction(request);
+    return { hash: keccak256(raw), nonce: request.nonce, raw };
+  }
+
+  /** Sends a signed transaction. Sending the same one again is harmless: one hash is mined at most once. */
+  async broadcast(raw: Hex): Promise<void> {
+    await this.clients.public.sendRawTransaction({ serializedTransaction: raw });
+    this.metrics.transactionsSent.inc();
+  }
+
+  /** The treasury holds `value` $FORGE and the operator has gas, or INSUFFICIENT_FUNDS. */
+  private async checkFunds(value: bigint): Promise<void> {
+    const { clients, deployment } = this;
+    const [balance, gasBalance] = await Promise.all([
+      clients.public.readContract({ address: deployment.forgeToken, abi: forgeTokenAbi, functionName: 'balanceOf', args: [deployment.treasury] }),
+      clients.public.getBalance({ address: clients.wallet.account.address }),
+    ]);
+    if (balance < value) {
+      throw clientError('INSUFFICIENT_FUNDS', `The treasury holds ${balance} base units of $FORGE, less than ${value}`, { field: 'amount' });
+    }
+    if (gasBalance === 0n) throw clientError('INSUFFICIENT_FUNDS', 'The treasury operator has no ETH to pay gas');
+  }
+
   private async send(to: Address, value: bigint): Promise<Hash> {
     const { clients, deployment } = this;
-    const operator = clients.wallet.account.address;
     let hash: Hash;
     try {
-      const [balance, gasBalance] = await Promise.all([
-        clients.public.readContract({ address: deployment.forgeToken, abi: forgeTokenAbi, functionName: 'balanceOf', args: [deployment.treasury] }),
-        clients.public.getBalance({ address: operator }),
-      ]);
-      if (balance < value) {
-        throw clientError('INSUFFICIENT_FUNDS', `The treasury holds ${balance} base units of $FORGE, less than ${value}`, { field: 'amount' });
-      }
-      if (gasBalance === 0n) throw clientError('INSUFFICIENT_FUNDS', 'The treasury operator has no ETH to pay gas');
+      await this.checkFunds(value);
       hash = await clients.wallet.writeContract({
         address: deployment.treasury,
         abi: treasuryAbi,

@@ -2,6 +2,7 @@ import type { GraphQLSchema } from 'graphql';
 import { buildFederatedSchema } from '@supergraph/subgraph';
 import type { BlockchainContext } from '../context';
 import { BlockResolver } from './block';
+import { PayoutResolver } from './payout';
 import { ChainStatusResolver } from './chain-status';
 import { ForgeTokenResolver, TreasuryResolver } from './token';
 import { resolveTransactionReference, TransactionResolver } from './transaction';
@@ -11,9 +12,9 @@ import { resolveWalletReference, TokenTransferResolver, WalletResolver } from '.
 /** The blockchain subgraph schema; needs no chain and no database, so composition can print it anywhere. */
 export function buildBlockchainSchema(): Promise<GraphQLSchema> {
   return buildFederatedSchema<BlockchainContext>({
-    resolvers: [WalletResolver, TokenTransferResolver, TransactionResolver, BlockResolver, ForgeTokenResolver, TreasuryResolver, ChainStatusResolver, UserWalletsResolver],
+    resolvers: [WalletResolver, TokenTransferResolver, TransactionResolver, BlockResolver, ForgeTokenResolver, TreasuryResolver, ChainStatusResolver, UserWalletsResolver, PayoutResolver],
     orphanedTypes: [User],
-    federationDirectives: ['@key', '@external', '@requires'],
+    federationDirectives: ['@key', '@external', '@requires', '@inaccessible'],
     referenceResolvers: { Wallet: resolveWalletReference, Transaction: resolveTransactionReference, User: resolveUserReference },
   });
 }
