@@ -382,6 +382,8 @@ export interface PaymentsConfig {
   databaseUrl: string | undefined;
   /** The users subgraph, called with a signed service identity to change a user's tier. */
   usersUrl: string;
+  /** The blockchain subgraph, called with a signed service identity to have unstakes paid out. */
+  blockchainUrl: string;
   /** Without a secret key the subgraph starts its embedded local Stripe (never in production). */
   stripe: { secretKey: string | undefined; webhookSecret: string | undefined; host: string | undefined; port: number | undefined; protocol: 'http' | 'https' | undefined };
   /** Whole $FORGE staked from which each tier applies. */
@@ -412,6 +414,7 @@ function paymentsConfig(env: Env): PaymentsConfig {
     port: int(env.PAYMENTS_PORT, 4003, 'PAYMENTS_PORT'),
     databaseUrl: env.PAYMENTS_DATABASE_URL || undefined,
     usersUrl: env.USERS_URL ?? 'http://localhost:4001/graphql',
+    blockchainUrl: env.BLOCKCHAIN_URL ?? 'http://localhost:4004/graphql',
     stripe: {
       secretKey: env.STRIPE_SECRET_KEY || undefined,
       webhookSecret: env.STRIPE_WEBHOOK_SECRET || undefined,

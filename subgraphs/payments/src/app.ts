@@ -6,6 +6,7 @@ import { createLogger, type Logger, type RunningServer } from '@supergraph/serve
 import { serveSubgraph } from '@supergraph/subgraph';
 import { createPaymentsContext, type PaymentsServices } from './context';
 import { openPaymentsDatabase, type PaymentsDatabase } from './data/database';
+import { HttpPayoutsClient, type PayoutsClient } from './data/payouts-client';
 import { HttpUsersClient, type UsersClient } from './data/users-client';
 import { UpgradePlanSaga, type SagaFaults } from './saga/upgrade-plan';
 import { buildPaymentsSchema } from './schema';
@@ -15,6 +16,7 @@ import { createStripeClient, StripeGateway } from './stripe/gateway';
 import { LocalStripe } from './stripe/local-stripe';
 import { STRIPE_WEBHOOK_PATH, stripeWebhookRoute } from './stripe/webhook-route';
 import { NO_CHAIN, type ChainWatcher } from './token/chain-watcher';
+import { consumePayoutConfirmations } from './token/payout-consumer';
 import { consumeTokenTransfers } from './token/transfer-consumer';
 
 export interface PaymentsSubgraph extends RunningServer {
@@ -30,6 +32,8 @@ export interface PaymentsSubgraph extends RunningServer {
 export interface PaymentsDependencies {
   chain?: ChainWatcher;
   users?: UsersClient;
+  /** The blockchain subgraph's payouts (default: BLOCKCHAIN_URL). */
+  payouts?: PayoutsClient;
   /** Failure injection for the upgradePlan saga's steps (tests only). */
   sagaFaults?: SagaFaults;
 }
@@ -82,7 +86,8 @@ export async function startPaymentsSubgraph(
     const onCommitted = () => void relay.flush().catch(() => undefined);
 
     const users = dependencies.users ?? new HttpUsersClient(config.payments.usersUrl, config.routerSigningSecret);
-    const staking = new StakingService({ prisma: database.prisma, users, config: config.payments, logger, onCommitted });
+    const payouts = dependencies.payouts ?? new HttpPayoutsClient(config.payments.blockchainUrl, config.routerSigningSecret);
+    const staking = new StakingService({ prisma: database.prisma, users, payouts, config: config.payments, logger, onCommitted });
     const payments = new PaymentsService({
       prisma: database.prisma,
       stripe: new StripeGateway(stripe),
@@ -104,12 +109,15 @@ export async function startPaymentsSubgraph(
 
     const transfers = consumeTokenTransfers(events, payments, logger);
     cleanups.push(() => transfers.stop());
+    const paidOut = consumePayoutConfirmations(events, staking, logger);
+    cleanups.push(() => paidOut.stop());
     // Housekeeping: compensate sagas a crash left behind; settle token payments whose events were missed;
-    // retry tier updates the users subgraph did not take.
+    // retry tier updates the users subgraph did not take; have unstakes still unpaid paid out.
     const recover = () => {
       void upgrades.recover().catch((error: unknown) => logger.warn('saga recovery failed', { error: String(error) }));
       void payments.reconcileTokenPayments().catch((error: unknown) => logger.warn('token reconciliation failed', { error: String(error) }));
       void staking.syncPendingTiers().catch((error: unknown) => logger.warn('tier sync failed', { error: String(error) }));
+      void staking.reconcilePayouts().catch((error: unknown) => logger.warn('payout reconciliation failed', { error: String(error) }));
     };
     const recovery = setInterval(recover, RECOVERY_INTERVAL_MS);
     recovery.unref();

@@ -65,6 +65,8 @@ export async function startPaymentsHarness(options: { env?: Record<string, strin
       STRIPE_API_PORT: String(stripe.port),
       STRIPE_API_PROTOCOL: 'http',
       OUTBOX_POLL_MS: '50',
+      // No blockchain subgraph unless a test starts one: never a developer's on the default port.
+      BLOCKCHAIN_URL: 'http://127.0.0.1:9/graphql',
       ...options.env,
     });
     cleanups.push(() => cleanup());

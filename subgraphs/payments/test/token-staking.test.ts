@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { errorCodes, EVENT_CHANNEL_PREFIX } from '@supergraph/testing';
 import type { Tier } from '../src/generated/prisma/enums';
+import type { PayoutsClient, PayoutState } from '../src/data/payouts-client';
 import type { UsersClient } from '../src/data/users-client';
 import { forge } from '../src/domain/money';
 import type { ChainWatcher, TokenTransfer } from '../src/token/chain-watcher';
@@ -23,11 +24,23 @@ const usersDouble: UsersClient = {
   walletAddresses: async (userId) => wallets.get(userId) ?? [],
 };
 
+// The blockchain subgraph's payouts: what it is asked, and what it answers (null: unreachable).
+const payoutRequests: { entryId: string; to: string; amount: string }[] = [];
+const payoutAnswers = new Map<string, PayoutState | null>();
+const payoutsDouble: PayoutsClient = {
+  requestPayout: async (request) => {
+    payoutRequests.push(request);
+    const answer = payoutAnswers.get(request.entryId) ?? { status: 'PENDING', txHash: null };
+    if (answer === null) throw new Error('blockchain subgraph unreachable');
+    return answer;
+  },
+};
+
 let h: PaymentsHarness;
 beforeAll(async () => {
   h = await startPaymentsHarness({
     env: { TREASURY_ADDRESS: TREASURY, FORGE_TOKEN_ADDRESS: '0x' + 'cd'.repeat(20), BLOCKCHAIN_CONFIRMATIONS: '3' },
-    dependencies: { chain: chainDouble, users: usersDouble },
+    dependencies: { chain: chainDouble, users: usersDouble, payouts: payoutsDouble },
   });
 });
 afterAll(() => h?.stop());
@@ -186,5 +199,97 @@ describe('staking', () => {
     expect(response.errors).toBeUndefined();
     expect(response.data!._entities).toHaveLength(20);
     expect(h.subgraph.database.sqlStatements() - before).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('unstake payouts', () => {
+  const UNSTAKE_ENTRY = `mutation ($amount: String!, $key: String!) {
+    unstake(amount: $amount, idempotencyKey: $key) { staked entry { id amount payoutStatus payoutAddress payoutTxHash paidAt } }
+  }`;
+  const HISTORY = 'query { stakingHistory { id amount payoutStatus payoutAddress payoutTxHash } }';
+
+  async function stakedUser(amount: bigint) {
+    const user = newUser();
+    const funding = transfer(user.wallet, amount, 5);
+    chain.set(funding.txHash, funding);
+    const staked = await h.call(STAKE, { amount: amount.toString(), txHash: funding.txHash, key: randomUUID() }, user.identity);
+    expect(staked.data!.stake.status).toBe('SUCCEEDED');
+    return user;
+  }
+
+  it('refuses an unstake without a linked wallet with NO_LINKED_WALLET, writing nothing', async () => {
+    const { userId, identity } = await stakedUser(1_000n);
+    wallets.set(userId, []);
+    const before = { entries: await h.prisma.stakeEntry.count({ where: { userId } }), outbox: await h.prisma.outboxEvent.count() };
+    const refused = await h.call(UNSTAKE, { amount: '400', key: randomUUID() }, identity);
+    expect(errorCodes(refused)).toEqual(['NO_LINKED_WALLET']);
+    expect(await h.prisma.stakeEntry.count({ where: { userId } })).toBe(before.entries);
+    expect(await h.prisma.outboxEvent.count()).toBe(before.outbox);
+    expect((await h.prisma.paymentAccount.findUniqueOrThrow({ where: { userId } })).staked.toFixed(0)).toBe('1000');
+    expect(await h.prisma.idempotencyKey.count({ where: { userId, operation: 'unstake' } })).toBe(0);
+    // More than staked still says so first.
+    expect(errorCodes(await h.call(UNSTAKE, { amount: '5000', key: randomUUID() }, identity))).toEqual(['INSUFFICIENT_STAKE']);
+  });
+
+  it('pays the wallet chosen at unstake time: PENDING_PAYOUT until the payout is reported confirmed, then PAID', async () => {
+    const { userId, wallet, identity } = await stakedUser(forge(50));
+    const key = randomUUID();
+    const unstaked = await h.call(UNSTAKE_ENTRY, { amount: forge(20).toString(), key }, identity);
+    expect(unstaked.errors).toBeUndefined();
+    const entry = unstaked.data!.unstake.entry;
+    expect(entry).toEqual({ id: expect.any(String), amount: (-forge(20)).toString(), payoutStatus: 'PENDING_PAYOUT', payoutAddress: wallet, payoutTxHash: null, paidAt: null });
+
+    // The request names the destination, so linking another wallet now changes nothing.
+    wallets.set(userId, ['0x' + randomBytes(20).toString('hex'), wallet]);
+    const requested = await h.prisma.outboxEvent.findMany({ where: { channel: 'payments.unstakeRequested' } });
+    expect(requested.map((row) => row.payload)).toContainEqual({ userId, amount: forge(20).toString(), entryId: entry.id, to: wallet });
+
+    const txHash = '0x' + randomBytes(32).toString('hex');
+    const bus = new RedisEventBus(REDIS_URL, EVENT_CHANNEL_PREFIX);
+    try {
+      const report = { entryId: entry.id, txHash, to: wallet, amount: forge(20).toString(), blockNumber: 42 };
+      // A report that does not match the entry (another amount) is ignored.
+      const mismatched = { ...report, amount: '1', txHash: '0x' + 'bb'.repeat(32) };
+      await bus.publish('blockchain.payoutConfirmed', { id: '1', channel: 'blockchain.payoutConfirmed', createdAt: new Date().toISOString(), payload: mismatched });
+      await bus.publish('blockchain.payoutConfirmed', { id: '2', channel: 'blockchain.payoutConfirmed', createdAt: new Date().toISOString(), payload: report });
+      await eventually(() => h.prisma.stakeEntry.findUniqueOrThrow({ where: { id: BigInt(entry.id) } }), (row) => row.payoutStatus === 'PAID');
+    } finally {
+      await bus.close();
+    }
+    const history = await h.call(HISTORY, {}, identity);
+    expect(history.data!.stakingHistory[0]).toEqual({ id: entry.id, amount: (-forge(20)).toString(), payoutStatus: 'PAID', payoutAddress: wallet, payoutTxHash: txHash });
+    expect(history.data!.stakingHistory[1]).toMatchObject({ amount: forge(50).toString(), payoutStatus: null });
+    // Replaying the unstake returns the same entry, as it stands now.
+    const replay = await h.call(UNSTAKE_ENTRY, { amount: forge(20).toString(), key }, identity);
+    expect(replay.data!.unstake.entry).toMatchObject({ id: entry.id, payoutStatus: 'PAID', payoutTxHash: txHash, paidAt: expect.any(String) });
+  });
+
+  it('asks the blockchain subgraph again for every unpaid unstake until it reports the payout confirmed', async () => {
+    const { wallet, identity } = await stakedUser(900n);
+    const unstaked = await h.call(UNSTAKE_ENTRY, { amount: '300', key: randomUUID() }, identity);
+    const entryId: string = unstaked.data!.unstake.entry.id;
+    const asked = () => payoutRequests.filter((request) => request.entryId === entryId);
+
+    payoutAnswers.set(entryId, null); // down
+    await h.subgraph.services.staking.reconcilePayouts();
+    payoutAnswers.set(entryId, { status: 'SENT', txHash: '0x' + 'aa'.repeat(32) });
+    await h.subgraph.services.staking.reconcilePayouts();
+    expect((await h.prisma.stakeEntry.findUniqueOrThrow({ where: { id: BigInt(entryId) } })).payoutStatus).toBe('PENDING_PAYOUT');
+
+    payoutAnswers.set(entryId, { status: 'CONFIRMED', txHash: '0x' + 'aa'.repeat(32) });
+    await h.subgraph.services.staking.reconcilePayouts();
+    expect(await h.prisma.stakeEntry.findUniqueOrThrow({ where: { id: BigInt(entryId) } })).toMatchObject({ payoutStatus: 'PAID', payoutTxHash: '0x' + 'aa'.repeat(32) });
+    expect(asked()).toEqual(Array(3).fill({ entryId, to: wallet, amount: '300' }));
+    // Paid: not asked again.
+    await h.subgraph.services.staking.reconcilePayouts();
+    expect(asked()).toHaveLength(3);
+  });
+
+  it('lists only your own ledger, and checks the page size', async () => {
+    const { identity } = await stakedUser(10n);
+    const history = await h.call(HISTORY, {}, identity);
+    expect(history.data!.stakingHistory).toHaveLength(1);
+    expect(errorCodes(await h.call('query { stakingHistory(first: 0) { id } }', {}, identity))).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await h.call(HISTORY, {}, { kind: 'anonymous' }))).toEqual(['UNAUTHENTICATED']);
   });
 });

@@ -1,5 +1,5 @@
-import { SERVICE, signIdentity } from '@supergraph/identity';
 import type { Tier } from '../generated/prisma/enums';
+import { callService } from './service-call';
 
 /**
  * The users subgraph, as payments needs it: set a user's tier (the saga's and staking's step) and
@@ -30,18 +30,7 @@ export class HttpUsersClient implements UsersClient {
     return data._entities[0]?.walletAddresses ?? [];
   }
 
-  private async call<T>(query: string, variables: Record<string, unknown>): Promise<T> {
-    const response = await fetch(this.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...signIdentity(SERVICE, this.signingSecret) },
-      body: JSON.stringify({ query, variables }),
-      signal: AbortSignal.timeout(this.timeoutMs),
-    });
-    const body = (await response.json()) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
-    if (body.errors?.length || !body.data) {
-      const first = body.errors?.[0];
-      throw new Error(`users subgraph refused (${first?.extensions?.code ?? response.status}): ${first?.message ?? 'no data'}`);
-    }
-    return body.data;
+  private call<T>(query: string, variables: Record<string, unknown>): Promise<T> {
+    return callService<T>({ url: this.url, signingSecret: this.signingSecret, timeoutMs: this.timeoutMs, name: 'users' }, query, variables);
   }
 }

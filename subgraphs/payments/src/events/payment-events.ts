@@ -5,8 +5,10 @@
 export const PAYMENT_UPDATED = 'payments.paymentUpdated';
 export const PLAN_CHANGED = 'payments.planChanged';
 export const STAKE_CHANGED = 'payments.stakeChanged';
-/** An unstake debited the ledger: the blockchain subgraph pays `amount` back from the treasury. */
+/** An unstake debited the ledger: the blockchain subgraph pays `amount` back from the treasury to `to`. */
 export const UNSTAKE_REQUESTED = 'payments.unstakeRequested';
+/** Published by the blockchain subgraph once an unstake's payout transfer is confirmed on chain. */
+export const PAYOUT_CONFIRMED = 'blockchain.payoutConfirmed';
 
 export interface PaymentUpdated {
   id: string;
@@ -22,4 +24,23 @@ export interface StakeChanged {
   staked: string;
   /** Positive for a stake, negative for an unstake. */
   change: string;
+}
+
+export interface UnstakeRequested {
+  userId: string;
+  /** FORGE base units, positive. */
+  amount: string;
+  /** The stake entry: what the blockchain subgraph pays once. */
+  entryId: string;
+  /** The wallet paid, chosen when the unstake committed (lower-case hex). */
+  to: string;
+}
+
+/** What the blockchain subgraph reports for a paid unstake. */
+export interface PayoutConfirmed {
+  entryId: string;
+  txHash: string;
+  to: string;
+  amount: string;
+  blockNumber: number;
 }

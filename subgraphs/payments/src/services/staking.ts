@@ -1,13 +1,14 @@
 import type { PaymentsConfig } from '@supergraph/config';
-import { badUserInput, type Logger } from '@supergraph/server';
-import type { Payment as PaymentRow, Prisma, PrismaClient } from '../generated/prisma/client';
-import type { Tier } from '../generated/prisma/enums';
+import { badUserInput, clientError, type Logger } from '@supergraph/server';
+import type { Payment as PaymentRow, Prisma, PrismaClient, StakeEntry } from '../generated/prisma/client';
+import { PayoutStatus, type Tier } from '../generated/prisma/enums';
 import { MAX_TOKEN_AMOUNT, parseAmount } from '../domain/money';
 import { effectiveTier, feeDiscount, stakeTier } from '../domain/tiers';
 import { runIdempotent, checkIdempotencyKey } from '../data/idempotency';
 import type { Tx } from '../data/payments';
+import type { PayoutsClient } from '../data/payouts-client';
 import type { UsersClient } from '../data/users-client';
-import { STAKE_CHANGED, UNSTAKE_REQUESTED, type StakeChanged } from '../events/payment-events';
+import { STAKE_CHANGED, UNSTAKE_REQUESTED, type PayoutConfirmed, type StakeChanged, type UnstakeRequested } from '../events/payment-events';
 
 export interface StakeState {
   userId: string;
@@ -15,6 +16,8 @@ export interface StakeState {
   staked: string;
   tier: Tier;
   feeDiscount: number;
+  /** The ledger entry `unstake` wrote (its payout status is read fresh). */
+  entryId?: string;
 }
 
 /**
@@ -22,11 +25,14 @@ export interface StakeState {
  * in the same transaction that marks that payment SUCCEEDED — so no stake exists without a
  * confirmed transfer to the treasury. An unstake debits the ledger (never below zero: the
  * conditional UPDATE is the arbiter between concurrent unstakes) and asks, through the outbox,
- * for the treasury to pay the FORGE back on chain (the blockchain subgraph's job).
+ * for the treasury to pay the FORGE back on chain (the blockchain subgraph's job) to the wallet
+ * chosen at that moment. The entry stays PENDING_PAYOUT until the blockchain subgraph reports the
+ * transfer confirmed; `reconcilePayouts` asks again for any still pending, so neither a lost event
+ * nor a blockchain subgraph that was down when the unstake happened leaves it unpaid.
  */
 export class StakingService {
   constructor(
-    private readonly deps: { prisma: PrismaClient; users: UsersClient; config: PaymentsConfig; logger: Logger; onCommitted?: () => void },
+    private readonly deps: { prisma: PrismaClient; users: UsersClient; payouts: PayoutsClient; config: PaymentsConfig; logger: Logger; onCommitted?: () => void },
   ) {}
 
   /** Credits a SUCCEEDED stake payment, inside the transaction that marked it so. */
@@ -45,21 +51,73 @@ export class StakingService {
     checkIdempotencyKey(idempotencyKey);
     const codec = { encode: (state: StakeState) => state, decode: (stored: unknown) => stored as StakeState };
     const state = await runIdempotent(this.deps.prisma, { userId, key: idempotencyKey, operation: 'unstake', payload: { amount: amount.toString() } }, codec, async () => {
-      await this.deps.prisma.$transaction(async (tx) => {
+      // Who is paid is decided now and travels with the request: a wallet linked or unlinked later changes nothing.
+      const [wallet] = await this.deps.users.walletAddresses(userId);
+      const entryId = await this.deps.prisma.$transaction(async (tx) => {
         const [account] = await tx.$queryRaw<{ staked: string }[]>`
           UPDATE payment_accounts SET staked = staked - ${amount.toString()}::numeric, tier_sync_pending = true, updated_at = now()
           WHERE user_id = ${userId}::uuid AND staked >= ${amount.toString()}::numeric
           RETURNING staked::text AS staked`;
         if (!account) throw badUserInput('You cannot unstake more than you have staked', 'INSUFFICIENT_STAKE', 'amount');
-        const entry = await tx.stakeEntry.create({ data: { userId, amount: (-amount).toString(), idempotencyKey } });
-        await tx.outboxEvent.create({ data: { channel: UNSTAKE_REQUESTED, payload: { userId, amount: amount.toString(), entryId: entry.id.toString() } } });
+        // Checked after the stake so that an over-large unstake says so first; the debit rolls back with the error.
+        if (!wallet) throw clientError('NO_LINKED_WALLET', 'Link a wallet first: unstaked $FORGE is paid to your linked wallet');
+        const request = { userId, amount: amount.toString(), to: wallet.toLowerCase() };
+        const entry = await tx.stakeEntry.create({
+          data: { userId, amount: (-amount).toString(), idempotencyKey, payoutAddress: request.to, payoutStatus: PayoutStatus.PENDING_PAYOUT },
+        });
+        const event: UnstakeRequested = { ...request, entryId: entry.id.toString() };
+        await tx.outboxEvent.create({ data: { channel: UNSTAKE_REQUESTED, payload: event as unknown as Prisma.InputJsonValue } });
         await announce(tx, { userId, staked: account.staked, change: (-amount).toString() });
+        return event.entryId;
       });
       this.deps.onCommitted?.();
-      return this.state(userId);
+      return { ...(await this.state(userId)), entryId };
     });
     await this.syncTier(userId);
     return state;
+  }
+
+  /** The user's ledger, newest first: stakes, and unstakes with their payout. */
+  history(userId: string, first: number): Promise<StakeEntry[]> {
+    return this.deps.prisma.stakeEntry.findMany({ where: { userId }, orderBy: { id: 'desc' }, take: first });
+  }
+
+  entry(userId: string, entryId: string): Promise<StakeEntry | null> {
+    return this.deps.prisma.stakeEntry.findFirst({ where: { id: BigInt(entryId), userId } });
+  }
+
+  /**
+   * The blockchain subgraph reports an unstake's payout confirmed: the entry becomes PAID with its
+   * transaction. Only a pending entry paid to its own address and amount changes; a repeat does nothing.
+   */
+  async markPaid(report: Omit<PayoutConfirmed, 'blockNumber'>): Promise<boolean> {
+    if (!/^[0-9]{1,19}$/.test(report.entryId)) return false;
+    const { count } = await this.deps.prisma.stakeEntry.updateMany({
+      where: { id: BigInt(report.entryId), payoutStatus: PayoutStatus.PENDING_PAYOUT, payoutAddress: report.to.toLowerCase(), amount: (-BigInt(report.amount)).toString() },
+      data: { payoutStatus: PayoutStatus.PAID, payoutTxHash: report.txHash.toLowerCase(), paidAt: new Date() },
+    });
+    if (count === 1) this.deps.logger.info('unstake paid out', { entryId: report.entryId, txHash: report.txHash });
+    return count === 1;
+  }
+
+  /**
+   * Asks the blockchain subgraph to pay every unstake still PENDING_PAYOUT (it pays each entry once,
+   * however often asked) and marks PAID those it reports CONFIRMED. Run at start and periodically:
+   * what makes a lost event, or a blockchain subgraph that was down, delay a payout but never lose it.
+   */
+  async reconcilePayouts(): Promise<number> {
+    const pending = await this.deps.prisma.stakeEntry.findMany({ where: { payoutStatus: PayoutStatus.PENDING_PAYOUT }, orderBy: { id: 'asc' }, take: 100 });
+    let paid = 0;
+    for (const entry of pending) {
+      const request = { entryId: entry.id.toString(), to: entry.payoutAddress!, amount: (-BigInt(entry.amount.toFixed(0))).toString() };
+      try {
+        const payout = await this.deps.payouts.requestPayout(request);
+        if (payout.status === 'CONFIRMED' && payout.txHash && (await this.markPaid({ ...request, txHash: payout.txHash }))) paid++;
+      } catch (error) {
+        this.deps.logger.warn('could not have an unstake paid out; will retry', { entryId: request.entryId, error: String(error) });
+      }
+    }
+    return paid;
   }
 
   async state(userId: string): Promise<StakeState> {

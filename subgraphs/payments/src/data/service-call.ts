@@ -1,0 +1,24 @@
+import { SERVICE, signIdentity } from '@supergraph/identity';
+
+/**
+ * One GraphQL call to another subgraph, directly (not through the router), signed with the
+ * SERVICE identity: how payments reaches service-only fields. Errors in the answer are thrown.
+ */
+export async function callService<T>(
+  target: { url: string; signingSecret: string; timeoutMs: number; name: string },
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<T> {
+  const response = await fetch(target.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...signIdentity(SERVICE, target.signingSecret) },
+    body: JSON.stringify({ query, variables }),
+    signal: AbortSignal.timeout(target.timeoutMs),
+  });
+  const body = (await response.json()) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
+  if (body.errors?.length || !body.data) {
+    const first = body.errors?.[0];
+    throw new Error(`${target.name} subgraph refused (${first?.extensions?.code ?? response.status}): ${first?.message ?? 'no data'}`);
+  }
+  return body.data;
+}
