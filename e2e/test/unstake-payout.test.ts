@@ -1,0 +1,181 @@
+import { randomUUID } from 'node:crypto';
+import { createWalletClient, erc20Abi, http, parseEther, type Address, type Hex } from 'viem';
+import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
+import { createSiweMessage } from 'viem/siwe';
+import type { PlatformConfig } from '@supergraph/config';
+import type { RunningServer } from '@supergraph/server';
+import { asRouter, bearer, createTestDatabase, graphql, quietLogger, testConfig, type TestDatabase } from '@supergraph/testing';
+import { startRouter } from '@supergraph/router/src/app';
+import { startBlockchainSubgraph, type BlockchainSubgraph } from '@supergraph/blockchain/src/app';
+import { startTestChain, type TestChain } from '@supergraph/blockchain/test/chain';
+import { startPaymentsHarness, userIdentity, type PaymentsHarness } from '@supergraph/payments/test/harness';
+
+/**
+ * Stake → unstake → on-chain payout through the real router: the user stakes $FORGE with a real
+ * transfer to the treasury, unstakes, and the treasury pays exactly that amount back to their
+ * linked wallet on a real EVM; the unstake shows PENDING_PAYOUT, then PAID with the transaction.
+ * Events travel over Redis; payments' recovery covers a blockchain subgraph that was down.
+ */
+jest.setTimeout(180_000);
+
+let chain: TestChain;
+let blockchainDb: TestDatabase;
+let blockchainConfig: PlatformConfig;
+let blockchain: BlockchainSubgraph;
+let payments: PaymentsHarness;
+let router: RunningServer;
+let url: string;
+const cleanups: (() => void)[] = [];
+const NOWHERE = 'http://127.0.0.1:9/graphql';
+
+beforeAll(async () => {
+  chain = await startTestChain();
+  blockchainDb = await createTestDatabase('e2e_unstake_blockchain');
+  const blockchainEnv = testConfig({ ...chain.env, BLOCKCHAIN_DATABASE_URL: blockchainDb.url, REDIS_URL: process.env.REDIS_URL ?? 'redis://localhost:6379' });
+  cleanups.push(blockchainEnv.cleanup);
+  blockchainConfig = blockchainEnv.config;
+  blockchain = await startBlockchainSubgraph(blockchainConfig, quietLogger('blockchain'));
+  payments = await startPaymentsHarness({ env: { ...chain.env, BLOCKCHAIN_URL: `${blockchain.url}/graphql` } });
+  const routerEnv = testConfig({
+    SUBGRAPH_USERS_URL: `${payments.users.url}/graphql`,
+    SUBGRAPH_PAYMENTS_URL: `${payments.subgraph.url}/graphql`,
+    SUBGRAPH_BLOCKCHAIN_URL: `${blockchain.url}/graphql`,
+    SUBGRAPH_PROJECTS_URL: NOWHERE,
+    SUBGRAPH_AI_URL: NOWHERE,
+  });
+  cleanups.push(routerEnv.cleanup);
+  router = await startRouter(routerEnv.config, quietLogger('router'));
+  url = `${router.url}/graphql`;
+});
+afterAll(async () => {
+  await router?.stop();
+  await payments?.stop();
+  await blockchain?.stop();
+  await blockchainDb?.drop();
+  await chain?.stop();
+  for (const cleanup of cleanups) cleanup();
+});
+
+interface Staker {
+  token: string;
+  wallet: PrivateKeyAccount;
+}
+
+const forgeBalance = (owner: Address) =>
+  chain.clients.public.readContract({ address: chain.deployment.forgeToken, abi: erc20Abi, functionName: 'balanceOf', args: [owner] });
+
+/** Mines a block at a time until `probe` returns something (confirmations come with blocks). */
+async function mineUntil<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await chain.mine(1);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Registers through the router, links a fresh wallet with Sign-In with Ethereum, and funds it with gas and `forge` $FORGE. */
+async function newStaker(forge: bigint): Promise<Staker> {
+  const registered = await graphql<{ register: { token: string; user: { id: string } } }>(
+    url,
+    'mutation ($email: String!) { register(email: $email, password: "correct horse battery") { token user { id } } }',
+    { email: `${randomUUID()}@example.com` },
+  );
+  expect(registered.errors).toBeUndefined();
+  const { token, user } = registered.data!.register;
+  const wallet = privateKeyToAccount(generatePrivateKey());
+  const nonce = (await graphql<{ siweNonce: { nonce: string; domain: string } }>(url, 'mutation { siweNonce { nonce domain } }', {}, bearer(token))).data!.siweNonce;
+  const message = createSiweMessage({ domain: nonce.domain, address: wallet.address, uri: `http://${nonce.domain}`, version: '1', chainId: 31337, nonce: nonce.nonce });
+  const linked = await graphql(url, 'mutation ($message: String!, $signature: String!) { linkWallet(message: $message, signature: $signature) { id } }', { message, signature: await wallet.signMessage({ message }) }, bearer(token));
+  expect(linked.errors).toBeUndefined();
+
+  await chain.rpc('eth_sendTransaction', [{ from: await chain.devAccount(), to: wallet.address, value: `0x${parseEther('1').toString(16)}` }]);
+  const funded = await graphql(`${blockchain.url}/graphql`, 'mutation ($to: String!, $amount: String!) { sendTokenTransfer(to: $to, amount: $amount) { hash } }', { to: wallet.address, amount: forge.toString() }, asRouter(userIdentity(user.id, ['USER', 'ADMIN']), blockchainConfig.routerSigningSecret));
+  expect(funded.errors).toBeUndefined();
+  return { token, wallet };
+}
+
+/** Transfers `amount` to the treasury and stakes it through the router; waits until the stake is credited. */
+async function stake(staker: Staker, amount: bigint): Promise<void> {
+  const client = createWalletClient({ account: staker.wallet, transport: http(chain.chain.httpUrl) });
+  const txHash: Hex = await client.writeContract({ chain: null, address: chain.deployment.forgeToken, abi: erc20Abi, functionName: 'transfer', args: [chain.deployment.treasury, amount] });
+  const staked = await graphql<{ stake: { id: string; status: string } }>(
+    url,
+    'mutation ($amount: String!, $txHash: String!, $key: String!) { stake(amount: $amount, txHash: $txHash, idempotencyKey: $key) { id status } }',
+    { amount: amount.toString(), txHash, key: randomUUID() },
+    bearer(staker.token),
+  );
+  expect(staked.errors).toBeUndefined();
+  await mineUntil(async () => {
+    const payment = await payments.prisma.payment.findUniqueOrThrow({ where: { id: staked.data!.stake.id } });
+    return payment.status === 'SUCCEEDED' ? payment : undefined;
+  }, 'the stake to be credited');
+}
+
+const UNSTAKE = `mutation ($amount: String!, $key: String!) {
+  unstake(amount: $amount, idempotencyKey: $key) { staked entry { id amount payoutStatus payoutAddress payoutTxHash } }
+}`;
+const HISTORY = 'query { stakingHistory(first: 1) { id payoutStatus payoutTxHash } }';
+
+async function unstake(staker: Staker, amount: bigint) {
+  const response = await graphql<{ unstake: { staked: string; entry: { id: string; payoutStatus: string; payoutAddress: string; payoutTxHash: string | null } } }>(
+    url,
+    UNSTAKE,
+    { amount: amount.toString(), key: randomUUID() },
+    bearer(staker.token),
+  );
+  expect(response.errors).toBeUndefined();
+  return response.data!.unstake;
+}
+
+/** Waits, through the router, until the newest ledger entry is PAID. */
+function paid(staker: Staker) {
+  return mineUntil(async () => {
+    const history = await graphql<{ stakingHistory: { id: string; payoutStatus: string; payoutTxHash: string }[] }>(url, HISTORY, {}, bearer(staker.token));
+    const [latest] = history.data!.stakingHistory;
+    return latest?.payoutStatus === 'PAID' ? latest : undefined;
+  }, 'the unstake to be PAID');
+}
+
+test('stake, unstake and the treasury pays exactly the amount back to the linked wallet', async () => {
+  const amount = 40n * 10n ** 18n;
+  const staker = await newStaker(amount);
+  await stake(staker, amount);
+  const before = await forgeBalance(staker.wallet.address);
+
+  const unstaked = await unstake(staker, 15n * 10n ** 18n);
+  expect(unstaked).toMatchObject({ staked: (25n * 10n ** 18n).toString(), entry: { payoutStatus: 'PENDING_PAYOUT', payoutAddress: staker.wallet.address.toLowerCase(), payoutTxHash: null } });
+
+  const settled = await paid(staker);
+  expect(settled.id).toBe(unstaked.entry.id);
+  expect(await forgeBalance(staker.wallet.address)).toBe(before + 15n * 10n ** 18n);
+  const receipt = await chain.clients.public.getTransactionReceipt({ hash: settled.payoutTxHash as Hex });
+  expect(receipt.status).toBe('success');
+  expect(receipt.to?.toLowerCase()).toBe(chain.deployment.treasury.toLowerCase());
+});
+
+test('an unstake made while the blockchain subgraph is down is paid once it is back', async () => {
+  const amount = 10n * 10n ** 18n;
+  const staker = await newStaker(amount);
+  await stake(staker, amount);
+  const before = await forgeBalance(staker.wallet.address);
+
+  const port = new URL(blockchain.url).port;
+  await blockchain.stop();
+  // Nobody hears this unstakeRequested event; payments keeps the entry PENDING_PAYOUT.
+  const unstaked = await unstake(staker, amount);
+  expect(unstaked.entry.payoutStatus).toBe('PENDING_PAYOUT');
+  await payments.subgraph.services.staking.reconcilePayouts(); // the blockchain subgraph is unreachable: nothing happens
+
+  blockchain = await startBlockchainSubgraph({ ...blockchainConfig, blockchain: { ...blockchainConfig.blockchain, port: Number(port) } }, quietLogger('blockchain'));
+  // Payments' periodic recovery, run now rather than in 30 s: it asks again, and the payout goes out.
+  await payments.subgraph.services.staking.reconcilePayouts();
+  const settled = await paid(staker);
+  expect(settled.id).toBe(unstaked.entry.id);
+  expect(await forgeBalance(staker.wallet.address)).toBe(before + amount);
+  // Asking again after it was paid changes nothing.
+  await payments.subgraph.services.staking.reconcilePayouts();
+  expect(await forgeBalance(staker.wallet.address)).toBe(before + amount);
+});
