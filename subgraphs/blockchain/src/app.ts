@@ -124,6 +124,7 @@ export async function startBlockchainSubgraph(
       confirmations: settings.confirmations,
       pollIntervalMs: settings.pollIntervalMs,
       logger,
+      metrics,
       onCommitted: () => void relay.flush().catch(() => undefined),
       ...(options.payoutFaults ? { faults: options.payoutFaults } : {}),
     });

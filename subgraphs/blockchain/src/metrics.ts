@@ -44,6 +44,12 @@ export class BlockchainMetrics {
     help: 'Chain reorganisations the follower undid.',
     registers: [this.registry],
   });
+  readonly payouts = new Counter({
+    name: 'blockchain_payouts_total',
+    help: 'Unstake payouts by outcome: confirmed (paid), failed (reverted), resigned (its nonce went to another transaction).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
   readonly transfersSeen = new Counter({
     name: 'blockchain_token_transfers_total',
     help: '$FORGE Transfer events published, by status (PENDING, CONFIRMED, REMOVED).',

@@ -3,6 +3,7 @@ import { clientError, type Logger } from '@supergraph/server';
 import type { Payout, Prisma, PrismaClient } from '../generated/prisma/client';
 import type { ChainClients } from '../chain/rpc';
 import type { TreasuryPayouts } from '../chain/treasury';
+import type { BlockchainMetrics } from '../metrics';
 import { PAYOUT_CONFIRMED, type PayoutConfirmed } from '../events/payout-events';
 
 export interface PayoutRequest {
@@ -29,6 +30,7 @@ export interface PayoutServiceOptions {
   /** How often open payouts are driven forward (BLOCKCHAIN_POLL_INTERVAL_MS). */
   pollIntervalMs: number;
   logger: Logger;
+  metrics: BlockchainMetrics;
   /** Called after a commit that wrote an outbox row, so the relay publishes at once. */
   onCommitted?: () => void;
   faults?: PayoutFaults;
@@ -179,11 +181,13 @@ export class PayoutService {
     });
     if (!confirmed) return;
     this.options.onCommitted?.();
+    this.options.metrics.payouts.inc({ outcome: 'confirmed' });
     this.options.logger.info('payout confirmed', { ...event });
   }
 
   /** Its nonce went to another transaction, settled deep: ours can never be mined, so a new one is signed. */
   private async resign(payout: Payout): Promise<void> {
+    this.options.metrics.payouts.inc({ outcome: 'resigned' });
     await this.options.prisma.payout.updateMany({
       where: { entryId: payout.entryId, status: 'SENT', txHash: payout.txHash },
       data: { status: 'PENDING', txHash: null, nonce: null, rawTransaction: null },
@@ -192,6 +196,7 @@ export class PayoutService {
   }
 
   private async fail(payout: Payout, reason: string): Promise<void> {
+    this.options.metrics.payouts.inc({ outcome: 'failed' });
     await this.options.prisma.payout.updateMany({ where: { entryId: payout.entryId, status: 'SENT', txHash: payout.txHash }, data: { status: 'FAILED', failureReason: reason } });
     this.options.logger.error('payout failed on chain: nothing was paid; an operator must look', { entryId: payout.entryId, txHash: payout.txHash });
   }

@@ -113,6 +113,8 @@ export class StakingService {
       try {
         const payout = await this.deps.payouts.requestPayout(request);
         if (payout.status === 'CONFIRMED' && payout.txHash && (await this.markPaid({ ...request, txHash: payout.txHash }))) paid++;
+        // Reverted on chain: nothing was paid and the blockchain subgraph will not retry on its own.
+        if (payout.status === 'FAILED') this.deps.logger.error('an unstake payout failed on chain; the user is still owed it', { ...request, txHash: payout.txHash });
       } catch (error) {
         this.deps.logger.warn('could not have an unstake paid out; will retry', { entryId: request.entryId, error: String(error) });
       }
