@@ -27,6 +27,7 @@ import { dashboardRoutes } from './dashboard/dashboard';
 import type { RouterContext } from './context';
 import { sandboxPage } from './landing-page';
 import { operationLimitsPlugin, tokenLimitError } from './limits';
+import { operationShareKey } from './operation-dedupe';
 import { countingSubscriptions, RouterMetrics } from './metrics';
 import { RateLimiter, rateLimitedExecute, RedisSlidingWindow } from './rate-limit';
 import { hashMismatchError, persistedQueries } from './persisted-queries';
@@ -48,7 +49,8 @@ export async function startRouter(config: PlatformConfig, logger: Logger = creat
   const supergraphSdl = authorizationPolicy.gatewaySdl;
   const subgraphs = new Map<string, SubgraphClient>();
   let subscriptionsActive = () => 0;
-  const metrics = new RouterMetrics({ activeSubscriptions: () => subscriptionsActive() });
+  let waitingOnShared = () => 0;
+  const metrics = new RouterMetrics({ activeSubscriptions: () => subscriptionsActive(), waitingOnShared: () => waitingOnShared() });
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) => {
@@ -106,9 +108,14 @@ export async function startRouter(config: PlatformConfig, logger: Logger = creat
         throw error;
       });
     }
-    return { requestId: requestIds.get(request) ?? randomUUID(), receivedAt: arrivals.get(request), identity };
+    return { requestId: requestIds.get(request) ?? randomUUID(), receivedAt: arrivals.get(request), identity, finished: {} };
   };
-  const executeGraphQL = graphqlHttpHandler(apollo, context, { maxBodyBytes: config.maxBodyBytes });
+  const executeGraphQL = graphqlHttpHandler(apollo, context, {
+    maxBodyBytes: config.maxBodyBytes,
+    shareKey: config.router.operationDedupe ? operationShareKey(protection.limits.maxTokens) : undefined,
+    onShared: (leader, follower) => metrics.sharedResponse(leader, follower),
+  });
+  waitingOnShared = () => executeGraphQL.sharing;
   const engine = new SubscriptionEngine(planner, new UpstreamSubscriptions(config.routerSigningSecret), () => subgraphs, logger);
   const operations = countingSubscriptions(rateLimitedExecute(operationRunner(apollo, engine), rateLimiter));
   subscriptionsActive = () => operations.active;

@@ -8,4 +8,14 @@ export interface RouterContext {
   signedIdentity?: SignedIdentityHeaders;
   /** performance.now() when the HTTP request arrived: request latency metrics start here. */
   receivedAt?: number;
+  /**
+   * Filled in when the operation has run: requests that share its response count under its labels.
+   * An object, not a field, because Apollo Server runs each operation on a shallow copy of the context.
+   */
+  finished?: { labels?: OperationLabels };
+}
+
+export interface OperationLabels {
+  operation: string;
+  outcome: 'success' | 'error';
 }

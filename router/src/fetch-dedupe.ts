@@ -1,5 +1,6 @@
 import type { Fetcher, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
 import { IDENTITY_HEADER } from '@supergraph/identity';
+import { InFlight } from '@supergraph/server';
 
 interface Snapshot {
   status: number;
@@ -15,24 +16,20 @@ interface Snapshot {
  * can see another's objects. Mutations are never shared.
  */
 export function dedupingFetcher(base: Fetcher): Fetcher & { readonly inFlight: number } {
-  const inFlight = new Map<string, Promise<Snapshot>>();
+  const inFlight = new InFlight<Snapshot>();
   const fetcher = async (url: string, init?: FetcherRequestInit): Promise<FetcherResponse> => {
     const body = init?.body;
     if (typeof body !== 'string' || !isQuery(body)) return base(url, init);
     const key = `${url}\u0000${identityOf(init?.headers)}\u0000${body}`;
-    let shared = inFlight.get(key);
-    if (!shared) {
-      shared = base(url, init).then(async (response) => ({
+    const { result } = inFlight.run(key, () =>
+      base(url, init).then(async (response) => ({
         status: response.status,
         statusText: response.statusText,
         headers: [...headerEntries(response.headers)],
         body: await response.text(),
-      }));
-      inFlight.set(key, shared);
-      const forget = () => inFlight.delete(key);
-      shared.then(forget, forget);
-    }
-    const snapshot = await shared;
+      })),
+    );
+    const snapshot = await result;
     return new Response(snapshot.body, { status: snapshot.status, statusText: snapshot.statusText, headers: snapshot.headers }) as unknown as FetcherResponse;
   };
   return Object.defineProperty(fetcher, 'inFlight', { get: () => inFlight.size }) as Fetcher & { readonly inFlight: number };

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { RouterContext } from './context';
+import type { OperationLabels, RouterContext } from './context';
 import type { BreakerState } from './resilience';
 import type { SubgraphObserver } from './subgraph-client';
 
@@ -38,6 +38,11 @@ export class RouterMetrics implements SubgraphObserver {
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
+  readonly shared = new Counter({
+    name: 'router_requests_shared_total',
+    help: 'Requests answered with the response of an identical query in flight at the same moment (OPERATION_DEDUPE); also counted in router_requests_total.',
+    registers: [this.registry],
+  });
   readonly subgraphFetchDuration = new Histogram({
     name: 'router_subgraph_fetch_duration_seconds',
     help: 'Each fetch from a subgraph, retries and backoff included, by subgraph and outcome.',
@@ -64,7 +69,7 @@ export class RouterMetrics implements SubgraphObserver {
     registers: [this.registry],
   });
 
-  constructor(options: { activeSubscriptions?: () => number } = {}) {
+  constructor(options: { activeSubscriptions?: () => number; waitingOnShared?: () => number } = {}) {
     collectDefaultMetrics({ register: this.registry, prefix: 'router_' });
     const hits = this.cacheLookups;
     new Gauge({
@@ -76,6 +81,15 @@ export class RouterMetrics implements SubgraphObserver {
         const hit = values.find((value) => value.labels.result === 'hit')?.value ?? 0;
         const total = values.reduce((sum, value) => sum + value.value, 0);
         this.set(total === 0 ? 0 : hit / total);
+      },
+    });
+    const waiting = options.waitingOnShared ?? (() => 0);
+    new Gauge({
+      name: 'router_requests_waiting_on_shared',
+      help: 'Requests waiting right now for the response of an identical query in flight (OPERATION_DEDUPE).',
+      registers: [this.registry],
+      collect() {
+        this.set(waiting());
       },
     });
     const active = options.activeSubscriptions ?? (() => 0);
@@ -118,12 +132,24 @@ export class RouterMetrics implements SubgraphObserver {
         // Requests that did not come over HTTP (WebSocket, SSE) have no arrival time: count them, untimed.
         const started = contextValue.receivedAt;
         const failed = Boolean(errors?.length) || (response.body.kind === 'single' && Boolean(response.body.singleResult.errors?.length));
-        const labels = { operation: metrics.operationLabel(operationName), outcome: failed ? 'error' : 'success' };
-        metrics.requests.inc(labels);
-        if (started !== undefined) metrics.requestDuration.observe(labels, (performance.now() - started) / 1000);
+        const labels: OperationLabels = { operation: metrics.operationLabel(operationName), outcome: failed ? 'error' : 'success' };
+        if (contextValue.finished) contextValue.finished.labels = labels;
+        metrics.count(labels, started);
       },
     };
     return { requestDidStart: async () => listener };
+  }
+
+  /** A request answered with the response of an identical one in flight counts as that operation. */
+  sharedResponse(leader: RouterContext, follower: RouterContext): void {
+    this.shared.inc();
+    const labels = leader.finished?.labels;
+    if (labels) this.count(labels, follower.receivedAt);
+  }
+
+  private count(labels: OperationLabels, receivedAt: number | undefined): void {
+    this.requests.inc(labels);
+    if (receivedAt !== undefined) this.requestDuration.observe(labels, (performance.now() - receivedAt) / 1000);
   }
 
   async serve(response: ServerResponse): Promise<void> {

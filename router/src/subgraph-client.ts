@@ -1,7 +1,7 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { signIdentity } from '@supergraph/identity';
+import { IdentitySigner } from '@supergraph/identity';
 import { injectTraceHeaders } from '@supergraph/server';
 import type { RouterContext } from './context';
 import { dedupingFetcher } from './fetch-dedupe';
@@ -23,15 +23,17 @@ const NO_POLICY: SubgraphPolicy = { timeoutMs: 0, timeoutOverrides: {}, retries:
  */
 export class SubgraphClient extends RemoteGraphQLDataSource<RouterContext> {
   readonly breaker: CircuitBreaker;
+  private readonly signer: IdentitySigner;
 
   constructor(
     readonly name: string,
     url: string,
-    private readonly signingSecret: string,
+    signingSecret: string,
     private readonly policy: SubgraphPolicy = NO_POLICY,
     private readonly observer?: SubgraphObserver,
   ) {
     super({ url });
+    this.signer = new IdentitySigner(signingSecret);
     const timeoutMs = policy.timeoutMs;
     // Node's fetch (undici) keeps connections alive; the timeout covers each attempt, body included.
     const fetchOnce = ((input: string, init: RequestInit) =>
@@ -44,7 +46,7 @@ export class SubgraphClient extends RemoteGraphQLDataSource<RouterContext> {
     // Health checks and other gateway-internal requests carry no RouterContext.
     if (!('identity' in context) || !context.identity || !request.http) return;
     const routerContext = context as RouterContext;
-    routerContext.signedIdentity ??= signIdentity(routerContext.identity, this.signingSecret);
+    routerContext.signedIdentity ??= this.signer.sign(routerContext.identity);
     for (const [name, value] of Object.entries(routerContext.signedIdentity)) request.http.headers.set(name, value);
     request.http.headers.set('x-request-id', routerContext.requestId);
     // traceparent of the gateway's fetch span (a no-op unless tracing is on).

@@ -88,6 +88,8 @@ export interface FakeSubgraph {
   failWith: number;
   /** Delays every answer by this many milliseconds. */
   delayMs: number;
+  /** While set, every answer waits for this promise (a test holds requests in flight with it). */
+  hold?: Promise<void>;
   /** Cache-Control header to send with each answer (cache hints for the router). */
   cacheControl?: string;
   stop(): Promise<void>;
@@ -115,6 +117,7 @@ export async function startFakeSubgraph(name: string, sdl: string, resolvers: Gr
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { query: string; variables?: Record<string, unknown>; operationName?: string };
     fake.requests.push({ query: body.query, headers: request.headers });
     if (fake.delayMs) await new Promise((resolve) => setTimeout(resolve, fake.delayMs));
+    if (fake.hold) await fake.hold;
     if (fake.failWith) {
       response.writeHead(fake.failWith, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ errors: [{ message: `failing with ${fake.failWith}` }] }));

@@ -53,6 +53,8 @@ export interface RouterConfig {
   maxSubscriptionsPerConnection: number;
   /** Interval of graphql-ws pings on client and subgraph sockets. */
   keepAliveMs: number;
+  /** Identical queries of one caller in flight at once share one execution and one response. */
+  operationDedupe: boolean;
 }
 
 export interface UsersConfig {
@@ -131,6 +133,7 @@ export function loadConfig(env: Env = process.env): PlatformConfig {
       readyTimeoutMs: int(env.READY_TIMEOUT_MS, 2_000, 'READY_TIMEOUT_MS'),
       maxSubscriptionsPerConnection: int(env.MAX_SUBSCRIPTIONS_PER_CONNECTION, 100, 'MAX_SUBSCRIPTIONS_PER_CONNECTION'),
       keepAliveMs: int(env.WS_KEEPALIVE_MS, 12_000, 'WS_KEEPALIVE_MS'),
+      operationDedupe: flag(env.OPERATION_DEDUPE, true),
     },
     protection: protectionConfig(env),
     users: {
@@ -261,8 +264,11 @@ export interface ProtectionConfig {
   otlpEndpoint: string | undefined;
 }
 
+function flag(value: string | undefined, fallback: boolean): boolean {
+  return value === undefined || value === '' ? fallback : /^(1|true|yes|on)$/i.test(value);
+}
+
 function protectionConfig(env: Env): ProtectionConfig {
-  const flag = (value: string | undefined, fallback: boolean) => (value === undefined || value === '' ? fallback : /^(1|true|yes|on)$/i.test(value));
   const tiers: Record<string, number> = {};
   for (const entry of (env.RATE_LIMIT_TIERS ?? '').split(',').map((part) => part.trim()).filter(Boolean)) {
     const [tier, limit] = entry.split('=');

@@ -1,5 +1,23 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLRequest, type HTTPGraphQLResponse } from '@apollo/server';
+import { InFlight } from './in-flight';
+
+export interface GraphQLHttpOptions<TContext> {
+  maxBodyBytes: number;
+  /**
+   * Names the response this request would get, when that response may be given to identical
+   * requests in flight at the same moment (which then share one execution); undefined means the
+   * request runs on its own. Whatever can change the response must be part of the key.
+   */
+  shareKey?: (request: HTTPGraphQLRequest, context: TContext) => string | undefined;
+  /** Called for each request answered with another's response, with both contexts. */
+  onShared?: (leader: TContext, follower: TContext) => void;
+}
+
+interface Execution<TContext> {
+  response: HTTPGraphQLResponse;
+  context: Promise<TContext>;
+}
 
 /**
  * Serves an Apollo Server on plain node:http. We own this adapter (rather than pulling in a web
@@ -8,9 +26,10 @@ import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 export function graphqlHttpHandler<TContext extends BaseContext>(
   apollo: ApolloServer<TContext>,
   context: (request: IncomingMessage) => Promise<TContext>,
-  options: { maxBodyBytes: number },
+  options: GraphQLHttpOptions<TContext>,
 ) {
-  return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+  const inFlight = new InFlight<Execution<TContext>>();
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(request.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
@@ -33,10 +52,24 @@ export function graphqlHttpHandler<TContext extends BaseContext>(
       }
     }
 
-    const result = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },
-      context: () => context(request),
+    const httpGraphQLRequest: HTTPGraphQLRequest = { method: request.method ?? 'GET', headers, search: url.search, body };
+    const contextValue = context(request);
+    const execute = async (): Promise<Execution<TContext>> => ({
+      response: await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: () => contextValue }),
+      context: contextValue,
     });
+    // A failing context (bad credentials, rate limit) is Apollo's to turn into a response: never shared.
+    const key = options.shareKey && (await contextValue.then((value) => options.shareKey!(httpGraphQLRequest, value), () => undefined));
+    let result: HTTPGraphQLResponse;
+    if (key === undefined) {
+      result = (await execute()).response;
+    } else {
+      const run = inFlight.run(key, execute);
+      const shared = await run.result;
+      // A streamed (incremental) body can be read once only: such a request runs on its own.
+      result = run.shared && shared.response.body.kind !== 'complete' ? (await execute()).response : shared.response;
+      if (run.shared && result === shared.response) options.onShared?.(await shared.context, await contextValue);
+    }
     for (const [name, value] of result.headers) response.setHeader(name, value);
     response.statusCode = result.status ?? 200;
     if (result.body.kind === 'complete') {
@@ -46,6 +79,8 @@ export function graphqlHttpHandler<TContext extends BaseContext>(
     for await (const chunk of result.body.asyncIterator) response.write(chunk);
     response.end();
   };
+  // How many requests are waiting for an identical one's response right now.
+  return Object.defineProperty(handle, 'sharing', { get: () => inFlight.waiting }) as typeof handle & { readonly sharing: number };
 }
 
 type BodyRead = { kind: 'ok'; text: string } | { kind: 'tooLarge' };

@@ -1,5 +1,6 @@
 export * from './errors';
 export * from './graphql-http';
 export * from './http-server';
+export * from './in-flight';
 export * from './logger';
 export * from './tracing';
