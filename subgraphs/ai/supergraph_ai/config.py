@@ -24,6 +24,10 @@ one explicitly and the defaults are documented in a single place (README.md repe
 | LLM_TIMEOUT_SECONDS       | 60                              | per-request timeout of the hosted providers           |
 | EMBED_MAX_BATCH           | 64                              | most texts the micro-batcher sends in one model call  |
 | EMBED_MAX_WAIT_MS         | 5                               | how long the first request of a batch may wait        |
+| AI_PROJECTS_URL           | http://localhost:4002/graphql   | the projects subgraph, whose change feed is indexed   |
+| AI_INDEX_POLL_SECONDS     | 5                               | how often the index pulls the feed without a poke     |
+| AI_INDEX_PAGE_SIZE        | 200                             | projects per feed page (one embedding batch each)     |
+| EVENT_CHANNEL_PREFIX      | supergraph:                     | Redis channel prefix of the event bus (pokes)         |
 """
 
 from __future__ import annotations
@@ -68,10 +72,18 @@ class Settings:
     llm_timeout_seconds: float = 60.0
     embed_max_batch: int = 64
     embed_max_wait_ms: float = 5.0
+    projects_url: str = "http://localhost:4002/graphql"
+    index_poll_seconds: float = 5.0
+    index_page_size: int = 200
+    event_channel_prefix: str = "supergraph:"
 
     @property
     def models_dir(self) -> Path:
         return self.data_dir / "models"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -123,4 +135,9 @@ class Settings:
             llm_timeout_seconds=float(number("LLM_TIMEOUT_SECONDS", defaults.llm_timeout_seconds, float, 1)),
             embed_max_batch=int(number("EMBED_MAX_BATCH", defaults.embed_max_batch, int, 1)),
             embed_max_wait_ms=float(number("EMBED_MAX_WAIT_MS", defaults.embed_max_wait_ms, float, 0)),
+            projects_url=text("AI_PROJECTS_URL") or defaults.projects_url,
+            index_poll_seconds=float(number("AI_INDEX_POLL_SECONDS", defaults.index_poll_seconds, float, 0.05)),
+            index_page_size=int(number("AI_INDEX_PAGE_SIZE", defaults.index_page_size, int, 1)),
+            # Not stripped to None when empty: an empty prefix is a valid (if unusual) choice.
+            event_channel_prefix=env.get("EVENT_CHANNEL_PREFIX", defaults.event_channel_prefix),
         )

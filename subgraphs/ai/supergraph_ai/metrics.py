@@ -6,7 +6,7 @@ process, and so /metrics shows exactly this subgraph's series.
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
@@ -62,6 +62,17 @@ class Metrics:
             "ai_embedding_cache_lookups",
             "Embedding cache lookups by result (hit or miss)",
             ["result"],
+            registry=self.registry,
+        )
+        self.vector_searches = Counter(
+            "ai_vector_searches",
+            "Calls into the project vector index (each may carry many queries), by operation",
+            ["operation"],
+            registry=self.registry,
+        )
+        self.indexed_projects = Gauge(
+            "ai_indexed_projects",
+            "Projects in the live vector index",
             registry=self.registry,
         )
         self.unauthenticated = Counter(

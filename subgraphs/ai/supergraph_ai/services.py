@@ -17,6 +17,7 @@ from .inference.llm.base import LlmProvider
 from .metrics import Metrics
 from .models.fraud import FraudScorer
 from .models.lead_scoring import LeadScorer
+from .search.runtime import ProjectIndex
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,7 @@ class Services:
     llm: LlmProvider
     lead_scorer: LeadScorer
     fraud_scorer: FraudScorer
+    project_index: ProjectIndex
 
     @classmethod
     async def start(
@@ -62,7 +64,8 @@ class Services:
             max_batch=settings.embed_max_batch,
             max_wait=settings.embed_max_wait_ms / 1000,
         )
-        services = cls(settings, metrics, cache, embeddings, llm or create_provider(settings), lead, fraud)
+        project_index = await ProjectIndex.open(settings, embeddings, metrics)
+        services = cls(settings, metrics, cache, embeddings, llm or create_provider(settings), lead, fraud, project_index)
         warm_up = getattr(services.llm, "warm_up", None)
         if warm_up is not None:
             try:
@@ -81,6 +84,7 @@ class Services:
         return services
 
     async def aclose(self) -> None:
+        await self.project_index.aclose()
         await self.embeddings.aclose()
         await self.llm.aclose()
         await self.cache.close()

@@ -21,6 +21,10 @@ from supergraph_ai.inference.llm.base import Finished, FinishReason, GenerationR
 from supergraph_ai.metrics import Metrics
 from supergraph_ai.models.fraud import FraudScorer
 from supergraph_ai.models.lead_scoring import LeadScorer
+from supergraph_ai.search.faiss_index import FILE_NAME, FaissVectorIndex
+from supergraph_ai.search.project_search import ProjectSearch
+from supergraph_ai.search.runtime import ProjectIndex
+from supergraph_ai.search.vector_index import IndexSlot
 from supergraph_ai.services import Services
 
 SECRET = "test-signing-secret"
@@ -84,7 +88,10 @@ def make_services(
     metrics = Metrics()
     cache = InMemoryCache()
     embeddings = EmbeddingService(embedder, cache, metrics, max_batch=settings.embed_max_batch, max_wait=0.005)
-    return Services(settings, metrics, cache, embeddings, llm or ScriptedProvider(), lead, fraud)
+    # An empty project index that follows nothing; tests that need projects put them in themselves.
+    index = FaissVectorIndex(settings.index_dir / FILE_NAME, embedder.dimensions, embedder.model_id)
+    project_index = ProjectIndex(ProjectSearch(IndexSlot(index), metrics), follower=None)
+    return Services(settings, metrics, cache, embeddings, llm or ScriptedProvider(), lead, fraud, project_index)
 
 
 def free_port() -> int:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from supergraph_ai.config import REPO_ROOT
-from supergraph_ai.identity import IDENTITY_HEADER, SIGNATURE_HEADER, UserIdentity, sign_identity, verify_identity
+from supergraph_ai.identity import IDENTITY_HEADER, SIGNATURE_HEADER, ServiceIdentity, UserIdentity, sign_identity, verify_identity
 
 from .helpers import SECRET
 
@@ -81,3 +81,13 @@ def test_python_signed_headers_verify_in_typescript() -> None:
         f"{json.dumps(headers[SIGNATURE_HEADER])}, {json.dumps(SECRET)})));"
     )
     assert verified == {"kind": "user", "userId": "ü-42", "roles": ["USER"], "tier": "PRO", "scopes": ["*"], "via": "jwt"}
+
+
+def test_python_signed_service_identity_verifies_in_typescript() -> None:
+    """The project index calls the projects subgraph's service-only feed with exactly this."""
+    headers = sign_identity(ServiceIdentity(), SECRET)
+    verified = run_typescript(
+        f"console.log(JSON.stringify(signed.verifyIdentity({json.dumps(headers[IDENTITY_HEADER])}, "
+        f"{json.dumps(headers[SIGNATURE_HEADER])}, {json.dumps(SECRET)})));"
+    )
+    assert verified == {"kind": "service"}
