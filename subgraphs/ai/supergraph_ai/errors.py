@@ -14,6 +14,9 @@ class ErrorCode(str, Enum):
     # A model or provider failed or is not configured: the request was fine, retrying later may work.
     MODEL_UNAVAILABLE = "MODEL_UNAVAILABLE"
     PROVIDER_ERROR = "PROVIDER_ERROR"
+    FORBIDDEN = "FORBIDDEN"
+    # The projects feed could not be read, so the project index cannot be rebuilt now.
+    INDEX_UNAVAILABLE = "INDEX_UNAVAILABLE"
 
 
 class CodedError(GraphQLError):
@@ -31,6 +34,11 @@ class BadUserInput(CodedError):
 class Unauthenticated(CodedError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason, ErrorCode.UNAUTHENTICATED)
+
+
+class Forbidden(CodedError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message, ErrorCode.FORBIDDEN)
 
 
 class ModelUnavailable(CodedError):

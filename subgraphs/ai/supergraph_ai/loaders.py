@@ -1,4 +1,5 @@
-"""Per-request DataLoaders: every entity of one `_entities` call is scored in one model call.
+"""Per-request DataLoaders: every entity of one `_entities` call is scored in one model call, or
+searched in one vector index call.
 
 Strawberry calls `resolve_reference` once per representation, and each entity's field resolver then
 `load`s its key; the DataLoader collects the keys of the whole tick and calls the batch function
@@ -14,7 +15,11 @@ from strawberry.dataloader import DataLoader
 
 from .models.fraud import FraudScoreResult, PaymentFeatures
 from .models.lead_scoring import LeadInput, LeadScoreResult
+from .search.vector_index import Match
 from .services import Services
+
+# (entity id, first): a batch is searched once with the largest `first`, each key then takes its own.
+SearchKey = tuple[str, int]
 
 
 class Loaders:
@@ -22,6 +27,16 @@ class Loaders:
         self._services = services
         self.lead_score: DataLoader[LeadInput, LeadScoreResult] = DataLoader(load_fn=self._lead_scores)
         self.fraud_score: DataLoader[PaymentFeatures, FraudScoreResult] = DataLoader(load_fn=self._fraud_scores)
+        self.similar_projects: DataLoader[SearchKey, list[Match]] = DataLoader(load_fn=self._similar_projects)
+        self.recommendations: DataLoader[SearchKey, list[Match]] = DataLoader(load_fn=self._recommendations)
+
+    async def _similar_projects(self, keys: Sequence[SearchKey]) -> list[list[Match]]:
+        rows = self._services.project_index.search.similar([pid for pid, _ in keys], max(k for _, k in keys))
+        return [row[:k] for row, (_, k) in zip(rows, keys, strict=True)]
+
+    async def _recommendations(self, keys: Sequence[SearchKey]) -> list[list[Match]]:
+        rows = self._services.project_index.search.recommendations([uid for uid, _ in keys], max(k for _, k in keys))
+        return [row[:k] for row, (_, k) in zip(rows, keys, strict=True)]
 
     async def _lead_scores(self, keys: Sequence[LeadInput]) -> list[LeadScoreResult | BaseException]:
         # A linear model over a few hundred rows takes microseconds: no thread hop needed.

@@ -13,8 +13,8 @@ from .graphql_client import error_codes, gql
 from .helpers import CountingEmbedder
 
 EMBED = "query ($texts: [String!]!) { embed(texts: $texts) { model dimensions vectors } }"
-SEARCH = """query ($q: String!, $docs: [String!]!, $first: Int!) {
-  semanticSearch(query: $q, documents: $docs, first: $first) { index document score } }"""
+RANK = """query ($q: String!, $docs: [String!]!, $first: Int!) {
+  rankDocuments(query: $q, documents: $docs, first: $first) { index document score } }"""
 
 
 def test_the_real_model_captures_meaning(embedder: SentenceEmbedder) -> None:
@@ -70,16 +70,16 @@ async def test_repeated_texts_come_from_the_cache(
     assert 'ai_embedding_cache_lookups_total{result="hit"} 2.0' in rendered
 
 
-async def test_semantic_search_ranks_by_meaning(client: httpx.AsyncClient) -> None:
+async def test_rank_documents_ranks_by_meaning(client: httpx.AsyncClient) -> None:
     docs = [
         "How to bake sourdough bread at home",
         "Composing GraphQL subgraphs into a supergraph with Apollo Federation",
         "Training a puppy to sit",
         "Schema stitching and federated GraphQL gateways",
     ]
-    status, body = await gql(client, SEARCH, {"q": "GraphQL federation gateway", "docs": docs, "first": 2})
+    status, body = await gql(client, RANK, {"q": "GraphQL federation gateway", "docs": docs, "first": 2})
     assert status == 200 and "errors" not in body, body
-    hits = body["data"]["semanticSearch"]
+    hits = body["data"]["rankDocuments"]
     assert {h["index"] for h in hits} == {1, 3}
     assert hits[0]["score"] >= hits[1]["score"]
     assert hits[0]["document"] == docs[hits[0]["index"]]
@@ -111,6 +111,6 @@ async def test_embed_input_limits(client: httpx.AsyncClient, variables: dict[str
     ],
 )
 async def test_search_input_limits(client: httpx.AsyncClient, variables: dict[str, object], argument: str) -> None:
-    _, body = await gql(client, SEARCH, variables)
+    _, body = await gql(client, RANK, variables)
     assert error_codes(body) == ["BAD_USER_INPUT"]
     assert body["errors"][0]["extensions"]["argument"] == argument

@@ -13,11 +13,18 @@ from .common import DATETIME_ISO_SCALAR, DateTimeISO
 from .embeddings import EmbeddingQueries
 from .generation import GenerationQueries, GenerationSubscriptions
 from .payment import Payment
+from .project import Project
+from .search import SearchMutations, SearchQueries
 from .user import User
 
 
 @strawberry.type
-class Query(EmbeddingQueries, GenerationQueries):
+class Query(EmbeddingQueries, SearchQueries, GenerationQueries):
+    pass
+
+
+@strawberry.type
+class Mutation(SearchMutations):
     pass
 
 
@@ -42,8 +49,9 @@ def _is_unexpected(error: GraphQLError) -> bool:
 def build_schema() -> strawberry.federation.Schema:
     return strawberry.federation.Schema(
         query=Query,
+        mutation=Mutation,
         subscription=Subscription,
-        types=[User, Payment],  # reachable only through _entities, so listed explicitly
+        types=[User, Payment, Project],  # reachable only through _entities, so listed explicitly
         extensions=[lambda: MaskErrors(should_mask_error=_is_unexpected, error_message="Internal error")],
         config=StrawberryConfig(scalar_map={DateTimeISO: DATETIME_ISO_SCALAR}),
         federation_version="2.7",  # as supergraph.yaml (federation_version =2.7.1) and the users subgraph

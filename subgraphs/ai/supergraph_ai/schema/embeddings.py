@@ -1,4 +1,5 @@
-"""Sentence embeddings and semantic search over caller-supplied documents."""
+"""Sentence embeddings, and ranking of caller-supplied documents (search over the indexed projects is
+`semanticSearch`, in search.py)."""
 
 from __future__ import annotations
 
@@ -56,7 +57,7 @@ class EmbeddingQueries:
         description=f"Ranks up to {MAX_SEARCH_DOCUMENTS} documents by meaning against the query "
         f"(at most {MAX_QUERY_CHARS} characters) and returns the best `first` (1 to {MAX_SEARCH_RESULTS}).",
     )
-    async def semantic_search(
+    async def rank_documents(
         self, info: Info[RequestContext, None], query: str, documents: list[str], first: int = 5
     ) -> list[SearchHit]:
         check_text(query, "query", MAX_QUERY_CHARS)

@@ -3,7 +3,10 @@ these decide what the vouched-for identity may do.
 
 - Lead and fraud scores are internal sales and risk data: admins (ADMIN role with the admin scope)
   and the router's own service calls only.
-- Embeddings and generation spend CPU or a paid provider's tokens: any signed-in user or the router,
+- Rebuilding the project index (reindexProjects) is an operator's action: admins only.
+- Recommendations reveal what a user's own (possibly private) projects are about: the user, admins
+  and the router only (checked in schema/user.py, where the user is known).
+- Embeddings, search and generation spend CPU or a paid provider's tokens: any signed-in user or the router,
   not anonymous callers.
 """
 
@@ -25,6 +28,14 @@ class SignedIn(BasePermission):
 
     def has_permission(self, source: Any, info: Info[RequestContext, None], **kwargs: Any) -> bool:
         return is_signed_in_or_service(info.context.identity)
+
+
+class AdminOnly(BasePermission):
+    message = "Only administrators may do this"
+    error_extensions = {"code": ErrorCode.FORBIDDEN.value}
+
+    def has_permission(self, source: Any, info: Info[RequestContext, None], **kwargs: Any) -> bool:
+        return is_admin(info.context.identity)
 
 
 class AdminOrService(BasePermission):

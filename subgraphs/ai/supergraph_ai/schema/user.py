@@ -12,11 +12,14 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from ..context import RequestContext
-from ..errors import BadUserInput
+from ..context import RequestContext, is_admin
+from ..errors import BadUserInput, Forbidden
+from ..identity import ServiceIdentity, UserIdentity
 from ..models import lead_scoring
 from .common import DateTimeISO, Tier, parse_datetime_iso
-from .permissions import AdminOrService
+from ..validation import MAX_SEARCH_RESULTS, check_first
+from .permissions import AdminOrService, SignedIn
+from .project import ProjectMatch
 
 LeadBand = lead_scoring.LeadBand
 strawberry.enum(  # registers the model's own enum as the GraphQL enum, so the two cannot differ
@@ -80,6 +83,19 @@ class User:
     async def lead_score(self, info: Info[RequestContext, None]) -> LeadScore | None:
         result = await info.context.loaders.lead_score.load(self._lead_input())
         return LeadScore.from_result(result)
+
+    @strawberry.field(
+        permission_classes=[SignedIn],
+        description=f"PUBLIC projects of other users most like this user's own projects (1 to {MAX_SEARCH_RESULTS}), "
+        "best first; empty when the user has no indexed project. For the user themself, admins and the router.",
+    )
+    async def recommendations(self, info: Info[RequestContext, None], first: int = 5) -> list[ProjectMatch]:
+        check_first(first)
+        identity = info.context.identity
+        own = isinstance(identity, UserIdentity) and identity.user_id == str(self.id)
+        if not (own or isinstance(identity, ServiceIdentity) or is_admin(identity)):
+            raise Forbidden("Only the user themself and administrators may read their recommendations")
+        return ProjectMatch.from_matches(await info.context.loaders.recommendations.load((str(self.id), first)))
 
     def _lead_input(self) -> lead_scoring.LeadInput:
         tier = self.tier.value if isinstance(self.tier, Tier) else self.tier
