@@ -3,6 +3,7 @@ import { bearer, createTestDatabase, graphql, quietLogger, testConfig, type Test
 import { startRouter } from '@supergraph/router/src/app';
 import { startProjectsSubgraph, type ProjectsSubgraph } from '@supergraph/projects/src/app';
 import { startPaymentsHarness, type PaymentsHarness } from '@supergraph/payments/test/harness';
+import { signUp } from './accounts';
 import { paymentFeed } from './payment-feed';
 import { startAiSubgraph } from './python-subgraph';
 
@@ -49,15 +50,9 @@ afterAll(async () => {
   for (const cleanup of cleanups) cleanup();
 });
 
-async function signUp(email: string): Promise<string> {
-  const response = await graphql<{ register: { token: string } }>(url, 'mutation ($email: String!) { register(email: $email, password: "correct horse battery") { token } }', { email });
-  expect(response.errors).toBeUndefined();
-  return response.data!.register.token;
-}
-
 test('paymentUpdated delivers fields from payments, users, projects and the Python AI subgraph', async () => {
-  const adminToken = await signUp('admin@example.com');
-  const customerToken = await signUp('customer@example.com');
+  const adminToken = await signUp(url, 'admin@example.com');
+  const customerToken = await signUp(url, 'customer@example.com');
   const project = await graphql(url, 'mutation { createProject(name: "Storefront") { id } }', {}, bearer(customerToken));
   expect(project.errors).toBeUndefined();
 

@@ -3,12 +3,15 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@supergraph/config';
 
-/** The real Python AI subgraph as a child process (its environment comes from subgraphs/ai/setup.sh). */
-export async function startAiSubgraph(signingSecret: string): Promise<{ url: string; stop(): Promise<void> }> {
+/**
+ * The real Python AI subgraph as a child process (its environment comes from subgraphs/ai/setup.sh).
+ * `env` adds its settings, e.g. AI_PROJECTS_URL and AI_DATA_DIR for the project index.
+ */
+export async function startAiSubgraph(signingSecret: string, env: Record<string, string> = {}): Promise<{ url: string; stop(): Promise<void> }> {
   const port = await freePort();
   const child: ChildProcess = spawn(join(REPO_ROOT, 'subgraphs/ai/.venv/bin/python'), ['-m', 'supergraph_ai'], {
     cwd: join(REPO_ROOT, 'subgraphs/ai'),
-    env: { ...process.env, AI_PORT: String(port), AI_HOST: '127.0.0.1', ROUTER_SIGNING_SECRET: signingSecret, LOG_LEVEL: 'warning' },
+    env: { ...process.env, AI_PORT: String(port), AI_HOST: '127.0.0.1', ROUTER_SIGNING_SECRET: signingSecret, LOG_LEVEL: 'warning', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;

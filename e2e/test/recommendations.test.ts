@@ -1,0 +1,107 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RunningServer } from '@supergraph/server';
+import { bearer, createTestDatabase, graphql, quietLogger, testConfig, type TestDatabase } from '@supergraph/testing';
+import { startRouter } from '@supergraph/router/src/app';
+import { startProjectsSubgraph, type ProjectsSubgraph } from '@supergraph/projects/src/app';
+import { startUsersHarness, type UsersHarness } from '@supergraph/users/test/harness';
+import { signUp } from './accounts';
+import { startAiSubgraph } from './python-subgraph';
+
+/**
+ * The AI issue's definition of done: through the router, one query returns a user with their
+ * projects (TypeScript) and `leadScore` and `recommendations` (Python). The AI subgraph learns about
+ * projects only from the projects subgraph's change feed, which it polls here (no Redis).
+ */
+jest.setTimeout(180_000);
+
+let users: UsersHarness;
+let projects: ProjectsSubgraph;
+let projectsDb: TestDatabase;
+let ai: { url: string; stop(): Promise<void> };
+let router: RunningServer;
+let url: string;
+const cleanups: (() => void)[] = [];
+
+beforeAll(async () => {
+  users = await startUsersHarness({ ADMIN_EMAILS: 'admin@example.com' });
+  projectsDb = await createTestDatabase('e2e_recommend');
+  const projectsConfig = testConfig({ PROJECTS_PORT: '0', PROJECTS_DATABASE_URL: projectsDb.url });
+  cleanups.push(projectsConfig.cleanup);
+  projects = await startProjectsSubgraph(projectsConfig.config, quietLogger('projects'));
+  const aiData = mkdtempSync(join(tmpdir(), 'ai-index-'));
+  cleanups.push(() => rmSync(aiData, { recursive: true, force: true }));
+  ai = await startAiSubgraph(users.config.routerSigningSecret, {
+    AI_DATA_DIR: aiData,
+    AI_PROJECTS_URL: `${projects.url}/graphql`,
+    AI_INDEX_POLL_SECONDS: '0.2',
+    REDIS_URL: '',
+  });
+  const routerConfig = testConfig({
+    ADMIN_EMAILS: 'admin@example.com',
+    SUBGRAPH_USERS_URL: users.url,
+    SUBGRAPH_PROJECTS_URL: `${projects.url}/graphql`,
+    SUBGRAPH_AI_URL: ai.url,
+  });
+  cleanups.push(routerConfig.cleanup);
+  router = await startRouter(routerConfig.config, quietLogger('router'));
+  url = `${router.url}/graphql`;
+});
+afterAll(async () => {
+  await router?.stop();
+  await ai?.stop();
+  await projects?.stop();
+  await projectsDb?.drop();
+  await users?.stop();
+  for (const cleanup of cleanups) cleanup();
+});
+
+async function createProject(token: string, name: string, description: string, visibility: 'PUBLIC' | 'PRIVATE'): Promise<string> {
+  const response = await graphql<{ createProject: { id: string } }>(
+    url,
+    'mutation ($name: String!, $description: String, $visibility: Visibility) { createProject(name: $name, description: $description, visibility: $visibility) { id } }',
+    { name, description, visibility },
+    bearer(token),
+  );
+  expect(response.errors).toBeUndefined();
+  return response.data!.createProject.id;
+}
+
+interface Match {
+  project: { id: string; name: string };
+  score: number;
+}
+
+test("one query returns a user's projects (TypeScript) with their lead score and recommendations (Python)", async () => {
+  const admin = await signUp(url, 'admin@example.com');
+  const bob = await signUp(url, 'bob@example.com');
+  const carl = await signUp(url, 'carl@example.com');
+  await createProject(admin, 'Federated GraphQL router', 'Composing subgraphs into one supergraph with a query planner', 'PRIVATE');
+  const gateway = await createProject(bob, 'GraphQL gateway', 'Federation of GraphQL subgraphs behind one API', 'PUBLIC');
+  const secret = await createProject(bob, 'GraphQL federation secrets', 'Private notes on supergraph composition', 'PRIVATE');
+  const bakery = await createProject(carl, 'Sourdough bakery', 'Bread recipes and starters', 'PUBLIC');
+
+  const query = `{ me { id projects { name } leadScore { score } recommendations(first: 5) { project { id name } score } } }`;
+  // The index follows the feed on its own schedule: ask until both public projects are recommended.
+  const deadline = Date.now() + 60_000;
+  let me: { projects: { name: string }[]; leadScore: { score: number }; recommendations: Match[] } | undefined;
+  for (;;) {
+    const response = await graphql<{ me: NonNullable<typeof me> }>(url, query, {}, bearer(admin));
+    expect(response.errors).toBeUndefined();
+    me = response.data!.me;
+    if (me.recommendations.length === 2 || Date.now() > deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+
+  expect(me.projects).toEqual([{ name: 'Federated GraphQL router' }]);
+  expect(me.leadScore.score).toBeGreaterThanOrEqual(0);
+  expect(me.leadScore.score).toBeLessThanOrEqual(1);
+  // Other users' PUBLIC projects only (not the admin's own, not bob's private one), the most similar first.
+  expect(me.recommendations.map((match) => match.project)).toEqual([
+    { id: gateway, name: 'GraphQL gateway' },
+    { id: bakery, name: 'Sourdough bakery' },
+  ]);
+  expect(me.recommendations[0]!.score).toBeGreaterThan(me.recommendations[1]!.score);
+  expect(me.recommendations.map((match) => match.project.id)).not.toContain(secret);
+});
