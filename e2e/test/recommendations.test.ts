@@ -2,10 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningServer } from '@supergraph/server';
-import { bearer, createTestDatabase, graphql, quietLogger, testConfig, type TestDatabase } from '@supergraph/testing';
+import { bearer, createTestDatabase, execute, graphql, quietLogger, testConfig, type TestDatabase } from '@supergraph/testing';
 import { startRouter } from '@supergraph/router/src/app';
 import { startProjectsSubgraph, type ProjectsSubgraph } from '@supergraph/projects/src/app';
 import { startUsersHarness, type UsersHarness } from '@supergraph/users/test/harness';
+import { MyProjectsAndRecommendationsDocument, SemanticSearchDocument, SimilarProjectsDocument } from '../../clients/generated/graphql';
 import { signUp } from './accounts';
 import { startAiSubgraph } from './python-subgraph';
 
@@ -68,11 +69,6 @@ async function createProject(token: string, name: string, description: string, v
   return response.data!.createProject.id;
 }
 
-interface Match {
-  project: { id: string; name: string };
-  score: number;
-}
-
 test("one query returns a user's projects (TypeScript) with their lead score and recommendations (Python)", async () => {
   const admin = await signUp(url, 'admin@example.com');
   const bob = await signUp(url, 'bob@example.com');
@@ -82,21 +78,19 @@ test("one query returns a user's projects (TypeScript) with their lead score and
   const secret = await createProject(bob, 'GraphQL federation secrets', 'Private notes on supergraph composition', 'PRIVATE');
   const bakery = await createProject(carl, 'Sourdough bakery', 'Bread recipes and starters', 'PUBLIC');
 
-  const query = `{ me { id projects { name } leadScore { score } recommendations(first: 5) { project { id name } score } } }`;
-  // The index follows the feed on its own schedule: ask until both public projects are recommended.
+  // The index follows the feed on its own schedule (another process): ask until both public projects are in.
   const deadline = Date.now() + 60_000;
-  let me: { projects: { name: string }[]; leadScore: { score: number }; recommendations: Match[] } | undefined;
-  for (;;) {
-    const response = await graphql<{ me: NonNullable<typeof me> }>(url, query, {}, bearer(admin));
-    expect(response.errors).toBeUndefined();
-    me = response.data!.me;
-    if (me.recommendations.length === 2 || Date.now() > deadline) break;
+  let response = await execute(url, MyProjectsAndRecommendationsDocument, { first: 5 }, bearer(admin));
+  while (response.data?.me?.recommendations.length !== 2 && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 200));
+    response = await execute(url, MyProjectsAndRecommendationsDocument, { first: 5 }, bearer(admin));
   }
+  expect(response.errors).toBeUndefined();
+  const me = response.data!.me!;
 
   expect(me.projects).toEqual([{ name: 'Federated GraphQL router' }]);
-  expect(me.leadScore.score).toBeGreaterThanOrEqual(0);
-  expect(me.leadScore.score).toBeLessThanOrEqual(1);
+  expect(me.leadScore!.score).toBeGreaterThanOrEqual(0);
+  expect(me.leadScore!.score).toBeLessThanOrEqual(1);
   // Other users' PUBLIC projects only (not the admin's own, not bob's private one), the most similar first.
   expect(me.recommendations.map((match) => match.project)).toEqual([
     { id: gateway, name: 'GraphQL gateway' },
@@ -104,4 +98,33 @@ test("one query returns a user's projects (TypeScript) with their lead score and
   ]);
   expect(me.recommendations[0]!.score).toBeGreaterThan(me.recommendations[1]!.score);
   expect(me.recommendations.map((match) => match.project.id)).not.toContain(secret);
+});
+
+test('semanticSearch and similarProjects through the router show only what the caller may see', async () => {
+  const dana = await signUp(url, 'dana@example.com');
+  const erin = await signUp(url, 'erin@example.com');
+  const telescope = await createProject(dana, 'Backyard telescope', 'Amateur astronomy: mirrors, mounts and star charts', 'PUBLIC');
+  const diary = await createProject(dana, 'Observation diary', 'Private astronomy notes about stars and planets', 'PRIVATE');
+
+  const deadline = Date.now() + 60_000;
+  const search = () => execute(url, SemanticSearchDocument, { query: 'astronomy and stars', first: 10 }, bearer(dana));
+  let own = await search();
+  while (!own.data?.semanticSearch.some((match) => match.project.id === diary) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    own = await search();
+  }
+  expect(own.errors).toBeUndefined();
+  expect(own.data!.semanticSearch.slice(0, 2).map((match) => match.project.id).sort()).toEqual([telescope, diary].sort());
+
+  const others = await execute(url, SemanticSearchDocument, { query: 'astronomy and stars', first: 10 }, bearer(erin));
+  expect(others.errors).toBeUndefined();
+  expect(others.data!.semanticSearch[0]!.project).toEqual({ id: telescope, name: 'Backyard telescope', visibility: 'PUBLIC' });
+  expect(others.data!.semanticSearch.map((match) => match.project.id)).not.toContain(diary);
+
+  const similar = await execute(url, SimilarProjectsDocument, { id: telescope, first: 10 }, bearer(erin));
+  expect(similar.errors).toBeUndefined();
+  const ids = similar.data!.project!.similarProjects.map((match) => match.project.id);
+  expect(ids.length).toBeGreaterThan(0);
+  expect(ids).not.toContain(telescope);
+  expect(ids).not.toContain(diary);
 });
