@@ -64,6 +64,8 @@ export interface UsersConfig {
   /** Emails that are given the ADMIN role when they register. */
   adminEmails: string[];
   siwe: { domain: string; nonceTtlSeconds: number };
+  /** Largest `first` the admin `users` query accepts: one page is one SQL query and one response. */
+  maxPageSize: number;
 }
 
 /** Three numbers for the tiers ENTERPRISE, PRO and FREE, written `6:3:1` in the environment. */
@@ -147,6 +149,7 @@ export function loadConfig(env: Env = process.env): PlatformConfig {
         domain: env.SIWE_DOMAIN ?? 'localhost:4000',
         nonceTtlSeconds: int(env.SIWE_NONCE_TTL_SECONDS, 300, 'SIWE_NONCE_TTL_SECONDS'),
       },
+      maxPageSize: int(env.USERS_MAX_PAGE_SIZE, 100, 'USERS_MAX_PAGE_SIZE'),
     },
     projects: {
       port: int(env.PROJECTS_PORT, 4002, 'PROJECTS_PORT'),

@@ -221,6 +221,22 @@ describe('administration', () => {
     expect(errorCodes(await users.call(USERS, { first: 1000 }, admin))).toEqual(['BAD_USER_INPUT']);
     expect(errorCodes(await users.call(USERS, { first: 2, after: 'garbage' }, admin))).toEqual(['BAD_USER_INPUT']);
   });
+
+  it('serves pages up to USERS_MAX_PAGE_SIZE and refuses larger ones', async () => {
+    const small = await startUsersHarness({ USERS_MAX_PAGE_SIZE: '2' });
+    try {
+      const admin = userIdentity('00000000-0000-4000-8000-000000000001', ['USER', 'ADMIN']);
+      await small.db.prisma.user.createMany({ data: [1, 2, 3].map((n) => ({ email: `cap${n}@example.com`, displayName: `cap${n}` })) });
+      const page: any = (await small.call(USERS, { first: 2 }, admin)).data!.users;
+      expect(page.edges).toHaveLength(2);
+      expect(page.pageInfo.hasNextPage).toBe(true);
+      const tooLarge = await small.call(USERS, { first: 3 }, admin);
+      expect(tooLarge.data).toBeNull();
+      expect(tooLarge.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
+    } finally {
+      await small.stop();
+    }
+  });
 });
 
 describe('federation', () => {

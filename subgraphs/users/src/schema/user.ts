@@ -62,8 +62,6 @@ class UserConnection {
   pageInfo!: PageInfo;
 }
 
-export const MAX_PAGE_SIZE = 100;
-
 @Resolver(() => User)
 export class UserResolver {
   @Directive('@authenticated')
@@ -88,7 +86,8 @@ export class UserResolver {
     @Ctx() ctx: UsersContext,
   ): Promise<UserConnection> {
     requireAdmin(ctx.identity);
-    if (first < 1 || first > MAX_PAGE_SIZE) throw badUserInput(`first must be between 1 and ${MAX_PAGE_SIZE}`, 'BAD_USER_INPUT', 'first');
+    const { maxPageSize } = ctx.config.users;
+    if (first < 1 || first > maxPageSize) throw badUserInput(`first must be between 1 and ${maxPageSize}`, 'BAD_USER_INPUT', 'first');
     const position = after == null ? null : decodeCursor(after);
     const rows = await ctx.prisma.user.findMany({
       where: position
