@@ -1,4 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Supergraph } from '@apollo/federation-internals';
+import { REPO_ROOT } from '@supergraph/config';
 import { SERVICE } from '@supergraph/identity';
 import { errorCodes } from '@supergraph/testing';
 import { createProject, startProjectsHarness, userIdentity, type ProjectsHarness } from './harness';
@@ -126,6 +130,14 @@ describe('projectIndexFeed', () => {
       expect(errorCodes(response)).toEqual(['FORBIDDEN']);
       expect(response.data?.projectIndexFeed ?? null).toBeNull();
     }
+  });
+
+  it('is hidden from the public API the router serves (@inaccessible), while the supergraph routes it to projects', () => {
+    const supergraph = Supergraph.build(readFileSync(join(REPO_ROOT, 'supergraph.graphql'), 'utf8'), { supportedFeatures: null });
+    expect(supergraph.schema.schemaDefinition.rootType('query')?.field('projectIndexFeed')).toBeDefined();
+    const api = supergraph.apiSchema();
+    expect(api.schemaDefinition.rootType('query')?.field('projectIndexFeed')).toBeUndefined();
+    expect(api.type('ProjectIndexPage')).toBeUndefined();
   });
 
   it('refuses a malformed cursor and an out-of-range page size with BAD_USER_INPUT', async () => {
