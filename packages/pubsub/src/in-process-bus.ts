@@ -5,9 +5,10 @@ export class InProcessEventBus implements EventBus {
   private readonly listeners = new Map<string, Set<(payload: unknown) => void>>();
 
   async publish(channel: string, payload: unknown): Promise<void> {
-    // A copy through JSON, so subscribers see exactly what they would see through Redis.
-    const serialised = JSON.stringify(payload);
-    for (const listener of this.listeners.get(channel) ?? []) listener(JSON.parse(serialised));
+    // A copy through JSON, so subscribers see exactly what they would see through Redis: one
+    // object per event, shared by this process's subscribers (what lets them share its loads).
+    const copy: unknown = JSON.parse(JSON.stringify(payload));
+    for (const listener of this.listeners.get(channel) ?? []) listener(copy);
   }
 
   subscribe<T>(channel: string): AsyncIterableIterator<T> {

@@ -39,6 +39,18 @@ describe.each<[string, () => [EventBus, EventBus]]>([
     await Promise.all([first.return!(), second.return!(), other.return!()]);
   });
 
+  it("hands a process's subscribers one copy of each event, not the publisher's object", async () => {
+    const first = subscriber.subscribe<{ n: number }>('shared');
+    const second = subscriber.subscribe<{ n: number }>('shared');
+    await settle();
+    const published = { n: 1 };
+    await publisher.publish('shared', published);
+    const [a, b] = [await next(first), await next(second)];
+    expect(a).toBe(b); // what lets subscribers share the loads an event causes
+    expect(a).not.toBe(published);
+    await Promise.all([first.return!(), second.return!()]);
+  });
+
   it('stops delivering once the iterator is ended', async () => {
     const events = subscriber.subscribe<{ n: number }>('ended');
     await settle();

@@ -6,7 +6,7 @@ import { requireAdmin, requireUser } from '@supergraph/subgraph';
 import { Role, Tier } from '../generated/prisma/enums';
 import type { User as UserRow } from '../generated/prisma/client';
 import { filterEvents } from '@supergraph/pubsub';
-import { renewLoaders, type UsersContext } from '../context';
+import { useEventLoaders, type UsersContext } from '../context';
 import { ACCOUNT_UPDATED, publishAccountUpdated, type AccountUpdated } from '../events/account-events';
 import { isUuid } from './ids';
 
@@ -146,7 +146,7 @@ export class UserResolver {
     },
   })
   accountUpdated(@Root() event: AccountUpdated, @Ctx() ctx: UsersContext): Promise<UserRow | null> {
-    renewLoaders(ctx);
+    useEventLoaders(ctx, event);
     return ctx.loaders.userById.load(event.userId);
   }
 }
