@@ -402,6 +402,8 @@ export interface PaymentsConfig {
   /** upgradePlan prices in minor units of planCurrency, before the fee reduction. */
   planPrices: { PRO: number; ENTERPRISE: number };
   planCurrency: string;
+  /** How long an upgradePlan saga waits for a charge Stripe has not decided (3-D Secure, processing) before cancelling it. */
+  upgradeChargeTimeoutMs: number;
   outboxPollMs: number;
 }
 
@@ -435,6 +437,7 @@ function paymentsConfig(env: Env): PaymentsConfig {
     feeDiscounts: { FREE: discounts.FREE ?? 0, PRO: discounts.PRO ?? 10, ENTERPRISE: discounts.ENTERPRISE ?? 25 },
     planPrices: { PRO: prices.PRO ?? 2000, ENTERPRISE: prices.ENTERPRISE ?? 10000 },
     planCurrency: (env.PLAN_CURRENCY ?? 'USD').toUpperCase(),
+    upgradeChargeTimeoutMs: int(env.UPGRADE_CHARGE_TIMEOUT_SECONDS, 900, 'UPGRADE_CHARGE_TIMEOUT_SECONDS') * 1000,
     outboxPollMs: int(env.OUTBOX_POLL_MS, 200, 'OUTBOX_POLL_MS'),
   };
 }

@@ -103,6 +103,8 @@ export async function startPaymentsSubgraph(
       afterTokenPaymentSucceeded: async (payment) => {
         if (payment.purpose === 'stake') await staking.syncTier(payment.userId);
       },
+      // A plan's charge decided by Stripe's webhook (3-D Secure done): its saga goes on.
+      afterCardPaymentSettled: async (payment) => void (await upgrades.resumeAfterCharge(payment)),
     });
     const upgrades = new UpgradePlanSaga({ prisma: database.prisma, payments, users, config, logger, ...(dependencies.sagaFaults ? { faults: dependencies.sagaFaults } : {}) });
     const services: PaymentsServices = { payments, staking, upgrades };

@@ -9,6 +9,7 @@ import { createPendingPayment, transitionPayment, type Tx } from '../data/paymen
 import type { UsersClient } from '../data/users-client';
 import { PLAN_CHANGED } from '../events/payment-events';
 import type { PaymentsService } from '../services/payments';
+import type { NextAction } from '../stripe/gateway';
 import { paymentCodec, paymentView, type PaymentView } from '../services/views';
 
 /** The saga's steps, in order; compensation runs `restoreTier` then `refund`. */
@@ -25,12 +26,23 @@ export interface SagaFaults {
 
 export class SagaCrash extends Error {}
 
+/**
+ * The step a saga parks in while Stripe has not decided its charge: the card holder must
+ * authenticate (3-D Secure) or the charge is processing. The webhook that decides it resumes the
+ * saga; past `upgradeChargeTimeoutMs` recovery cancels the intent and compensates.
+ */
+export const AWAITING_CHARGE = 'AWAITING_CHARGE';
+/** Steps before the tier may have been set: compensation has no tier to restore. */
+const BEFORE_TIER = ['STARTED', AWAITING_CHARGE];
+
 export interface PlanUpgradeView {
   id: string;
   tier: Tier;
   status: SagaStatus;
   payment: PaymentView;
   error: string | null;
+  /** While the saga waits for 3-D Secure: what the card holder's client needs to authenticate. */
+  nextAction: NextAction | null;
 }
 
 /**
@@ -42,6 +54,11 @@ export interface PlanUpgradeView {
  * the refund carries Stripe's Idempotency-Key), so `recover()` can run them again after a crash
  * until the saga is COMPENSATED. The outcome is COMPLETED (charged, tier changed, plan recorded)
  * or FAILED/COMPENSATED (no charge kept, tier as before) — never a mix.
+ *
+ * A charge Stripe does not decide at once (3-D Secure, processing) parks the saga in
+ * AWAITING_CHARGE, and the mutation answers with the PENDING payment and the next action. Whoever
+ * moves a saga out of that step — the webhook's resume, recovery's timeout — does so with a
+ * conditional update on (status, step), so exactly one of them goes on.
  */
 export class UpgradePlanSaga {
   constructor(
@@ -96,18 +113,66 @@ export class UpgradePlanSaga {
   }
 
   private async run(saga: UpgradeSaga, paymentMethod: string): Promise<UpgradeSaga> {
+    if (saga.status !== SagaStatus.RUNNING || saga.step !== 'STARTED') return this.finish(saga);
+    try {
+      await this.deps.faults?.before?.('charge', saga);
+      const payment = await this.deps.prisma.payment.findUniqueOrThrow({ where: { id: saga.paymentId } });
+      const charged = await this.deps.payments.chargeCard(payment, paymentMethod);
+      if (charged.status === PaymentStatus.PENDING) {
+        // Stripe has not decided (3-D Secure, processing): wait for its webhook. It may have come
+        // already, before the saga was parked — then nobody else will resume it, so look now.
+        const parked = await this.advance(saga, AWAITING_CHARGE);
+        return (await this.resumeAfterCharge(charged)) ?? parked;
+      }
+      if (charged.status !== PaymentStatus.SUCCEEDED) {
+        // Declined: nothing was taken that we keep; undo whatever was.
+        return this.compensate(saga, `charge ${charged.status.toLowerCase()}: ${charged.failureReason ?? 'not settled'}`);
+      }
+      return this.finish(await this.advance(saga, 'CHARGED'));
+    } catch (error) {
+      return this.compensateFailedStep(saga, error);
+    }
+  }
+
+  /**
+   * Stripe decided a charge a saga may be waiting for (its webhook, or recovery noticed): on
+   * success the saga goes on to set the tier, on failure it ends FAILED. Replays and a saga that
+   * is not waiting change nothing.
+   */
+  async resumeAfterCharge(payment: { id: string; purpose: string }): Promise<UpgradeSaga | null> {
+    if (!payment.purpose.startsWith('upgrade:')) return null;
+    const saga = await this.deps.prisma.upgradeSaga.findUnique({ where: { paymentId: payment.id } });
+    if (!saga || saga.status !== SagaStatus.RUNNING || saga.step !== AWAITING_CHARGE) return saga;
+    const { status, failureReason } = await this.deps.prisma.payment.findUniqueOrThrow({ where: { id: payment.id } });
+    if (status === PaymentStatus.PENDING) return saga;
+    const succeeded = status === PaymentStatus.SUCCEEDED;
+    const error = succeeded ? null : `charge ${status.toLowerCase()}: ${failureReason ?? 'not settled'}`;
+    const claimed = await this.leaveAwaitingCharge(saga, succeeded ? { step: 'CHARGED' } : { status: SagaStatus.COMPENSATING, error });
+    if (!claimed) return this.deps.prisma.upgradeSaga.findUniqueOrThrow({ where: { id: saga.id } });
+    return succeeded ? this.finish(claimed) : this.compensate(claimed, error!);
+  }
+
+  /**
+   * A saga that waited longer than `upgradeChargeTimeoutMs`: compensation cancels the intent at
+   * Stripe (so the challenge can no longer be completed) and fails the payment — or, if Stripe
+   * decided it meanwhile after all, refunds it.
+   */
+  private async expire(saga: UpgradeSaga): Promise<UpgradeSaga> {
+    const error = `charge not completed within ${Math.round(this.deps.config.payments.upgradeChargeTimeoutMs / 1000)} s (3-D Secure or processing); canceled`;
+    const claimed = await this.leaveAwaitingCharge(saga, { status: SagaStatus.COMPENSATING, error });
+    return claimed ? this.compensate(claimed, error) : this.deps.prisma.upgradeSaga.findUniqueOrThrow({ where: { id: saga.id } });
+  }
+
+  /** Moves a saga out of AWAITING_CHARGE if it is still there: null when someone else did first. */
+  private async leaveAwaitingCharge(saga: UpgradeSaga, data: { step?: string; status?: SagaStatus; error?: string | null }): Promise<UpgradeSaga | null> {
+    const { count } = await this.deps.prisma.upgradeSaga.updateMany({ where: { id: saga.id, status: SagaStatus.RUNNING, step: AWAITING_CHARGE }, data });
+    return count === 0 ? null : this.deps.prisma.upgradeSaga.findUniqueOrThrow({ where: { id: saga.id } });
+  }
+
+  /** The steps after a successful charge: set the tier in the users subgraph, then confirm. */
+  private async finish(saga: UpgradeSaga): Promise<UpgradeSaga> {
     if (saga.status !== SagaStatus.RUNNING) return saga;
     try {
-      if (saga.step === 'STARTED') {
-        await this.deps.faults?.before?.('charge', saga);
-        const payment = await this.deps.prisma.payment.findUniqueOrThrow({ where: { id: saga.paymentId } });
-        const charged = await this.deps.payments.chargeCard(payment, paymentMethod);
-        if (charged.status !== PaymentStatus.SUCCEEDED) {
-          // Declined (or not settled at once): nothing was taken that we keep; undo whatever was.
-          return this.compensate(saga, `charge ${charged.status.toLowerCase()}: ${charged.failureReason ?? 'not settled'}`);
-        }
-        saga = await this.advance(saga, 'CHARGED');
-      }
       if (saga.step === 'CHARGED') {
         await this.deps.faults?.before?.('setTier', saga);
         const account = await this.deps.prisma.paymentAccount.findUnique({ where: { userId: saga.userId } });
@@ -128,10 +193,14 @@ export class UpgradePlanSaga {
       }
       return saga;
     } catch (error) {
-      if (error instanceof SagaCrash) throw error;
-      this.deps.logger.warn('upgradePlan step failed; compensating', { saga: saga.id, step: saga.step, error: String(error) });
-      return this.compensate(saga, error instanceof Error ? error.message : String(error));
+      return this.compensateFailedStep(saga, error);
     }
+  }
+
+  private compensateFailedStep(saga: UpgradeSaga, error: unknown): Promise<UpgradeSaga> {
+    if (error instanceof SagaCrash) throw error;
+    this.deps.logger.warn('upgradePlan step failed; compensating', { saga: saga.id, step: saga.step, error: String(error) });
+    return this.compensate(saga, error instanceof Error ? error.message : String(error));
   }
 
   /**
@@ -146,7 +215,7 @@ export class UpgradePlanSaga {
     saga = await this.deps.prisma.upgradeSaga.findUniqueOrThrow({ where: { id: saga.id } });
     // Finished meanwhile (completed, or compensated by another instance): nothing to undo.
     if (count === 0) return saga;
-    if (saga.step !== 'STARTED') {
+    if (!BEFORE_TIER.includes(saga.step)) {
       await this.deps.faults?.before?.('restoreTier', saga);
       await this.deps.users.setUserTier(saga.userId, saga.previousTier);
     }
@@ -168,9 +237,12 @@ export class UpgradePlanSaga {
       // No intent was recorded, so none was confirmed: nothing can have been charged.
       return (await this.deps.payments.transaction((tx) => this.fail(tx, payment.id, 'saga aborted before charging'))).payment;
     }
-    const outcome = await this.deps.payments.deps.stripe.retrieveIntent(payment.providerReference);
-    if (outcome.status === 'SUCCEEDED' || outcome.status === 'FAILED') return this.deps.payments.applyIntentOutcome(payment.id, outcome, 'api');
+    const stripe = this.deps.payments.deps.stripe;
+    let outcome = await stripe.retrieveIntent(payment.providerReference);
     if (outcome.status === 'UNCONFIRMED') return (await this.deps.payments.transaction((tx) => this.fail(tx, payment.id, 'saga aborted before confirming'))).payment;
+    // Still undecided (an unfinished 3-D Secure challenge): cancel it, so it can never be charged.
+    if (outcome.status === 'PENDING') outcome = await stripe.cancelIntent(payment.providerReference, payment.id);
+    if (outcome.status === 'SUCCEEDED' || outcome.status === 'FAILED') return this.deps.payments.applyIntentOutcome(payment.id, outcome, 'api');
     throw new Error(`payment ${payment.id} is still processing at Stripe; compensation will retry`);
   }
 
@@ -180,18 +252,28 @@ export class UpgradePlanSaga {
 
   /**
    * Finishes sagas a crash left behind (RUNNING or COMPENSATING, untouched for `olderThanMs`):
-   * they are compensated. Run at start and periodically.
+   * they are compensated. Sagas awaiting their charge are left to wait, unless their charge was
+   * decided (a webhook whose resume did not finish: resumed now) or they waited past
+   * `upgradeChargeTimeoutMs` (expired). Run at start and periodically; `now` lets tests move time.
    */
-  async recover(olderThanMs = 60_000): Promise<number> {
+  async recover(olderThanMs = 60_000, now = new Date()): Promise<number> {
     const stale = await this.deps.prisma.upgradeSaga.findMany({
-      where: { status: { in: [SagaStatus.RUNNING, SagaStatus.COMPENSATING] }, updatedAt: { lte: new Date(Date.now() - olderThanMs) } },
+      where: { status: { in: [SagaStatus.RUNNING, SagaStatus.COMPENSATING] }, updatedAt: { lte: new Date(now.getTime() - olderThanMs) } },
       orderBy: { updatedAt: 'asc' },
       take: 100,
     });
+    const timedOut = now.getTime() - this.deps.config.payments.upgradeChargeTimeoutMs;
     let recovered = 0;
     for (const saga of stale) {
       try {
-        await this.compensate(saga, saga.error ?? 'interrupted; compensated on recovery');
+        if (saga.status === SagaStatus.RUNNING && saga.step === AWAITING_CHARGE) {
+          const payment = await this.deps.prisma.payment.findUniqueOrThrow({ where: { id: saga.paymentId } });
+          if (payment.status !== PaymentStatus.PENDING) await this.resumeAfterCharge(payment);
+          else if (saga.updatedAt.getTime() <= timedOut) await this.expire(saga);
+          else continue;
+        } else {
+          await this.compensate(saga, saga.error ?? 'interrupted; compensated on recovery');
+        }
         recovered++;
       } catch (error) {
         this.deps.logger.warn('saga recovery failed; will retry', { saga: saga.id, error: String(error) });
@@ -200,9 +282,12 @@ export class UpgradePlanSaga {
     return recovered;
   }
 
+  /** The mutation's answer; a saga waiting for 3-D Secure carries the next action Stripe asks for. */
   async view(saga: UpgradeSaga): Promise<PlanUpgradeView> {
     const payment = await this.deps.prisma.payment.findUniqueOrThrow({ where: { id: saga.paymentId } });
-    return { id: saga.id, tier: saga.tier, status: saga.status, payment: paymentView(payment), error: saga.error };
+    const waiting = saga.status === SagaStatus.RUNNING && saga.step === AWAITING_CHARGE && payment.providerReference;
+    const nextAction = waiting ? ((await this.deps.payments.deps.stripe.retrieveIntent(waiting)).nextAction ?? null) : null;
+    return { id: saga.id, tier: saga.tier, status: saga.status, payment: paymentView(payment), error: saga.error, nextAction };
   }
 
   /** Records a finished step; if the saga is no longer RUNNING (being compensated) it stops going forward. */

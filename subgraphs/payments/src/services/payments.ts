@@ -28,6 +28,8 @@ export interface PaymentsDeps {
   onTokenPaymentSucceeded?: (tx: Tx, payment: PaymentRow) => Promise<void>;
   /** Runs after that transaction committed (staking tells the users subgraph the new tier). */
   afterTokenPaymentSucceeded?: (payment: PaymentRow) => Promise<void>;
+  /** Runs after a webhook settled a card payment (the upgradePlan saga resumes one it was waiting for). */
+  afterCardPaymentSettled?: (payment: PaymentRow) => Promise<void>;
 }
 
 const DEFAULT_PAYMENT_METHOD = 'pm_card_visa';
@@ -131,10 +133,11 @@ export class PaymentsService {
     const paymentId = object.metadata?.paymentId;
     const to =
       event.type === 'payment_intent.succeeded' ? PaymentStatus.SUCCEEDED
-      : event.type === 'payment_intent.payment_failed' ? PaymentStatus.FAILED
+      : event.type === 'payment_intent.payment_failed' || event.type === 'payment_intent.canceled' ? PaymentStatus.FAILED
       : event.type === 'charge.refunded' ? PaymentStatus.REFUNDED
       : undefined;
     let lateSuccess: PaymentRow | undefined;
+    let settled: PaymentRow | undefined;
     const result = await this.transaction(async (tx): Promise<'applied' | 'duplicate' | 'ignored'> => {
       const { count } = await tx.processedWebhook.createMany({ data: [{ eventId: event.id, type: event.type }], skipDuplicates: true });
       if (count === 0) return 'duplicate';
@@ -143,14 +146,16 @@ export class PaymentsService {
         where: { method: PaymentMethod.FIAT, OR: [{ providerReference: intentId }, ...(paymentId && isUuid(paymentId) ? [{ id: paymentId }] : [])] },
       });
       if (!payment) return 'ignored';
-      const error = (event.data.object as { last_payment_error?: { code?: string } | null }).last_payment_error;
+      const intent = event.data.object as { last_payment_error?: { code?: string } | null; cancellation_reason?: string | null };
+      const failureReason = intent.last_payment_error?.code ?? (event.type === 'payment_intent.canceled' ? (intent.cancellation_reason ?? 'canceled') : 'payment_failed');
       try {
-        const { changed } = await transitionPayment(tx, payment.id, to, {
+        const { changed, payment: after } = await transitionPayment(tx, payment.id, to, {
           type: `webhook:${event.type}`,
           data: { stripeEvent: event.id, intent: intentId },
           providerReference: intentId,
-          ...(to === PaymentStatus.FAILED ? { failureReason: error?.code ?? 'payment_failed' } : {}),
+          ...(to === PaymentStatus.FAILED ? { failureReason } : {}),
         });
+        if (changed && to !== PaymentStatus.REFUNDED) settled = after;
         return changed ? 'applied' : 'duplicate';
       } catch (transitionError) {
         // Out of order (e.g. a late `payment_failed` after a refund): the event is recorded, the payment kept.
@@ -159,6 +164,14 @@ export class PaymentsService {
         return 'ignored';
       }
     });
+    if (settled) {
+      try {
+        await this.deps.afterCardPaymentSettled?.(settled);
+      } catch (error) {
+        // The event is recorded; what it set off is retried by the saga's recovery, not by Stripe.
+        this.deps.logger.warn('work after a settled card payment failed; recovery retries it', { event: event.id, payment: settled.id, error: String(error) });
+      }
+    }
     // Money taken for a payment we already gave up on (e.g. an aborted saga): give it back.
     if (lateSuccess && intentId) {
       try {

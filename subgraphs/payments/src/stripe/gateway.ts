@@ -5,6 +5,16 @@ export interface IntentOutcome {
   intentId: string;
   status: 'SUCCEEDED' | 'FAILED' | 'PENDING' | 'UNCONFIRMED';
   failureReason?: string;
+  /** PENDING because the card holder must act first (3-D Secure): what their client needs for it. */
+  nextAction?: NextAction;
+}
+
+/** Stripe's `next_action` of an intent that requires action, as a client completes it. */
+export interface NextAction {
+  /** `use_stripe_sdk` (Stripe.js `handleNextAction` with the client secret) or `redirect_to_url`. */
+  type: string;
+  clientSecret: string;
+  redirectUrl: string | null;
 }
 
 /**
@@ -49,6 +59,19 @@ export class StripeGateway {
     return outcomeOf(await this.stripe.paymentIntents.retrieve(intentId));
   }
 
+  /**
+   * Cancels an intent nobody may complete any more (an abandoned 3-D Secure challenge). An intent
+   * Stripe decided meanwhile cannot be canceled: then its outcome is what counts, so we read it.
+   */
+  async cancelIntent(intentId: string, paymentId: string): Promise<IntentOutcome> {
+    try {
+      return outcomeOf(await this.stripe.paymentIntents.cancel(intentId, { cancellation_reason: 'abandoned' }, { idempotencyKey: `cancel-${paymentId}` }));
+    } catch (error) {
+      if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === 'payment_intent_unexpected_state') return this.retrieveIntent(intentId);
+      throw error;
+    }
+  }
+
   async refund(intentId: string, paymentId: string): Promise<'SUCCEEDED' | 'PENDING' | 'FAILED'> {
     const refund = await this.stripe.refunds.create({ payment_intent: intentId }, { idempotencyKey: `refund-${paymentId}` });
     if (refund.status === 'succeeded') return 'SUCCEEDED';
@@ -70,9 +93,19 @@ export function outcomeOf(intent: Stripe.PaymentIntent): IntentOutcome {
         : { intentId: intent.id, status: 'UNCONFIRMED' };
     case 'requires_confirmation':
       return { intentId: intent.id, status: 'UNCONFIRMED' };
+    case 'requires_action':
+      return { intentId: intent.id, status: 'PENDING', nextAction: nextActionOf(intent) };
     default:
       return { intentId: intent.id, status: 'PENDING' };
   }
+}
+
+function nextActionOf(intent: Stripe.PaymentIntent): NextAction {
+  return {
+    type: intent.next_action?.type ?? 'use_stripe_sdk',
+    clientSecret: intent.client_secret ?? '',
+    redirectUrl: intent.next_action?.redirect_to_url?.url ?? null,
+  };
 }
 
 export function createStripeClient(options: { secretKey: string; host?: string; port?: number; protocol?: 'http' | 'https' }): Stripe {

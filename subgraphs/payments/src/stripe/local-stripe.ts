@@ -8,15 +8,21 @@ import type { AddressInfo } from 'node:net';
  *
  *   POST /v1/payment_intents            create (optionally `confirm=true`)
  *   POST /v1/payment_intents/:id/confirm
+ *   POST /v1/payment_intents/:id/cancel
  *   GET  /v1/payment_intents/:id
  *   POST /v1/refunds                    `payment_intent=…`
+ *   POST /v1/test_helpers/payment_intents/:id/authenticate   `outcome=succeeded|failed` (ours, see below)
  *
  * It checks the secret key, honours `Idempotency-Key` like Stripe (same key and body: the stored
  * response; same key, other body: 400 idempotency_error), and sends webhooks signed like Stripe:
  * `Stripe-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<payload>")>`.
  *
  * Test cards: `pm_card_visa` succeeds; `pm_card_chargeDeclined` is declined (HTTP 402 card_error);
- * `pm_card_async` stays `processing` until `settle()` decides it.
+ * `pm_card_async` stays `processing` until `settle()` decides it. As in Stripe's test mode, the
+ * 3-D Secure cards `pm_card_threeDSecure2Required` (4000 0000 0000 3220) and
+ * `pm_card_authenticationRequired` (4000 0025 0000 3155) leave the intent `requires_action` with a
+ * `use_stripe_sdk` next action; where Stripe's test modal offers "Complete" and "Fail",
+ * `authenticate()` (or the test-helper endpoint, for `npm start`) decides it and sends the webhook.
  */
 export interface LocalStripeOptions {
   secretKey: string;
@@ -32,7 +38,9 @@ export interface LocalIntent {
   object: 'payment_intent';
   amount: number;
   currency: string;
-  status: 'requires_payment_method' | 'requires_confirmation' | 'processing' | 'succeeded' | 'canceled';
+  status: 'requires_payment_method' | 'requires_confirmation' | 'requires_action' | 'processing' | 'succeeded' | 'canceled';
+  client_secret: string;
+  next_action: { type: 'use_stripe_sdk'; use_stripe_sdk: { type: 'three_d_secure_redirect'; stripe_js: string } } | null;
   payment_method: string | null;
   payment_method_types: string[];
   metadata: Record<string, string>;
@@ -104,6 +112,37 @@ export class LocalStripe {
     intent.status = 'requires_payment_method';
     intent.last_payment_error = { type: 'card_error', code: 'card_declined', message: 'Your card was declined.' };
     return this.emit('payment_intent.payment_failed', intent);
+  }
+
+  /**
+   * The card holder completes (`succeeded`) or fails the 3-D Secure challenge of an intent that
+   * requires action; Stripe then sends `payment_intent.succeeded` or `payment_intent.payment_failed`.
+   * Resolves with that event once the webhook receiver answered.
+   */
+  async authenticate(intentId: string, outcome: 'succeeded' | 'failed'): Promise<LocalEvent> {
+    const result = this.decideAuthentication(intentId, outcome);
+    if ('error' in result) throw new Error(result.error);
+    return result.event;
+  }
+
+  private decideAuthentication(intentId: string, outcome: string): { event: Promise<LocalEvent> } | { error: string } {
+    const intent = this.intents.get(intentId);
+    if (!intent) return { error: `No such payment_intent: '${intentId}'` };
+    if (intent.status !== 'requires_action') return { error: `This PaymentIntent's status is ${intent.status}, not requires_action` };
+    if (outcome !== 'succeeded' && outcome !== 'failed') return { error: 'outcome must be succeeded or failed' };
+    intent.next_action = null;
+    if (outcome === 'succeeded') {
+      intent.status = 'succeeded';
+      intent.latest_charge = id('ch');
+      return { event: this.emit('payment_intent.succeeded', intent) };
+    }
+    intent.status = 'requires_payment_method';
+    intent.last_payment_error = {
+      type: 'invalid_request_error',
+      code: 'payment_intent_authentication_failure',
+      message: 'The provided PaymentMethod has failed authentication.',
+    };
+    return { event: this.emit('payment_intent.payment_failed', intent) };
   }
 
   /** Builds, records and delivers an event; resolves with the event once the receiver answered. */
@@ -182,9 +221,16 @@ export class LocalStripe {
   }
 
   private route(method: string, path: string, form: Form): Reply {
-    const intentPath = /^\/v1\/payment_intents\/([^/]+)(\/confirm)?$/.exec(path);
+    const intentPath = /^\/v1\/payment_intents\/([^/]+)(\/confirm|\/cancel)?$/.exec(path);
+    const authenticatePath = /^\/v1\/test_helpers\/payment_intents\/([^/]+)\/authenticate$/.exec(path);
     if (method === 'POST' && path === '/v1/payment_intents') return this.createIntent(form);
-    if (method === 'POST' && intentPath?.[2]) return this.confirm(intentPath[1]!, form);
+    if (method === 'POST' && intentPath?.[2] === '/confirm') return this.confirm(intentPath[1]!, form);
+    if (method === 'POST' && intentPath?.[2] === '/cancel') return this.cancel(intentPath[1]!, form);
+    if (method === 'POST' && authenticatePath) {
+      const result = this.decideAuthentication(authenticatePath[1]!, String(form.outcome ?? ''));
+      if ('error' in result) return { status: 400, body: apiError('invalid_request_error', result.error) };
+      return { status: 200, body: this.intents.get(authenticatePath[1]!) };
+    }
     if (method === 'GET' && intentPath && !intentPath[2]) {
       const intent = this.intents.get(intentPath[1]!);
       return intent ? { status: 200, body: intent } : notFound('payment_intent', intentPath[1]!);
@@ -204,6 +250,8 @@ export class LocalStripe {
       amount,
       currency: String(form.currency ?? '').toLowerCase(),
       status: 'requires_payment_method',
+      client_secret: '',
+      next_action: null,
       payment_method: null,
       payment_method_types: ['card'],
       metadata: (form.metadata as Record<string, string> | undefined) ?? {},
@@ -214,6 +262,7 @@ export class LocalStripe {
       created: Math.floor(Date.now() / 1000),
       livemode: false,
     };
+    intent.client_secret = `${intent.id}_secret_${randomBytes(12).toString('hex')}`;
     this.intents.set(intent.id, intent);
     if (typeof form.payment_method === 'string') {
       intent.payment_method = form.payment_method;
@@ -242,10 +291,30 @@ export class LocalStripe {
       intent.status = 'processing';
       return { status: 200, body: intent };
     }
+    if (THREE_D_SECURE_CARDS.has(paymentMethod)) {
+      intent.status = 'requires_action';
+      intent.next_action = { type: 'use_stripe_sdk', use_stripe_sdk: { type: 'three_d_secure_redirect', stripe_js: `http://${this.host}:${this.port}/v1/test_helpers/payment_intents/${intent.id}/authenticate` } };
+      return { status: 200, body: intent };
+    }
     intent.status = 'succeeded';
+    intent.next_action = null;
     intent.last_payment_error = null;
     intent.latest_charge = id('ch');
     void this.emit('payment_intent.succeeded', intent);
+    return { status: 200, body: intent };
+  }
+
+  /** Stripe cancels an intent that is not decided yet; a succeeded or processing one cannot be. */
+  private cancel(intentId: string, form: Form): Reply {
+    const intent = this.intents.get(intentId);
+    if (!intent) return notFound('payment_intent', intentId);
+    if (intent.status === 'succeeded' || intent.status === 'processing' || intent.status === 'canceled') {
+      return { status: 400, body: apiError('invalid_request_error', `You cannot cancel this PaymentIntent because it has a status of ${intent.status}.`, 'payment_intent_unexpected_state') };
+    }
+    intent.status = 'canceled';
+    intent.next_action = null;
+    intent.cancellation_reason = typeof form.cancellation_reason === 'string' ? form.cancellation_reason : null;
+    void this.emit('payment_intent.canceled', intent);
     return { status: 200, body: intent };
   }
 
@@ -270,6 +339,8 @@ export class LocalStripe {
 export function signStripePayload(payload: string, secret: string, timestamp = Math.floor(Date.now() / 1000)): string {
   return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${payload}`).digest('hex')}`;
 }
+
+const THREE_D_SECURE_CARDS = new Set(['pm_card_threeDSecure2Required', 'pm_card_authenticationRequired']);
 
 type Form = Record<string, string | Record<string, string>>;
 
