@@ -1,13 +1,19 @@
+import cluster from 'node:cluster';
 import { loadConfig } from '@supergraph/config';
 import { createLogger, stopOnSignals } from '@supergraph/server';
 import { startRouter } from './app';
+import { runWorkers } from './workers';
 
 const config = loadConfig();
 const logger = createLogger({ service: 'router' }, config.logLevel);
-startRouter(config, logger).then(
-  (running) => stopOnSignals(running, logger),
-  (error: unknown) => {
-    logger.error('router failed to start', { error: error instanceof Error ? error.stack : String(error) });
-    process.exit(1);
-  },
-);
+if (config.router.workers > 1 && cluster.isPrimary) {
+  runWorkers(config.router.workers, logger);
+} else {
+  startRouter(config, logger).then(
+    (running) => stopOnSignals(running, logger),
+    (error: unknown) => {
+      logger.error('router failed to start', { error: error instanceof Error ? error.stack : String(error) });
+      process.exit(1);
+    },
+  );
+}

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
 /**
@@ -55,6 +56,8 @@ export interface RouterConfig {
   keepAliveMs: number;
   /** Identical queries of one caller in flight at once share one execution and one response. */
   operationDedupe: boolean;
+  /** Router processes sharing the port (node:cluster); 1 runs the router in the main process. */
+  workers: number;
 }
 
 export interface UsersConfig {
@@ -136,6 +139,7 @@ export function loadConfig(env: Env = process.env): PlatformConfig {
       maxSubscriptionsPerConnection: int(env.MAX_SUBSCRIPTIONS_PER_CONNECTION, 100, 'MAX_SUBSCRIPTIONS_PER_CONNECTION'),
       keepAliveMs: int(env.WS_KEEPALIVE_MS, 12_000, 'WS_KEEPALIVE_MS'),
       operationDedupe: flag(env.OPERATION_DEDUPE, true),
+      workers: env.ROUTER_WORKERS === 'auto' ? availableParallelism() : int(env.ROUTER_WORKERS, 1, 'ROUTER_WORKERS'),
     },
     protection: protectionConfig(env),
     users: {
