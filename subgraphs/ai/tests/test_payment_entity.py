@@ -121,13 +121,14 @@ async def test_a_bad_representation_fails_alone(client: httpx.AsyncClient, recor
         no_payer,
         representation("bad-amount", amount="1e400x"),
         representation("negative", amount="-5"),
+        representation("not-a-number", amount="NaN"),
         representation("more-failed-than-made", payments=1, failed=2),
     ]
     _, body = await gql(client, ENTITIES, {"representations": reps}, identity=SERVICE)
     entities = body["data"]["_entities"]
     assert entities[0]["fraudScore"]["score"] > 0
-    assert [e["fraudScore"] for e in entities[1:]] == [None] * 4
-    assert error_codes(body) == ["BAD_USER_INPUT"] * 4
+    assert [e["fraudScore"] for e in entities[1:]] == [None] * 5
+    assert error_codes(body) == ["BAD_USER_INPUT"] * 5
     assert [len(call) for call in recording.calls] == [1]  # the bad ones never reach the model
 
 

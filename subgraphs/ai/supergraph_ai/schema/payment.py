@@ -132,8 +132,10 @@ def _major_units(raw: object) -> float | None:
         value = Decimal(raw)
     except InvalidOperation:
         return None
+    if not value.is_finite() or value < 0:  # NaN and Infinity parse as Decimals too
+        return None
     amount = float(value)
-    return amount if value >= 0 and math.isfinite(amount) else None
+    return amount if math.isfinite(amount) else None
 
 
 def _timestamp(raw: object) -> datetime | None:
