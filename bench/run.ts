@@ -32,6 +32,14 @@ async function main(): Promise<void> {
   report.subscriptionChurn = JSON.parse(
     await run(process.execPath, ['--expose-gc', '--import', 'tsx', join(__dirname, 'subscription-churn.ts'), '--cycles', short ? '2000' : '10000']),
   );
+  console.error('N+1…');
+  report.nPlusOne = JSON.parse(
+    await run(process.execPath, ['--import', 'tsx', join(__dirname, 'n-plus-one.ts'), '--sizes', short ? '10,200' : '10,1000', '--repeat', short ? '1' : '3']),
+  );
+  console.error('subscription fan-out…');
+  report.subscriptionFanout = JSON.parse(
+    await run(process.execPath, ['--import', 'tsx', join(__dirname, 'subscription-fanout.ts'), '--subscribers', short ? '200' : '1000', '--events', short ? '5' : '20']),
+  );
   console.error('inference…');
   report.inference = (await run(join(root, 'subgraphs/ai/.venv/bin/python'), [join(__dirname, 'inference.py'), '--texts', short ? '64' : '256'])).trim();
 
