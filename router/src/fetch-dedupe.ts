@@ -1,13 +1,7 @@
 import type { Fetcher, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
 import { IDENTITY_HEADER } from '@supergraph/identity';
 import { InFlight } from '@supergraph/server';
-
-interface Snapshot {
-  status: number;
-  statusText: string;
-  headers: [string, string][];
-  body: string;
-}
+import { BufferedResponse, ResponseHeaders } from './http-fetcher';
 
 /**
  * Shares one subgraph round trip among identical query fetches that are in flight at the same
@@ -16,21 +10,13 @@ interface Snapshot {
  * can see another's objects. Mutations are never shared.
  */
 export function dedupingFetcher(base: Fetcher): Fetcher & { readonly inFlight: number } {
-  const inFlight = new InFlight<Snapshot>();
+  const inFlight = new InFlight<BufferedResponse>();
   const fetcher = async (url: string, init?: FetcherRequestInit): Promise<FetcherResponse> => {
     const body = init?.body;
     if (typeof body !== 'string' || !isQuery(body)) return base(url, init);
     const key = `${url}\u0000${identityOf(init?.headers)}\u0000${body}`;
-    const { result } = inFlight.run(key, () =>
-      base(url, init).then(async (response) => ({
-        status: response.status,
-        statusText: response.statusText,
-        headers: [...headerEntries(response.headers)],
-        body: await response.text(),
-      })),
-    );
-    const snapshot = await result;
-    return new Response(snapshot.body, { status: snapshot.status, statusText: snapshot.statusText, headers: snapshot.headers }) as unknown as FetcherResponse;
+    const { result } = inFlight.run(key, () => base(url, init).then(buffered));
+    return (await result).clone();
   };
   return Object.defineProperty(fetcher, 'inFlight', { get: () => inFlight.size }) as Fetcher & { readonly inFlight: number };
 }
@@ -47,6 +33,10 @@ function identityOf(headers: FetcherRequestInit['headers']): string {
   return record[IDENTITY_HEADER] ?? '';
 }
 
-function* headerEntries(headers: FetcherResponse['headers']): Iterable<[string, string]> {
-  for (const [name, value] of headers as unknown as Iterable<[string, string]>) yield [name, value];
+/** The whole answer in memory, so every caller can read (and parse) it for itself. */
+async function buffered(response: FetcherResponse): Promise<BufferedResponse> {
+  if (response instanceof BufferedResponse) return response;
+  const headers = new ResponseHeaders();
+  for (const [name, value] of response.headers) headers.set(name, value);
+  return new BufferedResponse(response.url, response.status, response.statusText, headers, await response.text());
 }

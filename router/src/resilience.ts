@@ -70,6 +70,8 @@ export class CircuitBreaker {
 /** Why a fetch failed in a way that says the subgraph (not the operation) is at fault. */
 export type FailureReason = 'circuit open' | 'timeout' | 'unreachable' | `HTTP ${number}`;
 
+const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
+
 export function failureReason(error: unknown): FailureReason | undefined {
   // Duck-typed rather than instanceof: fetch's errors may come from another realm (undici, test sandboxes).
   if (typeof error !== 'object' || error === null) return undefined;
@@ -79,6 +81,9 @@ export function failureReason(error: unknown): FailureReason | undefined {
   if (typeof status === 'number') return status >= 500 ? `HTTP ${status}` : undefined;
   // undici's "fetch failed" (connection refused or reset, DNS), node-fetch's FetchError.
   if (name === 'TypeError' || name === 'FetchError') return 'unreachable';
+  // Node's HTTP client (the router's pooled fetcher): the socket could not be opened or was lost.
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && NETWORK_ERRORS.has(code)) return 'unreachable';
   return undefined;
 }
 

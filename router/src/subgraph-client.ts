@@ -1,10 +1,12 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import type { Fetcher } from '@apollo/utils.fetcher';
 import { IdentitySigner } from '@supergraph/identity';
 import { injectTraceHeaders } from '@supergraph/server';
 import type { RouterContext } from './context';
 import { dedupingFetcher } from './fetch-dedupe';
+import { pooledFetcher } from './http-fetcher';
 import { CircuitBreaker, isMutation, resilientFetch, type BreakerState, type FailureReason, type SubgraphPolicy } from './resilience';
 
 /** What the router wants to know about each subgraph fetch (metrics, logs). */
@@ -13,6 +15,9 @@ export interface SubgraphObserver {
   breakerChanged(subgraph: string, state: BreakerState): void;
   retried(subgraph: string, attempt: number, reason: FailureReason): void;
 }
+
+/** Open connections to one subgraph, at most; more requests queue for a free one. */
+const MAX_CONNECTIONS_PER_SUBGRAPH = 256;
 
 const NO_POLICY: SubgraphPolicy = { timeoutMs: 0, timeoutOverrides: {}, retries: 0, retryBaseMs: 0, retryMaxMs: 0, breakerFailureThreshold: 0, breakerResetMs: 0, dedupe: false };
 
@@ -35,9 +40,9 @@ export class SubgraphClient extends RemoteGraphQLDataSource<RouterContext> {
     super({ url });
     this.signer = new IdentitySigner(signingSecret);
     const timeoutMs = policy.timeoutMs;
-    // Node's fetch (undici) keeps connections alive; the timeout covers each attempt, body included.
-    const fetchOnce = ((input: string, init: RequestInit) =>
-      fetch(input, timeoutMs > 0 ? { ...init, signal: AbortSignal.timeout(timeoutMs) } : init)) as unknown as typeof this.fetcher;
+    // Keep-alive connections per subgraph; the timeout covers each attempt, body included.
+    const pooled = pooledFetcher({ maxSocketsPerOrigin: MAX_CONNECTIONS_PER_SUBGRAPH });
+    const fetchOnce: Fetcher = (input, init) => pooled(input, timeoutMs > 0 ? { ...init, signal: AbortSignal.timeout(timeoutMs) } : init);
     this.fetcher = policy.dedupe ? dedupingFetcher(fetchOnce) : fetchOnce;
     this.breaker = new CircuitBreaker(policy.breakerFailureThreshold, policy.breakerResetMs, (state) => observer?.breakerChanged(name, state));
   }
