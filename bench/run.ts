@@ -25,9 +25,9 @@ async function main(): Promise<void> {
   const report: Record<string, unknown> = { short, machine: { cores: (await import('node:os')).cpus().length, node: process.version } };
 
   console.error('gateway throughput…');
-  report.throughput = await runThroughput({ duration: short ? 8 : 60, warmup: short ? 2 : 10, connections: 50, only: ['ours', 'apollo', 'hive'] });
+  report.throughput = await runThroughput({ duration: short ? 6 : 60, warmup: short ? 2 : 10, connections: 50, only: ['ours', 'ours-unshared', 'apollo', 'hive'] });
   console.error('router overhead…');
-  report.overhead = await runOverhead({ duration: short ? 5 : 20, connections: 10 });
+  report.overhead = await runOverhead({ duration: short ? 4 : 20, connections: 10 });
   console.error('subscription churn…');
   report.subscriptionChurn = JSON.parse(
     await run(process.execPath, ['--expose-gc', '--import', 'tsx', join(__dirname, 'subscription-churn.ts'), '--cycles', short ? '2000' : '10000']),

@@ -17,13 +17,20 @@ export function option(name: string, fallback: string): string {
 
 export const GATEWAYS: Record<string, (port: number, supergraph: string) => ChildProcess> = {
   ours: (port, supergraph) => spawnNode(['--import', 'tsx', join(__dirname, 'run-gateway.ts'), 'ours', String(port), supergraph]),
+  // Our router with every request executed on its own: what the executor alone achieves.
+  'ours-unshared': (port, supergraph) =>
+    spawnNode(['--import', 'tsx', join(__dirname, 'run-gateway.ts'), 'ours', String(port), supergraph], { OPERATION_DEDUPE: 'false' }),
   apollo: (port, supergraph) => spawnNode(['--import', 'tsx', join(__dirname, 'run-gateway.ts'), 'apollo', String(port), supergraph]),
   hive: (port, supergraph) =>
     spawnNode([join(root, 'node_modules/@graphql-hive/gateway/dist/bin.js'), 'supergraph', supergraph, '--port', String(port), '--host', '127.0.0.1', '--fork', '1']),
 };
 
-function spawnNode(args: string[]): ChildProcess {
-  return spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env: { ...process.env, NODE_ENV: 'production' } });
+export function spawnBareProxy(port: number, upstream: string): ChildProcess {
+  return spawnNode(['--import', 'tsx', join(__dirname, 'bare-proxy.ts'), String(port), upstream]);
+}
+
+function spawnNode(args: string[], env: Record<string, string> = {}): ChildProcess {
+  return spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env: { ...process.env, NODE_ENV: 'production', ...env } });
 }
 
 /** Starts the subgraphs and composes their supergraph (written to a temporary file). */

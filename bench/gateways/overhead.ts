@@ -1,11 +1,12 @@
 /**
  * Router overhead: one query served by a single subgraph (products' topProducts), sent to the
- * subgraph directly and through our router, with the same load; the ratio is what the router
- * costs on top of the subgraph.
+ * subgraph directly, through a bare forwarding proxy (the floor for any Node process in between)
+ * and through our router with and without operation sharing, with the same load; the ratios are
+ * what each costs on top of the subgraph.
  *
  *   node --import tsx bench/gateways/overhead.ts [--duration 20] [--connections 10]
  */
-import { GATEWAYS, load, option, query, startBenchSubgraphs, waitUntilServing } from './harness';
+import { GATEWAYS, load, option, query, spawnBareProxy, startBenchSubgraphs, waitUntilServing } from './harness';
 
 export interface OverheadResult {
   target: string;
@@ -18,34 +19,39 @@ export interface OverheadResult {
 
 const BODY = JSON.stringify({ query: '{ topProducts(first: 5) { upc name price weight } }' });
 
-export async function runOverhead(options: { duration: number; connections: number }): Promise<{ results: OverheadResult[]; latencyRatio: number; throughputRatio: number }> {
+export async function runOverhead(options: { duration: number; connections: number }): Promise<{ results: OverheadResult[]; ratios: Record<string, { latency: number; throughput: number }> }> {
   const subgraphs = await startBenchSubgraphs();
-  const router = GATEWAYS.ours!(4290, subgraphs.supergraphPath);
+  const products = subgraphs.urls.products!;
+  const processes = [GATEWAYS.ours!(4290, subgraphs.supergraphPath), GATEWAYS['ours-unshared']!(4291, subgraphs.supergraphPath), spawnBareProxy(4292, products)];
   try {
-    const routerUrl = 'http://127.0.0.1:4290/graphql';
-    await waitUntilServing(routerUrl);
-    const targets = { direct: subgraphs.urls.products!, router: routerUrl };
-    // Each target's exact bytes are what autocannon checks; the data must be the same.
-    const bodies = { direct: await query(targets.direct, BODY), router: await query(routerUrl, BODY) };
-    if (JSON.stringify(JSON.parse(bodies.direct)) !== JSON.stringify(JSON.parse(bodies.router))) {
-      throw new Error(`router and subgraph answered differently: ${bodies.direct} / ${bodies.router}`);
+    // The bare proxy is the floor: what any Node process between client and subgraph costs.
+    const targets = { direct: products, 'bare proxy': 'http://127.0.0.1:4292/graphql', router: 'http://127.0.0.1:4290/graphql', 'router, unshared': 'http://127.0.0.1:4291/graphql' };
+    const bodies: Record<string, string> = {};
+    for (const [target, url] of Object.entries(targets)) {
+      await waitUntilServing(url);
+      bodies[target] = await query(url, BODY);
+      // Each target's exact bytes are what autocannon checks; the data must be the same.
+      if (JSON.stringify(JSON.parse(bodies[target]!)) !== JSON.stringify(JSON.parse(bodies.direct!))) {
+        throw new Error(`${target} and the subgraph answered differently: ${bodies[target]} / ${bodies.direct}`);
+      }
     }
 
     const results: OverheadResult[] = [];
-    for (const [target, url] of Object.entries(targets) as [keyof typeof targets, string][]) {
-      await load(url, BODY, options.connections, 3, bodies[target]);
-      const run = await load(url, BODY, options.connections, options.duration, bodies[target]);
+    for (const [target, url] of Object.entries(targets)) {
+      await load(url, BODY, options.connections, 3, bodies[target]!);
+      const run = await load(url, BODY, options.connections, options.duration, bodies[target]!);
       if (run.mismatches > 0 || run.errors > 0) throw new Error(`${target}: ${run.mismatches} mismatches, ${run.errors} errors`);
       results.push({ target, requestsPerSecond: Math.round(run.requests.average), meanMs: run.latency.average, p50Ms: run.latency.p50, p99Ms: run.latency.p99 });
     }
-    const [direct, routed] = results as [OverheadResult, OverheadResult];
+    const direct = results[0]!;
+    const ratio = (value: number) => Math.round(value * 100) / 100;
     return {
       results,
-      latencyRatio: Math.round((routed.meanMs / direct.meanMs) * 100) / 100,
-      throughputRatio: Math.round((direct.requestsPerSecond / routed.requestsPerSecond) * 100) / 100,
+      // Each target against the direct call: mean latency and requests per second.
+      ratios: Object.fromEntries(results.slice(1).map((result) => [result.target, { latency: ratio(result.meanMs / direct.meanMs), throughput: ratio(direct.requestsPerSecond / result.requestsPerSecond) }])),
     };
   } finally {
-    router.kill('SIGKILL');
+    for (const child of processes) child.kill('SIGKILL');
     await subgraphs.stop();
   }
 }

@@ -1,10 +1,10 @@
 /**
- * Gateway throughput on the public graphql-gateways-benchmark workload: our router, stock
- * @apollo/gateway and Hive Gateway over the same four subgraphs, one after another in one run,
+ * Gateway throughput on the public graphql-gateways-benchmark workload: our router (with and
+ * without sharing identical in-flight operations), stock @apollo/gateway and Hive Gateway over the same four subgraphs, one after another in one run,
  * each loaded by autocannon with a fixed number of connections after a warm-up. Every response
  * is compared with the expected body; mismatches are reported, not ignored.
  *
- *   node --import tsx bench/gateways/throughput.ts [--duration 60] [--warmup 10] [--connections 50] [--only ours,apollo,hive]
+ *   node --import tsx bench/gateways/throughput.ts [--duration 60] [--warmup 10] [--connections 50] [--only ours,ours-unshared,apollo,hive]
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -78,7 +78,7 @@ if (require.main === module) {
     duration: Number(option('duration', '60')),
     warmup: Number(option('warmup', '10')),
     connections: Number(option('connections', '50')),
-    only: option('only', 'ours,apollo,hive').split(','),
+    only: option('only', 'ours,ours-unshared,apollo,hive').split(','),
   }).then(
     (results) => {
       console.log(JSON.stringify(results, null, 2));
