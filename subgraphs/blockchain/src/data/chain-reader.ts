@@ -1,4 +1,4 @@
-import { getAddress, type Address, type Hash } from 'viem';
+import { getAddress, parseEventLogs, type Address, type Hash, type Log } from 'viem';
 import type { ChainClients } from '../chain/rpc';
 import { unavailableOnFailure } from '../chain/rpc';
 import { forgeTokenAbi, treasuryAbi } from '../chain/abis';
@@ -37,6 +37,17 @@ export interface TransactionView {
   gasUsed: bigint | null;
   revertReason: string | null;
   contractAddress: string | null;
+  /** The $FORGE Transfer logs it emitted, in log order: none while pending, none when it reverted. */
+  forgeTransfers: ForgeTransferLog[];
+}
+
+export interface ForgeTransferLog {
+  logIndex: number;
+  /** Lower-case hex. */
+  from: string;
+  /** Lower-case hex. */
+  to: string;
+  value: bigint;
 }
 
 /** Settled data (deep blocks, mined transactions) is cached this much longer than live data. */
@@ -148,7 +159,16 @@ export class ChainReader {
       gasUsed: receipt?.gasUsed ?? null,
       revertReason: failed ? ((await this.replayForReason(transaction, receipt.blockNumber)) ?? 'reverted without a reason') : null,
       contractAddress: receipt?.contractAddress?.toLowerCase() ?? null,
+      forgeTransfers: receipt && !failed ? this.forgeTransfersIn(receipt.logs) : [],
     };
+  }
+
+  /** Transfer logs of the $FORGE contract only: any other token emits the same event signature. */
+  private forgeTransfersIn(logs: Log[]): ForgeTransferLog[] {
+    const token = this.deployment.forgeToken.toLowerCase();
+    return parseEventLogs({ abi: forgeTokenAbi, eventName: 'Transfer', logs })
+      .filter((log) => log.address.toLowerCase() === token)
+      .map((log) => ({ logIndex: log.logIndex, from: log.args.from.toLowerCase(), to: log.args.to.toLowerCase(), value: log.args.value }));
   }
 
   /**

@@ -6,13 +6,14 @@ import { PayoutResolver } from './payout';
 import { ChainStatusResolver } from './chain-status';
 import { ForgeTokenResolver, TreasuryResolver } from './token';
 import { resolveTransactionReference, TransactionResolver } from './transaction';
+import { TransactionTransfersResolver } from './transaction-transfers';
 import { resolveUserReference, User, UserWalletsResolver } from './user';
 import { resolveWalletReference, TokenTransferResolver, WalletResolver } from './wallet';
 
 /** The blockchain subgraph schema; needs no chain and no database, so composition can print it anywhere. */
 export function buildBlockchainSchema(): Promise<GraphQLSchema> {
   return buildFederatedSchema<BlockchainContext>({
-    resolvers: [WalletResolver, TokenTransferResolver, TransactionResolver, BlockResolver, ForgeTokenResolver, TreasuryResolver, ChainStatusResolver, UserWalletsResolver, PayoutResolver],
+    resolvers: [WalletResolver, TokenTransferResolver, TransactionResolver, BlockResolver, ForgeTokenResolver, TreasuryResolver, ChainStatusResolver, UserWalletsResolver, PayoutResolver, TransactionTransfersResolver],
     orphanedTypes: [User],
     federationDirectives: ['@key', '@external', '@requires', '@inaccessible'],
     referenceResolvers: { Wallet: resolveWalletReference, Transaction: resolveTransactionReference, User: resolveUserReference },

@@ -8,7 +8,7 @@ import { TOKEN_TRANSFER, type TokenTransferEvent } from '../events/chain-events'
 import { Transaction, type TransactionRef } from './transaction';
 import { parseAddress } from './inputs';
 
-enum TransferStatus {
+export enum TransferStatus {
   PENDING = 'PENDING',
   CONFIRMED = 'CONFIRMED',
   REMOVED = 'REMOVED',
@@ -41,8 +41,8 @@ export class TokenTransfer {
   @Field(() => TransferStatus)
   status!: TransferStatus;
 
-  /** Set from live events; computed from the head otherwise. */
-  eventConfirmations?: number;
+  /** Set when known together with the status (live events, transaction lookups); computed from the head otherwise. */
+  knownConfirmations?: number;
 }
 
 @Directive('@key(fields: "address")')
@@ -89,7 +89,7 @@ export class WalletResolver {
 export class TokenTransferResolver {
   @FieldResolver(() => Int, { description: 'Blocks on top of the transfer\'s, its own included; 0 once REMOVED.' })
   async confirmations(@Root() transfer: TokenTransfer, @Ctx() ctx: BlockchainContext): Promise<number> {
-    if (transfer.eventConfirmations !== undefined) return transfer.eventConfirmations;
+    if (transfer.knownConfirmations !== undefined) return transfer.knownConfirmations;
     if (transfer.status === TransferStatus.REMOVED) return 0;
     return Math.max(0, Number(await ctx.reader.head()) - transfer.blockNumber + 1);
   }
@@ -121,7 +121,7 @@ export class TokenTransferResolver {
       value: event.value,
       blockNumber: event.blockNumber,
       status: event.status as TransferStatus,
-      eventConfirmations: event.confirmations,
+      knownConfirmations: event.confirmations,
     };
   }
 }
