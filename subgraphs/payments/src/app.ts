@@ -15,7 +15,8 @@ import { StakingService } from './services/staking';
 import { createStripeClient, StripeGateway } from './stripe/gateway';
 import { LocalStripe } from './stripe/local-stripe';
 import { STRIPE_WEBHOOK_PATH, stripeWebhookRoute } from './stripe/webhook-route';
-import { NO_CHAIN, type ChainWatcher } from './token/chain-watcher';
+import type { ChainWatcher } from './token/chain-watcher';
+import { HttpChainWatcher } from './token/http-chain-watcher';
 import { consumePayoutConfirmations } from './token/payout-consumer';
 import { consumeTokenTransfers } from './token/transfer-consumer';
 
@@ -30,6 +31,7 @@ export interface PaymentsSubgraph extends RunningServer {
 
 /** What tests may replace. Production code passes nothing. */
 export interface PaymentsDependencies {
+  /** The chain, for token payments (default: the blockchain subgraph at BLOCKCHAIN_URL). */
   chain?: ChainWatcher;
   users?: UsersClient;
   /** The blockchain subgraph's payouts (default: BLOCKCHAIN_URL). */
@@ -87,15 +89,17 @@ export async function startPaymentsSubgraph(
 
     const users = dependencies.users ?? new HttpUsersClient(config.payments.usersUrl, config.routerSigningSecret);
     const payouts = dependencies.payouts ?? new HttpPayoutsClient(config.payments.blockchainUrl, config.routerSigningSecret);
+    const treasury = () => blockchainDeployment(config)?.treasury;
+    const chain = dependencies.chain ?? new HttpChainWatcher(config.payments.blockchainUrl, config.routerSigningSecret, treasury);
     const staking = new StakingService({ prisma: database.prisma, users, payouts, config: config.payments, logger, onCommitted });
     const payments = new PaymentsService({
       prisma: database.prisma,
       stripe: new StripeGateway(stripe),
       users,
-      chain: dependencies.chain ?? NO_CHAIN,
+      chain,
       config,
       logger,
-      token: { treasury: () => blockchainDeployment(config)?.treasury, confirmations: config.blockchain.confirmations },
+      token: { treasury, confirmations: config.blockchain.confirmations },
       onCommitted,
       onTokenPaymentSucceeded: async (tx, payment) => {
         if (payment.purpose === 'stake') await staking.creditStake(tx, payment);

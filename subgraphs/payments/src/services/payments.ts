@@ -205,9 +205,19 @@ export class PaymentsService {
       paymentCodec,
       async () => {
         const payment = await this.findOrCreate({ userId, amount, currency: TOKEN_CURRENCY, method: PaymentMethod.TOKEN, purpose, idempotencyKey, providerReference: txHash });
-        return paymentView(await this.settleTokenPayment(payment, await this.deps.chain.transferByTx(txHash)));
+        return paymentView(await this.settleTokenPayment(payment, await this.transferOrNothing(txHash)));
       },
     );
+  }
+
+  /** The chain's answer at mutation time; when it cannot be had the payment stays PENDING for the re-check, never FAILED. */
+  private async transferOrNothing(txHash: string): Promise<TokenTransfer | null> {
+    try {
+      return await this.deps.chain.transferByTx(txHash);
+    } catch (error) {
+      this.deps.logger.warn('could not ask the chain about a token payment; it stays PENDING and is re-checked', { txHash, error: String(error) });
+      return null;
+    }
   }
 
   /** A `blockchain.tokenTransfer` event (or a watcher lookup) about a transaction a payment names. */
@@ -219,7 +229,8 @@ export class PaymentsService {
 
   /**
    * Asks the ChainWatcher about PENDING token payments (catches up on transfer events missed
-   * while this process was down: pub/sub is at most once). Run periodically; returns how many settled.
+   * while this process was down, or never heard: pub/sub is at most once, and without REDIS_URL
+   * each process has its own bus). Run periodically; returns how many settled.
    */
   async reconcileTokenPayments(olderThanMs = 30_000): Promise<number> {
     const pending = await this.deps.prisma.payment.findMany({
@@ -229,7 +240,14 @@ export class PaymentsService {
     });
     let settled = 0;
     for (const payment of pending) {
-      const transfer = await this.deps.chain.transferByTx(payment.providerReference!);
+      let transfer: TokenTransfer | null;
+      try {
+        transfer = await this.deps.chain.transferByTx(payment.providerReference!);
+      } catch (error) {
+        // The chain cannot be asked now (blockchain subgraph down): everything stays PENDING until the next pass.
+        this.deps.logger.warn('could not ask the chain about pending token payments; re-checking at the next pass', { pending: pending.length, error: String(error) });
+        break;
+      }
       if ((await this.settleTokenPayment(payment, transfer)).status !== PaymentStatus.PENDING) settled++;
     }
     return settled;

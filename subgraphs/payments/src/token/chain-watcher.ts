@@ -1,9 +1,9 @@
 /**
  * What payments needs from the chain to settle a $FORGE payment: the ERC-20 Transfer in a
- * transaction and how many confirmations it has. The blockchain subgraph (issue 4) supplies it:
- * it publishes `blockchain.tokenTransfer` events (consumed by token/transfer-consumer.ts) and
- * will answer lookups; until it is wired in, `NO_CHAIN` knows no transfer, so token payments stay
- * PENDING — never SUCCEEDED without the chain saying so.
+ * transaction and how many confirmations it has. The blockchain subgraph supplies it two ways:
+ * `blockchain.tokenTransfer` events (token/transfer-consumer.ts; fast, at most once) and lookups
+ * (token/http-chain-watcher.ts, the default watcher), which the mutation and the periodic re-check
+ * use. `NO_CHAIN` knows no transfer: for unit tests that settle payments only by hand.
  */
 export interface TokenTransfer {
   txHash: string;

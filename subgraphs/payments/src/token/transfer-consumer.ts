@@ -8,8 +8,9 @@ export const TOKEN_TRANSFER = 'blockchain.tokenTransfer';
 
 /**
  * Settles token payments as the chain reports their transfers. Events are at most once (pub/sub);
- * a missed one is caught up by the next event for that transfer, or by a payWithToken retry, which
- * asks the ChainWatcher. Applying an event twice is harmless: a settled payment does not change.
+ * a missed one is caught up by the next event for that transfer, or by the periodic re-check of
+ * PENDING token payments, which asks the ChainWatcher. Applying an event twice is harmless: a
+ * settled payment does not change.
  */
 export function consumeTokenTransfers(bus: EventBus, payments: PaymentsService, logger: Logger): { stop(): Promise<void> } {
   const events = bus.subscribe<TokenTransfer>(TOKEN_TRANSFER);
