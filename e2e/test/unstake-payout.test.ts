@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { createWalletClient, erc20Abi, http, parseEther, type Address, type Hex } from 'viem';
-import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
-import { createSiweMessage } from 'viem/siwe';
-import type { PlatformConfig } from '@supergraph/config';
+import { erc20Abi, type Address, type Hex } from 'viem';
+import type { PrivateKeyAccount } from 'viem/accounts';
 import type { RunningServer } from '@supergraph/server';
-import { asRouter, bearer, createTestDatabase, graphql, quietLogger, testConfig, type TestDatabase } from '@supergraph/testing';
+import { bearer, graphql, quietLogger, testConfig } from '@supergraph/testing';
 import { startRouter } from '@supergraph/router/src/app';
-import { startBlockchainSubgraph, type BlockchainSubgraph } from '@supergraph/blockchain/src/app';
-import { startTestChain, type TestChain } from '@supergraph/blockchain/test/chain';
-import { startPaymentsHarness, userIdentity, type PaymentsHarness } from '@supergraph/payments/test/harness';
+import type { TestChain } from '@supergraph/blockchain/test/chain';
+import { REDIS_URL, startPaymentsHarness, type PaymentsHarness } from '@supergraph/payments/test/harness';
+import { signUp } from './accounts';
+import { startChainStack, type ChainStack } from './chain-stack';
+import { fundWallet, linkFreshWallet, transferForge } from './forge-wallets';
 
 /**
  * Stake → unstake → on-chain payout through the real router: the user stakes $FORGE with a real
@@ -18,10 +18,8 @@ import { startPaymentsHarness, userIdentity, type PaymentsHarness } from '@super
  */
 jest.setTimeout(180_000);
 
+let stack: ChainStack;
 let chain: TestChain;
-let blockchainDb: TestDatabase;
-let blockchainConfig: PlatformConfig;
-let blockchain: BlockchainSubgraph;
 let payments: PaymentsHarness;
 let router: RunningServer;
 let url: string;
@@ -29,17 +27,14 @@ const cleanups: (() => void)[] = [];
 const NOWHERE = 'http://127.0.0.1:9/graphql';
 
 beforeAll(async () => {
-  chain = await startTestChain();
-  blockchainDb = await createTestDatabase('e2e_unstake_blockchain');
-  const blockchainEnv = testConfig({ ...chain.env, BLOCKCHAIN_DATABASE_URL: blockchainDb.url, REDIS_URL: process.env.REDIS_URL ?? 'redis://localhost:6379' });
-  cleanups.push(blockchainEnv.cleanup);
-  blockchainConfig = blockchainEnv.config;
-  blockchain = await startBlockchainSubgraph(blockchainConfig, quietLogger('blockchain'));
-  payments = await startPaymentsHarness({ env: { ...chain.env, BLOCKCHAIN_URL: `${blockchain.url}/graphql` } });
+  stack = await startChainStack('e2e_unstake_blockchain', { REDIS_URL });
+  chain = stack.chain;
+  const blockchainUrl = `${stack.blockchain.url}/graphql`;
+  payments = await startPaymentsHarness({ env: { ...chain.env, BLOCKCHAIN_URL: blockchainUrl } });
   const routerEnv = testConfig({
     SUBGRAPH_USERS_URL: `${payments.users.url}/graphql`,
     SUBGRAPH_PAYMENTS_URL: `${payments.subgraph.url}/graphql`,
-    SUBGRAPH_BLOCKCHAIN_URL: `${blockchain.url}/graphql`,
+    SUBGRAPH_BLOCKCHAIN_URL: blockchainUrl,
     SUBGRAPH_PROJECTS_URL: NOWHERE,
     SUBGRAPH_AI_URL: NOWHERE,
   });
@@ -50,9 +45,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await router?.stop();
   await payments?.stop();
-  await blockchain?.stop();
-  await blockchainDb?.drop();
-  await chain?.stop();
+  await stack?.stop();
   for (const cleanup of cleanups) cleanup();
 });
 
@@ -78,29 +71,15 @@ async function mineUntil<T>(probe: () => Promise<T | undefined>, what: string): 
 
 /** Registers through the router, links a fresh wallet with Sign-In with Ethereum, and funds it with gas and `forge` $FORGE. */
 async function newStaker(forge: bigint): Promise<Staker> {
-  const registered = await graphql<{ register: { token: string; user: { id: string } } }>(
-    url,
-    'mutation ($email: String!) { register(email: $email, password: "correct horse battery") { token user { id } } }',
-    { email: `${randomUUID()}@example.com` },
-  );
-  expect(registered.errors).toBeUndefined();
-  const { token, user } = registered.data!.register;
-  const wallet = privateKeyToAccount(generatePrivateKey());
-  const nonce = (await graphql<{ siweNonce: { nonce: string; domain: string } }>(url, 'mutation { siweNonce { nonce domain } }', {}, bearer(token))).data!.siweNonce;
-  const message = createSiweMessage({ domain: nonce.domain, address: wallet.address, uri: `http://${nonce.domain}`, version: '1', chainId: 31337, nonce: nonce.nonce });
-  const linked = await graphql(url, 'mutation ($message: String!, $signature: String!) { linkWallet(message: $message, signature: $signature) { id } }', { message, signature: await wallet.signMessage({ message }) }, bearer(token));
-  expect(linked.errors).toBeUndefined();
-
-  await chain.rpc('eth_sendTransaction', [{ from: await chain.devAccount(), to: wallet.address, value: `0x${parseEther('1').toString(16)}` }]);
-  const funded = await graphql(`${blockchain.url}/graphql`, 'mutation ($to: String!, $amount: String!) { sendTokenTransfer(to: $to, amount: $amount) { hash } }', { to: wallet.address, amount: forge.toString() }, asRouter(userIdentity(user.id, ['USER', 'ADMIN']), blockchainConfig.routerSigningSecret));
-  expect(funded.errors).toBeUndefined();
+  const token = await signUp(url, `${randomUUID()}@example.com`);
+  const wallet = await linkFreshWallet((query, variables = {}) => graphql(url, query, variables, bearer(token)));
+  await fundWallet(stack, wallet.address, forge);
   return { token, wallet };
 }
 
 /** Transfers `amount` to the treasury and stakes it through the router; waits until the stake is credited. */
 async function stake(staker: Staker, amount: bigint): Promise<void> {
-  const client = createWalletClient({ account: staker.wallet, transport: http(chain.chain.httpUrl) });
-  const txHash: Hex = await client.writeContract({ chain: null, address: chain.deployment.forgeToken, abi: erc20Abi, functionName: 'transfer', args: [chain.deployment.treasury, amount] });
+  const txHash = await transferForge(chain, staker.wallet, amount);
   const staked = await graphql<{ stake: { id: string; status: string } }>(
     url,
     'mutation ($amount: String!, $txHash: String!, $key: String!) { stake(amount: $amount, txHash: $txHash, idempotencyKey: $key) { id status } }',
@@ -162,14 +141,13 @@ test('an unstake made while the blockchain subgraph is down is paid once it is b
   await stake(staker, amount);
   const before = await forgeBalance(staker.wallet.address);
 
-  const port = new URL(blockchain.url).port;
-  await blockchain.stop();
+  await stack.stopBlockchain();
   // Nobody hears this unstakeRequested event; payments keeps the entry PENDING_PAYOUT.
   const unstaked = await unstake(staker, amount);
   expect(unstaked.entry.payoutStatus).toBe('PENDING_PAYOUT');
   await payments.subgraph.services.staking.reconcilePayouts(); // the blockchain subgraph is unreachable: nothing happens
 
-  blockchain = await startBlockchainSubgraph({ ...blockchainConfig, blockchain: { ...blockchainConfig.blockchain, port: Number(port) } }, quietLogger('blockchain'));
+  await stack.restartBlockchain();
   // Payments' periodic recovery, run now rather than in 30 s: it asks again, and the payout goes out.
   await payments.subgraph.services.staking.reconcilePayouts();
   const settled = await paid(staker);
