@@ -1,7 +1,6 @@
 import cluster from 'node:cluster';
 import { loadConfig } from '@supergraph/config';
 import { createLogger, stopOnSignals } from '@supergraph/server';
-import { startRouter } from './app';
 import { runWorkers } from './workers';
 
 const config = loadConfig();
@@ -9,11 +8,14 @@ const logger = createLogger({ service: 'router' }, config.logLevel);
 if (config.router.workers > 1 && cluster.isPrimary) {
   runWorkers(config.router.workers, logger);
 } else {
-  startRouter(config, logger).then(
-    (running) => stopOnSignals(running, logger),
-    (error: unknown) => {
-      logger.error('router failed to start', { error: error instanceof Error ? error.stack : String(error) });
-      process.exit(1);
-    },
-  );
+  // Loaded here, not at the top: a supervisor of workers never runs the router itself.
+  import('./app')
+    .then(({ startRouter }) => startRouter(config, logger))
+    .then(
+      (running) => stopOnSignals(running, logger),
+      (error: unknown) => {
+        logger.error('router failed to start', { error: error instanceof Error ? error.stack : String(error) });
+        process.exit(1);
+      },
+    );
 }

@@ -11,6 +11,7 @@ describe('a router with two workers', () => {
   let subgraph: FakeSubgraph;
   let primary: ChildProcess;
   let graphqlUrl: string;
+  const output: string[] = [];
   const cleanups: (() => void)[] = [];
 
   beforeAll(async () => {
@@ -35,10 +36,11 @@ describe('a router with two workers', () => {
         RATE_LIMIT_PER_MINUTE: '0',
         REDIS_URL: '',
       },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    await until(async () => (await workerPids()).length === 2 && (await answers()));
-  }, 120_000);
+    for (const stream of [primary.stdout!, primary.stderr!]) stream.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    await until(async () => (await workerPids()).length === 2 && (await answers()), 90_000, () => `router output:\n${output.join('')}`);
+  }, 150_000);
 
   afterAll(async () => {
     if (primary.exitCode === null) primary.kill('SIGKILL');
@@ -86,10 +88,10 @@ describe('a router with two workers', () => {
   }, 30_000);
 });
 
-async function until(condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+async function until(condition: () => Promise<boolean>, timeoutMs = 60_000, explain: () => string = () => ''): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
+    if (Date.now() > deadline) throw new Error(`condition not met in time ${explain()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
