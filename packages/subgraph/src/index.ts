@@ -1,4 +1,5 @@
 export * from './authorization';
+export * from './event-loaders';
 export * from './federated-schema';
 export * from './serve-subgraph';
 export * from './subscriptions';

@@ -1,3 +1,4 @@
 export * from './database';
 export * from './graphql';
 export * from './platform';
+export * from './subscriptions';

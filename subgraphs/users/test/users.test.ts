@@ -1,8 +1,6 @@
-import { createClient } from 'graphql-ws';
-import WebSocket from 'ws';
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
 import { createSiweMessage } from 'viem/siwe';
-import { asRouter, errorCodes } from '@supergraph/testing';
+import { asRouter, errorCodes, subscribeMany } from '@supergraph/testing';
 import { startUsersHarness, userIdentity, type UsersHarness } from './harness';
 
 let users: UsersHarness;
@@ -248,44 +246,26 @@ describe('subscriptions', () => {
   it('loads the account once per event, however many subscriptions receive it', async () => {
     const { user } = await register('watched@example.com');
     const { user: bystander } = await register('bystander@example.com');
-    // The router's shape: one socket per identity carrying many subscriptions.
-    const client = createClient({
-      url: users.url.replace(/^http/, 'ws'),
-      webSocketImpl: WebSocket,
-      connectionParams: { headers: asRouter(userIdentity(user.id), users.config.routerSigningSecret) },
-      retryAttempts: 0,
+    const subscriptions = subscribeMany<{ accountUpdated: { tier: string } }>(users.url, asRouter(userIdentity(user.id), users.config.routerSigningSecret), {
+      query: 'subscription { accountUpdated { id tier } }',
     });
-    const received: string[][] = Array.from({ length: 20 }, () => []);
-    let arrived = () => {};
-    for (const tiers of received) {
-      client.subscribe<{ accountUpdated: { tier: string } }>(
-        { query: 'subscription { accountUpdated { id tier } }' },
-        { next: (result) => (tiers.push(result.data!.accountUpdated.tier), arrived()), error: (error) => tiers.push(`error: ${String(error)}`), complete: () => {} },
-      );
-    }
-    /** True once every subscription's latest event has `tier`; false if that takes over `ms`. */
-    const everyoneSees = (tier: string, ms: number) =>
-      new Promise<boolean>((resolve) => {
-        const check = () => received.every((tiers) => tiers.at(-1) === tier) && (clearTimeout(timer), resolve(true));
-        const timer = setTimeout(() => resolve(false), ms);
-        arrived = () => void check();
-        check();
-      });
+    const hasTier = (tier: string) => (data: { accountUpdated: { tier: string } }) => data.accountUpdated.tier === tier;
     try {
-      // Subscriptions go live asynchronously: change the tier until every one of them has seen a change.
-      for (const tier of ['PRO', 'ENTERPRISE', 'PRO', 'ENTERPRISE', 'PRO']) {
+      const tiers = ['PRO', 'ENTERPRISE', 'PRO', 'ENTERPRISE', 'PRO'];
+      await subscriptions.untilLive(async () => {
+        const tier = tiers.shift()!;
         expect((await users.call(SET_TIER, { id: user.id, tier }, admin)).errors).toBeUndefined();
-        if (await everyoneSees(tier, 2_000)) break;
-      }
+        return hasTier(tier);
+      });
       const withoutSubscribers = await users.countSqlStatements(() => users.call(SET_TIER, { id: bystander.id, tier: 'ENTERPRISE' }, admin));
       const withSubscribers = await users.countSqlStatements(async () => {
         await users.call(SET_TIER, { id: user.id, tier: 'FREE' }, admin);
-        return everyoneSees('FREE', 10_000);
+        return subscriptions.everyoneSees(hasTier('FREE'), 10_000);
       });
       expect(withSubscribers.result).toBe(true);
       expect(withSubscribers.count).toBe(withoutSubscribers.count + 1);
     } finally {
-      await client.dispose();
+      await subscriptions.dispose();
     }
   });
 });
