@@ -1,6 +1,6 @@
 import type { PlatformConfig } from '@supergraph/config';
 import type { EventBus } from '@supergraph/pubsub';
-import type { RequestBase } from '@supergraph/subgraph';
+import { eventLoaders, type RequestBase } from '@supergraph/subgraph';
 import type { PrismaClient } from './generated/prisma/client';
 import { createLoaders, type ProjectsLoaders } from './data/loaders';
 import type { TaskQueue } from './queue/task-queue';
@@ -20,7 +20,15 @@ export function createProjectsContext(base: RequestBase, prisma: PrismaClient, c
   return { ...base, prisma, config, events, env: { prisma, limits: config.projects, queue }, loaders: createLoaders(prisma) };
 }
 
-/** A subscription's context outlives many events: each event starts with empty loaders. */
-export function renewLoaders(ctx: ProjectsContext): void {
-  ctx.loaders = createLoaders(ctx.prisma);
+const loadersOfEvent = eventLoaders<ProjectsLoaders>();
+
+/**
+ * Points a subscription at the loaders of the event it is resolving, shared with every other
+ * subscription receiving it (see eventLoaders): one `taskUpdated` costs one query per loader
+ * however many watch the project. Shareable because they hold data, not permissions: every loader
+ * reads by id, and who may see a task or a project's tasks is checked by `subscribe` and the
+ * field resolvers (`isOwnerOrAdmin`, `canRead`).
+ */
+export function useEventLoaders(ctx: ProjectsContext, event: object): void {
+  ctx.loaders = loadersOfEvent(event, ctx.prisma, () => createLoaders(ctx.prisma));
 }

@@ -6,7 +6,7 @@ import { filterEvents } from '@supergraph/pubsub';
 import { requireUser } from '@supergraph/subgraph';
 import type { Project as ProjectRow, Task as TaskRow } from '../generated/prisma/client';
 import { TaskKind, TaskStatus, Tier } from '../generated/prisma/enums';
-import { renewLoaders, type ProjectsContext } from '../context';
+import { useEventLoaders, type ProjectsContext } from '../context';
 import { TASK_UPDATED, type TaskUpdated } from '../domain/events';
 import { estimatePosition, weightedCycle } from '../queue/scheduler';
 import { cancelTask, submitTask } from '../tasks/tasks';
@@ -111,7 +111,7 @@ export class TaskResolver {
     @Root() event: OutboxEnvelope<TaskUpdated>,
     @Ctx() ctx: ProjectsContext,
   ): Promise<TaskRow | null> {
-    renewLoaders(ctx);
+    useEventLoaders(ctx, event);
     const task = await ctx.loaders.taskById.load(event.payload.taskId);
     // Relayed events can trail the task: report the status this event announced, not a later one.
     return task && { ...task, status: event.payload.status as TaskStatus, attempts: event.payload.attempts };
