@@ -1,6 +1,6 @@
 import type { PlatformConfig } from '@supergraph/config';
 import type { EventBus } from '@supergraph/pubsub';
-import type { RequestBase } from '@supergraph/subgraph';
+import { eventLoaders, type RequestBase } from '@supergraph/subgraph';
 import type { PrismaClient } from './generated/prisma/client';
 import { createLoaders, type PaymentsLoaders } from './data/loaders';
 import type { PaymentsService } from './services/payments';
@@ -33,7 +33,15 @@ export function createPaymentsContext(
   return { ...base, prisma, config, services, events, loaders: createLoaders(prisma) };
 }
 
-/** A subscription's context outlives many events: each event starts with empty loaders. */
-export function renewLoaders(ctx: PaymentsContext): void {
-  ctx.loaders = createLoaders(ctx.prisma);
+const loadersOfEvent = eventLoaders<PaymentsLoaders>();
+
+/**
+ * Points a subscription at the loaders of the event it is resolving, shared with every other
+ * subscription receiving it (see eventLoaders): one `paymentUpdated` costs one query per loader
+ * however many watch it. Shareable because they hold data, not permissions: every loader reads by
+ * payment or user id, and money is shown only where `subscribe` or the field resolvers checked
+ * `mayReadMoneyOf`.
+ */
+export function useEventLoaders(ctx: PaymentsContext, event: object): void {
+  ctx.loaders = loadersOfEvent(event, ctx.prisma, () => createLoaders(ctx.prisma));
 }

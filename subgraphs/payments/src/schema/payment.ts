@@ -6,7 +6,7 @@ import type { OutboxEnvelope } from '@supergraph/outbox';
 import { filterEvents } from '@supergraph/pubsub';
 import { requireUser } from '@supergraph/subgraph';
 import { PaymentMethod, PaymentStatus } from '../generated/prisma/enums';
-import { renewLoaders, type PaymentsContext } from '../context';
+import { useEventLoaders, type PaymentsContext } from '../context';
 import { PAYMENT_UPDATED, type PaymentUpdated } from '../events/payment-events';
 import type { PaymentView } from '../services/views';
 import { isUuid } from '../services/ids';
@@ -71,7 +71,7 @@ export class PaymentResolver {
     },
   })
   async paymentUpdated(@Root() event: OutboxEnvelope<PaymentUpdated>, @Ctx() ctx: PaymentsContext): Promise<PaymentView | null> {
-    renewLoaders(ctx);
+    useEventLoaders(ctx, event);
     const payment = await ctx.loaders.paymentById.load(event.payload.id);
     // Relayed events can trail the payment: report the status this event announced.
     return payment && { ...payment, status: event.payload.status as PaymentStatus };
