@@ -1,6 +1,6 @@
 import type { PlatformConfig } from '@supergraph/config';
 import type { EventBus } from '@supergraph/pubsub';
-import type { RequestBase } from '@supergraph/subgraph';
+import { eventLoaders, type RequestBase } from '@supergraph/subgraph';
 import type { PrismaClient } from './generated/prisma/client';
 import type { ChainReader } from './data/chain-reader';
 import type { TreasuryPayouts } from './chain/treasury';
@@ -25,7 +25,15 @@ export function createBlockchainContext(base: RequestBase, services: BlockchainS
   return { ...base, ...services, loaders: createLoaders(services.reader, services.prisma) };
 }
 
-/** Each subscription event is a new moment: start it with empty loaders (see the users subgraph). */
-export function renewLoaders(ctx: BlockchainContext): void {
-  ctx.loaders = createLoaders(ctx.reader, ctx.prisma);
+const loadersOfEvent = eventLoaders<BlockchainLoaders>();
+
+/**
+ * Points a subscription at the loaders of the event it is resolving, shared with every other
+ * subscription receiving it (see eventLoaders): one `tokenTransfer` costs one cache round (and at
+ * most one JSON-RPC batch) per loader however many subscribe. Shareable because they hold data, not
+ * permissions: the chain is public, and no loader reads anything by who asks.
+ */
+export function useEventLoaders(ctx: BlockchainContext, event: object): void {
+  // The database client stands for this subgraph instance; its reader goes with it.
+  ctx.loaders = loadersOfEvent(event, ctx.prisma, () => createLoaders(ctx.reader, ctx.prisma));
 }

@@ -1,8 +1,9 @@
 import { encodeFunctionData, parseUnits, type Hash } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
-import { errorCodes } from '@supergraph/testing';
+import { asRouter, errorCodes, subscribeMany } from '@supergraph/testing';
 import { forgeTokenAbi } from '../src/chain/abis';
 import { FORGE_SUPPLY } from '../src/chain/deployment';
+import { publishTokenTransfer } from '../src/events/chain-events';
 import { eventually, startTestChain, type TestChain } from './chain';
 import { ADMIN, USER, startBlockchainHarness, type BlockchainHarness } from './harness';
 
@@ -200,6 +201,46 @@ describe('chain status', () => {
       forgeToken: chain.deployment.forgeToken.toLowerCase(),
       treasury: chain.deployment.treasury.toLowerCase(),
     });
+  });
+});
+
+describe('subscriptions', () => {
+  type TransferSeen = { tokenTransfer: { hash: string; confirmations: number; transaction: { status: string } } };
+  /**
+   * Keys looked up in the RPC cache (Redis in production): every chain read goes through it, and
+   * only the subscriptions read meanwhile. JSON-RPC calls would not show a fan-out: viem merges
+   * identical calls in flight, but each lookup is a round trip to Redis of its own.
+   */
+  const cacheLookups = async () => (await harness.subgraph.metrics.cacheLookups.get()).values.reduce((sum, { value }) => sum + value, 0);
+
+  it("reads the transfer's transaction once per event, however many subscriptions receive it", async () => {
+    const recipient = freshAddress();
+    const hash = await send(recipient, 5n);
+    const seenByFollower = await eventually(() => harness.transfers.find((event) => event.txHash === hash), 15_000, 'the follower to see the transfer');
+    const subscriptions = subscribeMany<TransferSeen>(harness.url, asRouter(USER, harness.config.routerSigningSecret), {
+      query: 'subscription ($address: String) { tokenTransfer(address: $address) { hash confirmations transaction { status } } }',
+      variables: { address: recipient },
+    });
+    // The follower announces a transfer again as it gets deeper; the test publishes those
+    // announcements itself, so that it decides when each one happens.
+    let depth = seenByFollower.confirmations;
+    const deeper = async () => {
+      const confirmations = ++depth;
+      await publishTokenTransfer(harness.events, { ...seenByFollower, confirmations });
+      return (data: TransferSeen) => data.tokenTransfer.confirmations === confirmations;
+    };
+    try {
+      await subscriptions.untilLive(deeper);
+      const before = await cacheLookups();
+      expect(await subscriptions.everyoneSees(await deeper(), 10_000)).toBe(true);
+      expect(subscriptions.received.map((results) => results.at(-1))).toEqual(
+        Array.from({ length: 20 }, () => ({ data: { tokenTransfer: { hash, confirmations: depth, transaction: { status: 'SUCCESS' } } } })),
+      );
+      // Shared by all 20: one read of the transaction.
+      expect((await cacheLookups()) - before).toBe(1);
+    } finally {
+      await subscriptions.dispose();
+    }
   });
 });
 

@@ -2,7 +2,7 @@ import { Arg, Ctx, Field, Int, ObjectType, Query, Resolver, Root, Subscription }
 import { DateTimeISOResolver } from 'graphql-scalars';
 import { badUserInput } from '@supergraph/server';
 import type { BlockView } from '../data/chain-reader';
-import { renewLoaders, type BlockchainContext } from '../context';
+import { useEventLoaders, type BlockchainContext } from '../context';
 import { NEW_BLOCK, type NewBlockEvent } from '../events/chain-events';
 
 @ObjectType({ description: 'A block of the chain the platform follows.' })
@@ -45,7 +45,7 @@ export class BlockResolver {
     subscribe: ({ context }: { context: BlockchainContext }) => context.events.subscribe<NewBlockEvent>(NEW_BLOCK),
   })
   newBlock(@Root() event: NewBlockEvent, @Ctx() ctx: BlockchainContext): Block {
-    renewLoaders(ctx);
+    useEventLoaders(ctx, event);
     return { ...event, timestamp: new Date(event.timestamp), gasUsed: null };
   }
 }

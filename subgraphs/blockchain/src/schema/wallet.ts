@@ -3,7 +3,7 @@ import { badUserInput } from '@supergraph/server';
 import { filterEvents } from '@supergraph/pubsub';
 import type { TokenTransfer as TransferRow } from '../generated/prisma/client';
 import { MAX_RECENT_TRANSFERS } from '../data/loaders';
-import { renewLoaders, type BlockchainContext } from '../context';
+import { useEventLoaders, type BlockchainContext } from '../context';
 import { TOKEN_TRANSFER, type TokenTransferEvent } from '../events/chain-events';
 import { Transaction, type TransactionRef } from './transaction';
 import { parseAddress } from './inputs';
@@ -112,7 +112,7 @@ export class TokenTransferResolver {
     @Arg('address', () => String, { nullable: true }) _address: string | null,
     @Ctx() ctx: BlockchainContext,
   ): TokenTransfer {
-    renewLoaders(ctx);
+    useEventLoaders(ctx, event);
     return {
       hash: event.txHash,
       logIndex: event.logIndex,
