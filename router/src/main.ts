@@ -9,7 +9,7 @@ if (config.router.workers > 1 && cluster.isPrimary) {
   runWorkers(config.router.workers, logger);
 } else {
   // Loaded here, not at the top: a supervisor of workers never runs the router itself.
-  import('./app')
+  import('./app.js')
     .then(({ startRouter }) => startRouter(config, logger))
     .then(
       (running) => stopOnSignals(running, logger),
