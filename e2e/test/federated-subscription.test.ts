@@ -1,11 +1,9 @@
-import type { RunningServer } from '@supergraph/server';
-import { bearer, createTestDatabase, graphql, quietLogger, testConfig, type TestDatabase } from '@supergraph/testing';
-import { startRouter } from '@supergraph/router/src/app';
-import { startProjectsSubgraph, type ProjectsSubgraph } from '@supergraph/projects/src/app';
-import { startPaymentsHarness, type PaymentsHarness } from '@supergraph/payments/test/harness';
+import { bearer, graphql } from '@supergraph/testing';
+import { startPaymentsHarness } from '@supergraph/payments/test/harness';
 import { signUp } from './accounts';
 import { paymentFeed } from './payment-feed';
 import { startAiSubgraph } from './python-subgraph';
+import { TestStack } from './stack';
 
 /**
  * The issue's definition of done for federated subscriptions: one subscription at the router
@@ -14,41 +12,19 @@ import { startAiSubgraph } from './python-subgraph';
  */
 jest.setTimeout(120_000);
 
-let payments: PaymentsHarness;
-let projects: ProjectsSubgraph;
-let projectsDb: TestDatabase;
-let ai: { url: string; stop(): Promise<void> };
-let router: RunningServer;
+const stack = new TestStack();
 let url: string;
-const cleanups: (() => void)[] = [];
 
 beforeAll(async () => {
-  payments = await startPaymentsHarness({ env: { ADMIN_EMAILS: 'admin@example.com' } });
-  projectsDb = await createTestDatabase('e2e_projects');
-  const projectsConfig = testConfig({ PROJECTS_PORT: '0', PROJECTS_DATABASE_URL: projectsDb.url });
-  cleanups.push(projectsConfig.cleanup);
-  projects = await startProjectsSubgraph(projectsConfig.config, quietLogger('projects'));
-  ai = await startAiSubgraph(payments.config.routerSigningSecret);
-  const routerConfig = testConfig({
-    ADMIN_EMAILS: 'admin@example.com',
-    SUBGRAPH_USERS_URL: `${payments.users.url}/graphql`,
-    SUBGRAPH_PROJECTS_URL: `${projects.url}/graphql`,
-    SUBGRAPH_PAYMENTS_URL: `${payments.subgraph.url}/graphql`,
-    SUBGRAPH_AI_URL: ai.url,
-    RATE_LIMIT_PER_MINUTE: '0',
-  });
-  cleanups.push(routerConfig.cleanup);
-  router = await startRouter(routerConfig.config, quietLogger('router'));
-  url = `${router.url}/graphql`;
+  const payments = await stack.add(startPaymentsHarness({ env: { ADMIN_EMAILS: 'admin@example.com' } }));
+  const projects = await stack.projects();
+  const ai = await stack.add(startAiSubgraph(payments.config.routerSigningSecret));
+  ({ url } = await stack.router(
+    { users: `${payments.users.url}/graphql`, projects: `${projects.url}/graphql`, payments: `${payments.subgraph.url}/graphql`, ai: ai.url },
+    { ADMIN_EMAILS: 'admin@example.com' },
+  ));
 });
-afterAll(async () => {
-  await router?.stop();
-  await ai?.stop();
-  await projects?.stop();
-  await projectsDb?.drop();
-  await payments?.stop();
-  for (const cleanup of cleanups) cleanup();
-});
+afterAll(() => stack.stop());
 
 test('paymentUpdated delivers fields from payments, users, projects and the Python AI subgraph', async () => {
   const adminToken = await signUp(url, 'admin@example.com');

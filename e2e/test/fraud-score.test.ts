@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { RunningServer } from '@supergraph/server';
-import { bearer, errorCodes, graphql, quietLogger, testConfig } from '@supergraph/testing';
-import { startRouter } from '@supergraph/router/src/app';
+import { bearer, errorCodes, graphql } from '@supergraph/testing';
 import { startPaymentsHarness, type PaymentsHarness } from '@supergraph/payments/test/harness';
 import { startAiSubgraph } from './python-subgraph';
+import { TestStack } from './stack';
 
 /**
  * `Payment.fraudScore` through the real router: the Python AI subgraph scores each payment from
@@ -13,32 +12,19 @@ import { startAiSubgraph } from './python-subgraph';
  */
 jest.setTimeout(180_000);
 
+const stack = new TestStack();
 let payments: PaymentsHarness;
-let ai: { url: string; stop(): Promise<void> };
-let router: RunningServer;
 let url: string;
-const cleanups: (() => void)[] = [];
 
 beforeAll(async () => {
-  payments = await startPaymentsHarness({ env: { ADMIN_EMAILS: 'fraud-admin@example.com' } });
-  ai = await startAiSubgraph(payments.config.routerSigningSecret);
-  const routerConfig = testConfig({
-    ADMIN_EMAILS: 'fraud-admin@example.com',
-    SUBGRAPH_USERS_URL: `${payments.users.url}/graphql`,
-    SUBGRAPH_PAYMENTS_URL: `${payments.subgraph.url}/graphql`,
-    SUBGRAPH_AI_URL: ai.url,
-    RATE_LIMIT_PER_MINUTE: '0',
-  });
-  cleanups.push(routerConfig.cleanup);
-  router = await startRouter(routerConfig.config, quietLogger('router'));
-  url = `${router.url}/graphql`;
+  payments = await stack.add(startPaymentsHarness({ env: { ADMIN_EMAILS: 'fraud-admin@example.com' } }));
+  const ai = await stack.add(startAiSubgraph(payments.config.routerSigningSecret));
+  ({ url } = await stack.router(
+    { users: `${payments.users.url}/graphql`, payments: `${payments.subgraph.url}/graphql`, ai: ai.url },
+    { ADMIN_EMAILS: 'fraud-admin@example.com' },
+  ));
 });
-afterAll(async () => {
-  await router?.stop();
-  await ai?.stop();
-  await payments?.stop();
-  for (const cleanup of cleanups) cleanup();
-});
+afterAll(() => stack.stop());
 
 type Scored = { amount: string; fraudScore: { score: number; isAnomaly: boolean; reasons: { feature: string }[] } | null };
 const PAYMENTS_WITH_SCORES = `query ($id: ID!) {

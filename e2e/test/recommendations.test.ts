@@ -1,14 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunningServer } from '@supergraph/server';
-import { bearer, createTestDatabase, execute, graphql, quietLogger, testConfig, type TestDatabase } from '@supergraph/testing';
-import { startRouter } from '@supergraph/router/src/app';
-import { startProjectsSubgraph, type ProjectsSubgraph } from '@supergraph/projects/src/app';
-import { startUsersHarness, type UsersHarness } from '@supergraph/users/test/harness';
+import { bearer, execute, graphql } from '@supergraph/testing';
+import { startUsersHarness } from '@supergraph/users/test/harness';
 import { MyProjectsAndRecommendationsDocument, SemanticSearchDocument, SimilarProjectsDocument } from '../../clients/generated/graphql';
 import { signUp } from './accounts';
 import { startAiSubgraph } from './python-subgraph';
+import { TestStack } from './stack';
 
 /**
  * The AI issue's definition of done: through the router, one query returns a user with their
@@ -17,46 +15,25 @@ import { startAiSubgraph } from './python-subgraph';
  */
 jest.setTimeout(180_000);
 
-let users: UsersHarness;
-let projects: ProjectsSubgraph;
-let projectsDb: TestDatabase;
-let ai: { url: string; stop(): Promise<void> };
-let router: RunningServer;
+const stack = new TestStack();
 let url: string;
-const cleanups: (() => void)[] = [];
 
 beforeAll(async () => {
-  users = await startUsersHarness({ ADMIN_EMAILS: 'admin@example.com' });
-  projectsDb = await createTestDatabase('e2e_recommend');
-  const projectsConfig = testConfig({ PROJECTS_PORT: '0', PROJECTS_DATABASE_URL: projectsDb.url });
-  cleanups.push(projectsConfig.cleanup);
-  projects = await startProjectsSubgraph(projectsConfig.config, quietLogger('projects'));
+  const users = await stack.add(startUsersHarness({ ADMIN_EMAILS: 'admin@example.com' }));
+  const projects = await stack.projects();
   const aiData = mkdtempSync(join(tmpdir(), 'ai-index-'));
-  cleanups.push(() => rmSync(aiData, { recursive: true, force: true }));
-  ai = await startAiSubgraph(users.config.routerSigningSecret, {
-    AI_DATA_DIR: aiData,
-    AI_PROJECTS_URL: `${projects.url}/graphql`,
-    AI_INDEX_POLL_SECONDS: '0.2',
-    REDIS_URL: '',
-  });
-  const routerConfig = testConfig({
-    ADMIN_EMAILS: 'admin@example.com',
-    SUBGRAPH_USERS_URL: users.url,
-    SUBGRAPH_PROJECTS_URL: `${projects.url}/graphql`,
-    SUBGRAPH_AI_URL: ai.url,
-  });
-  cleanups.push(routerConfig.cleanup);
-  router = await startRouter(routerConfig.config, quietLogger('router'));
-  url = `${router.url}/graphql`;
+  stack.defer(() => rmSync(aiData, { recursive: true, force: true }));
+  const ai = await stack.add(
+    startAiSubgraph(users.config.routerSigningSecret, {
+      AI_DATA_DIR: aiData,
+      AI_PROJECTS_URL: `${projects.url}/graphql`,
+      AI_INDEX_POLL_SECONDS: '0.2',
+      REDIS_URL: '',
+    }),
+  );
+  ({ url } = await stack.router({ users: users.url, projects: `${projects.url}/graphql`, ai: ai.url }, { ADMIN_EMAILS: 'admin@example.com' }));
 });
-afterAll(async () => {
-  await router?.stop();
-  await ai?.stop();
-  await projects?.stop();
-  await projectsDb?.drop();
-  await users?.stop();
-  for (const cleanup of cleanups) cleanup();
-});
+afterAll(() => stack.stop());
 
 async function createProject(token: string, name: string, description: string, visibility: 'PUBLIC' | 'PRIVATE'): Promise<string> {
   const response = await graphql<{ createProject: { id: string } }>(

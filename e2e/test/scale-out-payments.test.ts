@@ -1,9 +1,8 @@
-import type { RunningServer } from '@supergraph/server';
-import { graphql, quietLogger, testConfig } from '@supergraph/testing';
-import { startRouter } from '@supergraph/router/src/app';
-import { startPaymentsSubgraph, type PaymentsSubgraph } from '@supergraph/payments/src/app';
-import { startPaymentsHarness, type PaymentsHarness } from '@supergraph/payments/test/harness';
+import { graphql, quietLogger } from '@supergraph/testing';
+import { startPaymentsSubgraph } from '@supergraph/payments/src/app';
+import { startPaymentsHarness } from '@supergraph/payments/test/harness';
 import { paymentFeed } from './payment-feed';
+import { TestStack } from './stack';
 
 /**
  * Scale-out as deployed: two routers, each in front of its own payments instance (one database,
@@ -11,29 +10,20 @@ import { paymentFeed } from './payment-feed';
  */
 jest.setTimeout(90_000);
 
-let payments: PaymentsHarness;
-let secondPayments: PaymentsSubgraph;
-const routers: RunningServer[] = [];
-const cleanups: (() => void)[] = [];
+const stack = new TestStack();
+const routerUrls: string[] = [];
 
 beforeAll(async () => {
-  payments = await startPaymentsHarness({ env: { ADMIN_EMAILS: 'admin@example.com' } });
-  secondPayments = await startPaymentsSubgraph(payments.config, quietLogger('payments'));
+  const payments = await stack.add(startPaymentsHarness({ env: { ADMIN_EMAILS: 'admin@example.com' } }));
+  const secondPayments = await stack.add(startPaymentsSubgraph(payments.config, quietLogger('payments')));
   for (const instance of [payments.subgraph, secondPayments]) {
-    const { config, cleanup } = testConfig({ SUBGRAPH_USERS_URL: `${payments.users.url}/graphql`, SUBGRAPH_PAYMENTS_URL: `${instance.url}/graphql` });
-    cleanups.push(cleanup);
-    routers.push(await startRouter(config, quietLogger('router')));
+    routerUrls.push((await stack.router({ users: `${payments.users.url}/graphql`, payments: `${instance.url}/graphql` })).url);
   }
 });
-afterAll(async () => {
-  for (const router of routers) await router.stop();
-  await secondPayments?.stop();
-  await payments?.stop();
-  for (const cleanup of cleanups) cleanup();
-});
+afterAll(() => stack.stop());
 
 test('paymentUpdated reaches a subscriber on one router when the payment goes through the other', async () => {
-  const [subscribedUrl, payingUrl] = routers.map((router) => `${router.url}/graphql`) as [string, string];
+  const [subscribedUrl, payingUrl] = routerUrls as [string, string];
   const register = async (email: string) =>
     (await graphql<{ register: { token: string } }>(subscribedUrl, 'mutation ($email: String!) { register(email: $email, password: "correct horse battery") { token } }', { email })).data!.register.token;
   const adminToken = await register('admin@example.com');

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { erc20Abi, type Address, type Hex } from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
-import type { RunningServer } from '@supergraph/server';
-import { bearer, graphql, quietLogger, testConfig } from '@supergraph/testing';
-import { startRouter } from '@supergraph/router/src/app';
+import { bearer, graphql } from '@supergraph/testing';
 import type { TestChain } from '@supergraph/blockchain/test/chain';
 import { REDIS_URL, startPaymentsHarness, type PaymentsHarness } from '@supergraph/payments/test/harness';
 import { signUp } from './accounts';
 import { startChainStack, type ChainStack } from './chain-stack';
 import { fundWallet, linkFreshWallet, transferForge } from './forge-wallets';
+import { TestStack } from './stack';
 
 /**
  * Stake → unstake → on-chain payout through the real router: the user stakes $FORGE with a real
@@ -18,36 +17,20 @@ import { fundWallet, linkFreshWallet, transferForge } from './forge-wallets';
  */
 jest.setTimeout(180_000);
 
+const platform = new TestStack();
 let stack: ChainStack;
 let chain: TestChain;
 let payments: PaymentsHarness;
-let router: RunningServer;
 let url: string;
-const cleanups: (() => void)[] = [];
-const NOWHERE = 'http://127.0.0.1:9/graphql';
 
 beforeAll(async () => {
-  stack = await startChainStack('e2e_unstake_blockchain', { REDIS_URL });
+  stack = await platform.add(startChainStack('e2e_unstake_blockchain', { REDIS_URL }));
   chain = stack.chain;
   const blockchainUrl = `${stack.blockchain.url}/graphql`;
-  payments = await startPaymentsHarness({ env: { ...chain.env, BLOCKCHAIN_URL: blockchainUrl } });
-  const routerEnv = testConfig({
-    SUBGRAPH_USERS_URL: `${payments.users.url}/graphql`,
-    SUBGRAPH_PAYMENTS_URL: `${payments.subgraph.url}/graphql`,
-    SUBGRAPH_BLOCKCHAIN_URL: blockchainUrl,
-    SUBGRAPH_PROJECTS_URL: NOWHERE,
-    SUBGRAPH_AI_URL: NOWHERE,
-  });
-  cleanups.push(routerEnv.cleanup);
-  router = await startRouter(routerEnv.config, quietLogger('router'));
-  url = `${router.url}/graphql`;
+  payments = await platform.add(startPaymentsHarness({ env: { ...chain.env, BLOCKCHAIN_URL: blockchainUrl } }));
+  ({ url } = await platform.router({ users: `${payments.users.url}/graphql`, payments: `${payments.subgraph.url}/graphql`, blockchain: blockchainUrl }));
 });
-afterAll(async () => {
-  await router?.stop();
-  await payments?.stop();
-  await stack?.stop();
-  for (const cleanup of cleanups) cleanup();
-});
+afterAll(() => platform.stop());
 
 interface Staker {
   token: string;

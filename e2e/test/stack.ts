@@ -1,0 +1,56 @@
+import type { RunningServer } from '@supergraph/server';
+import { createTestDatabase, quietLogger, testConfig } from '@supergraph/testing';
+import { startRouter } from '@supergraph/router/src/app';
+import { startProjectsSubgraph, type ProjectsSubgraph } from '@supergraph/projects/src/app';
+
+const SUBGRAPHS = ['users', 'projects', 'payments', 'blockchain', 'ai'] as const;
+/** Port 9 (discard): nothing answers, so a subgraph a test did not start is plainly unavailable. */
+const NOWHERE = 'http://127.0.0.1:9/graphql';
+
+/** Where the router finds each subgraph the test started. */
+export type SubgraphUrls = Partial<Record<(typeof SUBGRAPHS)[number], string>>;
+
+/**
+ * What an end-to-end test starts, each piece real, stopped in the reverse order of starting
+ * (the router before the subgraphs it calls, a subgraph before its database).
+ */
+export class TestStack {
+  private readonly stops: (() => unknown)[] = [];
+
+  /** Remembers how to stop what was just started. */
+  defer(stop: () => unknown): void {
+    this.stops.push(stop);
+  }
+
+  /** Starts `start` and remembers its `stop`. */
+  async add<T extends { stop(): unknown }>(start: Promise<T>): Promise<T> {
+    const started = await start;
+    this.defer(() => started.stop());
+    return started;
+  }
+
+  /** The projects subgraph on a scratch database of its own. */
+  async projects(env: Record<string, string> = {}): Promise<ProjectsSubgraph> {
+    const database = await createTestDatabase('e2e_projects');
+    this.defer(() => database.drop());
+    const { config, cleanup } = testConfig({ PROJECTS_PORT: '0', PROJECTS_DATABASE_URL: database.url, ...env });
+    this.defer(cleanup);
+    return this.add(startProjectsSubgraph(config, quietLogger('projects')));
+  }
+
+  /**
+   * The real router in front of these subgraphs. The others point nowhere, never at whatever a
+   * developer runs on the default ports. Rate limiting is off: tests send many requests from one address.
+   */
+  async router(subgraphs: SubgraphUrls, env: Record<string, string> = {}): Promise<{ router: RunningServer; url: string }> {
+    const urls = Object.fromEntries(SUBGRAPHS.map((name) => [`SUBGRAPH_${name.toUpperCase()}_URL`, subgraphs[name] ?? NOWHERE]));
+    const { config, cleanup } = testConfig({ RATE_LIMIT_PER_MINUTE: '0', ...urls, ...env });
+    this.defer(cleanup);
+    const router = await this.add(startRouter(config, quietLogger('router')));
+    return { router, url: `${router.url}/graphql` };
+  }
+
+  async stop(): Promise<void> {
+    for (const stop of this.stops.splice(0).reverse()) await stop();
+  }
+}
