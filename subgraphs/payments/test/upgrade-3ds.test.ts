@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { errorCodes } from '@supergraph/testing';
 import { AWAITING_CHARGE } from '../src/saga/upgrade-plan';
-import { startPaymentsHarness, type PaymentsHarness } from './harness';
+import { startPaymentsHarness, userIdentity, type PaymentsHarness } from './harness';
 
 /**
- * upgradePlan with a card that needs 3-D Secure: the saga parks until Stripe's signed webhook says
+ * Cards that need 3-D Secure. upgradePlan with such a card: the saga parks until Stripe's signed webhook says
  * how the authentication went, then completes or fails; one left waiting too long is canceled at
- * Stripe and compensated. Real Postgres, the Stripe SDK against the local Stripe, a real users subgraph.
+ * Stripe and compensated. A plain createPayment waits the same way, showing the payer what to do.
+ * Real Postgres, the Stripe SDK against the local Stripe, a real users subgraph.
  */
 let h: PaymentsHarness;
 beforeAll(async () => {
@@ -151,4 +152,30 @@ test('authentication racing the timeout: exactly one wins, never a half state', 
     expect(intent.status === 'canceled' || intent.amount_refunded === intent.amount).toBe(true);
     expect(await h.tierOf(userId)).toBe('FREE');
   }
+});
+
+test('createPayment with a card that needs 3-D Secure: PENDING with the next action for the payer alone, then SUCCEEDED once authenticated', async () => {
+  const { userId, identity } = await h.register();
+  const CREATE = `mutation ($key: String!, $pm: String) {
+    createPayment(amount: "4200", currency: "USD", idempotencyKey: $key, paymentMethod: $pm) { id status providerReference nextAction { type clientSecret } }
+  }`;
+  const created = await h.call<{ createPayment: { id: string; status: string; providerReference: string; nextAction: { type: string; clientSecret: string } | null } }>(
+    CREATE,
+    { key: randomUUID(), pm: THREE_D_SECURE_CARD },
+    identity,
+  );
+  expect(created.errors).toBeUndefined();
+  const payment = created.data!.createPayment;
+  const intent = h.stripe.intents.get(payment.providerReference)!;
+  expect(payment).toMatchObject({ status: 'PENDING', nextAction: { type: 'use_stripe_sdk', clientSecret: intent.client_secret } });
+
+  // The client secret completes the payment: an admin who may read the payment does not get it.
+  const PAYMENT = 'query ($id: ID!) { payment(id: $id) { status nextAction { clientSecret } } }';
+  const asAdmin = await h.call<{ payment: { status: string; nextAction: unknown } }>(PAYMENT, { id: payment.id }, userIdentity(randomUUID(), ['ADMIN']));
+  expect(asAdmin.data!.payment).toEqual({ status: 'PENDING', nextAction: null });
+
+  await h.stripe.authenticate(payment.providerReference, 'succeeded');
+  const settled = await h.call<{ payment: { status: string; nextAction: unknown } }>(PAYMENT, { id: payment.id }, identity);
+  expect(settled.data!.payment).toEqual({ status: 'SUCCEEDED', nextAction: null });
+  expect(await paymentOf(payment.id)).toMatchObject({ userId, status: 'SUCCEEDED' });
 });

@@ -285,8 +285,8 @@ export class UpgradePlanSaga {
   /** The mutation's answer; a saga waiting for 3-D Secure carries the next action Stripe asks for. */
   async view(saga: UpgradeSaga): Promise<PlanUpgradeView> {
     const payment = await this.deps.prisma.payment.findUniqueOrThrow({ where: { id: saga.paymentId } });
-    const waiting = saga.status === SagaStatus.RUNNING && saga.step === AWAITING_CHARGE && payment.providerReference;
-    const nextAction = waiting ? ((await this.deps.payments.deps.stripe.retrieveIntent(waiting)).nextAction ?? null) : null;
+    const waiting = saga.status === SagaStatus.RUNNING && saga.step === AWAITING_CHARGE;
+    const nextAction = waiting ? await this.deps.payments.nextActionOf(payment) : null;
     return { id: saga.id, tier: saga.tier, status: saga.status, payment: paymentView(payment), error: saga.error, nextAction };
   }
 

@@ -9,8 +9,10 @@ import { PaymentMethod, PaymentStatus } from '../generated/prisma/enums';
 import { useEventLoaders, type PaymentsContext } from '../context';
 import { PAYMENT_UPDATED, type PaymentUpdated } from '../events/payment-events';
 import type { PaymentView } from '../services/views';
+import type { NextAction } from '../stripe/gateway';
 import { isUuid } from '../services/ids';
 import { mayReadMoneyOf } from './access';
+import { PaymentAction } from './payment-action';
 import { User } from './user';
 
 registerEnumType(PaymentMethod, { name: 'PaymentMethod', description: 'FIAT: card through Stripe. TOKEN: a $FORGE transfer to the treasury.' });
@@ -80,6 +82,16 @@ export class PaymentResolver {
   @FieldResolver(() => User)
   user(@Root() payment: PaymentView): User {
     return { id: payment.userId };
+  }
+
+  @FieldResolver(() => PaymentAction, {
+    nullable: true,
+    description:
+      'Your PENDING card payment that waits for you to authenticate (3-D Secure): what to do with Stripe.js. The outcome follows on paymentUpdated. Null otherwise, and for anyone but the payer.',
+  })
+  async nextAction(@Root() payment: PaymentView, @Ctx() ctx: PaymentsContext): Promise<NextAction | null> {
+    if (ctx.identity.kind !== 'user' || ctx.identity.userId !== payment.userId) return null;
+    return ctx.services.payments.nextActionOf(payment);
   }
 
   @Mutation(() => Payment, {

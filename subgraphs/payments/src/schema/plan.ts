@@ -6,6 +6,7 @@ import type { PlanUpgradeView } from '../saga/upgrade-plan';
 import type { NextAction } from '../stripe/gateway';
 import type { PaymentView } from '../services/views';
 import { Payment } from './payment';
+import { PaymentAction } from './payment-action';
 
 registerEnumType(SagaStatus, {
   name: 'PlanUpgradeStatus',
@@ -13,18 +14,6 @@ registerEnumType(SagaStatus, {
     'COMPLETED: charged and upgraded. FAILED: the charge did not go through. COMPENSATED: a later step failed; the charge was refunded and the tier restored. ' +
     'RUNNING: in progress — with `nextAction`, waiting for the card holder to authenticate (3-D Secure); the outcome follows on `paymentUpdated`. COMPENSATING: being undone (recovered automatically).',
 });
-
-@ObjectType({ description: 'What the card holder must do before Stripe can decide a charge (3-D Secure).' })
-class PaymentAction {
-  @Field(() => String, { description: 'Stripe\'s next action: `use_stripe_sdk` (Stripe.js `handleNextAction({ clientSecret })`) or `redirect_to_url`.' })
-  type!: string;
-
-  @Field(() => String, { description: 'The PaymentIntent\'s client secret, for Stripe.js.' })
-  clientSecret!: string;
-
-  @Field(() => String, { nullable: true, description: 'Where to send the card holder, when Stripe gives a URL.' })
-  redirectUrl!: string | null;
-}
 
 @ObjectType({ description: 'The outcome of an upgradePlan saga.' })
 class PlanUpgrade {

@@ -8,7 +8,7 @@ import { invalidTransition } from '../domain/payment-status';
 import { createPendingPayment, transitionPayment, type Tx } from '../data/payments';
 import { runIdempotent, checkIdempotencyKey } from '../data/idempotency';
 import type { UsersClient } from '../data/users-client';
-import type { IntentOutcome, StripeGateway } from '../stripe/gateway';
+import type { IntentOutcome, NextAction, StripeGateway } from '../stripe/gateway';
 import { judgeTransfer, type ChainWatcher, type TokenTransfer } from '../token/chain-watcher';
 import { paymentCodec, paymentView, type PaymentView } from './views';
 import { isUuid } from './ids';
@@ -90,6 +90,16 @@ export class PaymentsService {
       }),
     );
     return payment;
+  }
+
+  /**
+   * What the card holder must do before Stripe can decide a PENDING card payment (3-D Secure),
+   * asked of Stripe each time rather than stored: the client secret lets whoever holds it complete
+   * the payment, so it is kept nowhere of ours.
+   */
+  async nextActionOf(payment: Pick<PaymentView, 'method' | 'status' | 'providerReference'>): Promise<NextAction | null> {
+    if (payment.method !== PaymentMethod.FIAT || payment.status !== PaymentStatus.PENDING || !payment.providerReference) return null;
+    return (await this.deps.stripe.retrieveIntent(payment.providerReference)).nextAction ?? null;
   }
 
   async refundPayment(userId: string, paymentId: string, idempotencyKey: string): Promise<PaymentView> {
