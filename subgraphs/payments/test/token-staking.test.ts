@@ -285,6 +285,30 @@ describe('unstake payouts', () => {
     expect(asked()).toHaveLength(3);
   });
 
+  it('stakes the amount again when its payout reverts on chain, once, so the user can unstake again', async () => {
+    const { userId, identity } = await stakedUser(900n);
+    const unstaked = await h.call(UNSTAKE_ENTRY, { amount: '300', key: randomUUID() }, identity);
+    const entryId: string = unstaked.data!.unstake.entry.id;
+    const staked = async () => (await h.prisma.paymentAccount.findUniqueOrThrow({ where: { userId } })).staked.toFixed(0);
+    expect(await staked()).toBe('600');
+
+    const reverted = '0x' + 'ee'.repeat(32);
+    payoutAnswers.set(entryId, { status: 'FAILED', txHash: reverted });
+    await h.subgraph.services.staking.reconcilePayouts();
+    await h.subgraph.services.staking.reconcilePayouts();
+
+    expect(await h.prisma.stakeEntry.findUniqueOrThrow({ where: { id: BigInt(entryId) } })).toMatchObject({ payoutStatus: 'RETURNED', payoutTxHash: reverted });
+    expect(await staked()).toBe('900');
+    // The ledger still sums to the stake: the unstake and the one entry that returned it.
+    const ledger = await h.prisma.stakeEntry.findMany({ where: { userId }, orderBy: { id: 'asc' } });
+    expect(ledger.map((entry) => entry.amount.toFixed(0))).toEqual(['900', '-300', '300']);
+    expect(payoutRequests.filter((request) => request.entryId === entryId)).toHaveLength(1);
+
+    const again = await h.call(UNSTAKE_ENTRY, { amount: '900', key: randomUUID() }, identity);
+    expect(again.errors).toBeUndefined();
+    expect(await staked()).toBe('0');
+  });
+
   it('lists only your own ledger, and checks the page size', async () => {
     const { identity } = await stakedUser(10n);
     const history = await h.call(HISTORY, {}, identity);

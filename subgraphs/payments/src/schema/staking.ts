@@ -12,7 +12,8 @@ import { Payment } from './payment';
 registerEnumType(Tier, { name: 'Tier', description: 'Plan a user is on; higher tiers are served first.' });
 registerEnumType(PayoutStatus, {
   name: 'PayoutStatus',
-  description: 'An unstake on its way back on chain: PENDING_PAYOUT until the treasury transfer is confirmed, then PAID.',
+  description:
+    'An unstake on its way back on chain: PENDING_PAYOUT until the treasury transfer is confirmed, then PAID. RETURNED: the transfer reverted on chain, so nothing was paid and the amount is staked again.',
 });
 
 export const STAKING_HISTORY_MAX = 100;

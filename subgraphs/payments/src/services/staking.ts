@@ -28,7 +28,8 @@ export interface StakeState {
  * for the treasury to pay the FORGE back on chain (the blockchain subgraph's job) to the wallet
  * chosen at that moment. The entry stays PENDING_PAYOUT until the blockchain subgraph reports the
  * transfer confirmed; `reconcilePayouts` asks again for any still pending, so neither a lost event
- * nor a blockchain subgraph that was down when the unstake happened leaves it unpaid.
+ * nor a blockchain subgraph that was down when the unstake happened leaves it unpaid. A payout
+ * that reverts on chain is undone: the amount is staked again (RETURNED).
  */
 export class StakingService {
   constructor(
@@ -113,13 +114,40 @@ export class StakingService {
       try {
         const payout = await this.deps.payouts.requestPayout(request);
         if (payout.status === 'CONFIRMED' && payout.txHash && (await this.markPaid({ ...request, txHash: payout.txHash }))) paid++;
-        // Reverted on chain: nothing was paid and the blockchain subgraph will not retry on its own.
-        if (payout.status === 'FAILED') this.deps.logger.error('an unstake payout failed on chain; the user is still owed it', { ...request, txHash: payout.txHash });
+        // Reverted on chain: nothing left the treasury, and the blockchain subgraph does not retry on its own.
+        if (payout.status === 'FAILED') await this.returnToStake(entry, payout.txHash);
       } catch (error) {
         this.deps.logger.warn('could not have an unstake paid out; will retry', { entryId: request.entryId, error: String(error) });
       }
     }
     return paid;
+  }
+
+  /**
+   * Undoes an unstake whose payout reverted on chain: the entry becomes RETURNED and its amount
+   * is staked again, in one transaction, so the user holds their $FORGE (and the tier it buys)
+   * and may unstake again. Only a PENDING_PAYOUT entry changes, so a repeat credits nothing.
+   */
+  async returnToStake(entry: StakeEntry, revertedTxHash: string | null): Promise<boolean> {
+    const amount = (-BigInt(entry.amount.toFixed(0))).toString();
+    const returned = await this.deps.prisma.$transaction(async (tx) => {
+      const { count } = await tx.stakeEntry.updateMany({
+        where: { id: entry.id, payoutStatus: PayoutStatus.PENDING_PAYOUT },
+        data: { payoutStatus: PayoutStatus.RETURNED, payoutTxHash: revertedTxHash?.toLowerCase() ?? null },
+      });
+      if (count === 0) return false;
+      await tx.stakeEntry.create({ data: { userId: entry.userId, amount, idempotencyKey: `payout-returned:${entry.id}` } });
+      const [account] = await tx.$queryRaw<{ staked: string }[]>`
+        UPDATE payment_accounts SET staked = staked + ${amount}::numeric, tier_sync_pending = true, updated_at = now()
+        WHERE user_id = ${entry.userId}::uuid RETURNING staked::text AS staked`;
+      await announce(tx, { userId: entry.userId, staked: account!.staked, change: amount });
+      return true;
+    });
+    if (!returned) return false;
+    this.deps.onCommitted?.();
+    this.deps.logger.error('an unstake payout reverted on chain; its amount is staked again', { entryId: entry.id.toString(), amount, txHash: revertedTxHash });
+    await this.syncTier(entry.userId);
+    return true;
   }
 
   async state(userId: string): Promise<StakeState> {
