@@ -6,10 +6,11 @@ import { fundWallet, linkFreshWallet, transferForge } from './forge-wallets';
 
 /**
  * A $FORGE payment settled by a real on-chain transfer: the user signs an ERC-20 transfer to the
- * treasury on a real EVM, the blockchain subgraph follows the chain and publishes the transfer
- * over Redis, and payments marks the payment SUCCEEDED only once it has the confirmations.
- * Payments is not pointed at the blockchain subgraph (no BLOCKCHAIN_URL), so the events are all it
- * hears; token-settlement.test.ts settles payments by asking, with no events.
+ * treasury on a real EVM, the blockchain subgraph follows the chain and announces the transfer
+ * over Redis, and each announcement makes payments ask the blockchain subgraph (which reads the
+ * node) about that transaction: the payment is SUCCEEDED only once the chain shows the
+ * confirmations, promptly, without waiting for the periodic re-check. token-settlement.test.ts
+ * settles payments with no event bus at all.
  */
 jest.setTimeout(120_000);
 
@@ -20,7 +21,7 @@ let payments: PaymentsHarness;
 beforeAll(async () => {
   stack = await startChainStack('e2e_blockchain', { REDIS_URL });
   chain = stack.chain;
-  payments = await startPaymentsHarness({ env: chain.env });
+  payments = await startPaymentsHarness({ env: { ...chain.env, BLOCKCHAIN_URL: `${stack.blockchain.url}/graphql` } });
 });
 afterAll(async () => {
   await payments?.stop();
@@ -45,7 +46,7 @@ test('payWithToken stays PENDING until the real transfer to the treasury is conf
   expect(paid.errors).toBeUndefined();
   expect(paid.data!.payWithToken.status).toBe('PENDING');
 
-  // Confirmations come with new blocks; the chain follower reports them over Redis.
+  // Confirmations come with new blocks; the chain follower announces each over Redis.
   const deadline = Date.now() + 60_000;
   let status = 'PENDING';
   while (status === 'PENDING' && Date.now() < deadline) {

@@ -71,18 +71,29 @@ describe('token payments', () => {
     chain.set(seen.txHash, seen);
     const response = await h.call(PAY, { amount: forge(5).toString(), txHash: seen.txHash, key: randomUUID() }, identity);
     expect(response.data!.payWithToken).toMatchObject({ method: 'TOKEN', currency: 'FORGE', amount: '5000000000000000000', status: 'PENDING', providerReference: seen.txHash });
-    // The blockchain subgraph reports progress on Redis.
+    // The blockchain subgraph announces progress on Redis; payments asks the chain each time.
     const bus = new RedisEventBus(REDIS_URL, EVENT_CHANNEL_PREFIX);
     try {
-      await bus.publish('blockchain.tokenTransfer', { ...seen, confirmations: 2 });
-      await new Promise((resolve) => setTimeout(resolve, 150));
-      expect((await h.prisma.payment.findFirstOrThrow({ where: { userId } })).status).toBe('PENDING');
+      chain.set(seen.txHash, { ...seen, confirmations: 2 });
+      expect(await h.subgraph.services.payments.onTokenTransfer(seen)).toMatchObject({ status: 'PENDING' });
+      chain.set(seen.txHash, { ...seen, confirmations: 3, status: 'CONFIRMED' });
       await bus.publish('blockchain.tokenTransfer', { ...seen, confirmations: 3, status: 'CONFIRMED' });
       const settled = await eventually(() => h.prisma.payment.findFirstOrThrow({ where: { userId } }), (payment) => payment.status !== 'PENDING');
       expect(settled.status).toBe('SUCCEEDED');
     } finally {
       await bus.close();
     }
+  });
+
+  it('settles nothing on a forged transfer event: the chain is asked, and it says otherwise', async () => {
+    const { userId, wallet, identity } = newUser();
+    const seen = transfer(wallet, forge(7), 1);
+    chain.set(seen.txHash, seen);
+    await h.call(PAY, { amount: forge(7).toString(), txHash: seen.txHash, key: randomUUID() }, identity);
+    // Someone with access to Redis claims the transfer is confirmed; the chain shows 1 confirmation.
+    const forged: TokenTransfer = { ...seen, confirmations: 99, status: 'CONFIRMED' };
+    expect(await h.subgraph.services.payments.onTokenTransfer(forged)).toMatchObject({ status: 'PENDING' });
+    expect((await h.prisma.payment.findFirstOrThrow({ where: { userId } })).status).toBe('PENDING');
   });
 
   it('catches up on a missed transfer event by asking the chain watcher', async () => {
@@ -144,12 +155,14 @@ describe('staking', () => {
     const me = `query ($id: ID!) { _entities(representations: [{ __typename: "User", id: $id }]) { ... on User { feeDiscount stakedForge } } }`;
     expect((await h.call(me, { id: userId }, identity)).data!._entities[0]).toEqual({ feeDiscount: 0, stakedForge: '0' });
 
-    await h.subgraph.services.payments.onTokenTransfer({ ...funding, confirmations: 3, status: 'CONFIRMED' });
+    chain.set(funding.txHash, { ...funding, confirmations: 3, status: 'CONFIRMED' });
+    await h.subgraph.services.payments.onTokenTransfer(funding);
     expect((await h.call(me, { id: userId }, identity)).data!._entities[0]).toEqual({ feeDiscount: 25, stakedForge: forge(10_000).toString() });
     await eventually(async () => tiers.filter((change) => change.userId === userId), (list) => list.length > 0);
     expect(tiers.filter((change) => change.userId === userId).at(-1)!.tier).toBe('ENTERPRISE');
     // The same transfer event again changes nothing.
-    await h.subgraph.services.payments.onTokenTransfer({ ...funding, confirmations: 9, status: 'CONFIRMED' });
+    chain.set(funding.txHash, { ...funding, confirmations: 9, status: 'CONFIRMED' });
+    await h.subgraph.services.payments.onTokenTransfer(funding);
     expect(await h.prisma.stakeEntry.count({ where: { userId } })).toBe(1);
 
     const down = await h.call(UNSTAKE, { amount: forge(9_500).toString(), key: randomUUID() }, identity);
@@ -231,7 +244,7 @@ describe('unstake payouts', () => {
     expect(errorCodes(await h.call(UNSTAKE, { amount: '5000', key: randomUUID() }, identity))).toEqual(['INSUFFICIENT_STAKE']);
   });
 
-  it('pays the wallet chosen at unstake time: PENDING_PAYOUT until the payout is reported confirmed, then PAID', async () => {
+  it('pays the wallet chosen at unstake time: PENDING_PAYOUT until the blockchain subgraph confirms the payout, then PAID', async () => {
     const { userId, wallet, identity } = await stakedUser(forge(50));
     const key = randomUUID();
     const unstaked = await h.call(UNSTAKE_ENTRY, { amount: forge(20).toString(), key }, identity);
@@ -245,12 +258,13 @@ describe('unstake payouts', () => {
     expect(requested.map((row) => row.payload)).toContainEqual({ userId, amount: forge(20).toString(), entryId: entry.id, to: wallet });
 
     const txHash = '0x' + randomBytes(32).toString('hex');
+    const report = { entryId: entry.id, txHash, to: wallet, amount: forge(20).toString(), blockNumber: 42 };
+    // A report the blockchain subgraph does not confirm when asked (forged on Redis) changes nothing.
+    expect(await h.subgraph.services.staking.onPayoutReported(entry.id)).toBe(false);
+    expect((await h.prisma.stakeEntry.findUniqueOrThrow({ where: { id: BigInt(entry.id) } })).payoutStatus).toBe('PENDING_PAYOUT');
     const bus = new RedisEventBus(REDIS_URL, EVENT_CHANNEL_PREFIX);
     try {
-      const report = { entryId: entry.id, txHash, to: wallet, amount: forge(20).toString(), blockNumber: 42 };
-      // A report that does not match the entry (another amount) is ignored.
-      const mismatched = { ...report, amount: '1', txHash: '0x' + 'bb'.repeat(32) };
-      await bus.publish('blockchain.payoutConfirmed', { id: '1', channel: 'blockchain.payoutConfirmed', createdAt: new Date().toISOString(), payload: mismatched });
+      payoutAnswers.set(entry.id, { status: 'CONFIRMED', txHash });
       await bus.publish('blockchain.payoutConfirmed', { id: '2', channel: 'blockchain.payoutConfirmed', createdAt: new Date().toISOString(), payload: report });
       await eventually(() => h.prisma.stakeEntry.findUniqueOrThrow({ where: { id: BigInt(entry.id) } }), (row) => row.payoutStatus === 'PAID');
     } finally {

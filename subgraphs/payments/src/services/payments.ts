@@ -230,11 +230,16 @@ export class PaymentsService {
     }
   }
 
-  /** A `blockchain.tokenTransfer` event (or a watcher lookup) about a transaction a payment names. */
-  async onTokenTransfer(transfer: TokenTransfer): Promise<PaymentRow | null> {
-    const payment = await this.deps.prisma.payment.findUnique({ where: { providerReference: transfer.txHash.toLowerCase() } });
-    if (!payment || payment.method !== PaymentMethod.TOKEN) return null;
-    return this.settleTokenPayment(payment, transfer);
+  /**
+   * A `blockchain.tokenTransfer` event about a transaction a payment names. The event is a hint
+   * that the chain moved, not evidence: the payment is settled on what the chain watcher reads
+   * from the node, so an event that is forged (anyone who can publish on Redis) or stale settles
+   * nothing by itself.
+   */
+  async onTokenTransfer(event: Pick<TokenTransfer, 'txHash'>): Promise<PaymentRow | null> {
+    const payment = await this.deps.prisma.payment.findUnique({ where: { providerReference: event.txHash.toLowerCase() } });
+    if (!payment || payment.method !== PaymentMethod.TOKEN || payment.status !== PaymentStatus.PENDING) return payment;
+    return this.settleTokenPayment(payment, await this.transferOrNothing(payment.providerReference!));
   }
 
   /**

@@ -88,10 +88,11 @@ export class StakingService {
   }
 
   /**
-   * The blockchain subgraph reports an unstake's payout confirmed: the entry becomes PAID with its
-   * transaction. Only a pending entry paid to its own address and amount changes; a repeat does nothing.
+   * The blockchain subgraph answers that an unstake's payout is confirmed: the entry becomes PAID
+   * with its transaction. Only a pending entry paid to its own address and amount changes; a
+   * repeat does nothing.
    */
-  async markPaid(report: Omit<PayoutConfirmed, 'blockNumber'>): Promise<boolean> {
+  private async markPaid(report: Omit<PayoutConfirmed, 'blockNumber'>): Promise<boolean> {
     if (!/^[0-9]{1,19}$/.test(report.entryId)) return false;
     const { count } = await this.deps.prisma.stakeEntry.updateMany({
       where: { id: BigInt(report.entryId), payoutStatus: PayoutStatus.PENDING_PAYOUT, payoutAddress: report.to.toLowerCase(), amount: (-BigInt(report.amount)).toString() },
@@ -103,24 +104,39 @@ export class StakingService {
 
   /**
    * Asks the blockchain subgraph to pay every unstake still PENDING_PAYOUT (it pays each entry once,
-   * however often asked) and marks PAID those it reports CONFIRMED. Run at start and periodically:
-   * what makes a lost event, or a blockchain subgraph that was down, delay a payout but never lose it.
+   * however often asked) and settles each by its answer. Run at start and periodically: what makes
+   * a lost event, or a blockchain subgraph that was down, delay a payout but never lose it.
    */
   async reconcilePayouts(): Promise<number> {
     const pending = await this.deps.prisma.stakeEntry.findMany({ where: { payoutStatus: PayoutStatus.PENDING_PAYOUT }, orderBy: { id: 'asc' }, take: 100 });
     let paid = 0;
-    for (const entry of pending) {
-      const request = { entryId: entry.id.toString(), to: entry.payoutAddress!, amount: (-BigInt(entry.amount.toFixed(0))).toString() };
-      try {
-        const payout = await this.deps.payouts.requestPayout(request);
-        if (payout.status === 'CONFIRMED' && payout.txHash && (await this.markPaid({ ...request, txHash: payout.txHash }))) paid++;
-        // Reverted on chain: nothing left the treasury, and the blockchain subgraph does not retry on its own.
-        if (payout.status === 'FAILED') await this.returnToStake(entry, payout.txHash);
-      } catch (error) {
-        this.deps.logger.warn('could not have an unstake paid out; will retry', { entryId: request.entryId, error: String(error) });
-      }
-    }
+    for (const entry of pending) if (await this.settlePayout(entry)) paid++;
     return paid;
+  }
+
+  /**
+   * A `blockchain.payoutConfirmed` event. Like every event it is a hint, not evidence (anyone who
+   * can publish on Redis could send one): the entry is settled on what the blockchain subgraph
+   * answers when asked about it.
+   */
+  async onPayoutReported(entryId: string): Promise<boolean> {
+    if (!/^[0-9]{1,19}$/.test(entryId)) return false;
+    const entry = await this.deps.prisma.stakeEntry.findFirst({ where: { id: BigInt(entryId), payoutStatus: PayoutStatus.PENDING_PAYOUT } });
+    return entry ? this.settlePayout(entry) : false;
+  }
+
+  /** Has one pending unstake paid (idempotent per entry) and records the outcome; true once PAID. */
+  private async settlePayout(entry: StakeEntry): Promise<boolean> {
+    const request = { entryId: entry.id.toString(), to: entry.payoutAddress!, amount: (-BigInt(entry.amount.toFixed(0))).toString() };
+    try {
+      const payout = await this.deps.payouts.requestPayout(request);
+      if (payout.status === 'CONFIRMED' && payout.txHash) return await this.markPaid({ ...request, txHash: payout.txHash });
+      // Reverted on chain: nothing left the treasury, and the blockchain subgraph does not retry on its own.
+      if (payout.status === 'FAILED') await this.returnToStake(entry, payout.txHash);
+    } catch (error) {
+      this.deps.logger.warn('could not have an unstake paid out; will retry', { entryId: request.entryId, error: String(error) });
+    }
+    return false;
   }
 
   /**

@@ -5,14 +5,15 @@ import { PAYOUT_CONFIRMED, type PayoutConfirmed } from '../events/payment-events
 import type { StakingService } from '../services/staking';
 
 /**
- * Marks unstakes PAID as the blockchain subgraph reports their payouts confirmed (the fast path;
- * `StakingService.reconcilePayouts` catches up on a report that never arrived). A repeat changes nothing.
+ * Marks unstakes PAID promptly as the blockchain subgraph reports their payouts confirmed: each
+ * report makes payments ask it about that entry (the report's own fields are not trusted).
+ * `StakingService.reconcilePayouts` catches up on a report that never arrived. A repeat changes nothing.
  */
 export function consumePayoutConfirmations(bus: EventBus, staking: StakingService, logger: Logger): { stop(): Promise<void> } {
   return consumeEvents<OutboxEnvelope<PayoutConfirmed>>(
     bus,
     PAYOUT_CONFIRMED,
-    ({ payload }) => staking.markPaid(payload),
+    ({ payload }) => staking.onPayoutReported(payload.entryId),
     ({ payload }, error) => logger.warn('could not record a confirmed payout', { entryId: payload.entryId, error: String(error) }),
   );
 }

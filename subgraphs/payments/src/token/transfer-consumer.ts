@@ -7,10 +7,11 @@ import type { TokenTransfer } from './chain-watcher';
 export const TOKEN_TRANSFER = 'blockchain.tokenTransfer';
 
 /**
- * Settles token payments as the chain reports their transfers. Events are at most once (pub/sub);
- * a missed one is caught up by the next event for that transfer, or by the periodic re-check of
- * PENDING token payments, which asks the ChainWatcher. Applying an event twice is harmless: a
- * settled payment does not change.
+ * Settles token payments promptly as the blockchain subgraph announces their transfers: each
+ * event makes payments ask the chain watcher about that transaction (the event's own fields are
+ * not trusted). Events are at most once (pub/sub); a missed one is caught up by the next event for
+ * that transfer, or by the periodic re-check of PENDING token payments. Applying an event twice is
+ * harmless: a settled payment does not change.
  */
 export function consumeTokenTransfers(bus: EventBus, payments: PaymentsService, logger: Logger): { stop(): Promise<void> } {
   const events = bus.subscribe<TokenTransfer>(TOKEN_TRANSFER);
