@@ -17,7 +17,6 @@ import { openBlockchainDatabase, type BlockchainDatabase } from './data/database
 import { ChainFollower } from './events/follower';
 import { BlockchainMetrics } from './metrics';
 import { PayoutService, type PayoutFaults } from './payouts/payout-service';
-import { consumeUnstakeRequests } from './payouts/unstake-consumer';
 import { buildBlockchainSchema } from './schema';
 import { loadKeySigner, type TransactionSigner } from './signing/signer';
 
@@ -130,8 +129,6 @@ export async function startBlockchainSubgraph(
     });
     payouts.start();
     cleanups.push(() => payouts.stop());
-    const unstakes = consumeUnstakeRequests(events, payouts, logger);
-    cleanups.push(() => unstakes.stop());
 
     const running = await serveSubgraph({
       name: 'blockchain',

@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import type { Address } from 'viem';
 import type { OutboxEnvelope } from '@supergraph/outbox';
 import { SERVICE } from '@supergraph/identity';
 import { errorCodes } from '@supergraph/testing';
 import { forgeTokenAbi, TRANSFER_EVENT } from '../src/chain/abis';
-import { PAYOUT_CONFIRMED, UNSTAKE_REQUESTED, type PayoutConfirmed, type UnstakeRequested } from '../src/events/payout-events';
+import { PAYOUT_CONFIRMED, type PayoutConfirmed } from '../src/events/payout-events';
 import type { PayoutFaults, PayoutStep } from '../src/payouts/payout-service';
 import { eventually, startTestChain, type TestChain } from './chain';
 import { ADMIN, USER, startBlockchainHarness, type BlockchainHarness } from './harness';
@@ -36,14 +35,19 @@ afterAll(async () => {
 
 const freshWallet = () => privateKeyToAccount(generatePrivateKey()).address.toLowerCase() as Address;
 
-function unstake(to: Address, amount: bigint): UnstakeRequested {
-  return { userId: randomUUID(), amount: amount.toString(), entryId: String(nextEntryId++), to };
+interface PayoutRequest {
+  entryId: string;
+  to: Address;
+  amount: string;
 }
 
-/** Delivers the event the way payments' outbox relay does. */
-function deliver(request: UnstakeRequested, envelopeId = request.entryId): Promise<void> {
-  const envelope: OutboxEnvelope<UnstakeRequested> = { id: envelopeId, channel: UNSTAKE_REQUESTED, createdAt: new Date().toISOString(), payload: request };
-  return harness.events.publish(UNSTAKE_REQUESTED, envelope);
+function unstake(to: Address, amount: bigint): PayoutRequest {
+  return { entryId: String(nextEntryId++), to, amount: amount.toString() };
+}
+
+/** Asks for the payout the way payments does: the signed, service-only requestPayout. */
+async function ask(request: PayoutRequest): Promise<void> {
+  await harness.call(REQUEST, { ...request }, SERVICE);
 }
 
 const forgeBalance = (owner: Address) =>
@@ -95,16 +99,16 @@ const REQUEST = `mutation ($entryId: ID!, $to: String!, $amount: String!) {
 }`;
 
 describe('unstake payouts', () => {
-  it('pays the wallet exactly the amount once, however often the event comes, and reports it confirmed', async () => {
+  it('pays the wallet exactly the amount once, however often it is asked, and reports it confirmed', async () => {
     const wallet = freshWallet();
     const request = unstake(wallet, 1_234n * 10n ** 15n);
     const before = await forgeBalance(wallet);
     const treasuryBefore = await forgeBalance(chain.deployment.treasury);
 
-    await Promise.all([deliver(request), deliver(request)]);
+    await Promise.all([ask(request), ask(request)]);
     const row = await untilConfirmed(request.entryId);
     // And once more after it was paid.
-    await deliver(request);
+    await ask(request);
     await harness.subgraph.payouts.drain();
 
     expect(await forgeBalance(wallet)).toBe(before + BigInt(request.amount));
@@ -123,7 +127,7 @@ describe('unstake payouts', () => {
     const request = unstake(wallet, 77n);
     const { payoutFaults, reached } = crashBefore(step, request.entryId);
     await harness.restart(undefined, { payoutFaults });
-    await deliver(request);
+    await ask(request);
     await reached;
     await harness.restart();
 
@@ -138,7 +142,7 @@ describe('unstake payouts', () => {
     const request = unstake(wallet, 500n);
     const { payoutFaults, reached: signedNotSent } = crashBefore('broadcast', request.entryId);
     await harness.restart(undefined, { payoutFaults });
-    await deliver(request);
+    await ask(request);
     await signedNotSent;
     const first = (await payoutRow(request.entryId))!;
     // The operator's next transaction takes the nonce the unsent payout was signed with.

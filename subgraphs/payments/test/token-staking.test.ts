@@ -260,7 +260,7 @@ describe('unstake payouts', () => {
     const txHash = '0x' + randomBytes(32).toString('hex');
     const report = { entryId: entry.id, txHash, to: wallet, amount: forge(20).toString(), blockNumber: 42 };
     // A report the blockchain subgraph does not confirm when asked (forged on Redis) changes nothing.
-    expect(await h.subgraph.services.staking.onPayoutReported(entry.id)).toBe(false);
+    expect(await h.subgraph.services.staking.checkPayout(entry.id)).toBe(false);
     expect((await h.prisma.stakeEntry.findUniqueOrThrow({ where: { id: BigInt(entry.id) } })).payoutStatus).toBe('PENDING_PAYOUT');
     const bus = new RedisEventBus(REDIS_URL, EVENT_CHANNEL_PREFIX);
     try {
@@ -283,6 +283,8 @@ describe('unstake payouts', () => {
     const unstaked = await h.call(UNSTAKE_ENTRY, { amount: '300', key: randomUUID() }, identity);
     const entryId: string = unstaked.data!.unstake.entry.id;
     const asked = () => payoutRequests.filter((request) => request.entryId === entryId);
+    // The unstake asked at once, when it committed (still PENDING at the blockchain subgraph).
+    await eventually(async () => asked().length, (count) => count === 1);
 
     payoutAnswers.set(entryId, null); // down
     await h.subgraph.services.staking.reconcilePayouts();
@@ -293,10 +295,10 @@ describe('unstake payouts', () => {
     payoutAnswers.set(entryId, { status: 'CONFIRMED', txHash: '0x' + 'aa'.repeat(32) });
     await h.subgraph.services.staking.reconcilePayouts();
     expect(await h.prisma.stakeEntry.findUniqueOrThrow({ where: { id: BigInt(entryId) } })).toMatchObject({ payoutStatus: 'PAID', payoutTxHash: '0x' + 'aa'.repeat(32) });
-    expect(asked()).toEqual(Array(3).fill({ entryId, to: wallet, amount: '300' }));
+    expect(asked()).toEqual(Array(4).fill({ entryId, to: wallet, amount: '300' }));
     // Paid: not asked again.
     await h.subgraph.services.staking.reconcilePayouts();
-    expect(asked()).toHaveLength(3);
+    expect(asked()).toHaveLength(4);
   });
 
   it('stakes the amount again when its payout reverts on chain, once, so the user can unstake again', async () => {
@@ -305,6 +307,8 @@ describe('unstake payouts', () => {
     const entryId: string = unstaked.data!.unstake.entry.id;
     const staked = async () => (await h.prisma.paymentAccount.findUniqueOrThrow({ where: { userId } })).staked.toFixed(0);
     expect(await staked()).toBe('600');
+    const asked = () => payoutRequests.filter((request) => request.entryId === entryId);
+    await eventually(async () => asked().length, (count) => count === 1); // asked when the unstake committed
 
     const reverted = '0x' + 'ee'.repeat(32);
     payoutAnswers.set(entryId, { status: 'FAILED', txHash: reverted });
@@ -316,7 +320,7 @@ describe('unstake payouts', () => {
     // The ledger still sums to the stake: the unstake and the one entry that returned it.
     const ledger = await h.prisma.stakeEntry.findMany({ where: { userId }, orderBy: { id: 'asc' } });
     expect(ledger.map((entry) => entry.amount.toFixed(0))).toEqual(['900', '-300', '300']);
-    expect(payoutRequests.filter((request) => request.entryId === entryId)).toHaveLength(1);
+    expect(asked()).toHaveLength(2);
 
     const again = await h.call(UNSTAKE_ENTRY, { amount: '900', key: randomUUID() }, identity);
     expect(again.errors).toBeUndefined();

@@ -24,9 +24,9 @@ export interface StakeState {
  * The staking ledger. A stake is funded by a $FORGE token payment (purpose "stake") and credited
  * in the same transaction that marks that payment SUCCEEDED — so no stake exists without a
  * confirmed transfer to the treasury. An unstake debits the ledger (never below zero: the
- * conditional UPDATE is the arbiter between concurrent unstakes) and asks, through the outbox,
- * for the treasury to pay the FORGE back on chain (the blockchain subgraph's job) to the wallet
- * chosen at that moment. The entry stays PENDING_PAYOUT until the blockchain subgraph reports the
+ * conditional UPDATE is the arbiter between concurrent unstakes) and asks the blockchain
+ * subgraph, over a signed service call, to pay the FORGE back on chain from the treasury to the
+ * wallet chosen at that moment (the outbox also announces it, for listeners). The entry stays PENDING_PAYOUT until the blockchain subgraph reports the
  * transfer confirmed; `reconcilePayouts` asks again for any still pending, so neither a lost event
  * nor a blockchain subgraph that was down when the unstake happened leaves it unpaid. A payout
  * that reverts on chain is undone: the amount is staked again (RETURNED).
@@ -75,6 +75,10 @@ export class StakingService {
       return { ...(await this.state(userId)), entryId };
     });
     await this.syncTier(userId);
+    // Asked now, over the signed service call (a Redis event could be forged, so the blockchain
+    // subgraph pays only on this request); not awaited: the chain takes its time, and the
+    // periodic reconcilePayouts asks again for anything this call could not settle.
+    if (state.entryId) void this.checkPayout(state.entryId);
     return state;
   }
 
@@ -115,11 +119,12 @@ export class StakingService {
   }
 
   /**
-   * A `blockchain.payoutConfirmed` event. Like every event it is a hint, not evidence (anyone who
-   * can publish on Redis could send one): the entry is settled on what the blockchain subgraph
-   * answers when asked about it.
+   * Asks the blockchain subgraph to pay one pending unstake (it pays each entry once, however often
+   * asked) and records its answer. Called when the unstake commits and when a
+   * `blockchain.payoutConfirmed` event arrives — events are hints, not evidence (anyone who can
+   * publish on Redis could send one), so the entry is settled only on the answer.
    */
-  async onPayoutReported(entryId: string): Promise<boolean> {
+  async checkPayout(entryId: string): Promise<boolean> {
     if (!/^[0-9]{1,19}$/.test(entryId)) return false;
     const entry = await this.deps.prisma.stakeEntry.findFirst({ where: { id: BigInt(entryId), payoutStatus: PayoutStatus.PENDING_PAYOUT } });
     return entry ? this.settlePayout(entry) : false;

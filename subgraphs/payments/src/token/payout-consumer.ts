@@ -13,7 +13,7 @@ export function consumePayoutConfirmations(bus: EventBus, staking: StakingServic
   return consumeEvents<OutboxEnvelope<PayoutConfirmed>>(
     bus,
     PAYOUT_CONFIRMED,
-    ({ payload }) => staking.onPayoutReported(payload.entryId),
+    ({ payload }) => staking.checkPayout(payload.entryId),
     ({ payload }, error) => logger.warn('could not record a confirmed payout', { entryId: payload.entryId, error: String(error) }),
   );
 }
