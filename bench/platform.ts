@@ -14,8 +14,8 @@ import { startProjectsSubgraph, type ProjectsSubgraph } from '@supergraph/projec
 import { startPaymentsSubgraph, type PaymentsSubgraph } from '@supergraph/payments/src/app';
 import { startBlockchainSubgraph, type BlockchainSubgraph } from '@supergraph/blockchain/src/app';
 import { startTestChain } from '@supergraph/blockchain/test/chain';
-import { startRouter } from '@supergraph/router/src/app';
 import { startAiSubgraph } from '../e2e/test/python-subgraph';
+import { TestStack } from '../e2e/test/stack';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://localhost:6379';
 
@@ -35,53 +35,38 @@ export interface Platform {
 
 /** `env` goes into every process's configuration, over the defaults here (limits, page sizes, poll intervals…). */
 export async function startPlatform(env: Record<string, string> = {}): Promise<Platform> {
-  const cleanups: (() => Promise<unknown> | void)[] = [];
-  const stop = async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  };
+  const stack = new TestStack();
   const database = async (label: string): Promise<TestDatabase> => {
     const created = await createTestDatabase(`bench_${label}`);
-    cleanups.push(() => created.drop());
+    stack.defer(() => created.drop());
     return created;
   };
   const configure = (more: Record<string, string>): PlatformConfig => {
     const { config, cleanup } = testConfig({ REDIS_URL, ...more, ...env });
-    cleanups.push(cleanup);
+    stack.defer(cleanup);
     return config;
   };
   try {
-    const chain = await startTestChain();
-    cleanups.push(() => chain.stop());
-
-    const users = await startUsersSubgraph(configure({ USERS_DATABASE_URL: (await database('users')).url }), quietLogger('users'));
-    cleanups.push(() => users.stop());
-    const projects = await startProjectsSubgraph(configure({ PROJECTS_DATABASE_URL: (await database('projects')).url }), quietLogger('projects'));
-    cleanups.push(() => projects.stop());
-    const payments = await startPaymentsSubgraph(
-      configure({ PAYMENTS_DATABASE_URL: (await database('payments')).url, USERS_URL: `${users.url}/graphql` }),
-      quietLogger('payments'),
+    const chain = await stack.add(startTestChain());
+    const users = await stack.add(startUsersSubgraph(configure({ USERS_DATABASE_URL: (await database('users')).url }), quietLogger('users')));
+    const projects = await stack.add(startProjectsSubgraph(configure({ PROJECTS_DATABASE_URL: (await database('projects')).url }), quietLogger('projects')));
+    const payments = await stack.add(
+      startPaymentsSubgraph(configure({ PAYMENTS_DATABASE_URL: (await database('payments')).url, USERS_URL: `${users.url}/graphql` }), quietLogger('payments')),
     );
-    cleanups.push(() => payments.stop());
-    const blockchain = await startBlockchainSubgraph(configure({ ...chain.env, BLOCKCHAIN_DATABASE_URL: (await database('blockchain')).url }), quietLogger('blockchain'));
-    cleanups.push(() => blockchain.stop());
+    const blockchain = await stack.add(
+      startBlockchainSubgraph(configure({ ...chain.env, BLOCKCHAIN_DATABASE_URL: (await database('blockchain')).url }), quietLogger('blockchain')),
+    );
+    const ai = await stack.add(startAiSubgraph(configure({}).routerSigningSecret));
 
+    const routerEnv = { REDIS_URL, ...env };
+    const { router, url } = await stack.router(
+      { users: `${users.url}/graphql`, projects: `${projects.url}/graphql`, payments: `${payments.url}/graphql`, blockchain: `${blockchain.url}/graphql`, ai: ai.url },
+      routerEnv,
+    );
     const config = configure({});
-    const ai = await startAiSubgraph(config.routerSigningSecret);
-    cleanups.push(() => ai.stop());
-
-    const routerConfig = configure({
-      SUBGRAPH_USERS_URL: `${users.url}/graphql`,
-      SUBGRAPH_PROJECTS_URL: `${projects.url}/graphql`,
-      SUBGRAPH_PAYMENTS_URL: `${payments.url}/graphql`,
-      SUBGRAPH_BLOCKCHAIN_URL: `${blockchain.url}/graphql`,
-      SUBGRAPH_AI_URL: ai.url,
-    });
-    const router = await startRouter(routerConfig, quietLogger('router'));
-    cleanups.push(() => router.stop());
-
-    return { graphqlUrl: `${router.url}/graphql`, config: routerConfig, users, projects, payments, blockchain, aiUrl: ai.url.replace(/\/graphql$/, ''), router, stop };
+    return { graphqlUrl: url, config, users, projects, payments, blockchain, aiUrl: ai.url.replace(/\/graphql$/, ''), router, stop: () => stack.stop() };
   } catch (error) {
-    await stop();
+    await stack.stop();
     throw error;
   }
 }

@@ -78,7 +78,10 @@ export class StakingService {
     // Asked now, over the signed service call (a Redis event could be forged, so the blockchain
     // subgraph pays only on this request); not awaited: the chain takes its time, and the
     // periodic reconcilePayouts asks again for anything this call could not settle.
-    if (state.entryId) void this.checkPayout(state.entryId);
+    if (state.entryId) {
+      const entryId = state.entryId;
+      this.checkPayout(entryId).catch((error: unknown) => this.deps.logger.warn('could not ask for an unstake payout; will retry', { entryId, error: String(error) }));
+    }
     return state;
   }
 

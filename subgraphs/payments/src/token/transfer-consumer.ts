@@ -1,4 +1,4 @@
-import type { EventBus } from '@supergraph/pubsub';
+import { consumeEvents, type EventBus } from '@supergraph/pubsub';
 import type { Logger } from '@supergraph/server';
 import type { PaymentsService } from '../services/payments';
 import type { TokenTransfer } from './chain-watcher';
@@ -14,20 +14,10 @@ export const TOKEN_TRANSFER = 'blockchain.tokenTransfer';
  * harmless: a settled payment does not change.
  */
 export function consumeTokenTransfers(bus: EventBus, payments: PaymentsService, logger: Logger): { stop(): Promise<void> } {
-  const events = bus.subscribe<TokenTransfer>(TOKEN_TRANSFER);
-  const done = (async () => {
-    for await (const transfer of events) {
-      try {
-        await payments.onTokenTransfer(transfer);
-      } catch (error) {
-        logger.warn('could not apply a token transfer', { txHash: transfer.txHash, error: String(error) });
-      }
-    }
-  })();
-  return {
-    stop: async () => {
-      await events.return?.();
-      await done;
-    },
-  };
+  return consumeEvents<TokenTransfer>(
+    bus,
+    TOKEN_TRANSFER,
+    (transfer) => payments.onTokenTransfer(transfer),
+    (transfer, error) => logger.warn('could not apply a token transfer', { txHash: transfer.txHash, error: String(error) }),
+  );
 }
