@@ -83,7 +83,20 @@ async function main(): Promise<void> {
       for (let i = 0; i < REPEAT; i++) runs.push(await measure(platform, token, n));
       rows.push({ n, ...medianCost(runs) });
     }
-    console.log(JSON.stringify({ projectsPerUser: PROJECTS_PER_USER, paymentsPerUser: PAYMENTS_PER_USER, walletsPerUser: 1, repeat: REPEAT, seedSeconds: Number(seedSeconds.toFixed(1)), rows }, null, 2));
+    console.log(
+      JSON.stringify(
+        {
+          projectsPerUser: PROJECTS_PER_USER,
+          paymentsPerUser: PAYMENTS_PER_USER,
+          walletsPerUser: 1,
+          repeat: REPEAT,
+          seedSeconds: Number(seedSeconds.toFixed(1)),
+          rows,
+        },
+        null,
+        2,
+      ),
+    );
   } finally {
     await platform.stop();
   }
@@ -114,7 +127,9 @@ async function seed(platform: Platform, count: number): Promise<void> {
     ),
   });
   const env = { prisma: platform.projects.database.prisma, limits: platform.config.projects };
-  const commands = users.flatMap((user) => Array.from({ length: PROJECTS_PER_USER }, (_, i) => () => createProject(env, user.id, { name: `Project ${i}`, description: null, visibility: null })));
+  const commands = users.flatMap((user) =>
+    Array.from({ length: PROJECTS_PER_USER }, (_, i) => () => createProject(env, user.id, { name: `Project ${i}`, description: null, visibility: null })),
+  );
   // A few commands at a time: each is a transaction on the event log.
   for (let i = 0; i < commands.length; i += 16) await Promise.all(commands.slice(i, i + 16).map((command) => command()));
 }

@@ -60,7 +60,13 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<P
 
     const routerEnv = { REDIS_URL, ...env };
     const { router, url } = await stack.router(
-      { users: `${users.url}/graphql`, projects: `${projects.url}/graphql`, payments: `${payments.url}/graphql`, blockchain: `${blockchain.url}/graphql`, ai: ai.url },
+      {
+        users: `${users.url}/graphql`,
+        projects: `${projects.url}/graphql`,
+        payments: `${payments.url}/graphql`,
+        blockchain: `${blockchain.url}/graphql`,
+        ai: ai.url,
+      },
       routerEnv,
     );
     const config = configure({});

@@ -25,7 +25,12 @@ async function main(): Promise<void> {
   const report: Record<string, unknown> = { short, machine: { cores: (await import('node:os')).cpus().length, node: process.version } };
 
   console.error('gateway throughput…');
-  report.throughput = await runThroughput({ duration: short ? 6 : 60, warmup: short ? 2 : 10, connections: 50, only: ['ours', 'ours-unshared', 'apollo', 'hive'] });
+  report.throughput = await runThroughput({
+    duration: short ? 6 : 60,
+    warmup: short ? 2 : 10,
+    connections: 50,
+    only: ['ours', 'ours-unshared', 'apollo', 'hive'],
+  });
   console.error('router overhead…');
   report.overhead = await runOverhead({ duration: short ? 4 : 20, connections: 10 });
   console.error('subscription churn…');
@@ -38,7 +43,15 @@ async function main(): Promise<void> {
   );
   console.error('subscription fan-out…');
   report.subscriptionFanout = JSON.parse(
-    await run(process.execPath, ['--import', 'tsx', join(__dirname, 'subscription-fanout.ts'), '--subscribers', short ? '200' : '1000', '--events', short ? '5' : '20']),
+    await run(process.execPath, [
+      '--import',
+      'tsx',
+      join(__dirname, 'subscription-fanout.ts'),
+      '--subscribers',
+      short ? '200' : '1000',
+      '--events',
+      short ? '5' : '20',
+    ]),
   );
   console.error('inference…');
   report.inference = (await run(join(root, 'subgraphs/ai/.venv/bin/python'), [join(__dirname, 'inference.py'), '--texts', short ? '64' : '256'])).trim();

@@ -40,7 +40,11 @@ async function main(): Promise<void> {
       body: JSON.stringify({ query: `mutation { register(email: "churn@example.com", password: "${password}") { token } }` }),
     });
     const { data } = (await register.json()) as { data: { register: { token: string } } };
-    const client = createClient({ url: graphqlUrl.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${data.register.token}` } });
+    const client = createClient({
+      url: graphqlUrl.replace('http', 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${data.register.token}` },
+    });
 
     const bus = users.events as InProcessEventBus;
     const batch = async () => {

@@ -153,7 +153,12 @@ async function main(): Promise<void> {
     const trigger = async () => {
       const tier = TIERS[triggers++ % TIERS.length]!;
       const sentAt = performance.now();
-      const response = await graphql(url, 'mutation ($id: ID!, $tier: Tier!) { setUserTier(userId: $id, tier: $tier) { tier } }', { id: watched.user.id, tier }, bearer(admin.token));
+      const response = await graphql(
+        url,
+        'mutation ($id: ID!, $tier: Tier!) { setUserTier(userId: $id, tier: $tier) { tier } }',
+        { id: watched.user.id, tier },
+        bearer(admin.token),
+      );
       if (response.errors) throw new Error(JSON.stringify(response.errors));
       return { tier, sentAt, mutationMs: performance.now() - sentAt };
     };
@@ -196,7 +201,12 @@ async function main(): Promise<void> {
     // A subscription goes live upstream asynchronously: trigger until every subscriber has had the latest event.
     for (;;) {
       const { tier } = await trigger();
-      const live = await deliveries.until(() => deliveries.allAt(tier), 'every subscriber to go live', 5_000).then(() => true, () => false);
+      const live = await deliveries
+        .until(() => deliveries.allAt(tier), 'every subscriber to go live', 5_000)
+        .then(
+          () => true,
+          () => false,
+        );
       if (live) break;
       if (triggers > 20) throw new Error('the subscribers did not all go live after 20 events');
     }
@@ -212,7 +222,8 @@ async function main(): Promise<void> {
       mutationMs.push(sent.mutationMs);
       await deliveries.until(() => deliveries.allAt(sent.tier), `event ${event} to reach every subscriber`);
       const arrivals = deliveries.arrivals.map((arrivals, subscriber) => {
-        if (arrivals.length !== counts[subscriber]! + 1) throw new Error(`subscriber ${subscriber} got ${arrivals.length - counts[subscriber]!} events for one trigger`);
+        if (arrivals.length !== counts[subscriber]! + 1)
+          throw new Error(`subscriber ${subscriber} got ${arrivals.length - counts[subscriber]!} events for one trigger`);
         return arrivals.at(-1)! - sent.sentAt;
       });
       latencies.push(...arrivals);

@@ -35,9 +35,7 @@ export async function printSubgraphSdl(root: string, name: string): Promise<stri
   return stdout;
 }
 
-export type CompositionResult =
-  | { ok: true; supergraphSdl: string; hints: string[] }
-  | { ok: false; errors: string[]; hints: string[] };
+export type CompositionResult = { ok: true; supergraphSdl: string; hints: string[] } | { ok: false; errors: string[]; hints: string[] };
 
 export function composeSubgraphs(subgraphs: (SubgraphEntry & { sdl: string })[]): CompositionResult {
   const result = composeServices(

@@ -13,7 +13,10 @@ const ADMIN_URL = process.env.MIGRATE_ADMIN_URL ?? process.env.TEST_DATABASE_URL
 /** Prisma's folder name: UTC timestamp, then the name with anything but [a-z0-9_] made `_`. */
 function migrationFolderName(name: string, now = new Date()): string {
   const timestamp = now.toISOString().replace(/[-:T]/g, '').slice(0, 14);
-  const slug = name.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '');
+  const slug = name
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, '_')
+    .replace(/^_+|_+$/g, '');
   if (!slug) throw new Error(`Migration name "${name}" has no letters or digits`);
   return `${timestamp}_${slug}`;
 }

@@ -44,7 +44,10 @@ async function waitForHealth(name: string, url: string, timeoutMs = 180_000): Pr
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (stopping) return;
-    const healthy = await fetch(url).then((response) => response.ok, () => false);
+    const healthy = await fetch(url).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (healthy) return;
     await new Promise((done) => setTimeout(done, 300));
   }

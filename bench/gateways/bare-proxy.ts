@@ -11,7 +11,14 @@ const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
 createServer((incoming, outgoing) => {
   const upstreamRequest = forward(
-    { agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': incoming.headers['content-length'] ?? '0' } },
+    {
+      agent,
+      host: target.hostname,
+      port: target.port,
+      path: target.pathname,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': incoming.headers['content-length'] ?? '0' },
+    },
     (answer) => {
       outgoing.writeHead(answer.statusCode ?? 502, { 'content-type': answer.headers['content-type'] ?? 'application/json' });
       answer.pipe(outgoing);

@@ -22,7 +22,17 @@ export const GATEWAYS: Record<string, (port: number, supergraph: string) => Chil
     spawnNode(['--import', 'tsx', join(__dirname, 'run-gateway.ts'), 'ours', String(port), supergraph], { OPERATION_DEDUPE: 'false' }),
   apollo: (port, supergraph) => spawnNode(['--import', 'tsx', join(__dirname, 'run-gateway.ts'), 'apollo', String(port), supergraph]),
   hive: (port, supergraph) =>
-    spawnNode([join(root, 'node_modules/@graphql-hive/gateway/dist/bin.js'), 'supergraph', supergraph, '--port', String(port), '--host', '127.0.0.1', '--fork', '1']),
+    spawnNode([
+      join(root, 'node_modules/@graphql-hive/gateway/dist/bin.js'),
+      'supergraph',
+      supergraph,
+      '--port',
+      String(port),
+      '--host',
+      '127.0.0.1',
+      '--fork',
+      '1',
+    ]),
 };
 
 export function spawnBareProxy(port: number, upstream: string): ChildProcess {
@@ -101,4 +111,3 @@ export function peakRssKb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
 }
-

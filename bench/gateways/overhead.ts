@@ -19,13 +19,25 @@ export interface OverheadResult {
 
 const BODY = JSON.stringify({ query: '{ topProducts(first: 5) { upc name price weight } }' });
 
-export async function runOverhead(options: { duration: number; connections: number }): Promise<{ results: OverheadResult[]; ratios: Record<string, { latency: number; throughput: number }> }> {
+export async function runOverhead(options: {
+  duration: number;
+  connections: number;
+}): Promise<{ results: OverheadResult[]; ratios: Record<string, { latency: number; throughput: number }> }> {
   const subgraphs = await startBenchSubgraphs();
   const products = subgraphs.urls.products!;
-  const processes = [GATEWAYS.ours!(4290, subgraphs.supergraphPath), GATEWAYS['ours-unshared']!(4291, subgraphs.supergraphPath), spawnBareProxy(4292, products)];
+  const processes = [
+    GATEWAYS.ours!(4290, subgraphs.supergraphPath),
+    GATEWAYS['ours-unshared']!(4291, subgraphs.supergraphPath),
+    spawnBareProxy(4292, products),
+  ];
   try {
     // The bare proxy is the floor: what any Node process between client and subgraph costs.
-    const targets = { direct: products, 'bare proxy': 'http://127.0.0.1:4292/graphql', router: 'http://127.0.0.1:4290/graphql', 'router, unshared': 'http://127.0.0.1:4291/graphql' };
+    const targets = {
+      direct: products,
+      'bare proxy': 'http://127.0.0.1:4292/graphql',
+      router: 'http://127.0.0.1:4290/graphql',
+      'router, unshared': 'http://127.0.0.1:4291/graphql',
+    };
     const bodies: Record<string, string> = {};
     for (const [target, url] of Object.entries(targets)) {
       await waitUntilServing(url);
@@ -41,14 +53,27 @@ export async function runOverhead(options: { duration: number; connections: numb
       await load(url, BODY, options.connections, 3, bodies[target]!);
       const run = await load(url, BODY, options.connections, options.duration, bodies[target]!);
       if (run.mismatches > 0 || run.errors > 0) throw new Error(`${target}: ${run.mismatches} mismatches, ${run.errors} errors`);
-      results.push({ target, requestsPerSecond: Math.round(run.requests.average), meanMs: run.latency.average, p50Ms: run.latency.p50, p99Ms: run.latency.p99 });
+      results.push({
+        target,
+        requestsPerSecond: Math.round(run.requests.average),
+        meanMs: run.latency.average,
+        p50Ms: run.latency.p50,
+        p99Ms: run.latency.p99,
+      });
     }
     const direct = results[0]!;
     const ratio = (value: number) => Math.round(value * 100) / 100;
     return {
       results,
       // Each target against the direct call: mean latency and requests per second.
-      ratios: Object.fromEntries(results.slice(1).map((result) => [result.target, { latency: ratio(result.meanMs / direct.meanMs), throughput: ratio(direct.requestsPerSecond / result.requestsPerSecond) }])),
+      ratios: Object.fromEntries(
+        results
+          .slice(1)
+          .map((result) => [
+            result.target,
+            { latency: ratio(result.meanMs / direct.meanMs), throughput: ratio(direct.requestsPerSecond / result.requestsPerSecond) },
+          ]),
+      ),
     };
   } finally {
     for (const child of processes) child.kill('SIGKILL');

@@ -19,7 +19,9 @@ const productsByUpc = byId(products, 'upc');
 
 export const definitions: Record<string, { typeDefs: string; resolvers: GraphQLResolverMap<unknown> }> = {
   accounts: {
-    typeDefs: link(['@key', '@shareable']) + `
+    typeDefs:
+      link(['@key', '@shareable']) +
+      `
       type Query { me: User users: [User] user(id: ID!): User }
       type User @key(fields: "id") { id: ID! name: String username: String @shareable birthday: Int }`,
     resolvers: {
@@ -28,7 +30,9 @@ export const definitions: Record<string, { typeDefs: string; resolvers: GraphQLR
     },
   },
   products: {
-    typeDefs: link(['@key']) + `
+    typeDefs:
+      link(['@key']) +
+      `
       type Query { topProducts(first: Int = 5): [Product] }
       type Product @key(fields: "upc") { upc: String! name: String price: Int weight: Int }`,
     resolvers: {
@@ -37,7 +41,9 @@ export const definitions: Record<string, { typeDefs: string; resolvers: GraphQLR
     },
   },
   inventory: {
-    typeDefs: link(['@key', '@external', '@requires']) + `
+    typeDefs:
+      link(['@key', '@external', '@requires']) +
+      `
       type Product @key(fields: "upc") {
         upc: String!
         weight: Int @external
@@ -54,7 +60,9 @@ export const definitions: Record<string, { typeDefs: string; resolvers: GraphQLR
     },
   },
   reviews: {
-    typeDefs: link(['@key', '@external', '@provides']) + `
+    typeDefs:
+      link(['@key', '@external', '@provides']) +
+      `
       type Review @key(fields: "id") { id: ID! body: String author: User @provides(fields: "username") product: Product }
       type User @key(fields: "id") { id: ID! username: String @external reviews: [Review] }
       type Product @key(fields: "upc") { upc: String! reviews: [Review] }`,

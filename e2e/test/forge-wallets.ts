@@ -13,7 +13,14 @@ export type CallAsUser = (query: string, variables?: Record<string, unknown>) =>
 export async function linkFreshWallet(callAsUser: CallAsUser): Promise<PrivateKeyAccount> {
   const wallet = privateKeyToAccount(generatePrivateKey());
   const nonce = (await callAsUser('mutation { siweNonce { nonce domain } }')).data!.siweNonce as { nonce: string; domain: string };
-  const message = createSiweMessage({ domain: nonce.domain, address: wallet.address, uri: `http://${nonce.domain}`, version: '1', chainId: 31337, nonce: nonce.nonce });
+  const message = createSiweMessage({
+    domain: nonce.domain,
+    address: wallet.address,
+    uri: `http://${nonce.domain}`,
+    version: '1',
+    chainId: 31337,
+    nonce: nonce.nonce,
+  });
   const linked = await callAsUser('mutation ($message: String!, $signature: String!) { linkWallet(message: $message, signature: $signature) { id } }', {
     message,
     signature: await wallet.signMessage({ message }),
@@ -26,7 +33,12 @@ export async function linkFreshWallet(callAsUser: CallAsUser): Promise<PrivateKe
 export async function fundWallet(stack: ChainStack, address: Address, forge: bigint): Promise<void> {
   const { chain, blockchain, config } = stack;
   await chain.rpc('eth_sendTransaction', [{ from: await chain.devAccount(), to: address, value: `0x${parseEther('1').toString(16)}` }]);
-  const funded = await graphql(`${blockchain.url}/graphql`, 'mutation ($to: String!, $amount: String!) { sendTokenTransfer(to: $to, amount: $amount) { hash } }', { to: address, amount: forge.toString() }, asRouter(ADMIN, config.routerSigningSecret));
+  const funded = await graphql(
+    `${blockchain.url}/graphql`,
+    'mutation ($to: String!, $amount: String!) { sendTokenTransfer(to: $to, amount: $amount) { hash } }',
+    { to: address, amount: forge.toString() },
+    asRouter(ADMIN, config.routerSigningSecret),
+  );
   expect(funded.errors).toBeUndefined();
 }
 

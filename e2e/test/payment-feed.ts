@@ -15,7 +15,12 @@ export interface PaymentEvent {
  * payment after that must be delivered.
  */
 export function paymentFeed(options: { subscribeUrl: string; subscriberToken: string; selection: string; payUrl: string; payerToken: string }) {
-  const client = createClient({ url: options.subscribeUrl.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: bearer(options.subscriberToken), retryAttempts: 0 });
+  const client = createClient({
+    url: options.subscribeUrl.replace('http', 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams: bearer(options.subscriberToken),
+    retryAttempts: 0,
+  });
   const events: PaymentEvent[] = [];
   const failures: unknown[] = [];
   client.subscribe(

@@ -18,7 +18,13 @@ export async function startAiSubgraph(signingSecret: string, env: Record<string,
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the AI subgraph exited with ${child.exitCode}`);
-    if (await fetch(`${url}/health`).then((response) => response.ok, () => false)) break;
+    if (
+      await fetch(`${url}/health`).then(
+        (response) => response.ok,
+        () => false,
+      )
+    )
+      break;
     if (Date.now() > deadline) throw new Error('the AI subgraph did not start within 60 s');
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

@@ -91,7 +91,12 @@ test('semanticSearch and similarProjects through the router show only what the c
     own = await search();
   }
   expect(own.errors).toBeUndefined();
-  expect(own.data!.semanticSearch.slice(0, 2).map((match) => match.project.id).sort()).toEqual([telescope, diary].sort());
+  expect(
+    own
+      .data!.semanticSearch.slice(0, 2)
+      .map((match) => match.project.id)
+      .sort(),
+  ).toEqual([telescope, diary].sort());
 
   const others = await execute(url, SemanticSearchDocument, { query: 'astronomy and stars', first: 10 }, bearer(erin));
   expect(others.errors).toBeUndefined();

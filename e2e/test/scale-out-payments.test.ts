@@ -25,7 +25,13 @@ afterAll(() => stack.stop());
 test('paymentUpdated reaches a subscriber on one router when the payment goes through the other', async () => {
   const [subscribedUrl, payingUrl] = routerUrls as [string, string];
   const register = async (email: string) =>
-    (await graphql<{ register: { token: string } }>(subscribedUrl, 'mutation ($email: String!) { register(email: $email, password: "correct horse battery") { token } }', { email })).data!.register.token;
+    (
+      await graphql<{ register: { token: string } }>(
+        subscribedUrl,
+        'mutation ($email: String!) { register(email: $email, password: "correct horse battery") { token } }',
+        { email },
+      )
+    ).data!.register.token;
   const adminToken = await register('admin@example.com');
   const customerToken = await register('buyer@example.com');
   const feed = paymentFeed({

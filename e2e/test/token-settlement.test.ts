@@ -61,7 +61,11 @@ async function payWithToken(payer: Payer, amount: bigint, txHash: Hex): Promise<
 
 /** What the payer sees now, through the payments API. */
 async function paymentNow(payer: Payer, id: string): Promise<PaymentAnswer> {
-  const response = await payments.call<{ payment: PaymentAnswer }>('query ($id: ID!) { payment(id: $id) { id status failureReason } }', { id }, userIdentity(payer.userId));
+  const response = await payments.call<{ payment: PaymentAnswer }>(
+    'query ($id: ID!) { payment(id: $id) { id status failureReason } }',
+    { id },
+    userIdentity(payer.userId),
+  );
   expect(response.errors).toBeUndefined();
   return response.data!.payment;
 }

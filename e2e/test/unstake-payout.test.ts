@@ -82,12 +82,9 @@ const UNSTAKE = `mutation ($amount: String!, $key: String!) {
 const HISTORY = 'query { stakingHistory(first: 1) { id payoutStatus payoutTxHash } }';
 
 async function unstake(staker: Staker, amount: bigint) {
-  const response = await graphql<{ unstake: { staked: string; entry: { id: string; payoutStatus: string; payoutAddress: string; payoutTxHash: string | null } } }>(
-    url,
-    UNSTAKE,
-    { amount: amount.toString(), key: randomUUID() },
-    bearer(staker.token),
-  );
+  const response = await graphql<{
+    unstake: { staked: string; entry: { id: string; payoutStatus: string; payoutAddress: string; payoutTxHash: string | null } };
+  }>(url, UNSTAKE, { amount: amount.toString(), key: randomUUID() }, bearer(staker.token));
   expect(response.errors).toBeUndefined();
   return response.data!.unstake;
 }
@@ -108,7 +105,10 @@ test('stake, unstake and the treasury pays exactly the amount back to the linked
   const before = await forgeBalance(staker.wallet.address);
 
   const unstaked = await unstake(staker, 15n * 10n ** 18n);
-  expect(unstaked).toMatchObject({ staked: (25n * 10n ** 18n).toString(), entry: { payoutStatus: 'PENDING_PAYOUT', payoutAddress: staker.wallet.address.toLowerCase(), payoutTxHash: null } });
+  expect(unstaked).toMatchObject({
+    staked: (25n * 10n ** 18n).toString(),
+    entry: { payoutStatus: 'PENDING_PAYOUT', payoutAddress: staker.wallet.address.toLowerCase(), payoutTxHash: null },
+  });
 
   const settled = await paid(staker);
   expect(settled.id).toBe(unstaked.entry.id);

@@ -141,7 +141,9 @@ export async function startRouter(config: PlatformConfig, logger: Logger = creat
     logger,
     graceMs: config.shutdownGraceMs,
     routes: {
-      '/graphql': tracing ? (request, response) => withServerSpan('router /graphql', request.headers, { 'http.route': '/graphql' }, async () => graphql(request, response)) : graphql,
+      '/graphql': tracing
+        ? (request, response) => withServerSpan('router /graphql', request.headers, { 'http.route': '/graphql' }, async () => graphql(request, response))
+        : graphql,
       '/health': (_request, response) => sendJson(response, 200, { status: 'ok' }),
       ...(protection.metrics.enabled ? { '/metrics': (_request, response) => metrics.serve(response) } : {}),
       ...dashboardRoutes(planner.apiGraphQLSchema),

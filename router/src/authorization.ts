@@ -189,7 +189,11 @@ export class OperationAuthorizer {
     };
 
     // Fragment spreads are inlined: a fragment used in two places may lose fields in one only.
-    const rewrite = (selections: readonly SelectionNode[], parent: GraphQLNamedType | undefined, path: string[]): { selections: SelectionNode[]; bubble: boolean } => {
+    const rewrite = (
+      selections: readonly SelectionNode[],
+      parent: GraphQLNamedType | undefined,
+      path: string[],
+    ): { selections: SelectionNode[]; bubble: boolean } => {
       const out: SelectionNode[] = [];
       let bubble = false;
       for (const selection of selections) {
@@ -223,14 +227,23 @@ export class OperationAuthorizer {
       document: runnable
         ? { kind: Kind.DOCUMENT, definitions: [{ ...operation, selectionSet: { kind: Kind.SELECTION_SET, selections: root.selections } }] }
         : undefined,
-      signature: nullPaths.map((path) => path.join('.')).sort().join(',') + (root.bubble ? '!' : ''),
+      signature:
+        nullPaths
+          .map((path) => path.join('.'))
+          .sort()
+          .join(',') + (root.bubble ? '!' : ''),
       errors,
       nullPaths,
       dataIsNull: root.bubble,
     };
   }
 
-  private walkTouches(selections: readonly SelectionNode[], parent: GraphQLNamedType | undefined, fragments: Map<string, FragmentDefinitionNode>, seen: Set<string>): boolean {
+  private walkTouches(
+    selections: readonly SelectionNode[],
+    parent: GraphQLNamedType | undefined,
+    fragments: Map<string, FragmentDefinitionNode>,
+    seen: Set<string>,
+  ): boolean {
     for (const selection of selections) {
       if (selection.kind === Kind.FIELD) {
         if (!parent || !(isObjectType(parent) || isInterfaceType(parent))) continue;
@@ -273,20 +286,22 @@ export function applyNulls(data: Record<string, unknown>, paths: string[][]): vo
  * mutations alike) is authorized first. Plugins and transports are untouched.
  */
 export function authorizingGateway(inner: GatewayInterface, authorizer: OperationAuthorizer): GatewayInterface {
-  const wrap = (executor: GatewayExecutor): GatewayExecutor => async (requestContext) => {
-    const identity = (requestContext.context as Partial<RouterContext> | undefined)?.identity;
-    const operation = requestContext.operation as OperationDefinitionNode | undefined;
-    if (!identity || !operation) return executor(requestContext);
-    const authorized = authorizer.authorize(requestContext.document, operation, identity);
-    if (!authorized) return executor(requestContext);
-    const result = authorized.document
-      ? await executor({ ...requestContext, document: authorized.document, queryHash: `${requestContext.queryHash}|authz:${authorized.signature}` })
-      : { data: {} };
-    if (authorized.dataIsNull) return { data: null, errors: [...authorized.errors, ...(result.errors ?? [])] };
-    const data = (result.data ?? {}) as Record<string, unknown>;
-    if (result.data !== null) applyNulls(data, authorized.nullPaths);
-    return { ...result, data: result.data === null ? null : data, errors: [...authorized.errors, ...(result.errors ?? [])] };
-  };
+  const wrap =
+    (executor: GatewayExecutor): GatewayExecutor =>
+    async (requestContext) => {
+      const identity = (requestContext.context as Partial<RouterContext> | undefined)?.identity;
+      const operation = requestContext.operation as OperationDefinitionNode | undefined;
+      if (!identity || !operation) return executor(requestContext);
+      const authorized = authorizer.authorize(requestContext.document, operation, identity);
+      if (!authorized) return executor(requestContext);
+      const result = authorized.document
+        ? await executor({ ...requestContext, document: authorized.document, queryHash: `${requestContext.queryHash}|authz:${authorized.signature}` })
+        : { data: {} };
+      if (authorized.dataIsNull) return { data: null, errors: [...authorized.errors, ...(result.errors ?? [])] };
+      const data = (result.data ?? {}) as Record<string, unknown>;
+      if (result.data !== null) applyNulls(data, authorized.nullPaths);
+      return { ...result, data: result.data === null ? null : data, errors: [...authorized.errors, ...(result.errors ?? [])] };
+    };
   return {
     onSchemaLoadOrUpdate: (callback) => inner.onSchemaLoadOrUpdate(callback),
     stop: () => inner.stop(),

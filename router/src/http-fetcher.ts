@@ -20,7 +20,10 @@ export function pooledFetcher(options: { maxSocketsPerOrigin: number }): Fetcher
       const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
       const signal = init.signal as AbortSignal | undefined;
       const request = send(target, { method: init.method ?? 'GET', headers: init.headers, agent, signal }, (response) => {
-        readBody(response, signal).then((body) => resolve(new BufferedResponse(url, response.statusCode ?? 0, response.statusMessage ?? '', headersOf(response.headers), body)), reject);
+        readBody(response, signal).then(
+          (body) => resolve(new BufferedResponse(url, response.statusCode ?? 0, response.statusMessage ?? '', headersOf(response.headers), body)),
+          reject,
+        );
       });
       request.on('error', reject);
       request.end(init.body);

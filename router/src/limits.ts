@@ -34,10 +34,9 @@ const SIZE_ARGUMENTS = new Set(['first', 'last', 'limit', 'take', 'pageSize']);
 
 export function limitExceeded(limit: LimitName, max: number, actual?: number): GraphQLError {
   const what = { depth: 'depth', aliases: 'number of aliases', rootFields: 'number of root fields', tokens: 'number of tokens', cost: 'estimated cost' }[limit];
-  return new GraphQLError(
-    `Operation ${what}${actual === undefined ? '' : ` (${actual})`} exceeds the limit "${limit}" of ${max}`,
-    { extensions: { code: 'OPERATION_LIMIT_EXCEEDED', limit, max, ...(actual === undefined ? {} : { actual }), http: { status: 400 } } },
-  );
+  return new GraphQLError(`Operation ${what}${actual === undefined ? '' : ` (${actual})`} exceeds the limit "${limit}" of ${max}`, {
+    extensions: { code: 'OPERATION_LIMIT_EXCEEDED', limit, max, ...(actual === undefined ? {} : { actual }), http: { status: 400 } },
+  });
 }
 
 export interface OperationMeasure {

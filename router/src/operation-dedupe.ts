@@ -44,7 +44,12 @@ function parseOperationType(query: string, operationName: unknown, maxTokens: nu
   try {
     const document = parse(query, maxTokens > 0 ? { maxTokens, noLocation: true } : { noLocation: true });
     const operations = document.definitions.filter((definition) => definition.kind === 'OperationDefinition');
-    const chosen = typeof operationName === 'string' ? operations.find((operation) => operation.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
+    const chosen =
+      typeof operationName === 'string'
+        ? operations.find((operation) => operation.name?.value === operationName)
+        : operations.length === 1
+          ? operations[0]
+          : undefined;
     return chosen?.operation;
   } catch {
     // Not a valid document: Apollo answers it with the precise error, on its own.

@@ -105,7 +105,8 @@ export const persistedQueryNotAllowed = (): GraphQLError =>
 /** Reads a manifest: Apollo's persisted query manifest format, or a JSON object of hash → query. */
 export function readManifest(path: string): string[] {
   const manifest = JSON.parse(readFileSync(path, 'utf8')) as { operations?: { body: string }[] } | Record<string, string>;
-  if (Array.isArray((manifest as { operations?: unknown }).operations)) return (manifest as { operations: { body: string }[] }).operations.map((operation) => operation.body);
+  if (Array.isArray((manifest as { operations?: unknown }).operations))
+    return (manifest as { operations: { body: string }[] }).operations.map((operation) => operation.body);
   return Object.values(manifest as Record<string, string>);
 }
 

@@ -57,9 +57,11 @@ export class RedisSlidingWindow implements SlidingWindowStore {
 
   async hit(key: string, limit: number, windowMs: number): Promise<RateLimitDecision> {
     const member = `${this.instance}:${this.sequence++}`;
-    const [allowed, remaining, retryAfterMs] = (await (this.redis as unknown as {
-      slidingWindowHit(key: string, window: number, limit: number, member: string): Promise<[number, number, number]>;
-    }).slidingWindowHit(this.prefix + key, windowMs, limit, member));
+    const [allowed, remaining, retryAfterMs] = await (
+      this.redis as unknown as {
+        slidingWindowHit(key: string, window: number, limit: number, member: string): Promise<[number, number, number]>;
+      }
+    ).slidingWindowHit(this.prefix + key, windowMs, limit, member);
     return { allowed: allowed === 1, limit, remaining, retryAfterMs: Math.max(0, retryAfterMs) };
   }
 }

@@ -19,7 +19,16 @@ export interface SubgraphObserver {
 /** Open connections to one subgraph, at most; more requests queue for a free one. */
 const MAX_CONNECTIONS_PER_SUBGRAPH = 256;
 
-const NO_POLICY: SubgraphPolicy = { timeoutMs: 0, timeoutOverrides: {}, retries: 0, retryBaseMs: 0, retryMaxMs: 0, breakerFailureThreshold: 0, breakerResetMs: 0, dedupe: false };
+const NO_POLICY: SubgraphPolicy = {
+  timeoutMs: 0,
+  timeoutOverrides: {},
+  retries: 0,
+  retryBaseMs: 0,
+  retryMaxMs: 0,
+  breakerFailureThreshold: 0,
+  breakerResetMs: 0,
+  dedupe: false,
+};
 
 /**
  * How the router talks to a subgraph: the gateway's HTTP data source over Node's fetch, plus the

@@ -23,7 +23,10 @@ async function signUp(email: string): Promise<string> {
 /** How many fetches the router has sent to the users subgraph so far. */
 async function usersFetches(): Promise<number> {
   const metrics = await (await fetch(`${router.url}/metrics`)).text();
-  return [...metrics.matchAll(/router_subgraph_fetch_duration_seconds_count\{subgraph="users",outcome="\w+"\} (\d+)/g)].reduce((sum, match) => sum + Number(match[1]), 0);
+  return [...metrics.matchAll(/router_subgraph_fetch_duration_seconds_count\{subgraph="users",outcome="\w+"\} (\d+)/g)].reduce(
+    (sum, match) => sum + Number(match[1]),
+    0,
+  );
 }
 
 beforeAll(async () => {
@@ -91,7 +94,12 @@ describe('@authenticated and @requiresScopes, enforced by the router', () => {
 
   it('lets an admin through, and holds an API key to its scopes', async () => {
     const token = await signUp('boss@example.com');
-    const admin = await graphql<{ users: { edges: unknown[] } }>(graphqlUrl, '{ users(first: 5, after: null) { edges { node { email } } } }', {}, bearer(token));
+    const admin = await graphql<{ users: { edges: unknown[] } }>(
+      graphqlUrl,
+      '{ users(first: 5, after: null) { edges { node { email } } } }',
+      {},
+      bearer(token),
+    );
     expect(admin.errors).toBeUndefined();
     expect(admin.data!.users.edges.length).toBeGreaterThan(0);
 

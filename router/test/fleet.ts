@@ -106,10 +106,11 @@ export async function startFakeSubgraph(name: string, sdl: string, resolvers: Gr
     requests: [],
     failWith: 0,
     delayMs: 0,
-    stop: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
   server = createServer(async (request, response) => {
     const chunks: Buffer[] = [];
@@ -123,7 +124,13 @@ export async function startFakeSubgraph(name: string, sdl: string, resolvers: Gr
       response.end(JSON.stringify({ errors: [{ message: `failing with ${fake.failWith}` }] }));
       return;
     }
-    const result = await execute({ schema, source: body.query, variableValues: body.variables, operationName: body.operationName, contextValue: { headers: request.headers } });
+    const result = await execute({
+      schema,
+      source: body.query,
+      variableValues: body.variables,
+      operationName: body.operationName,
+      contextValue: { headers: request.headers },
+    });
     response.writeHead(200, { 'content-type': 'application/json', ...(fake.cacheControl ? { 'cache-control': fake.cacheControl } : {}) });
     response.end(JSON.stringify(result));
   });

@@ -36,7 +36,11 @@ describe('pooledFetcher', () => {
 
   it('sends the request and answers with status, headers and a body each caller parses for itself', async () => {
     const fetcher = pooledFetcher({ maxSocketsPerOrigin: 4 });
-    const response = await fetcher(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-supergraph-identity': 'abc' }, body: '{"query":"{ a }"}' });
+    const response = await fetcher(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-supergraph-identity': 'abc' },
+      body: '{"query":"{ a }"}',
+    });
     expect(response.status).toBe(201);
     expect(response.ok).toBe(true);
     expect(response.headers.get('Cache-Control')).toBe('public, max-age=60');

@@ -51,7 +51,10 @@ describe('sharing identical in-flight operations', () => {
   });
 
   /** Holds the subgraph, sends the requests, waits until `sharing` of them wait on another, then lets go. */
-  async function inFlightTogether(requests: (() => Promise<GraphQLResponse>)[], sharing: number): Promise<{ responses: GraphQLResponse[]; subgraphRequests: number }> {
+  async function inFlightTogether(
+    requests: (() => Promise<GraphQLResponse>)[],
+    sharing: number,
+  ): Promise<{ responses: GraphQLResponse[]; subgraphRequests: number }> {
     let release!: () => void;
     catalog.hold = new Promise((resolve) => (release = resolve));
     catalog.requests.length = 0;
@@ -70,7 +73,10 @@ describe('sharing identical in-flight operations', () => {
     const sharedBefore = await metric('router_requests_shared_total');
     const countedBefore = await metric('router_requests_total{operation="Products",outcome="success"}');
     const query = 'query Products { products { name } }';
-    const { responses, subgraphRequests } = await inFlightTogether([1, 2, 3, 4, 5].map(() => () => graphql(graphqlUrl, query, {}, alice)), 4);
+    const { responses, subgraphRequests } = await inFlightTogether(
+      [1, 2, 3, 4, 5].map(() => () => graphql(graphqlUrl, query, {}, alice)),
+      4,
+    );
 
     expect(subgraphRequests).toBe(1);
     for (const response of responses) expect(response).toEqual({ status: 200, data: { products: [{ name: 'lamp' }, { name: 'desk' }] } });
@@ -83,23 +89,31 @@ describe('sharing identical in-flight operations', () => {
   it('never shares between callers, between different variables, or for mutations', async () => {
     const whoAmI = '{ whoAmI }';
     const callers = await inFlightTogether(
-      [
-        () => graphql(graphqlUrl, whoAmI, {}, alice),
-        () => graphql(graphqlUrl, whoAmI, {}, bob),
-        () => graphql(graphqlUrl, whoAmI),
-      ],
+      [() => graphql(graphqlUrl, whoAmI, {}, alice), () => graphql(graphqlUrl, whoAmI, {}, bob), () => graphql(graphqlUrl, whoAmI)],
       0,
     );
     expect(callers.subgraphRequests).toBe(3);
-    const identities = callers.responses.map((response) => JSON.parse(Buffer.from(String((response.data as { whoAmI: string }).whoAmI), 'base64url').toString()) as { kind: string; userId?: string });
-    expect(identities.map((identity) => identity.userId ?? identity.kind)).toEqual(['00000000-0000-4000-8000-00000000000a', '00000000-0000-4000-8000-00000000000b', 'anonymous']);
+    const identities = callers.responses.map(
+      (response) => JSON.parse(Buffer.from(String((response.data as { whoAmI: string }).whoAmI), 'base64url').toString()) as { kind: string; userId?: string },
+    );
+    expect(identities.map((identity) => identity.userId ?? identity.kind)).toEqual([
+      '00000000-0000-4000-8000-00000000000a',
+      '00000000-0000-4000-8000-00000000000b',
+      'anonymous',
+    ]);
 
     const add = 'mutation Add($name: String!) { addProduct(name: $name) { name } }';
-    const mutations = await inFlightTogether([1, 2, 3].map(() => () => graphql(graphqlUrl, add, { name: 'chair' }, alice)), 0);
+    const mutations = await inFlightTogether(
+      [1, 2, 3].map(() => () => graphql(graphqlUrl, add, { name: 'chair' }, alice)),
+      0,
+    );
     expect(mutations.subgraphRequests).toBe(3);
 
     const firstN = 'query FirstN($first: Int) { products(first: $first) { name } }';
-    const byVariables = await inFlightTogether([() => graphql(graphqlUrl, firstN, { first: 1 }, alice), () => graphql(graphqlUrl, firstN, { first: 2 }, alice)], 0);
+    const byVariables = await inFlightTogether(
+      [() => graphql(graphqlUrl, firstN, { first: 1 }, alice), () => graphql(graphqlUrl, firstN, { first: 2 }, alice)],
+      0,
+    );
     expect(byVariables.subgraphRequests).toBe(2);
     expect(byVariables.responses.map((response) => (response.data as { products: unknown[] }).products.length)).toEqual([1, 2]);
   });

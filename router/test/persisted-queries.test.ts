@@ -58,7 +58,14 @@ describe('safelist mode', () => {
   beforeAll(async () => {
     folder = mkdtempSync(join(tmpdir(), 'manifest-'));
     const manifest = join(folder, 'manifest.json');
-    writeFileSync(manifest, JSON.stringify({ format: 'apollo-persisted-query-manifest', version: 1, operations: [{ id: sha256(allowed), name: 'Allowed', type: 'query', body: allowed }] }));
+    writeFileSync(
+      manifest,
+      JSON.stringify({
+        format: 'apollo-persisted-query-manifest',
+        version: 1,
+        operations: [{ id: sha256(allowed), name: 'Allowed', type: 'query', body: allowed }],
+      }),
+    );
     platform = await startPlatform({ REDIS_URL, PERSISTED_QUERIES: 'safelist', PERSISTED_QUERIES_MANIFEST: manifest });
   });
   afterAll(async () => {

@@ -83,18 +83,33 @@ describe('queries over graphql-ws share the window', () => {
     const from = () => ({ 'x-forwarded-for': `198.51.100.${randomInt(1, 255)}` });
     await execute(platform.graphqlUrl, RegisterDocument, { email, password }, from());
     const token = (await execute(platform.graphqlUrl, LoginDocument, { email, password }, from())).data!.login.token;
-    const post = () => fetch(platform.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(token), ...from() }, body: '{"query":"{ me { id } }"}' });
+    const post = () =>
+      fetch(platform.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...bearer(token), ...from() },
+        body: '{"query":"{ me { id } }"}',
+      });
     expect((await post()).status).toBe(200);
     expect((await post()).status).toBe(200);
 
-    const client = createClient({ url: platform.graphqlUrl.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: bearer(token), retryAttempts: 0 });
+    const client = createClient({
+      url: platform.graphqlUrl.replace('http', 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: bearer(token),
+      retryAttempts: 0,
+    });
     try {
       const results: ExecutionResult[] = [];
       for (let i = 0; i < 3; i++) {
-        results.push(await new Promise<ExecutionResult>((resolve, reject) => {
-          let result: ExecutionResult;
-          client.subscribe({ query: '{ me { id } }' }, { next: (value) => (result = value as ExecutionResult), error: reject, complete: () => resolve(result) });
-        }));
+        results.push(
+          await new Promise<ExecutionResult>((resolve, reject) => {
+            let result: ExecutionResult;
+            client.subscribe(
+              { query: '{ me { id } }' },
+              { next: (value) => (result = value as ExecutionResult), error: reject, complete: () => resolve(result) },
+            );
+          }),
+        );
       }
       expect(results.map((result) => result.errors?.[0]?.extensions?.code)).toEqual([undefined, undefined, 'RATE_LIMITED']);
       expect(results[2]!.errors![0]!.extensions).toMatchObject({ limit: 4, retryAfter: expect.any(Number) });

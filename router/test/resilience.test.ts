@@ -12,7 +12,12 @@ describe('CircuitBreaker', () => {
   it('opens after the threshold of consecutive failures, half-opens after the reset time, closes on a good trial', () => {
     let now = 0;
     const states: string[] = [];
-    const breaker = new CircuitBreaker(5, 30_000, (state) => states.push(state), () => now);
+    const breaker = new CircuitBreaker(
+      5,
+      30_000,
+      (state) => states.push(state),
+      () => now,
+    );
     for (let i = 0; i < 4; i++) breaker.failure();
     breaker.success();
     for (let i = 0; i < 4; i++) breaker.failure();
@@ -156,7 +161,9 @@ describe('a router in front of a real users process and two more subgraphs', () 
     expect(errorCodes(partial)).toEqual(['SUBGRAPH_UNAVAILABLE']);
     expect(partial.errors![0]!.extensions).toMatchObject({ serviceName: 'users', reason: 'unreachable' });
     // The router's JSON log line carries the caller's request id.
-    expect(routerLog).toContainEqual(expect.objectContaining({ level: 'warn', service: 'router', requestId: 'killed-users-1', msg: 'subgraph unavailable', subgraph: 'users' }));
+    expect(routerLog).toContainEqual(
+      expect.objectContaining({ level: 'warn', service: 'router', requestId: 'killed-users-1', msg: 'subgraph unavailable', subgraph: 'users' }),
+    );
 
     // Three failed attempts per query: the second query reaches the threshold of five.
     await graphql(graphqlUrl, threeSubgraphs, {}, bearer(token));

@@ -1,12 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { SignJWT } from 'jose';
-import {
-  CreateApiKeyDocument,
-  LoginDocument,
-  MeDocument,
-  RegisterDocument,
-  RevokeApiKeyDocument,
-} from '../../clients/generated/graphql';
+import { CreateApiKeyDocument, LoginDocument, MeDocument, RegisterDocument, RevokeApiKeyDocument } from '../../clients/generated/graphql';
 import { bearer, errorCodes, execute, graphql } from '@supergraph/testing';
 import { startPlatform, type PlatformHarness } from './harness';
 
@@ -65,16 +59,31 @@ describe('bad credentials get UNAUTHENTICATED, never a 500', () => {
   const key = (secret: string) => new TextEncoder().encode(secret);
   const claims = { roles: ['ADMIN'], tier: 'ENTERPRISE' };
   const valid = () =>
-    new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject('00000000-0000-4000-8000-000000000001')
-      .setIssuer(platform.config.jwt.issuer).setAudience(platform.config.jwt.audience).setIssuedAt();
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('00000000-0000-4000-8000-000000000001')
+      .setIssuer(platform.config.jwt.issuer)
+      .setAudience(platform.config.jwt.audience)
+      .setIssuedAt();
 
   it.each<[string, () => Promise<string>, RegExp]>([
-    ['expired', () => valid().setExpirationTime(Math.floor(Date.now() / 1000) - 60).sign(key(platform.config.jwt.secret)), /expired/],
+    [
+      'expired',
+      () =>
+        valid()
+          .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
+          .sign(key(platform.config.jwt.secret)),
+      /expired/,
+    ],
     ['signed with another secret', () => valid().setExpirationTime('1h').sign(key('not the real secret at all')), /signature/],
-    ['alg none', async () => {
-      const encode = (part: object) => Buffer.from(JSON.stringify(part)).toString('base64url');
-      return `${encode({ alg: 'none', typ: 'JWT' })}.${encode({ ...claims, sub: 'x', exp: 9999999999, iss: platform.config.jwt.issuer, aud: platform.config.jwt.audience })}.`;
-    }, /algorithm|malformed/],
+    [
+      'alg none',
+      async () => {
+        const encode = (part: object) => Buffer.from(JSON.stringify(part)).toString('base64url');
+        return `${encode({ alg: 'none', typ: 'JWT' })}.${encode({ ...claims, sub: 'x', exp: 9999999999, iss: platform.config.jwt.issuer, aud: platform.config.jwt.audience })}.`;
+      },
+      /algorithm|malformed/,
+    ],
     ['malformed', async () => 'not.a.jwt', /malformed/],
     ['for another audience', () => valid().setAudience('someone-else').setExpirationTime('1h').sign(key(platform.config.jwt.secret)), /aud/],
   ])('%s token', async (_label, token, message) => {
@@ -120,11 +129,15 @@ describe('graceful shutdown', () => {
     const body = JSON.stringify({ query: '{ __typename }' });
     // Send the headers and half of the body, so the request is in flight when the stop begins.
     const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const request = httpRequest(`${separate.graphqlUrl}`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => {
-        let text = '';
-        response.on('data', (chunk) => (text += chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
-      });
+      const request = httpRequest(
+        `${separate.graphqlUrl}`,
+        { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        (response) => {
+          let text = '';
+          response.on('data', (chunk) => (text += chunk));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+        },
+      );
       request.on('error', reject);
       request.write(body.slice(0, 10));
       setTimeout(() => request.end(body.slice(10)), 300);

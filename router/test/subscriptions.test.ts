@@ -33,24 +33,45 @@ function collect(client: Client, query: string, variables: Record<string, unknow
   const results: ExecutionResult[] = [];
   let ended: unknown = null;
   let wake = () => {};
-  const unsubscribe = client.subscribe({ query, variables }, {
-    next: (result) => { results.push(result as ExecutionResult); wake(); },
-    error: (error) => { ended = error; wake(); },
-    complete: () => { ended = 'complete'; wake(); },
-  });
+  const unsubscribe = client.subscribe(
+    { query, variables },
+    {
+      next: (result) => {
+        results.push(result as ExecutionResult);
+        wake();
+      },
+      error: (error) => {
+        ended = error;
+        wake();
+      },
+      complete: () => {
+        ended = 'complete';
+        wake();
+      },
+    },
+  );
   const until = async (done: () => boolean, timeoutMs = 5000) => {
     const deadline = Date.now() + timeoutMs;
     while (!done()) {
       if (Date.now() > deadline) throw new Error(`timed out; results so far: ${JSON.stringify(results)}, ended: ${JSON.stringify(ended)}`);
-      await new Promise<void>((resolve) => { wake = resolve; setTimeout(resolve, 50); });
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, 50);
+      });
     }
   };
   return {
     results,
     unsubscribe,
     ended: () => ended,
-    next: async (count: number) => { await until(() => results.length >= count); return results[count - 1]!; },
-    end: async () => { await until(() => ended !== null); return ended; },
+    next: async (count: number) => {
+      await until(() => results.length >= count);
+      return results[count - 1]!;
+    },
+    end: async () => {
+      await until(() => ended !== null);
+      return ended;
+    },
   };
 }
 
@@ -62,9 +83,13 @@ describe('subscriptions through the router over graphql-ws', () => {
     const user = await signUp('subscriber@example.com');
     const admin = await signUp('admin@example.com');
     const client = connect({ authorization: `Bearer ${user.token}` });
-    const events = collect(client, `subscription Account($withWallets: Boolean!) {
+    const events = collect(
+      client,
+      `subscription Account($withWallets: Boolean!) {
       account: accountUpdated { userId: id plan: tier walletAddresses @include(if: $withWallets) }
-    }`, { withWallets: false });
+    }`,
+      { withWallets: false },
+    );
     await settle();
 
     const changed = await execute(platform.graphqlUrl, SetUserTierDocument, { userId: user.id, tier: 'PRO' }, bearer(admin.token));
@@ -138,7 +163,12 @@ describe('subscriptions through the router over graphql-ws', () => {
       const password = 'a long enough password';
       await execute(separate.graphqlUrl, RegisterDocument, { email: 'lost@example.com', password });
       const { token } = (await execute(separate.graphqlUrl, LoginDocument, { email: 'lost@example.com', password })).data!.login;
-      const client = createClient({ url: separate.graphqlUrl.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: bearer(token), retryAttempts: 0 });
+      const client = createClient({
+        url: separate.graphqlUrl.replace('http', 'ws'),
+        webSocketImpl: WebSocket,
+        connectionParams: bearer(token),
+        retryAttempts: 0,
+      });
       clients.push(client);
       const events = collect(client, 'subscription { accountUpdated { id } }');
       await settle();

@@ -6,7 +6,12 @@ import { bearer, execute, graphql } from '@supergraph/testing';
 import { startTracing } from '@supergraph/server';
 import { startPlatform, type PlatformHarness } from './harness';
 
-interface ExportedSpan { traceId: string; spanId: string; parentSpanId?: string; name: string }
+interface ExportedSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+}
 
 let collector: Server;
 const spans: (ExportedSpan & { service: string })[] = [];

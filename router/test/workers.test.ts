@@ -39,7 +39,11 @@ describe('a router with two workers', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     for (const stream of [primary.stdout!, primary.stderr!]) stream.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    await until(async () => (await workerPids()).length === 2 && (await answers()), 90_000, () => `workers ${JSON.stringify(lastPids)}, last answer ${lastAnswer}, router output:\n${output.join('')}`);
+    await until(
+      async () => (await workerPids()).length === 2 && (await answers()),
+      90_000,
+      () => `workers ${JSON.stringify(lastPids)}, last answer ${lastAnswer}, router output:\n${output.join('')}`,
+    );
   }, 150_000);
 
   afterAll(async () => {
@@ -53,7 +57,11 @@ describe('a router with two workers', () => {
   const workerPids = async (): Promise<number[]> => {
     try {
       // Node children only: tsx may run an esbuild service beside the workers while its cache is cold.
-      lastPids = execFileSync('pgrep', ['-P', String(primary.pid), '-x', 'node'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+      lastPids = execFileSync('pgrep', ['-P', String(primary.pid), '-x', 'node'], { encoding: 'utf8' })
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map(Number);
     } catch {
       lastPids = []; // pgrep exits 1 when there are none
     }

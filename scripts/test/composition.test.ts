@@ -13,13 +13,15 @@ describe('composition', () => {
   }, 60_000);
 
   it('names the subgraphs involved when composition fails', () => {
-    const result = composeSubgraphs([
-      { name: 'alpha', routingUrl: 'http://a', schemaPath: 'a', sdl: 'type Query { thing: Thing } type Thing @key(fields: "id") { id: ID! size: Int }' },
-      { name: 'beta', routingUrl: 'http://b', schemaPath: 'b', sdl: 'type Thing @key(fields: "id") { id: ID! size: String }' },
-    ].map((subgraph) => ({
-      ...subgraph,
-      sdl: `extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])\n${subgraph.sdl}`,
-    })));
+    const result = composeSubgraphs(
+      [
+        { name: 'alpha', routingUrl: 'http://a', schemaPath: 'a', sdl: 'type Query { thing: Thing } type Thing @key(fields: "id") { id: ID! size: Int }' },
+        { name: 'beta', routingUrl: 'http://b', schemaPath: 'b', sdl: 'type Thing @key(fields: "id") { id: ID! size: String }' },
+      ].map((subgraph) => ({
+        ...subgraph,
+        sdl: `extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])\n${subgraph.sdl}`,
+      })),
+    );
     expect(result.ok).toBe(false);
     const errors = result.ok ? [] : result.errors;
     expect(errors.join('\n')).toMatch(/FIELD_TYPE_MISMATCH.*alpha.*beta|alpha.*beta.*size/s);

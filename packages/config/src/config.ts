@@ -277,7 +277,10 @@ function flag(value: string | undefined, fallback: boolean): boolean {
 
 function protectionConfig(env: Env): ProtectionConfig {
   const tiers: Record<string, number> = {};
-  for (const entry of (env.RATE_LIMIT_TIERS ?? '').split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const entry of (env.RATE_LIMIT_TIERS ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const [tier, limit] = entry.split('=');
     if (!tier || limit === undefined) throw new Error(`RATE_LIMIT_TIERS entries look like PRO=1000, got "${entry}"`);
     tiers[tier.trim().toUpperCase()] = int(limit.trim(), 0, 'RATE_LIMIT_TIERS');
@@ -398,7 +401,13 @@ export interface PaymentsConfig {
   /** The blockchain subgraph, called with a signed service identity to have unstakes paid out. */
   blockchainUrl: string;
   /** Without a secret key the subgraph starts its embedded local Stripe (never in production). */
-  stripe: { secretKey: string | undefined; webhookSecret: string | undefined; host: string | undefined; port: number | undefined; protocol: 'http' | 'https' | undefined };
+  stripe: {
+    secretKey: string | undefined;
+    webhookSecret: string | undefined;
+    host: string | undefined;
+    port: number | undefined;
+    protocol: 'http' | 'https' | undefined;
+  };
   /** Whole $FORGE staked from which each tier applies. */
   stakeTiers: { PRO: number; ENTERPRISE: number };
   /** Fee reduction in percent by tier. */
@@ -414,7 +423,10 @@ export interface PaymentsConfig {
 function paymentsConfig(env: Env): PaymentsConfig {
   const tierTable = (value: string | undefined, fallback: string, name: string): Record<string, number> => {
     const table: Record<string, number> = {};
-    for (const entry of (value || fallback).split(',').map((part) => part.trim()).filter(Boolean)) {
+    for (const entry of (value || fallback)
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean)) {
       const [tier, amount] = entry.split('=');
       if (!tier || amount === undefined) throw new Error(`${name} entries look like PRO=1000, got "${entry}"`);
       table[tier.trim().toUpperCase()] = int(amount.trim(), -1, name);

@@ -1,11 +1,6 @@
 export type { SqlExecutor, SqlQueryable } from './sql';
 export { openDatabase, type Database, type OpenDatabaseOptions } from './open-database';
-export {
-  applyMigrations,
-  PRISMA_ADVISORY_LOCK_KEY,
-  type ApplyMigrationsOptions,
-  type ApplyMigrationsResult,
-} from './migrations/apply-migrations';
+export { applyMigrations, PRISMA_ADVISORY_LOCK_KEY, type ApplyMigrationsOptions, type ApplyMigrationsResult } from './migrations/apply-migrations';
 export { migrationChecksum } from './migrations/checksum';
 export { lockfileContent, readMigrationsDirectory, type MigrationFile } from './migrations/migrations-directory';
 export { diffDatabaseAgainstSchema, diffMigrationsAgainstSchema, type DiffMigrationsOptions } from './schema-engine/diff';

@@ -59,7 +59,7 @@ test('applies every migration once, and a second run applies nothing', async () 
   expect(tables.map((table) => table.table_name)).toEqual(['_prisma_migrations', 'api_keys', 'siwe_nonces', 'users', 'wallets']);
 });
 
-test('records Prisma\'s checksum: the sha256 of migration.sql', async () => {
+test("records Prisma's checksum: the sha256 of migration.sql", async () => {
   await applyMigrations(db.sql, USERS_MIGRATIONS);
   for (const row of await rows()) {
     const file = readFileSync(join(USERS_MIGRATIONS, row.migration_name, 'migration.sql'));
@@ -67,7 +67,7 @@ test('records Prisma\'s checksum: the sha256 of migration.sql', async () => {
   }
 });
 
-test('creates _prisma_migrations with Prisma\'s column definitions', async () => {
+test("creates _prisma_migrations with Prisma's column definitions", async () => {
   await applyMigrations(db.sql, USERS_MIGRATIONS);
   const columns = await db.sql.query<{ column_name: string; data_type: string; is_nullable: string; character_maximum_length: number | null }>(
     `SELECT column_name, data_type, is_nullable, character_maximum_length FROM information_schema.columns
@@ -130,7 +130,7 @@ test('a failing migration is rolled back, recorded as failed, and blocks later r
   expect((await prismaMigrationStatus(scratch.url, USERS_SCHEMA, dir)).failed).toEqual([broken]);
 });
 
-test('Prisma\'s own schema engine reads our migration history as up to date', async () => {
+test("Prisma's own schema engine reads our migration history as up to date", async () => {
   const before = await prismaMigrationStatus(scratch.url, USERS_SCHEMA, USERS_MIGRATIONS);
   expect(before).toMatchObject({ hasMigrationsTable: false, unapplied: USERS_MIGRATION_NAMES });
 

@@ -23,7 +23,5 @@ export function isAdmin(identity: Identity): boolean {
 }
 
 export function hasScope(identity: Identity, scope: string): boolean {
-  return (
-    identity.kind === 'user' && (identity.scopes.includes(FULL_ACCESS_SCOPE) || identity.scopes.includes(scope))
-  );
+  return identity.kind === 'user' && (identity.scopes.includes(FULL_ACCESS_SCOPE) || identity.scopes.includes(scope));
 }

@@ -18,12 +18,7 @@ const DEFAULT_TTL_SECONDS = 60;
 
 export type SignedIdentityHeaders = Record<typeof IDENTITY_HEADER | typeof SIGNATURE_HEADER, string>;
 
-export function signIdentity(
-  identity: Identity,
-  secret: string,
-  now: number = Date.now(),
-  ttlSeconds: number = DEFAULT_TTL_SECONDS,
-): SignedIdentityHeaders {
+export function signIdentity(identity: Identity, secret: string, now: number = Date.now(), ttlSeconds: number = DEFAULT_TTL_SECONDS): SignedIdentityHeaders {
   const exp = Math.floor(now / 1000) + ttlSeconds;
   const value = Buffer.from(JSON.stringify({ ...identity, exp })).toString('base64url');
   return { [IDENTITY_HEADER]: value, [SIGNATURE_HEADER]: SIGNATURE_VERSION + hmac(secret, value) };
@@ -32,12 +27,7 @@ export function signIdentity(
 export class IdentityVerificationError extends Error {}
 
 /** Returns the identity the router vouched for, or throws saying why it cannot be trusted. */
-export function verifyIdentity(
-  identityHeader: string | undefined,
-  signatureHeader: string | undefined,
-  secret: string,
-  now: number = Date.now(),
-): Identity {
+export function verifyIdentity(identityHeader: string | undefined, signatureHeader: string | undefined, secret: string, now: number = Date.now()): Identity {
   if (!identityHeader || !signatureHeader) {
     throw new IdentityVerificationError('Request was not signed by the router');
   }

@@ -112,7 +112,11 @@ test('a crash after publishing but before marking republishes the row (never los
     subscribe: (channel) => bus.subscribe(channel),
     close: async () => undefined,
   };
-  const first = await collect('test.thing', 1, () => relay(crashing).flush().catch(() => 0));
+  const first = await collect('test.thing', 1, () =>
+    relay(crashing)
+      .flush()
+      .catch(() => 0),
+  );
   expect(first.map((event) => event.payload.name)).toEqual(['x']);
   expect(await unpublished()).toBe(2);
 
@@ -126,11 +130,16 @@ test('two relays on one database publish each row once', async () => {
   for (let i = 0; i < 50; i++) await change(`n${i}`);
   const a = relay();
   const b = relay();
-  const received = await collect('test.thing', 51, async () => {
-    // Both race for the same rows over and over while new rows keep arriving.
-    await Promise.all([a.flush(), b.flush(), a.flush(), b.flush(), change('late').then(() => Promise.all([a.flush(), b.flush()]))]);
-    await a.flush();
-  }, 300);
+  const received = await collect(
+    'test.thing',
+    51,
+    async () => {
+      // Both race for the same rows over and over while new rows keep arriving.
+      await Promise.all([a.flush(), b.flush(), a.flush(), b.flush(), change('late').then(() => Promise.all([a.flush(), b.flush()]))]);
+      await a.flush();
+    },
+    300,
+  );
   const ids = received.map((event) => event.id);
   expect(new Set(ids).size).toBe(ids.length);
   expect(received).toHaveLength(51);

@@ -11,7 +11,10 @@ export class RedisEventBus implements EventBus {
   private readonly subscriber: Redis;
   private readonly listeners = new Map<string, Set<(payload: unknown) => void>>();
 
-  constructor(url: string, private readonly prefix = 'supergraph:') {
+  constructor(
+    url: string,
+    private readonly prefix = 'supergraph:',
+  ) {
     this.publisher = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3 });
     this.subscriber = new Redis(url, { lazyConnect: false });
     this.subscriber.on('message', (channel: string, message: string) => {

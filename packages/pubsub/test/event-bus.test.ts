@@ -3,15 +3,18 @@ import { InProcessEventBus, RedisEventBus, type EventBus } from '../src';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://localhost:6379';
 
 async function next<T>(iterator: AsyncIterator<T>, timeoutMs = 2000): Promise<T> {
-  const result = await Promise.race([
-    iterator.next(),
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no event arrived')), timeoutMs)),
-  ]);
+  const result = await Promise.race([iterator.next(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no event arrived')), timeoutMs))]);
   return result.value as T;
 }
 
 describe.each<[string, () => [EventBus, EventBus]]>([
-  ['in-process', () => { const bus = new InProcessEventBus(); return [bus, bus]; }],
+  [
+    'in-process',
+    () => {
+      const bus = new InProcessEventBus();
+      return [bus, bus];
+    },
+  ],
   // Two buses stand for two processes: one publishes, the other's subscriber receives.
   ['redis', () => [new RedisEventBus(REDIS_URL, `test:${process.pid}:`), new RedisEventBus(REDIS_URL, `test:${process.pid}:`)]],
 ])('%s event bus', (_name, create) => {

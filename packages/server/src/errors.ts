@@ -9,15 +9,13 @@ export function clientError(code: string, message: string, extra: Record<string,
   return new GraphQLError(message, { extensions: { code, ...extra } });
 }
 
-export const unauthenticated = (message = 'You must be signed in'): GraphQLError =>
-  clientError('UNAUTHENTICATED', message, { http: { status: 401 } });
+export const unauthenticated = (message = 'You must be signed in'): GraphQLError => clientError('UNAUTHENTICATED', message, { http: { status: 401 } });
 
 export const forbidden = (message = 'You are not allowed to do this'): GraphQLError => clientError('FORBIDDEN', message);
 
 export const notFound = (what: string): GraphQLError => clientError('NOT_FOUND', `${what} not found`);
 
-export const badUserInput = (message: string, code = 'BAD_USER_INPUT', field?: string): GraphQLError =>
-  clientError(code, message, field ? { field } : {});
+export const badUserInput = (message: string, code = 'BAD_USER_INPUT', field?: string): GraphQLError => clientError(code, message, field ? { field } : {});
 
 /**
  * Apollo Server's formatError: errors we raised on purpose pass through; anything else is a bug

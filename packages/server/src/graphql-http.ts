@@ -59,7 +59,12 @@ export function graphqlHttpHandler<TContext extends BaseContext>(
       context: contextValue,
     });
     // A failing context (bad credentials, rate limit) is Apollo's to turn into a response: never shared.
-    const key = options.shareKey && (await contextValue.then((value) => options.shareKey!(httpGraphQLRequest, value), () => undefined));
+    const key =
+      options.shareKey &&
+      (await contextValue.then(
+        (value) => options.shareKey!(httpGraphQLRequest, value),
+        () => undefined,
+      ));
     let result: HTTPGraphQLResponse;
     if (key === undefined) {
       result = (await execute()).response;

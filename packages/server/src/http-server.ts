@@ -71,10 +71,7 @@ export async function startHttpServer(options: {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       if (inFlight > 0) {
-        await Promise.race([
-          new Promise<void>((resolve) => (drained = resolve)),
-          new Promise<void>((resolve) => setTimeout(resolve, options.graceMs).unref()),
-        ]);
+        await Promise.race([new Promise<void>((resolve) => (drained = resolve)), new Promise<void>((resolve) => setTimeout(resolve, options.graceMs).unref())]);
       }
       server.closeAllConnections();
       await closed;

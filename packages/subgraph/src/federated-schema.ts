@@ -33,8 +33,7 @@ export async function buildFederatedSchema<TContext>(definition: FederatedSchema
   });
   const imports = definition.federationDirectives.map((directive) => JSON.stringify(directive)).join(', ');
   const typeDefs = parse(
-    `extend schema @link(url: "https://specs.apollo.dev/federation/${FEDERATION_VERSION}", import: [${imports}])\n` +
-      printSchemaWithDirectives(plain),
+    `extend schema @link(url: "https://specs.apollo.dev/federation/${FEDERATION_VERSION}", import: [${imports}])\n` + printSchemaWithDirectives(plain),
   );
   const resolvers = createResolversMap(plain) as GraphQLResolverMap<unknown>;
   for (const [typeName, resolveReference] of Object.entries(definition.referenceResolvers)) {

@@ -64,11 +64,7 @@ export async function serveSubgraph<TContext extends RequestBase>(options: Subgr
   const context = async (request: IncomingMessage): Promise<TContext> => {
     let identity: Identity;
     try {
-      identity = verifyIdentity(
-        header(request, IDENTITY_HEADER),
-        header(request, SIGNATURE_HEADER),
-        options.signingSecret,
-      );
+      identity = verifyIdentity(header(request, IDENTITY_HEADER), header(request, SIGNATURE_HEADER), options.signingSecret);
     } catch (error) {
       if (error instanceof IdentityVerificationError) throw unauthenticated(error.message);
       throw error;
@@ -86,7 +82,8 @@ export async function serveSubgraph<TContext extends RequestBase>(options: Subgr
     routes: {
       ...options.extraRoutes,
       '/graphql': tracedRoute(`subgraph ${options.name}`, graphqlHttpHandler(apollo, context, { maxBodyBytes: options.maxBodyBytes })),
-      '/health': (_request, response) => sendJson(response, running.draining ? 503 : 200, { status: running.draining ? 'draining' : 'ok', subgraph: options.name }),
+      '/health': (_request, response) =>
+        sendJson(response, running.draining ? 503 : 200, { status: running.draining ? 'draining' : 'ok', subgraph: options.name }),
     },
     onDrain: async () => {
       await subscriptions?.close();

@@ -32,10 +32,11 @@ export function subscribeMany<TData>(
   const received: Result<TData>[][] = Array.from({ length: count }, () => []);
   let arrived = () => {};
   for (const results of received) {
-    client.subscribe<TData>(
-      operation,
-      { next: (result) => (results.push(result), arrived()), error: (error) => (results.push({ errors: [{ message: String(error) }] }), arrived()), complete: () => {} },
-    );
+    client.subscribe<TData>(operation, {
+      next: (result) => (results.push(result), arrived()),
+      error: (error) => (results.push({ errors: [{ message: String(error) }] }), arrived()),
+      complete: () => {},
+    });
   }
   const everyoneSees = (seen: (data: TData) => boolean, ms: number) =>
     new Promise<boolean>((resolve) => {

@@ -125,7 +125,5 @@ function pick(variables: Record<string, unknown>, names: string[] | undefined): 
 
 /** Errors that crossed the wire are plain objects; transports expect GraphQLError instances. */
 function revive(errors: readonly (GraphQLError | GraphQLFormattedError)[]): GraphQLError[] {
-  return errors.map((error) =>
-    error instanceof GraphQLError ? error : new GraphQLError(error.message, { path: error.path, extensions: error.extensions }),
-  );
+  return errors.map((error) => (error instanceof GraphQLError ? error : new GraphQLError(error.message, { path: error.path, extensions: error.extensions })));
 }

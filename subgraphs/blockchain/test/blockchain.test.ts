@@ -85,7 +85,10 @@ describe('contracts and reads', () => {
     const entities = response.data!._entities as { id: string; wallets: { address: string; forgeBalance: string }[] }[];
     expect(entities.map((user) => user.wallets.map((wallet) => wallet.address))).toEqual(users.map((user) => user.walletAddresses));
     // The follower shares the client: count only the rounds that read wallets.
-    const walletRounds = harness.subgraph.clients.httpRounds().slice(before).filter((methods) => methods.includes('eth_getBalance'));
+    const walletRounds = harness.subgraph.clients
+      .httpRounds()
+      .slice(before)
+      .filter((methods) => methods.includes('eth_getBalance'));
     expect(walletRounds).toHaveLength(1);
     expect(walletRounds[0]!.filter((method) => method === 'eth_getBalance')).toHaveLength(10);
   });
@@ -100,17 +103,36 @@ describe('treasury transfers', () => {
     const amount = parseUnits('5', 18);
     const hash = await send(to, amount);
     const pending = await eventually(() => harness.transfers.find((event) => event.txHash === hash && event.status === 'PENDING'), 15_000, 'PENDING event');
-    expect(pending).toMatchObject({ from: chain.deployment.treasury.toLowerCase(), to, value: amount.toString(), confirmations: 1, logIndex: expect.any(Number) });
+    expect(pending).toMatchObject({
+      from: chain.deployment.treasury.toLowerCase(),
+      to,
+      value: amount.toString(),
+      confirmations: 1,
+      logIndex: expect.any(Number),
+    });
 
     await chain.mine(1); // BLOCKCHAIN_CONFIRMATIONS=2 in tests
-    const confirmed = await eventually(() => harness.transfers.find((event) => event.txHash === hash && event.status === 'CONFIRMED'), 15_000, 'CONFIRMED event');
+    const confirmed = await eventually(
+      () => harness.transfers.find((event) => event.txHash === hash && event.status === 'CONFIRMED'),
+      15_000,
+      'CONFIRMED event',
+    );
     expect(confirmed.confirmations).toBeGreaterThanOrEqual(2);
 
     const wallet = await harness.call(WALLET, { address: to });
     expect(wallet.errors).toBeUndefined();
     expect(wallet.data!.wallet).toMatchObject({ address: to, forgeBalance: amount.toString(), nonce: 0 });
     expect(wallet.data!.wallet.recentTransfers).toEqual([
-      { hash, logIndex: pending.logIndex, from: pending.from, to, value: amount.toString(), blockNumber: pending.blockNumber, confirmations: 2, status: 'CONFIRMED' },
+      {
+        hash,
+        logIndex: pending.logIndex,
+        from: pending.from,
+        to,
+        value: amount.toString(),
+        blockNumber: pending.blockNumber,
+        confirmations: 2,
+        status: 'CONFIRMED',
+      },
     ]);
     const transaction = await harness.call(TRANSACTION, { hash });
     expect(transaction.data!.transaction).toMatchObject({
@@ -146,7 +168,12 @@ describe('treasury transfers', () => {
     ]);
     const response = await harness.call(TRANSACTION, { hash });
     expect(response.errors).toBeUndefined();
-    expect(response.data!.transaction).toMatchObject({ hash, from: from.toLowerCase(), status: 'FAILED', revertReason: 'FORGE: transfer amount exceeds balance' });
+    expect(response.data!.transaction).toMatchObject({
+      hash,
+      from: from.toLowerCase(),
+      status: 'FAILED',
+      revertReason: 'FORGE: transfer amount exceeds balance',
+    });
   });
 });
 
@@ -173,7 +200,7 @@ describe('reorgs', () => {
 });
 
 describe('reorgs to a shorter chain', () => {
-  it('rewinds when the node\'s head falls below the follower\'s cursor, even past CONFIRMED transfers', async () => {
+  it("rewinds when the node's head falls below the follower's cursor, even past CONFIRMED transfers", async () => {
     const snapshot = await chain.rpc<string>('evm_snapshot');
     const hash = await send(freshAddress(), 3n);
     await eventually(() => harness.transfers.find((event) => event.txHash === hash), 15_000, 'the transfer');

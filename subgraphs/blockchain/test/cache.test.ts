@@ -20,7 +20,12 @@ afterAll(async () => {
   await chain?.stop();
 });
 
-const rpcCalls = (method: string, since: number) => harness.subgraph.clients.httpRounds().slice(since).flat().filter((name) => name === method).length;
+const rpcCalls = (method: string, since: number) =>
+  harness.subgraph.clients
+    .httpRounds()
+    .slice(since)
+    .flat()
+    .filter((name) => name === method).length;
 
 it('serves a repeated wallet read from Redis, with the configured TTL', async () => {
   const address = privateKeyToAccount(generatePrivateKey()).address.toLowerCase();
@@ -37,7 +42,11 @@ it('serves a repeated wallet read from Redis, with the configured TTL', async ()
 });
 
 it('keeps a mined transaction in the cache for longer than live reads', async () => {
-  const sent = await harness.call(`mutation { sendTokenTransfer(to: "${privateKeyToAccount(generatePrivateKey()).address}", amount: "1") { hash status } }`, {}, ADMIN);
+  const sent = await harness.call(
+    `mutation { sendTokenTransfer(to: "${privateKeyToAccount(generatePrivateKey()).address}", amount: "1") { hash status } }`,
+    {},
+    ADMIN,
+  );
   const hash = sent.data!.sendTokenTransfer.hash as string;
   const before = harness.subgraph.clients.httpRounds().length;
   const query = `{ transaction(hash: "${hash}") { status blockNumber } }`;
@@ -49,7 +58,7 @@ it('keeps a mined transaction in the cache for longer than live reads', async ()
   expect(await redis.ttl(`supergraph:blockchain:31337:tx:${hash}`)).toBeGreaterThan(60);
 });
 
-it('drops a wallet\'s cached balances as soon as the follower sees a transfer to it', async () => {
+it("drops a wallet's cached balances as soon as the follower sees a transfer to it", async () => {
   const address = privateKeyToAccount(generatePrivateKey()).address.toLowerCase();
   const query = `{ wallet(address: "${address}") { forgeBalance } }`;
   expect((await harness.call(query)).data!.wallet.forgeBalance).toBe('0');

@@ -41,7 +41,9 @@ describe('contracts/', () => {
   it('reports Solidity errors with the compiler message', () => {
     const dir = mkdtempSync(join(tmpdir(), 'contracts-'));
     try {
-      expect(() => compileContracts(dir, { 'ForgeToken.sol': 'contract Broken {', 'Treasury.sol': '' })).toThrow(/Solidity compilation failed:[\s\S]*ForgeToken.sol/);
+      expect(() => compileContracts(dir, { 'ForgeToken.sol': 'contract Broken {', 'Treasury.sol': '' })).toThrow(
+        /Solidity compilation failed:[\s\S]*ForgeToken.sol/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

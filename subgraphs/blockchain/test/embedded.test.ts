@@ -29,7 +29,12 @@ it('starts a local chain, deploys $FORGE and the treasury, and reuses them after
       expect(deployment).toMatchObject({ chainId: 31337, forgeToken: first.deployment.forgeToken, treasury: first.deployment.treasury });
       expect(blockchainDeployment(config)).toMatchObject({ forgeToken: deployment.forgeToken, treasury: deployment.treasury });
       expect(existsSync(join(config.dataDir, 'chain', 'signer.key'))).toBe(true);
-      const response = await graphql(`${first.url}/graphql`, '{ forgeToken { symbol totalSupply } treasury { wallet { forgeBalance } } }', {}, asRouter({ kind: 'anonymous' }, config.routerSigningSecret));
+      const response = await graphql(
+        `${first.url}/graphql`,
+        '{ forgeToken { symbol totalSupply } treasury { wallet { forgeBalance } } }',
+        {},
+        asRouter({ kind: 'anonymous' }, config.routerSigningSecret),
+      );
       expect(response.errors).toBeUndefined();
       expect(response.data).toEqual({
         forgeToken: { symbol: 'FORGE', totalSupply: '1000000000000000000000000000' },

@@ -16,7 +16,13 @@ export interface Transcript {
 /** A logger that records JSON lines (at debug level: everything) instead of printing them. */
 export function recordingLogger(lines: string[], base: Record<string, unknown> = { service: 'blockchain' }): Logger {
   const write = (level: string) => (msg: string, fields?: Record<string, unknown>) => void lines.push(JSON.stringify({ level, ...base, msg, ...fields }));
-  return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error'), child: (fields) => recordingLogger(lines, { ...base, ...fields }) };
+  return {
+    debug: write('debug'),
+    info: write('info'),
+    warn: write('warn'),
+    error: write('error'),
+    child: (fields) => recordingLogger(lines, { ...base, ...fields }),
+  };
 }
 
 /**

@@ -82,10 +82,10 @@ it('returns a user with their wallets, $FORGE balances and recent transfers thro
     chainId: chain.chain.chainId,
     nonce: siweNonce.nonce,
   });
-  const signedIn = await call(
-    `mutation ($message: String!, $signature: String!) { signInWithEthereum(message: $message, signature: $signature) { token } }`,
-    { message, signature: await account.signMessage({ message }) },
-  );
+  const signedIn = await call(`mutation ($message: String!, $signature: String!) { signInWithEthereum(message: $message, signature: $signature) { token } }`, {
+    message,
+    signature: await account.signMessage({ message }),
+  });
   const userToken = signedIn.signInWithEthereum.token as string;
   const address = account.address.toLowerCase();
 
@@ -112,7 +112,13 @@ it('returns a user with their wallets, $FORGE balances and recent transfers thro
         ethBalance: '0',
         forgeBalance: amount.toString(),
         recentTransfers: [
-          { hash, value: amount.toString(), status: 'CONFIRMED', confirmations: 2, transaction: { status: 'SUCCESS', from: chain.deployment.operator.toLowerCase() } },
+          {
+            hash,
+            value: amount.toString(),
+            status: 'CONFIRMED',
+            confirmations: 2,
+            transaction: { status: 'SUCCESS', from: chain.deployment.operator.toLowerCase() },
+          },
         ],
       },
     ],
@@ -123,15 +129,21 @@ it('returns a user with their wallets, $FORGE balances and recent transfers thro
   expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
 });
 
-it('streams new blocks and an address\'s $FORGE transfers through the router over graphql-ws', async () => {
+it("streams new blocks and an address's $FORGE transfers through the router over graphql-ws", async () => {
   const admin = await call(`mutation { login(email: "root@example.com", password: "correct horse battery") { token } }`);
   const client: Client = createClient({ url: graphqlUrl.replace('http', 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 });
   const blocks: any[] = [];
   const transfers: any[] = [];
   const address = privateKeyToAccount(generatePrivateKey()).address.toLowerCase();
-  const stopBlocks = client.subscribe({ query: 'subscription { newBlock { number hash transactionCount } }' }, { next: (result) => void blocks.push(result), error: () => undefined, complete: () => undefined });
+  const stopBlocks = client.subscribe(
+    { query: 'subscription { newBlock { number hash transactionCount } }' },
+    { next: (result) => void blocks.push(result), error: () => undefined, complete: () => undefined },
+  );
   const stopTransfers = client.subscribe(
-    { query: 'subscription ($address: String) { tokenTransfer(address: $address) { hash to value status confirmations transaction { status } } }', variables: { address } },
+    {
+      query: 'subscription ($address: String) { tokenTransfer(address: $address) { hash to value status confirmations transaction { status } } }',
+      variables: { address },
+    },
     { next: (result) => void transfers.push(result), error: () => undefined, complete: () => undefined },
   );
   try {

@@ -22,7 +22,9 @@ describe('the signing module', () => {
       }
     };
     walk(SRC);
-    const holders = files.filter((file) => /privateKeyToAccount|generatePrivateKey|mnemonicToAccount|SIGNER_PRIVATE_KEY|readFileSync\([^)]*[kK]ey/.test(readFileSync(file, 'utf8')));
+    const holders = files.filter((file) =>
+      /privateKeyToAccount|generatePrivateKey|mnemonicToAccount|SIGNER_PRIVATE_KEY|readFileSync\([^)]*[kK]ey/.test(readFileSync(file, 'utf8')),
+    );
     expect(holders.map((file) => relative(SRC, file))).toEqual(['signing/signer.ts']);
   });
 
@@ -30,7 +32,13 @@ describe('the signing module', () => {
     const key = generatePrivateKey();
     const signer = loadKeySigner({ env: { SIGNER_PRIVATE_KEY: key } });
     expect(signer.address).toBe(privateKeyToAccount(key).address);
-    const renderings = [JSON.stringify(signer), inspect(signer, { showHidden: true, depth: 10 }), String(signer), Object.keys(signer).join(','), JSON.stringify(Object.getOwnPropertyDescriptors(signer))];
+    const renderings = [
+      JSON.stringify(signer),
+      inspect(signer, { showHidden: true, depth: 10 }),
+      String(signer),
+      Object.keys(signer).join(','),
+      JSON.stringify(Object.getOwnPropertyDescriptors(signer)),
+    ];
     for (const text of renderings) expect(text.toLowerCase()).not.toContain(key.slice(2).toLowerCase());
 
     const broken = `${key}ff`;
@@ -73,7 +81,12 @@ describe('no key material in responses or logs', () => {
   });
 
   it('keeps the operator key out of every response and log line, through successes, refusals and outages', async () => {
-    const send = (to: string, amount: string) => harness.call(`mutation ($to: String!, $amount: String!) { sendTokenTransfer(to: $to, amount: $amount) { hash from status revertReason } }`, { to, amount }, ADMIN);
+    const send = (to: string, amount: string) =>
+      harness.call(
+        `mutation ($to: String!, $amount: String!) { sendTokenTransfer(to: $to, amount: $amount) { hash from status revertReason } }`,
+        { to, amount },
+        ADMIN,
+      );
     const somebody = privateKeyToAccount(generatePrivateKey()).address;
     expect((await send(somebody, '1000')).errors).toBeUndefined();
     expect(errorCodes(await send(somebody, '1' + '0'.repeat(40)))).toEqual(['INSUFFICIENT_FUNDS']);

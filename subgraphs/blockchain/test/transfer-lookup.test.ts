@@ -32,7 +32,11 @@ const LOOKUP = 'query ($hashes: [String!]!) { tokenTransfersInTransactions(hashe
 const freshAddress = () => privateKeyToAccount(generatePrivateKey()).address.toLowerCase();
 
 async function send(to: string, amount: bigint): Promise<Hash> {
-  const response = await harness.call('mutation ($to: String!, $amount: String!) { sendTokenTransfer(to: $to, amount: $amount) { hash } }', { to, amount: amount.toString() }, ADMIN);
+  const response = await harness.call(
+    'mutation ($to: String!, $amount: String!) { sendTokenTransfer(to: $to, amount: $amount) { hash } }',
+    { to, amount: amount.toString() },
+    ADMIN,
+  );
   expect(response.errors).toBeUndefined();
   return response.data!.sendTokenTransfer.hash as Hash;
 }

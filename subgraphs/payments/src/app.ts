@@ -66,7 +66,13 @@ export async function startPaymentsSubgraph(
 
     // No key configured: Stripe is the embedded local server (development; refused in production above).
     let localStripe: LocalStripe | undefined;
-    let stripeAccess = { secretKey: stripeConfig.secretKey ?? '', webhookSecret: stripeConfig.webhookSecret ?? '', host: stripeConfig.host, port: stripeConfig.port, protocol: stripeConfig.protocol };
+    let stripeAccess = {
+      secretKey: stripeConfig.secretKey ?? '',
+      webhookSecret: stripeConfig.webhookSecret ?? '',
+      host: stripeConfig.host,
+      port: stripeConfig.port,
+      protocol: stripeConfig.protocol,
+    };
     if (!stripeConfig.secretKey) {
       const secretKey = 'sk_test_local_embedded';
       const webhookSecret = `whsec_${randomBytes(24).toString('hex')}`;
@@ -110,7 +116,14 @@ export async function startPaymentsSubgraph(
       // A plan's charge decided by Stripe's webhook (3-D Secure done): its saga goes on.
       afterCardPaymentSettled: async (payment) => void (await upgrades.resumeAfterCharge(payment)),
     });
-    const upgrades = new UpgradePlanSaga({ prisma: database.prisma, payments, users, config, logger, ...(dependencies.sagaFaults ? { faults: dependencies.sagaFaults } : {}) });
+    const upgrades = new UpgradePlanSaga({
+      prisma: database.prisma,
+      payments,
+      users,
+      config,
+      logger,
+      ...(dependencies.sagaFaults ? { faults: dependencies.sagaFaults } : {}),
+    });
     const services: PaymentsServices = { payments, staking, upgrades };
 
     const transfers = consumeTokenTransfers(events, payments, logger);

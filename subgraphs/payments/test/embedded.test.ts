@@ -15,8 +15,15 @@ test('the payments migrations produce exactly the schema in prisma/payments/sche
     expect(await diffDatabaseAgainstSchema(database.url, join(REPO_ROOT, 'prisma/payments/schema.prisma'))).toBe('');
     // The database itself refuses non-positive money and negative stakes.
     const user = randomUUID();
-    await expect(db.sql.query(`INSERT INTO payments (id, user_id, amount, currency, method, idempotency_key, updated_at) VALUES ($1, $2, 0, 'USD', 'FIAT', 'k', now())`, [randomUUID(), user])).rejects.toThrow('must be positive');
-    await expect(db.sql.query(`INSERT INTO payment_accounts (user_id, staked, updated_at) VALUES ($1, -1, now())`, [user])).rejects.toThrow('must not be negative');
+    await expect(
+      db.sql.query(`INSERT INTO payments (id, user_id, amount, currency, method, idempotency_key, updated_at) VALUES ($1, $2, 0, 'USD', 'FIAT', 'k', now())`, [
+        randomUUID(),
+        user,
+      ]),
+    ).rejects.toThrow('must be positive');
+    await expect(db.sql.query(`INSERT INTO payment_accounts (user_id, staked, updated_at) VALUES ($1, -1, now())`, [user])).rejects.toThrow(
+      'must not be negative',
+    );
     await db.sql.query(`INSERT INTO payment_accounts (user_id, staked, updated_at) VALUES ($1, 5, now())`, [user]);
     await expect(db.sql.query(`UPDATE payment_accounts SET staked = staked - 6 WHERE user_id = $1`, [user])).rejects.toThrow('must not be negative');
   } finally {
@@ -34,10 +41,15 @@ test('with no configuration (npm start) it runs on PGlite, the embedded Stripe a
     const identity = userIdentity(randomUUID());
     const call = (query: string, variables: Record<string, unknown> = {}) =>
       graphql<Record<string, any>>(`${payments.url}/graphql`, query, variables, asRouter(identity, config.routerSigningSecret));
-    const paid = await call('mutation ($key: String!) { createPayment(amount: "999", currency: "USD", idempotencyKey: $key) { status } }', { key: randomUUID() });
+    const paid = await call('mutation ($key: String!) { createPayment(amount: "999", currency: "USD", idempotencyKey: $key) { status } }', {
+      key: randomUUID(),
+    });
     expect(paid.data!.createPayment.status).toBe('SUCCEEDED');
     // An asynchronous card settles through the embedded Stripe's signed webhook.
-    const pending = await call('mutation ($key: String!) { createPayment(amount: "5", currency: "JPY", idempotencyKey: $key, paymentMethod: "pm_card_async") { id status providerReference } }', { key: randomUUID() });
+    const pending = await call(
+      'mutation ($key: String!) { createPayment(amount: "5", currency: "JPY", idempotencyKey: $key, paymentMethod: "pm_card_async") { id status providerReference } }',
+      { key: randomUUID() },
+    );
     expect(pending.data!.createPayment.status).toBe('PENDING');
     await payments.localStripe!.settle(pending.data!.createPayment.providerReference, 'succeeded');
     const settled = await eventually(
@@ -46,7 +58,10 @@ test('with no configuration (npm start) it runs on PGlite, the embedded Stripe a
     );
     expect(settled.data!.payment.status).toBe('SUCCEEDED');
     // The outbox relay works on PGlite too: every event gets published.
-    const unpublished = await eventually(() => payments.database.prisma.outboxEvent.count({ where: { publishedAt: null } }), (n) => n === 0);
+    const unpublished = await eventually(
+      () => payments.database.prisma.outboxEvent.count({ where: { publishedAt: null } }),
+      (n) => n === 0,
+    );
     expect(unpublished).toBe(0);
     expect(await payments.database.prisma.outboxEvent.count()).toBeGreaterThanOrEqual(4);
   } finally {

@@ -17,7 +17,15 @@ const CREATE = `mutation ($amount: String!, $currency: String!, $key: String!, $
 const REFUND = `mutation ($id: ID!, $key: String!) { refundPayment(id: $id, idempotencyKey: $key) { ${PAYMENT_FIELDS} } }`;
 const PAYMENT = `query ($id: ID!) { payment(id: $id) { ${PAYMENT_FIELDS} } }`;
 
-type PaymentResult = { id: string; status: string; amount: string; currency: string; providerReference: string | null; failureReason: string | null; user: { id: string } };
+type PaymentResult = {
+  id: string;
+  status: string;
+  amount: string;
+  currency: string;
+  providerReference: string | null;
+  failureReason: string | null;
+  user: { id: string };
+};
 
 async function pay(userId: string, variables: { amount?: string; currency?: string; pm?: string; key?: string } = {}) {
   const response = await h.call<{ createPayment: PaymentResult }>(
@@ -49,7 +57,10 @@ describe('card payments through the Stripe SDK', () => {
       expect(intent).toMatchObject({ amount: 1999, currency: 'eur', status: 'succeeded', metadata: { paymentId: payment.id, userId } });
       const log = await h.prisma.paymentEvent.findMany({ where: { paymentId: payment.id }, orderBy: { id: 'asc' } });
       expect(log.map((event) => event.toStatus)).toEqual(['PENDING', 'SUCCEEDED']);
-      const mine = await eventually(async () => events.received.filter((event) => event.payload.id === payment.id), (list) => list.length >= 2);
+      const mine = await eventually(
+        async () => events.received.filter((event) => event.payload.id === payment.id),
+        (list) => list.length >= 2,
+      );
       expect(mine.map((event) => event.payload.status)).toEqual(['PENDING', 'SUCCEEDED']);
       expect(mine[0]).toMatchObject({ channel: 'payments.paymentUpdated', payload: { userId } });
     } finally {
@@ -60,7 +71,10 @@ describe('card payments through the Stripe SDK', () => {
   it('records a declined card as FAILED with the reason, and the webhook that follows changes nothing', async () => {
     const payment = await pay(randomUUID(), { pm: 'pm_card_chargeDeclined' });
     expect(payment).toMatchObject({ status: 'FAILED', failureReason: 'card_declined' });
-    await eventually(() => h.prisma.processedWebhook.count({ where: { type: 'payment_intent.payment_failed' } }), (n) => n > 0);
+    await eventually(
+      () => h.prisma.processedWebhook.count({ where: { type: 'payment_intent.payment_failed' } }),
+      (n) => n > 0,
+    );
     expect(await statusOf(payment.id)).toBe('FAILED');
   });
 
@@ -102,16 +116,26 @@ describe('card payments through the Stripe SDK', () => {
   it('refuses webhooks with a bad, missing or stale signature (400) and changes nothing', async () => {
     const payment = await pay(randomUUID(), { pm: 'pm_card_async' });
     const intent = h.stripe.intents.get(payment.providerReference!)!;
-    const forged = { id: `evt_forged_${randomUUID()}`, object: 'event', type: 'payment_intent.succeeded', data: { object: { ...intent, status: 'succeeded' } } };
+    const forged = {
+      id: `evt_forged_${randomUUID()}`,
+      object: 'event',
+      type: 'payment_intent.succeeded',
+      data: { object: { ...intent, status: 'succeeded' } },
+    };
     const body = JSON.stringify(forged);
     const url = h.stripe.webhookUrl!;
-    const post = (headers: Record<string, string>) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }).then((r) => r.status);
+    const post = (headers: Record<string, string>) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }).then((r) => r.status);
     expect(await post({ 'stripe-signature': signStripePayload(body, 'whsec_wrong') })).toBe(400);
     expect(await post({})).toBe(400);
     expect(await post({ 'stripe-signature': signStripePayload(body, STRIPE_WEBHOOK_SECRET, Math.floor(Date.now() / 1000) - 3600) })).toBe(400);
     // Signed correctly but altered after signing.
     const signature = signStripePayload(body, STRIPE_WEBHOOK_SECRET);
-    const altered = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': signature }, body: body.replace('succeeded', 'succeeded ') });
+    const altered = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+      body: body.replace('succeeded', 'succeeded '),
+    });
     expect(altered.status).toBe(400);
     expect(await statusOf(payment.id)).toBe('PENDING');
     expect(await h.prisma.processedWebhook.count({ where: { eventId: forged.id } })).toBe(0);

@@ -105,7 +105,11 @@ test('the signals are no part of the public API, and follow who may read the pay
   expect(stranger.data!._entities).toEqual([null]);
   expect(stranger.errors).toBeUndefined();
   const sdl = (await h.call<{ _service: { sdl: string } }>('{ _service { sdl } }', {}, { kind: 'service' })).data!._service.sdl;
-  for (const field of ['amountInMajorUnits: String! @inaccessible', 'payerPaymentsLast24h: Int! @inaccessible', 'payerFailedPaymentsLast24h: Int! @inaccessible']) {
+  for (const field of [
+    'amountInMajorUnits: String! @inaccessible',
+    'payerPaymentsLast24h: Int! @inaccessible',
+    'payerFailedPaymentsLast24h: Int! @inaccessible',
+  ]) {
     expect(sdl).toContain(field);
   }
 });

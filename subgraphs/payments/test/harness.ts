@@ -2,7 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { PlatformConfig } from '@supergraph/config';
 import type { Identity } from '@supergraph/identity';
 import { RedisEventBus } from '@supergraph/pubsub';
-import { asRouter, createTestDatabase, graphql, quietLogger, testConfig, type GraphQLResponse, type TestDatabase, EVENT_CHANNEL_PREFIX } from '@supergraph/testing';
+import {
+  asRouter,
+  createTestDatabase,
+  graphql,
+  quietLogger,
+  testConfig,
+  type GraphQLResponse,
+  type TestDatabase,
+  EVENT_CHANNEL_PREFIX,
+} from '@supergraph/testing';
 import { startUsersSubgraph, type UsersSubgraph } from '@supergraph/users/src/app';
 import { startPaymentsSubgraph, type PaymentsDependencies, type PaymentsSubgraph } from '../src/app';
 import type { PrismaClient } from '../src/generated/prisma/client';

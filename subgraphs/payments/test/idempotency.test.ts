@@ -59,7 +59,9 @@ describe('idempotency keys', () => {
     const identity = userIdentity(randomUUID());
     const key = randomUUID();
     expect(errorCodes(await h.call(CREATE, { amount: '0', currency: 'USD', key }, identity))).toEqual(['INVALID_AMOUNT']);
-    expect(errorCodes(await h.call('mutation ($key: String!) { unstake(amount: "5", idempotencyKey: $key) { staked } }', { key }, identity))).toEqual(['INSUFFICIENT_STAKE']);
+    expect(errorCodes(await h.call('mutation ($key: String!) { unstake(amount: "5", idempotencyKey: $key) { staked } }', { key }, identity))).toEqual([
+      'INSUFFICIENT_STAKE',
+    ]);
     const ok = await h.call(CREATE, { amount: '10', currency: 'USD', key }, identity);
     expect(ok.data!.createPayment.status).toBe('SUCCEEDED');
   });

@@ -41,9 +41,13 @@ afterAll(async () => {
 });
 
 async function signUp(): Promise<string> {
-  const response = await graphql<{ register: { token: string } }>(url, 'mutation ($email: String!) { register(email: $email, password: "correct horse battery") { token } }', {
-    email: `${randomUUID()}@example.com`,
-  });
+  const response = await graphql<{ register: { token: string } }>(
+    url,
+    'mutation ($email: String!) { register(email: $email, password: "correct horse battery") { token } }',
+    {
+      email: `${randomUUID()}@example.com`,
+    },
+  );
   expect(response.errors).toBeUndefined();
   return response.data!.register.token;
 }
@@ -58,16 +62,32 @@ test('one query through the router returns the user with their projects, tasks, 
   );
   expect(pay.errors).toBeUndefined();
   expect(pay.data!.createPayment.status).toBe('SUCCEEDED');
-  const upgrade = await graphql<{ upgradePlan: { status: string } }>(url, 'mutation ($key: String!) { upgradePlan(tier: PRO, idempotencyKey: $key) { status } }', { key: randomUUID() }, bearer(token));
+  const upgrade = await graphql<{ upgradePlan: { status: string } }>(
+    url,
+    'mutation ($key: String!) { upgradePlan(tier: PRO, idempotencyKey: $key) { status } }',
+    { key: randomUUID() },
+    bearer(token),
+  );
   expect(upgrade.data!.upgradePlan.status).toBe('COMPLETED');
 
   const project = await graphql<{ createProject: { id: string } }>(url, 'mutation { createProject(name: "ledger") { id } }', {}, bearer(token));
   expect(project.errors).toBeUndefined();
-  const task = await graphql(url, 'mutation ($id: ID!) { submitTask(projectId: $id, kind: BUILD) { id } }', { id: project.data!.createProject.id }, bearer(token));
+  const task = await graphql(
+    url,
+    'mutation ($id: ID!) { submitTask(projectId: $id, kind: BUILD) { id } }',
+    { id: project.data!.createProject.id },
+    bearer(token),
+  );
   expect(task.errors).toBeUndefined();
 
   const me = await graphql<{
-    me: { id: string; tier: string; feeDiscount: number; projects: { name: string; tasks: { kind: string }[] }[]; payments: { amount: string; currency: string; status: string; user: { id: string } }[] };
+    me: {
+      id: string;
+      tier: string;
+      feeDiscount: number;
+      projects: { name: string; tasks: { kind: string }[] }[];
+      payments: { amount: string; currency: string; status: string; user: { id: string } }[];
+    };
   }>(url, '{ me { id tier feeDiscount projects { name tasks { kind } } payments { amount currency status user { id } } } }', {}, bearer(token));
   expect(me.errors).toBeUndefined();
   expect(me.data!.me.projects).toEqual([{ name: 'ledger', tasks: [{ kind: 'BUILD' }] }]);
@@ -81,7 +101,12 @@ test('one query through the router returns the user with their projects, tasks, 
 
 test("another user's payments stay private through the router", async () => {
   const owner = await signUp();
-  const paid = await graphql<{ createPayment: { id: string } }>(url, 'mutation { createPayment(amount: "100", currency: "USD", idempotencyKey: "k1") { id } }', {}, bearer(owner));
+  const paid = await graphql<{ createPayment: { id: string } }>(
+    url,
+    'mutation { createPayment(amount: "100", currency: "USD", idempotencyKey: "k1") { id } }',
+    {},
+    bearer(owner),
+  );
   const stranger = await signUp();
   const response = await graphql(url, 'query ($id: ID!) { payment(id: $id) { id } }', { id: paid.data!.createPayment.id }, bearer(stranger));
   expect(errorCodes(response)).toEqual(['NOT_FOUND']);

@@ -28,7 +28,13 @@ afterEach(() => {
 const UPGRADE = `mutation ($tier: Tier!, $key: String!, $pm: String) {
   upgradePlan(tier: $tier, idempotencyKey: $key, paymentMethod: $pm) { id tier status error payment { id amount currency status providerReference purpose } }
 }`;
-type Upgrade = { id: string; tier: string; status: string; error: string | null; payment: { id: string; amount: string; currency: string; status: string; providerReference: string | null; purpose: string } };
+type Upgrade = {
+  id: string;
+  tier: string;
+  status: string;
+  error: string | null;
+  payment: { id: string; amount: string; currency: string; status: string; providerReference: string | null; purpose: string };
+};
 
 async function upgrade(identity: Awaited<ReturnType<PaymentsHarness['register']>>['identity'], tier = 'PRO', key = randomUUID(), pm?: string) {
   return h.call<{ upgradePlan: Upgrade }>(UPGRADE, { tier, key, ...(pm ? { pm } : {}) }, identity);
@@ -55,7 +61,12 @@ describe('upgradePlan saga', () => {
     const { userId, identity } = await h.register();
     const response = await upgrade(identity, 'PRO');
     expect(response.errors).toBeUndefined();
-    expect(response.data!.upgradePlan).toMatchObject({ tier: 'PRO', status: 'COMPLETED', error: null, payment: { amount: '2000', currency: 'USD', status: 'SUCCEEDED', purpose: 'upgrade:PRO' } });
+    expect(response.data!.upgradePlan).toMatchObject({
+      tier: 'PRO',
+      status: 'COMPLETED',
+      error: null,
+      payment: { amount: '2000', currency: 'USD', status: 'SUCCEEDED', purpose: 'upgrade:PRO' },
+    });
     expect(await h.tierOf(userId)).toBe('PRO');
     expect((await h.prisma.paymentAccount.findUniqueOrThrow({ where: { userId } })).planTier).toBe('PRO');
     expect(await h.prisma.outboxEvent.count({ where: { channel: 'payments.planChanged' } })).toBeGreaterThan(0);
@@ -63,7 +74,11 @@ describe('upgradePlan saga', () => {
     expect(errorCodes(await upgrade(identity, 'PRO'))).toEqual(['INVALID_PLAN']);
     expect(errorCodes(await upgrade(identity, 'FREE'))).toEqual(['INVALID_PLAN']);
     // The plan's payment cannot be refunded on its own (the user would keep the plan for free).
-    const refund = await h.call('mutation ($id: ID!) { refundPayment(id: $id, idempotencyKey: "r") { status } }', { id: response.data!.upgradePlan.payment.id }, identity);
+    const refund = await h.call(
+      'mutation ($id: ID!) { refundPayment(id: $id, idempotencyKey: "r") { status } }',
+      { id: response.data!.upgradePlan.payment.id },
+      identity,
+    );
     expect(errorCodes(refund)).toEqual(['REFUND_NOT_SUPPORTED']);
   });
 

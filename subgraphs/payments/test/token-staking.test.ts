@@ -61,7 +61,15 @@ function newUser() {
 }
 
 function transfer(from: string, value: bigint, confirmations: number, overrides: Partial<TokenTransfer> = {}): TokenTransfer {
-  return { txHash: '0x' + randomBytes(32).toString('hex'), from, to: TREASURY, value: value.toString(), confirmations, status: confirmations >= 3 ? 'CONFIRMED' : 'PENDING', ...overrides };
+  return {
+    txHash: '0x' + randomBytes(32).toString('hex'),
+    from,
+    to: TREASURY,
+    value: value.toString(),
+    confirmations,
+    status: confirmations >= 3 ? 'CONFIRMED' : 'PENDING',
+    ...overrides,
+  };
 }
 
 describe('token payments', () => {
@@ -70,7 +78,13 @@ describe('token payments', () => {
     const seen = transfer(wallet, forge(5), 1);
     chain.set(seen.txHash, seen);
     const response = await h.call(PAY, { amount: forge(5).toString(), txHash: seen.txHash, key: randomUUID() }, identity);
-    expect(response.data!.payWithToken).toMatchObject({ method: 'TOKEN', currency: 'FORGE', amount: '5000000000000000000', status: 'PENDING', providerReference: seen.txHash });
+    expect(response.data!.payWithToken).toMatchObject({
+      method: 'TOKEN',
+      currency: 'FORGE',
+      amount: '5000000000000000000',
+      status: 'PENDING',
+      providerReference: seen.txHash,
+    });
     // The blockchain subgraph announces progress on Redis; payments asks the chain each time.
     const bus = new RedisEventBus(REDIS_URL, EVENT_CHANNEL_PREFIX);
     try {
@@ -78,7 +92,10 @@ describe('token payments', () => {
       expect(await h.subgraph.services.payments.onTokenTransfer(seen)).toMatchObject({ status: 'PENDING' });
       chain.set(seen.txHash, { ...seen, confirmations: 3, status: 'CONFIRMED' });
       await bus.publish('blockchain.tokenTransfer', { ...seen, confirmations: 3, status: 'CONFIRMED' });
-      const settled = await eventually(() => h.prisma.payment.findFirstOrThrow({ where: { userId } }), (payment) => payment.status !== 'PENDING');
+      const settled = await eventually(
+        () => h.prisma.payment.findFirstOrThrow({ where: { userId } }),
+        (payment) => payment.status !== 'PENDING',
+      );
       expect(settled.status).toBe('SUCCEEDED');
     } finally {
       await bus.close();
@@ -158,7 +175,10 @@ describe('staking', () => {
     chain.set(funding.txHash, { ...funding, confirmations: 3, status: 'CONFIRMED' });
     await h.subgraph.services.payments.onTokenTransfer(funding);
     expect((await h.call(me, { id: userId }, identity)).data!._entities[0]).toEqual({ feeDiscount: 25, stakedForge: forge(10_000).toString() });
-    await eventually(async () => tiers.filter((change) => change.userId === userId), (list) => list.length > 0);
+    await eventually(
+      async () => tiers.filter((change) => change.userId === userId),
+      (list) => list.length > 0,
+    );
     expect(tiers.filter((change) => change.userId === userId).at(-1)!.tier).toBe('ENTERPRISE');
     // The same transfer event again changes nothing.
     chain.set(funding.txHash, { ...funding, confirmations: 9, status: 'CONFIRMED' });
@@ -250,7 +270,14 @@ describe('unstake payouts', () => {
     const unstaked = await h.call(UNSTAKE_ENTRY, { amount: forge(20).toString(), key }, identity);
     expect(unstaked.errors).toBeUndefined();
     const entry = unstaked.data!.unstake.entry;
-    expect(entry).toEqual({ id: expect.any(String), amount: (-forge(20)).toString(), payoutStatus: 'PENDING_PAYOUT', payoutAddress: wallet, payoutTxHash: null, paidAt: null });
+    expect(entry).toEqual({
+      id: expect.any(String),
+      amount: (-forge(20)).toString(),
+      payoutStatus: 'PENDING_PAYOUT',
+      payoutAddress: wallet,
+      payoutTxHash: null,
+      paidAt: null,
+    });
 
     // The request names the destination, so linking another wallet now changes nothing.
     wallets.set(userId, ['0x' + randomBytes(20).toString('hex'), wallet]);
@@ -266,12 +293,21 @@ describe('unstake payouts', () => {
     try {
       payoutAnswers.set(entry.id, { status: 'CONFIRMED', txHash });
       await bus.publish('blockchain.payoutConfirmed', { id: '2', channel: 'blockchain.payoutConfirmed', createdAt: new Date().toISOString(), payload: report });
-      await eventually(() => h.prisma.stakeEntry.findUniqueOrThrow({ where: { id: BigInt(entry.id) } }), (row) => row.payoutStatus === 'PAID');
+      await eventually(
+        () => h.prisma.stakeEntry.findUniqueOrThrow({ where: { id: BigInt(entry.id) } }),
+        (row) => row.payoutStatus === 'PAID',
+      );
     } finally {
       await bus.close();
     }
     const history = await h.call(HISTORY, {}, identity);
-    expect(history.data!.stakingHistory[0]).toEqual({ id: entry.id, amount: (-forge(20)).toString(), payoutStatus: 'PAID', payoutAddress: wallet, payoutTxHash: txHash });
+    expect(history.data!.stakingHistory[0]).toEqual({
+      id: entry.id,
+      amount: (-forge(20)).toString(),
+      payoutStatus: 'PAID',
+      payoutAddress: wallet,
+      payoutTxHash: txHash,
+    });
     expect(history.data!.stakingHistory[1]).toMatchObject({ amount: forge(50).toString(), payoutStatus: null });
     // Replaying the unstake returns the same entry, as it stands now.
     const replay = await h.call(UNSTAKE_ENTRY, { amount: forge(20).toString(), key }, identity);
@@ -284,7 +320,10 @@ describe('unstake payouts', () => {
     const entryId: string = unstaked.data!.unstake.entry.id;
     const asked = () => payoutRequests.filter((request) => request.entryId === entryId);
     // The unstake asked at once, when it committed (still PENDING at the blockchain subgraph).
-    await eventually(async () => asked().length, (count) => count === 1);
+    await eventually(
+      async () => asked().length,
+      (count) => count === 1,
+    );
 
     payoutAnswers.set(entryId, null); // down
     await h.subgraph.services.staking.reconcilePayouts();
@@ -294,7 +333,10 @@ describe('unstake payouts', () => {
 
     payoutAnswers.set(entryId, { status: 'CONFIRMED', txHash: '0x' + 'aa'.repeat(32) });
     await h.subgraph.services.staking.reconcilePayouts();
-    expect(await h.prisma.stakeEntry.findUniqueOrThrow({ where: { id: BigInt(entryId) } })).toMatchObject({ payoutStatus: 'PAID', payoutTxHash: '0x' + 'aa'.repeat(32) });
+    expect(await h.prisma.stakeEntry.findUniqueOrThrow({ where: { id: BigInt(entryId) } })).toMatchObject({
+      payoutStatus: 'PAID',
+      payoutTxHash: '0x' + 'aa'.repeat(32),
+    });
     expect(asked()).toEqual(Array(4).fill({ entryId, to: wallet, amount: '300' }));
     // Paid: not asked again.
     await h.subgraph.services.staking.reconcilePayouts();
@@ -308,7 +350,10 @@ describe('unstake payouts', () => {
     const staked = async () => (await h.prisma.paymentAccount.findUniqueOrThrow({ where: { userId } })).staked.toFixed(0);
     expect(await staked()).toBe('600');
     const asked = () => payoutRequests.filter((request) => request.entryId === entryId);
-    await eventually(async () => asked().length, (count) => count === 1); // asked when the unstake committed
+    await eventually(
+      async () => asked().length,
+      (count) => count === 1,
+    ); // asked when the unstake committed
 
     const reverted = '0x' + 'ee'.repeat(32);
     payoutAnswers.set(entryId, { status: 'FAILED', txHash: reverted });

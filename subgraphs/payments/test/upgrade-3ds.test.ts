@@ -120,7 +120,8 @@ test('the outcome webhook replayed twice changes nothing', async () => {
     saga: await sagaOf(pending.id),
     payment: await paymentOf(pending.payment.id),
     paymentEvents: await h.prisma.paymentEvent.count({ where: { paymentId: pending.payment.id } }),
-    outbox: (await h.prisma.outboxEvent.findMany()).filter((row) => [pending.id, pending.payment.id].some((id) => JSON.stringify(row.payload).includes(id))).length,
+    outbox: (await h.prisma.outboxEvent.findMany()).filter((row) => [pending.id, pending.payment.id].some((id) => JSON.stringify(row.payload).includes(id)))
+      .length,
     tier: await h.tierOf(userId),
     intent: { ...h.stripe.intents.get(intentId)! },
   });
@@ -159,11 +160,9 @@ test('createPayment with a card that needs 3-D Secure: PENDING with the next act
   const CREATE = `mutation ($key: String!, $pm: String) {
     createPayment(amount: "4200", currency: "USD", idempotencyKey: $key, paymentMethod: $pm) { id status providerReference nextAction { type clientSecret } }
   }`;
-  const created = await h.call<{ createPayment: { id: string; status: string; providerReference: string; nextAction: { type: string; clientSecret: string } | null } }>(
-    CREATE,
-    { key: randomUUID(), pm: THREE_D_SECURE_CARD },
-    identity,
-  );
+  const created = await h.call<{
+    createPayment: { id: string; status: string; providerReference: string; nextAction: { type: string; clientSecret: string } | null };
+  }>(CREATE, { key: randomUUID(), pm: THREE_D_SECURE_CARD }, identity);
   expect(created.errors).toBeUndefined();
   const payment = created.data!.createPayment;
   const intent = h.stripe.intents.get(payment.providerReference)!;

@@ -31,7 +31,10 @@ describe('event sourcing', () => {
   it('rebuilds, from the event log alone, exactly the read model the live projection wrote', async () => {
     const ids = [await createProject(harness, owner, 'Alpha'), await createProject(harness, owner, 'Beta', 'PUBLIC')];
     for (const id of ids) {
-      await mutate(`mutation ($id: ID!) { addFiles(projectId: $id, files: [{ path: "a.ts", content: "1" }, { path: "b.ts", content: "2" }, { path: "c/d.md", content: "# d" }]) { version } }`, { id });
+      await mutate(
+        `mutation ($id: ID!) { addFiles(projectId: $id, files: [{ path: "a.ts", content: "1" }, { path: "b.ts", content: "2" }, { path: "c/d.md", content: "# d" }]) { version } }`,
+        { id },
+      );
       await mutate(`mutation ($id: ID!) { cutVersion(projectId: $id, message: "v1") { number } }`, { id });
       await mutate(ADD_FILE, { projectId: id, path: 'a.ts', content: 'changed' });
       await mutate(`mutation ($id: ID!) { removeFile(projectId: $id, path: "b.ts") { version } }`, { id });
@@ -42,7 +45,11 @@ describe('event sourcing', () => {
     }
     const live = await Promise.all(ids.map(readModel));
     expect(live[0]!.project).toMatchObject({ name: 'Renamed', sandboxStatus: 'PROVISIONING', version: 11 });
-    expect(live[0]!.files.map((file) => [file.path, file.version])).toEqual([['a.ts', 2], ['b.ts', 1], ['c/d.md', 1]]);
+    expect(live[0]!.files.map((file) => [file.path, file.version])).toEqual([
+      ['a.ts', 2],
+      ['b.ts', 1],
+      ['c/d.md', 1],
+    ]);
 
     // Wreck the read model, then rebuild every project from the log.
     await harness.db.prisma.projectFile.deleteMany({ where: { projectId: { in: ids } } });
@@ -116,9 +123,7 @@ describe('when retries run out', () => {
 
   it('reports VERSION_CONFLICT to the writers that lost, and loses nothing that was acknowledged', async () => {
     const id = await createProject(strict, owner, 'Contended');
-    const responses = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => strict.call(ADD_FILE, { projectId: id, path: `f${i}`, content: `${i}` }, owner)),
-    );
+    const responses = await Promise.all(Array.from({ length: 10 }, (_, i) => strict.call(ADD_FILE, { projectId: id, path: `f${i}`, content: `${i}` }, owner)));
     const succeeded = responses.filter((response) => !response.errors);
     const conflicts = responses.filter((response) => errorCodes(response)[0] === 'VERSION_CONFLICT');
     expect(succeeded.length + conflicts.length).toBe(10);

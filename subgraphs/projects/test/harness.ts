@@ -27,9 +27,7 @@ export interface ProjectsHarness {
  */
 export async function startProjectsHarness(env: Record<string, string> = {}, options: { redis?: boolean } = {}): Promise<ProjectsHarness> {
   const database = await createTestDatabase('projects');
-  const redisEnv: Record<string, string> = options.redis
-    ? { REDIS_URL, PROJECTS_QUEUE_PREFIX: `test-${randomUUID().slice(0, 8)}` }
-    : {};
+  const redisEnv: Record<string, string> = options.redis ? { REDIS_URL, PROJECTS_QUEUE_PREFIX: `test-${randomUUID().slice(0, 8)}` } : {};
   const { config, cleanup } = testConfig({ PROJECTS_DATABASE_URL: database.url, PROJECTS_PORT: '0', PROJECTS_TASK_BACKOFF_MS: '20', ...redisEnv, ...env });
   let running: ProjectsSubgraph | undefined;
   let db: ProjectsDatabase | undefined;

@@ -25,7 +25,13 @@ export interface ProjectsPlatform {
 
 export async function startProjectsPlatform(env: Record<string, string> = {}): Promise<ProjectsPlatform> {
   const [usersDb, projectsDb] = await Promise.all([createTestDatabase('platform_users'), createTestDatabase('platform_projects')]);
-  const base = testConfig({ USERS_DATABASE_URL: usersDb.url, PROJECTS_DATABASE_URL: projectsDb.url, PROJECTS_PORT: '0', PROJECTS_TASK_BACKOFF_MS: '20', ...env });
+  const base = testConfig({
+    USERS_DATABASE_URL: usersDb.url,
+    PROJECTS_DATABASE_URL: projectsDb.url,
+    PROJECTS_PORT: '0',
+    PROJECTS_TASK_BACKOFF_MS: '20',
+    ...env,
+  });
   const users = await startUsersSubgraph(base.config, quietLogger('users'));
   const projects = await startProjectsSubgraph(base.config, quietLogger('projects'));
   const composed = composeSubgraphs([
@@ -35,7 +41,12 @@ export async function startProjectsPlatform(env: Record<string, string> = {}): P
   if (!composed.ok) throw new Error(composed.errors.join('\n'));
   const supergraphPath = join(base.config.dataDir, 'supergraph.graphql');
   writeFileSync(supergraphPath, composed.supergraphSdl);
-  const { config, cleanup } = testConfig({ ...env, SUPERGRAPH_PATH: supergraphPath, SUBGRAPH_USERS_URL: `${users.url}/graphql`, SUBGRAPH_PROJECTS_URL: `${projects.url}/graphql` });
+  const { config, cleanup } = testConfig({
+    ...env,
+    SUPERGRAPH_PATH: supergraphPath,
+    SUBGRAPH_USERS_URL: `${users.url}/graphql`,
+    SUBGRAPH_PROJECTS_URL: `${projects.url}/graphql`,
+  });
   const router = await startRouter(config, quietLogger('router'));
   return {
     graphqlUrl: `${router.url}/graphql`,

@@ -37,7 +37,14 @@ describe('projects', () => {
     const response = await harness.call(CREATE, { name: '  Rocket  ', description: 'To the moon' }, ada);
     expect(response.errors).toBeUndefined();
     const project = response.data!.createProject;
-    expect(project).toMatchObject({ name: 'Rocket', description: 'To the moon', visibility: 'PRIVATE', sandboxStatus: 'STOPPED', version: 1, owner: { id: ada.userId } });
+    expect(project).toMatchObject({
+      name: 'Rocket',
+      description: 'To the moon',
+      visibility: 'PRIVATE',
+      sandboxStatus: 'STOPPED',
+      version: 1,
+      owner: { id: ada.userId },
+    });
     const events = await harness.db.prisma.projectEvent.findMany({ where: { projectId: project.id } });
     expect(events.map((event) => [event.version, event.type, event.actorId])).toEqual([[1, 'ProjectCreated', ada.userId]]);
     const outbox = await harness.db.prisma.outboxEvent.findMany({ where: { channel: 'projects.projectChanged' } });
@@ -46,23 +53,60 @@ describe('projects', () => {
 
   it('adds files with size, sha256 and per-file versions; changing content bumps the file version, same content adds nothing', async () => {
     const id = await createProject(harness, ada);
-    const first = await harness.call(ADD_FILES, { projectId: id, files: [{ path: 'src/a.ts', content: 'export {}\n' }, { path: 'README.md', content: 'héllo' }] }, ada);
+    const first = await harness.call(
+      ADD_FILES,
+      {
+        projectId: id,
+        files: [
+          { path: 'src/a.ts', content: 'export {}\n' },
+          { path: 'README.md', content: 'héllo' },
+        ],
+      },
+      ada,
+    );
     expect(first.errors).toBeUndefined();
     expect(first.data!.addFiles.files).toEqual([
       { path: 'README.md', size: 6, contentHash: createHash('sha256').update('héllo').digest('hex'), version: 1 },
       { path: 'src/a.ts', size: 10, contentHash: createHash('sha256').update('export {}\n').digest('hex'), version: 1 },
     ]);
-    const second = await harness.call(ADD_FILES, { projectId: id, files: [{ path: 'src/a.ts', content: 'export const a = 1;\n' }, { path: 'README.md', content: 'héllo' }] }, ada);
+    const second = await harness.call(
+      ADD_FILES,
+      {
+        projectId: id,
+        files: [
+          { path: 'src/a.ts', content: 'export const a = 1;\n' },
+          { path: 'README.md', content: 'héllo' },
+        ],
+      },
+      ada,
+    );
     expect(second.data!.addFiles.version).toBe(4);
-    expect(second.data!.addFiles.files.map((file: { path: string; version: number }) => [file.path, file.version])).toEqual([['README.md', 1], ['src/a.ts', 2]]);
+    expect(second.data!.addFiles.files.map((file: { path: string; version: number }) => [file.path, file.version])).toEqual([
+      ['README.md', 1],
+      ['src/a.ts', 2],
+    ]);
   });
 
   it('cuts immutable versions that keep their file list when files change later', async () => {
     const id = await createProject(harness, ada);
     await harness.call(ADD_FILES, { projectId: id, files: [{ path: 'a.txt', content: 'one' }] }, ada);
-    const cut = await harness.call(`mutation ($id: ID!) { cutVersion(projectId: $id, message: "first") { number message eventVersion files { path version } } }`, { id }, ada);
+    const cut = await harness.call(
+      `mutation ($id: ID!) { cutVersion(projectId: $id, message: "first") { number message eventVersion files { path version } } }`,
+      { id },
+      ada,
+    );
     expect(cut.data!.cutVersion).toEqual({ number: 1, message: 'first', eventVersion: 3, files: [{ path: 'a.txt', version: 1 }] });
-    await harness.call(ADD_FILES, { projectId: id, files: [{ path: 'a.txt', content: 'two' }, { path: 'b.txt', content: 'b' }] }, ada);
+    await harness.call(
+      ADD_FILES,
+      {
+        projectId: id,
+        files: [
+          { path: 'a.txt', content: 'two' },
+          { path: 'b.txt', content: 'b' },
+        ],
+      },
+      ada,
+    );
     await harness.call(`mutation ($id: ID!) { removeFile(projectId: $id, path: "b.txt") { version } }`, { id }, ada);
     await harness.call(`mutation ($id: ID!) { cutVersion(projectId: $id, message: "second") { number } }`, { id }, ada);
     const { data } = await harness.call(PROJECT, { id }, ada);
@@ -93,7 +137,11 @@ describe('projects', () => {
     expect((await harness.call(SANDBOX, { projectId: id, status: 'PROVISIONING' }, ada)).errors).toBeUndefined();
     const history = await harness.call(`query ($id: ID!) { projectHistory(id: $id) { version type payload actorId } }`, { id }, ada);
     expect(history.data!.projectHistory.map((event: { type: string; payload: { to?: string } }) => event.payload.to ?? event.type)).toEqual([
-      'ProjectCreated', 'PROVISIONING', 'RUNNING', 'FAILED', 'PROVISIONING',
+      'ProjectCreated',
+      'PROVISIONING',
+      'RUNNING',
+      'FAILED',
+      'PROVISIONING',
     ]);
   });
 
@@ -102,7 +150,16 @@ describe('projects', () => {
     ['a file over the size limit', { files: [{ path: 'big.bin', content: 'x'.repeat(1001) }] }, 'FILE_TOO_LARGE'],
     ['an absolute path', { files: [{ path: '/etc/passwd', content: 'x' }] }, 'INVALID_PATH'],
     ['a path escaping the project', { files: [{ path: 'src/../../x', content: 'x' }] }, 'INVALID_PATH'],
-    ['the same path twice', { files: [{ path: 'a', content: 'x' }, { path: 'a', content: 'y' }] }, 'DUPLICATE_PATH'],
+    [
+      'the same path twice',
+      {
+        files: [
+          { path: 'a', content: 'x' },
+          { path: 'a', content: 'y' },
+        ],
+      },
+      'DUPLICATE_PATH',
+    ],
     ['no files', { files: [] }, 'BAD_USER_INPUT'],
     ['a stale expectedVersion', { files: [{ path: 'ok.txt', content: 'x' }], expectedVersion: 7 }, 'VERSION_CONFLICT'],
   ])('refuses %s with %s and writes nothing', async (_what, variables, code) => {
@@ -155,7 +212,17 @@ describe('outbox', () => {
   it('publishes projects.projectChanged to the event bus after commit, once per event, and marks the rows published', async () => {
     const events = harness.subgraph.events.subscribe<{ id: string; payload: { projectId: string; version: number; type: string } }>('projects.projectChanged');
     const id = await createProject(harness, ada, 'Announced');
-    await harness.call(ADD_FILES, { projectId: id, files: [{ path: 'a', content: 'a' }, { path: 'b', content: 'b' }] }, ada);
+    await harness.call(
+      ADD_FILES,
+      {
+        projectId: id,
+        files: [
+          { path: 'a', content: 'a' },
+          { path: 'b', content: 'b' },
+        ],
+      },
+      ada,
+    );
     await harness.subgraph.outbox.flush();
     // The in-process bus buffers what was published after subscribing; flush() has published it all.
     const received: { projectId: string; version: number; type: string }[] = [];
@@ -164,7 +231,11 @@ describe('outbox', () => {
       if (value.payload.projectId === id) received.push(value.payload);
     }
     await events.return!();
-    expect(received.map((event) => [event.version, event.type])).toEqual([[1, 'ProjectCreated'], [2, 'FileAdded'], [3, 'FileAdded']]);
+    expect(received.map((event) => [event.version, event.type])).toEqual([
+      [1, 'ProjectCreated'],
+      [2, 'FileAdded'],
+      [3, 'FileAdded'],
+    ]);
     expect(await harness.db.prisma.outboxEvent.count({ where: { publishedAt: null, payload: { path: ['projectId'], equals: id } } })).toBe(0);
   });
 });
@@ -192,7 +263,11 @@ describe('User.projects through _entities', () => {
       _entities(representations: $representations) { ... on User { id projects { name files { path } versions { number } tasks { id } } } }
     }`;
     const measure = async (count: number) =>
-      (await harness.countSqlStatements(() => harness.call(query, { representations: owners.slice(0, count).map((o) => ({ __typename: 'User', id: o.userId })) }, admin))).count;
+      (
+        await harness.countSqlStatements(() =>
+          harness.call(query, { representations: owners.slice(0, count).map((o) => ({ __typename: 'User', id: o.userId })) }, admin),
+        )
+      ).count;
     const two = await measure(2);
     const eight = await measure(8);
     expect(eight).toBe(two);

@@ -44,12 +44,20 @@ describe.each<[string, boolean]>([
     const projects = {} as Record<Tier, string>;
     for (const tier of TIERS) {
       projects[tier] = await createProject(harness, owners[tier], `${tier} project`);
-      await harness.call(`mutation ($id: ID!) { addFile(projectId: $id, path: "main.ts", content: "console.log(1)") { version } }`, { id: projects[tier] }, owners[tier]);
+      await harness.call(
+        `mutation ($id: ID!) { addFile(projectId: $id, path: "main.ts", content: "console.log(1)") { version } }`,
+        { id: projects[tier] },
+        owners[tier],
+      );
     }
     const submitted: { id: string; tier: Tier }[] = [];
     for (let i = 0; i < 100; i++) {
       for (const tier of TIERS) {
-        const response = await harness.call(`mutation ($id: ID!) { submitTask(projectId: $id, kind: BUILD) { id tier status } }`, { id: projects[tier] }, owners[tier]);
+        const response = await harness.call(
+          `mutation ($id: ID!) { submitTask(projectId: $id, kind: BUILD) { id tier status } }`,
+          { id: projects[tier] },
+          owners[tier],
+        );
         expect(response.errors).toBeUndefined();
         submitted.push({ id: response.data!.submitTask.id, tier: response.data!.submitTask.tier });
       }
@@ -58,7 +66,11 @@ describe.each<[string, boolean]>([
 
     // Before anything runs: the estimated positions follow the round-robin.
     const firstOf = (tier: Tier) => submitted.find((task) => task.tier === tier)!.id;
-    const positions = await harness.call(`query ($e: ID!, $p: ID!, $f: ID!) { e: task(id: $e) { queuePosition } p: task(id: $p) { queuePosition } f: task(id: $f) { queuePosition } }`, { e: firstOf('ENTERPRISE'), p: firstOf('PRO'), f: firstOf('FREE') }, userIdentity(undefined, 'FREE', ['USER', 'ADMIN']));
+    const positions = await harness.call(
+      `query ($e: ID!, $p: ID!, $f: ID!) { e: task(id: $e) { queuePosition } p: task(id: $p) { queuePosition } f: task(id: $f) { queuePosition } }`,
+      { e: firstOf('ENTERPRISE'), p: firstOf('PRO'), f: firstOf('FREE') },
+      userIdentity(undefined, 'FREE', ['USER', 'ADMIN']),
+    );
     expect(positions.data).toEqual({ e: { queuePosition: 1 }, p: { queuePosition: 2 }, f: { queuePosition: 7 } });
 
     const env = { prisma: harness.subgraph.database.prisma, limits: harness.config.projects, queue: harness.subgraph.queue };
@@ -71,7 +83,11 @@ describe.each<[string, boolean]>([
       { concurrency: 1, pollMs: 20 },
     );
     try {
-      await eventually(async () => ((await harness.db.prisma.task.count({ where: { status: 'SUCCEEDED' } })) === 300 ? true : undefined), 150_000, '300 tasks to succeed');
+      await eventually(
+        async () => ((await harness.db.prisma.task.count({ where: { status: 'SUCCEEDED' } })) === 300 ? true : undefined),
+        150_000,
+        '300 tasks to succeed',
+      );
     } finally {
       await worker.stop();
     }
@@ -102,7 +118,11 @@ describe.each<[string, boolean]>([
 
 describe.each<[string, () => TaskQueue]>([
   ['in-process', () => new InProcessTaskQueue({ weights: WEIGHTS, caps: { ENTERPRISE: 2, PRO: 1, FREE: 1 } })],
-  ['BullMQ', () => new BullTaskQueue({ redisUrl: REDIS_URL, prefix: `test-caps-${process.pid}-${Date.now()}`, weights: WEIGHTS, caps: { ENTERPRISE: 2, PRO: 1, FREE: 1 } })],
+  [
+    'BullMQ',
+    () =>
+      new BullTaskQueue({ redisUrl: REDIS_URL, prefix: `test-caps-${process.pid}-${Date.now()}`, weights: WEIGHTS, caps: { ENTERPRISE: 2, PRO: 1, FREE: 1 } }),
+  ],
 ])('%s queue mechanics', (_name, create) => {
   let queue: TaskQueue;
   beforeEach(() => {

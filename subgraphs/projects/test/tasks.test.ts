@@ -14,10 +14,14 @@ const CANCEL = `mutation ($id: ID!) { cancelTask(id: $id) { id status cancelRequ
 const ADD_FILES = `mutation ($projectId: ID!, $files: [FileInput!]!) { addFiles(projectId: $projectId, files: $files) { version } }`;
 
 async function finished(harness: ProjectsHarness, id: string, identity: ReturnType<typeof userIdentity>) {
-  return eventually(async () => {
-    const { data } = await harness.call(TASK, { id }, identity);
-    return ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(data?.task?.status) ? data!.task : undefined;
-  }, 20_000, `task ${id} to finish`);
+  return eventually(
+    async () => {
+      const { data } = await harness.call(TASK, { id }, identity);
+      return ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(data?.task?.status) ? data!.task : undefined;
+    },
+    20_000,
+    `task ${id} to finish`,
+  );
 }
 
 describe('tasks on the embedded worker', () => {
@@ -27,7 +31,17 @@ describe('tasks on the embedded worker', () => {
   beforeAll(async () => {
     harness = await startProjectsHarness({ PROJECTS_TASK_MAX_ATTEMPTS: '3' });
     projectId = await createProject(harness, owner, 'Worked');
-    await harness.call(ADD_FILES, { projectId, files: [{ path: 'src/a.ts', content: 'a\nb\n// TODO x' }, { path: 'test/a.test.ts', content: 'expect(1)\nexpect(2)' }] }, owner);
+    await harness.call(
+      ADD_FILES,
+      {
+        projectId,
+        files: [
+          { path: 'src/a.ts', content: 'a\nb\n// TODO x' },
+          { path: 'test/a.test.ts', content: 'expect(1)\nexpect(2)' },
+        ],
+      },
+      owner,
+    );
   });
   afterAll(() => harness?.stop());
 
@@ -51,7 +65,10 @@ describe('tasks on the embedded worker', () => {
     const task = await finished(harness, id, owner);
     expect(task).toMatchObject({ status: 'FAILED', attempts: 3, maxAttempts: 3, result: null, error: '1 failing check(s): test/a.test.ts:2' });
     const updates = await harness.db.prisma.outboxEvent.findMany({ where: { channel: 'projects.taskUpdated' }, orderBy: { id: 'asc' } });
-    const statuses = updates.map((row) => row.payload as { taskId: string; status: string }).filter((payload) => payload.taskId === id).map((payload) => payload.status);
+    const statuses = updates
+      .map((row) => row.payload as { taskId: string; status: string })
+      .filter((payload) => payload.taskId === id)
+      .map((payload) => payload.status);
     expect(statuses).toEqual(['QUEUED', 'RUNNING', 'QUEUED', 'RUNNING', 'QUEUED', 'RUNNING', 'FAILED']);
     // Exponential backoff (PROJECTS_TASK_BACKOFF_MS=20 in tests): 20 ms, then 40 ms between attempts.
     const row = await harness.db.prisma.task.findUniqueOrThrow({ where: { id } });
@@ -59,14 +76,19 @@ describe('tasks on the embedded worker', () => {
   });
 
   it('runs DEPLOY: the sandbox goes STOPPED → PROVISIONING → RUNNING as system events, and a redeploy stops it first', async () => {
-    for (const expected of [['PROVISIONING', 'RUNNING'], ['STOPPED', 'PROVISIONING', 'RUNNING']]) {
+    for (const expected of [
+      ['PROVISIONING', 'RUNNING'],
+      ['STOPPED', 'PROVISIONING', 'RUNNING'],
+    ]) {
       const before = await harness.db.prisma.projectEvent.count({ where: { projectId } });
       const submitted = await harness.call(SUBMIT, { projectId, kind: 'DEPLOY', input: { reason: 'release' } }, owner);
       const task = await finished(harness, submitted.data!.submitTask.id, owner);
       expect(task.status).toBe('SUCCEEDED');
       expect(task.result).toMatchObject({ sandboxStatus: 'RUNNING', files: 2 });
       const events = await harness.db.prisma.projectEvent.findMany({ where: { projectId, version: { gt: before } }, orderBy: { version: 'asc' } });
-      expect(events.map((event) => [event.type, (event.payload as { to: string }).to, event.actorId])).toEqual(expected.map((to) => ['SandboxStateChanged', to, null]));
+      expect(events.map((event) => [event.type, (event.payload as { to: string }).to, event.actorId])).toEqual(
+        expected.map((to) => ['SandboxStateChanged', to, null]),
+      );
     }
     const { data } = await harness.call(`query ($id: ID!) { project(id: $id) { sandboxStatus tasks { kind status } } }`, { id: projectId }, owner);
     expect(data!.project.sandboxStatus).toBe('RUNNING');

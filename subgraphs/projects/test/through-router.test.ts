@@ -36,11 +36,15 @@ it('returns a user with their projects and tasks in one query, with the tier fro
   const submitted = await call(`mutation ($id: ID!) { submitTask(projectId: $id, kind: BUILD) { id tier } }`, { id: projectId }, token);
   expect(submitted.data!.submitTask.tier).toBe('ENTERPRISE');
 
-  const me = await eventually(async () => {
-    const response = await call(`{ me { id projects { name tasks { status } } } }`, {}, token);
-    expect(response.errors).toBeUndefined();
-    return response.data!.me.projects[0]?.tasks[0]?.status === 'SUCCEEDED' ? response.data!.me : undefined;
-  }, 20_000, 'the task to succeed');
+  const me = await eventually(
+    async () => {
+      const response = await call(`{ me { id projects { name tasks { status } } } }`, {}, token);
+      expect(response.errors).toBeUndefined();
+      return response.data!.me.projects[0]?.tasks[0]?.status === 'SUCCEEDED' ? response.data!.me : undefined;
+    },
+    20_000,
+    'the task to succeed',
+  );
   expect(me).toEqual({ id: ada.id, projects: [{ name: 'Launch', tasks: [{ status: 'SUCCEEDED' }] }] });
 
   // Another user sees the public project through User.projects, but not its tasks.
@@ -64,7 +68,12 @@ it('streams task updates over graphql-ws through the router, completed with fiel
     return submitted.data!.submitTask.id as string;
   };
 
-  const client = createClient({ url: platform.graphqlUrl.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: bearer(owner.token), retryAttempts: 0 });
+  const client = createClient({
+    url: platform.graphqlUrl.replace('http', 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams: bearer(owner.token),
+    retryAttempts: 0,
+  });
   const events: Record<string, any>[] = [];
   let wake = () => {};
   client.subscribe(
@@ -79,7 +88,18 @@ it('streams task updates over graphql-ws through the router, completed with fiel
     },
   );
   const waitFor = (done: () => boolean) =>
-    eventually(async () => (done() ? true : (await new Promise<void>((resolve) => { wake = resolve; setTimeout(resolve, 200); }), undefined)), 20_000, 'task events');
+    eventually(
+      async () =>
+        done()
+          ? true
+          : (await new Promise<void>((resolve) => {
+              wake = resolve;
+              setTimeout(resolve, 200);
+            }),
+            undefined),
+      20_000,
+      'task events',
+    );
   try {
     // The subscription goes live upstream asynchronously: a first task proves it is live...
     const probe = await submit();

@@ -56,15 +56,27 @@ it('runs submitted tasks in two separate worker processes, which stop cleanly on
   await Promise.all([startWorker(), startWorker()]);
   const owner = userIdentity(undefined, 'ENTERPRISE');
   const projectId = await createProject(harness, owner, 'Distributed');
-  await harness.call(`mutation ($id: ID!) { addFiles(projectId: $id, files: [{ path: "a.md", content: "# A\\nline" }]) { version } }`, { id: projectId }, owner);
+  await harness.call(
+    `mutation ($id: ID!) { addFiles(projectId: $id, files: [{ path: "a.md", content: "# A\\nline" }]) { version } }`,
+    { id: projectId },
+    owner,
+  );
   const kinds = ['BUILD', 'ANALYZE', 'TEST', 'BUILD', 'ANALYZE', 'TEST', 'BUILD', 'ANALYZE'];
   const ids: string[] = [];
   for (const kind of kinds) {
-    const response = await harness.call(`mutation ($id: ID!, $kind: TaskKind!) { submitTask(projectId: $id, kind: $kind) { id } }`, { id: projectId, kind }, owner);
+    const response = await harness.call(
+      `mutation ($id: ID!, $kind: TaskKind!) { submitTask(projectId: $id, kind: $kind) { id } }`,
+      { id: projectId, kind },
+      owner,
+    );
     expect(response.errors).toBeUndefined();
     ids.push(response.data!.submitTask.id);
   }
-  await eventually(async () => ((await harness.db.prisma.task.count({ where: { id: { in: ids }, status: 'SUCCEEDED' } })) === ids.length ? true : undefined), 60_000, 'tasks to succeed');
+  await eventually(
+    async () => ((await harness.db.prisma.task.count({ where: { id: { in: ids }, status: 'SUCCEEDED' } })) === ids.length ? true : undefined),
+    60_000,
+    'tasks to succeed',
+  );
   const tasks = await harness.db.prisma.task.findMany({ where: { id: { in: ids } } });
   expect(tasks.every((task) => task.attempts === 1 && task.result !== null)).toBe(true);
 

@@ -12,10 +12,7 @@ export interface UsersSubgraph extends RunningServer {
 }
 
 /** Opens the database, migrates it and serves the subgraph. Used by main.ts and by the tests. */
-export async function startUsersSubgraph(
-  config: PlatformConfig,
-  logger: Logger = createLogger({ service: 'users' }, config.logLevel),
-): Promise<UsersSubgraph> {
+export async function startUsersSubgraph(config: PlatformConfig, logger: Logger = createLogger({ service: 'users' }, config.logLevel)): Promise<UsersSubgraph> {
   const database = await openUsersDatabase({ url: config.users.databaseUrl, dataDir: config.dataDir, logger });
   const events = createEventBus(config);
   const close = async () => {

@@ -36,8 +36,7 @@ export async function startUsersHarness(env: Record<string, string> = {}): Promi
     config,
     url,
     db: connection,
-    call: (query, variables = {}, identity = { kind: 'anonymous' }) =>
-      graphql(url, query, variables, asRouter(identity, config.routerSigningSecret)),
+    call: (query, variables = {}, identity = { kind: 'anonymous' }) => graphql(url, query, variables, asRouter(identity, config.routerSigningSecret)),
     countSqlStatements: async (work) => {
       const before = server.database.sqlStatements();
       const result = await work();

@@ -52,9 +52,7 @@ describe('registration and login', () => {
   it('refuses a duplicate email, even when registrations race', async () => {
     await register('twice@example.com');
     const before = await countUsers();
-    const attempts = await Promise.all(
-      [1, 2, 3].map(() => users.call(REGISTER, { email: 'TWICE@example.com', password: 'another password' })),
-    );
+    const attempts = await Promise.all([1, 2, 3].map(() => users.call(REGISTER, { email: 'TWICE@example.com', password: 'another password' })));
     for (const attempt of attempts) expect(errorCodes(attempt)).toEqual(['EMAIL_TAKEN']);
     expect(await countUsers()).toBe(before);
   });
@@ -130,7 +128,14 @@ describe('Sign-In with Ethereum', () => {
     await users.db.prisma.siweNonce.update({ where: { nonce: expired.nonce }, data: { expiresAt: new Date(Date.now() - 1000) } });
     expect(errorCodes(await users.call(SIGN_IN, expired))).toEqual(['SIWE_NONCE_EXPIRED']);
 
-    const message = createSiweMessage({ domain: users.config.users.siwe.domain, address: account.address, uri: 'http://localhost', version: '1', chainId: 1, nonce: 'neverissued123' });
+    const message = createSiweMessage({
+      domain: users.config.users.siwe.domain,
+      address: account.address,
+      uri: 'http://localhost',
+      version: '1',
+      chainId: 1,
+      nonce: 'neverissued123',
+    });
     expect(errorCodes(await users.call(SIGN_IN, { message, signature: await account.signMessage({ message }) }))).toEqual(['SIWE_NONCE_INVALID']);
 
     expect(errorCodes(await users.call(SIGN_IN, await signedMessage(account, { domain: 'evil.example' })))).toEqual(['SIWE_INVALID_MESSAGE']);
@@ -301,7 +306,9 @@ describe('router signature', () => {
     expect(unsigned.status).toBe(401);
     expect(((await unsigned.json()) as any).errors[0].extensions.code).toBe('UNAUTHENTICATED');
 
-    const forgedIdentity = Buffer.from(JSON.stringify({ kind: 'user', userId: 'x', roles: ['ADMIN'], tier: 'PRO', scopes: ['*'], via: 'jwt', exp: 9999999999 })).toString('base64url');
+    const forgedIdentity = Buffer.from(
+      JSON.stringify({ kind: 'user', userId: 'x', roles: ['ADMIN'], tier: 'PRO', scopes: ['*'], via: 'jwt', exp: 9999999999 }),
+    ).toString('base64url');
     const forged = await fetch(users.url, {
       method: 'POST',
       headers: { ...headers, 'x-supergraph-identity': forgedIdentity, 'x-supergraph-signature': 'v1=' + '0'.repeat(64) },

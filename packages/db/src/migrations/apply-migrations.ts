@@ -2,14 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { SqlExecutor } from '../sql';
 import { scriptMatchesChecksum } from './checksum';
 import { readMigrationsDirectory, type MigrationFile } from './migrations-directory';
-import {
-  CREATE_MIGRATIONS_TABLE,
-  listMigrationRecords,
-  recordFailed,
-  recordFinished,
-  recordStarted,
-  type MigrationRecord,
-} from './migrations-table';
+import { CREATE_MIGRATIONS_TABLE, listMigrationRecords, recordFailed, recordFinished, recordStarted, type MigrationRecord } from './migrations-table';
 
 /** The key `prisma migrate deploy` locks, so our runs and the CLI's exclude each other too. */
 export const PRISMA_ADVISORY_LOCK_KEY = 72707369;
@@ -29,11 +22,7 @@ export interface ApplyMigrationsResult {
  * skipping those already applied, and refusing to go on past a failed one. Stricter than Prisma
  * in one way: an applied migration whose file has since changed is an error, not ignored.
  */
-export async function applyMigrations(
-  sql: SqlExecutor,
-  migrationsDir: string,
-  options: ApplyMigrationsOptions = {},
-): Promise<ApplyMigrationsResult> {
+export async function applyMigrations(sql: SqlExecutor, migrationsDir: string, options: ApplyMigrationsOptions = {}): Promise<ApplyMigrationsResult> {
   const log = options.log ?? (() => undefined);
   const migrations = await readMigrationsDirectory(migrationsDir);
 
@@ -87,7 +76,9 @@ async function applyOne(sql: SqlExecutor, migration: MigrationFile): Promise<voi
 function assertNoFailedMigrations(records: MigrationRecord[]): void {
   const failed = records.filter((record) => record.finished_at === null);
   if (failed.length === 0) return;
-  const details = failed.map((record) => `  ${record.migration_name} (started ${record.started_at.toISOString()})${record.logs ? `: ${record.logs.trim()}` : ''}`);
+  const details = failed.map(
+    (record) => `  ${record.migration_name} (started ${record.started_at.toISOString()})${record.logs ? `: ${record.logs.trim()}` : ''}`,
+  );
   throw new Error(
     `Found failed migrations in the database; no new migrations will be applied until they are resolved ` +
       `(prisma migrate resolve, see https://pris.ly/d/migrate-resolve):\n${details.join('\n')}`,

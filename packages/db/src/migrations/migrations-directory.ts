@@ -22,7 +22,10 @@ export async function readMigrationsDirectory(dir: string): Promise<MigrationFil
   if (!existsSync(dir)) throw new Error(`Migrations directory not found: ${dir}`);
   await assertPostgresLockfile(dir);
   const entries = await readdir(dir, { withFileTypes: true });
-  const names = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  const names = entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
   return Promise.all(
     names.map(async (name) => {
       const path = join(dir, name, 'migration.sql');

@@ -31,10 +31,11 @@ export function listMigrationRecords(sql: SqlQueryable): Promise<MigrationRecord
 
 /** Like Prisma, a row is written before the script runs, so a crash mid-way leaves a "failed" row. */
 export async function recordStarted(sql: SqlQueryable, id: string, name: string, checksum: string): Promise<void> {
-  await sql.query(
-    'INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, applied_steps_count) VALUES ($1, $2, $3, now(), 0)',
-    [id, checksum, name],
-  );
+  await sql.query('INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, applied_steps_count) VALUES ($1, $2, $3, now(), 0)', [
+    id,
+    checksum,
+    name,
+  ]);
 }
 
 export async function recordFinished(sql: SqlQueryable, id: string): Promise<void> {

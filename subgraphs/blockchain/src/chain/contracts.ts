@@ -23,7 +23,10 @@ export interface CompiledContracts {
 /** Every `contracts/*.sol`, by file name. */
 export function readContractSources(dir = CONTRACTS_DIR): Record<string, string> {
   const sources: Record<string, string> = {};
-  for (const file of readdirSync(dir).filter((name) => name.endsWith('.sol')).sort()) sources[file] = readFileSync(join(dir, file), 'utf8');
+  for (const file of readdirSync(dir)
+    .filter((name) => name.endsWith('.sol'))
+    .sort())
+    sources[file] = readFileSync(join(dir, file), 'utf8');
   return sources;
 }
 

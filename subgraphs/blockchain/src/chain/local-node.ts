@@ -28,7 +28,15 @@ export async function startLocalChain(options: LocalChainOptions): Promise<Local
   });
   let stderr = '';
   // Keep the readable end of stderr (Ganache prints lines of minified source before a stack).
-  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).split('\n').filter((line) => line.length < 500).join('\n').slice(-4000)));
+  child.stderr?.on(
+    'data',
+    (chunk: Buffer) =>
+      (stderr = (stderr + chunk.toString())
+        .split('\n')
+        .filter((line) => line.length < 500)
+        .join('\n')
+        .slice(-4000)),
+  );
   const port = await new Promise<number>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`local chain exited (${code}) before it was ready: ${stderr.trim()}`)));
     child.on('message', (message: { ready?: { port: number }; error?: string }) => {

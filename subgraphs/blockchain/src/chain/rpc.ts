@@ -60,7 +60,10 @@ export async function connectChain(options: {
   });
   const publicClient = createPublicClient({ chain, transport, pollingInterval: 1000 }) as PublicClient<Transport, Chain>;
   const ws = options.wsUrl
-    ? (createPublicClient({ chain, transport: webSocket(options.wsUrl, { retryCount: 3, reconnect: { attempts: 1_000_000, delay: 2_000 } }) }) as PublicClient<Transport, Chain>)
+    ? (createPublicClient({ chain, transport: webSocket(options.wsUrl, { retryCount: 3, reconnect: { attempts: 1_000_000, delay: 2_000 } }) }) as PublicClient<
+        Transport,
+        Chain
+      >)
     : undefined;
   const wallet = createWalletClient({ chain, transport, account: signerAccount(options.signer) });
   return {
@@ -70,7 +73,10 @@ export async function connectChain(options: {
     wallet,
     httpRounds: () => rounds,
     close: async () => {
-      await ws?.transport.getRpcClient?.().then((client: { close(): void }) => client.close()).catch(() => undefined);
+      await ws?.transport
+        .getRpcClient?.()
+        .then((client: { close(): void }) => client.close())
+        .catch(() => undefined);
     },
   };
 }

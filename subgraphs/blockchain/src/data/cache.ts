@@ -19,7 +19,10 @@ export function createRpcCache(redisUrl: string | undefined, namespace: string):
 class RedisRpcCache implements RpcCache {
   private readonly redis: Redis;
 
-  constructor(url: string, private readonly namespace: string) {
+  constructor(
+    url: string,
+    private readonly namespace: string,
+  ) {
     // A cache must never make a request wait on Redis: fail fast, and treat failures as misses.
     this.redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
     this.redis.on('error', () => undefined);

@@ -222,7 +222,12 @@ export class ChainReader {
   }
 
   /** Cache-aside for a list of keys: one MGET, one load of the misses, one pipelined SET. */
-  private async cached<T>(keys: string[], ttlSeconds: number, load: (missing: string[]) => Promise<T[]>, cacheable: (value: T) => boolean = () => true): Promise<T[]> {
+  private async cached<T>(
+    keys: string[],
+    ttlSeconds: number,
+    load: (missing: string[]) => Promise<T[]>,
+    cacheable: (value: T) => boolean = () => true,
+  ): Promise<T[]> {
     const hits = await this.cache.getMany(keys);
     const missing = keys.filter((_key, index) => hits[index] === null);
     this.metrics.cacheLookups.inc({ result: 'hit' }, keys.length - missing.length);

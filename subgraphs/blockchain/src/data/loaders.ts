@@ -40,7 +40,8 @@ export function createLoaders(reader: ChainReader, prisma: PrismaClient): Blockc
         const transfer = byKey.get(`${row.tx_hash}:${row.log_index}`);
         if (transfer) byOwner.set(row.owner, [...(byOwner.get(row.owner) ?? []), transfer]);
       }
-      const newestFirst = (a: TokenTransfer, b: TokenTransfer) => (a.blockNumber === b.blockNumber ? b.logIndex - a.logIndex : a.blockNumber < b.blockNumber ? 1 : -1);
+      const newestFirst = (a: TokenTransfer, b: TokenTransfer) =>
+        a.blockNumber === b.blockNumber ? b.logIndex - a.logIndex : a.blockNumber < b.blockNumber ? 1 : -1;
       return list.map((address) => (byOwner.get(address) ?? []).sort(newestFirst));
     }),
   };

@@ -146,7 +146,11 @@ export class PayoutService {
       await this.options.treasury.broadcast(payout.rawTransaction as Hex);
     } catch (error) {
       // "already known", "nonce too low", node down: the next pass asks the chain what became of it.
-      this.options.logger.warn('payout broadcast refused; the chain will be re-checked', { entryId: payout.entryId, txHash: payout.txHash, error: messageOf(error) });
+      this.options.logger.warn('payout broadcast refused; the chain will be re-checked', {
+        entryId: payout.entryId,
+        txHash: payout.txHash,
+        error: messageOf(error),
+      });
     }
   }
 
@@ -173,9 +177,18 @@ export class PayoutService {
   }
 
   private async confirm(payout: Payout, blockNumber: bigint): Promise<void> {
-    const event: PayoutConfirmed = { entryId: payout.entryId, txHash: payout.txHash!, to: payout.toAddress, amount: payout.amount, blockNumber: Number(blockNumber) };
+    const event: PayoutConfirmed = {
+      entryId: payout.entryId,
+      txHash: payout.txHash!,
+      to: payout.toAddress,
+      amount: payout.amount,
+      blockNumber: Number(blockNumber),
+    };
     const confirmed = await this.options.prisma.$transaction(async (tx) => {
-      const { count } = await tx.payout.updateMany({ where: { entryId: payout.entryId, status: 'SENT', txHash: payout.txHash }, data: { status: 'CONFIRMED', blockNumber } });
+      const { count } = await tx.payout.updateMany({
+        where: { entryId: payout.entryId, status: 'SENT', txHash: payout.txHash },
+        data: { status: 'CONFIRMED', blockNumber },
+      });
       if (count === 1) await tx.outboxEvent.create({ data: { channel: PAYOUT_CONFIRMED, payload: event as unknown as Prisma.InputJsonValue } });
       return count === 1;
     });
@@ -192,12 +205,19 @@ export class PayoutService {
       where: { entryId: payout.entryId, status: 'SENT', txHash: payout.txHash },
       data: { status: 'PENDING', txHash: null, nonce: null, rawTransaction: null },
     });
-    this.options.logger.warn('payout transaction lost its nonce to another; signing it again', { entryId: payout.entryId, txHash: payout.txHash, nonce: payout.nonce });
+    this.options.logger.warn('payout transaction lost its nonce to another; signing it again', {
+      entryId: payout.entryId,
+      txHash: payout.txHash,
+      nonce: payout.nonce,
+    });
   }
 
   private async fail(payout: Payout, reason: string): Promise<void> {
     this.options.metrics.payouts.inc({ outcome: 'failed' });
-    await this.options.prisma.payout.updateMany({ where: { entryId: payout.entryId, status: 'SENT', txHash: payout.txHash }, data: { status: 'FAILED', failureReason: reason } });
+    await this.options.prisma.payout.updateMany({
+      where: { entryId: payout.entryId, status: 'SENT', txHash: payout.txHash },
+      data: { status: 'FAILED', failureReason: reason },
+    });
     this.options.logger.error('payout failed on chain: nothing was paid; an operator must look', { entryId: payout.entryId, txHash: payout.txHash });
   }
 }

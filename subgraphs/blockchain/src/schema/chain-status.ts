@@ -2,7 +2,7 @@ import { Ctx, Field, Int, ObjectType, Query, Resolver } from 'type-graphql';
 import type { BlockchainContext } from '../context';
 import { FOLLOWER_CURSOR_ID } from '../events/follower';
 
-@ObjectType({ description: 'Where the platform stands on its chain: the node\'s head and how far the follower has read.' })
+@ObjectType({ description: "Where the platform stands on its chain: the node's head and how far the follower has read." })
 export class ChainStatus {
   @Field(() => Int)
   chainId!: number;

@@ -13,7 +13,18 @@ import { resolveWalletReference, TokenTransferResolver, WalletResolver } from '.
 /** The blockchain subgraph schema; needs no chain and no database, so composition can print it anywhere. */
 export function buildBlockchainSchema(): Promise<GraphQLSchema> {
   return buildFederatedSchema<BlockchainContext>({
-    resolvers: [WalletResolver, TokenTransferResolver, TransactionResolver, BlockResolver, ForgeTokenResolver, TreasuryResolver, ChainStatusResolver, UserWalletsResolver, PayoutResolver, TransactionTransfersResolver],
+    resolvers: [
+      WalletResolver,
+      TokenTransferResolver,
+      TransactionResolver,
+      BlockResolver,
+      ForgeTokenResolver,
+      TreasuryResolver,
+      ChainStatusResolver,
+      UserWalletsResolver,
+      PayoutResolver,
+      TransactionTransfersResolver,
+    ],
     orphanedTypes: [User],
     federationDirectives: ['@key', '@external', '@requires', '@inaccessible'],
     referenceResolvers: { Wallet: resolveWalletReference, Transaction: resolveTransactionReference, User: resolveUserReference },

@@ -57,5 +57,12 @@ function parseEntryId(value: string): string {
 }
 
 function toPayout(row: PayoutRow): Payout {
-  return { entryId: row.entryId, to: row.toAddress, amount: row.amount, status: row.status, txHash: row.txHash, blockNumber: row.blockNumber?.toString() ?? null };
+  return {
+    entryId: row.entryId,
+    to: row.toAddress,
+    amount: row.amount,
+    status: row.status,
+    txHash: row.txHash,
+    blockNumber: row.blockNumber?.toString() ?? null,
+  };
 }

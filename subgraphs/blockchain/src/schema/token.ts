@@ -22,7 +22,7 @@ export class ForgeToken {
   totalSupply!: string;
 }
 
-@ObjectType({ description: 'The treasury contract that holds the $FORGE supply and pays out on its operator\'s order.' })
+@ObjectType({ description: "The treasury contract that holds the $FORGE supply and pays out on its operator's order." })
 export class Treasury {
   @Field(() => String)
   address!: string;
@@ -58,12 +58,12 @@ export class TreasuryResolver {
     return { address: ctx.reader.deployment.treasury.toLowerCase(), chainId: ctx.reader.chainId };
   }
 
-  @FieldResolver(() => String, { description: 'The address allowed to pay out (the signing module\'s).' })
+  @FieldResolver(() => String, { description: "The address allowed to pay out (the signing module's)." })
   operator(@Root() _treasury: Treasury, @Ctx() ctx: BlockchainContext): Promise<string> {
     return ctx.reader.treasuryOperator();
   }
 
-  @FieldResolver(() => Wallet, { description: 'The treasury contract\'s own balances.' })
+  @FieldResolver(() => Wallet, { description: "The treasury contract's own balances." })
   wallet(@Root() treasury: Treasury): Wallet {
     return { address: treasury.address };
   }

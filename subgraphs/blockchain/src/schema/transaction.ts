@@ -72,7 +72,7 @@ export class TransactionResolver {
     return (await view(ref, ctx)).status;
   }
 
-  @FieldResolver(() => Int, { description: 'Blocks on top of the transaction\'s, its own included; 0 while pending.' })
+  @FieldResolver(() => Int, { description: "Blocks on top of the transaction's, its own included; 0 while pending." })
   async confirmations(@Root() ref: TransactionRef, @Ctx() ctx: BlockchainContext): Promise<number> {
     const { blockNumber } = await view(ref, ctx);
     return blockNumber === null ? 0 : Math.max(0, Number(await ctx.reader.head()) - blockNumber + 1);

@@ -87,7 +87,7 @@ export class WalletResolver {
 
 @Resolver(() => TokenTransfer)
 export class TokenTransferResolver {
-  @FieldResolver(() => Int, { description: 'Blocks on top of the transfer\'s, its own included; 0 once REMOVED.' })
+  @FieldResolver(() => Int, { description: "Blocks on top of the transfer's, its own included; 0 once REMOVED." })
   async confirmations(@Root() transfer: TokenTransfer, @Ctx() ctx: BlockchainContext): Promise<number> {
     if (transfer.knownConfirmations !== undefined) return transfer.knownConfirmations;
     if (transfer.status === TransferStatus.REMOVED) return 0;

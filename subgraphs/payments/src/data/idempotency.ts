@@ -109,14 +109,20 @@ export function checkIdempotencyKey(key: string): void {
 }
 
 export function hashRequest(operation: string, payload: unknown): string {
-  return createHash('sha256').update(JSON.stringify([operation, canonical(payload)])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([operation, canonical(payload)]))
+    .digest('hex');
 }
 
 /** Objects with sorted keys, so the hash does not depend on argument order. */
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, canonical(v)]));
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => [k, canonical(v)]),
+    );
   }
   return typeof value === 'bigint' ? value.toString() : value;
 }

@@ -83,10 +83,15 @@ export class UpgradePlanSaga {
         return { ...view, payment: paymentCodec.decode(view.payment) };
       },
     };
-    return runIdempotent(this.deps.prisma, { userId, key: idempotencyKey, operation: 'upgradePlan', payload: { tier, paymentMethod: method } }, codec, async () => {
-      const saga = await this.start(userId, tier, idempotencyKey);
-      return this.view(await this.run(saga, method));
-    });
+    return runIdempotent(
+      this.deps.prisma,
+      { userId, key: idempotencyKey, operation: 'upgradePlan', payload: { tier, paymentMethod: method } },
+      codec,
+      async () => {
+        const saga = await this.start(userId, tier, idempotencyKey);
+        return this.view(await this.run(saga, method));
+      },
+    );
   }
 
   /** Creates the saga and its PENDING payment together, or finds them (a retried request). */
@@ -184,9 +189,16 @@ export class UpgradePlanSaga {
         const current = saga;
         saga = await this.deps.payments.transaction(async (tx) => {
           // Only while still RUNNING: recovery may have started compensating a saga it thought dead.
-          const { count } = await tx.upgradeSaga.updateMany({ where: { id: current.id, status: SagaStatus.RUNNING }, data: { step: 'CONFIRMED', status: SagaStatus.COMPLETED } });
+          const { count } = await tx.upgradeSaga.updateMany({
+            where: { id: current.id, status: SagaStatus.RUNNING },
+            data: { step: 'CONFIRMED', status: SagaStatus.COMPLETED },
+          });
           if (count === 0) return tx.upgradeSaga.findUniqueOrThrow({ where: { id: current.id } });
-          await tx.paymentAccount.upsert({ where: { userId: current.userId }, create: { userId: current.userId, planTier: current.tier }, update: { planTier: current.tier } });
+          await tx.paymentAccount.upsert({
+            where: { userId: current.userId },
+            create: { userId: current.userId, planTier: current.tier },
+            update: { planTier: current.tier },
+          });
           await tx.outboxEvent.create({ data: { channel: PLAN_CHANGED, payload: { userId: current.userId, tier: current.tier, sagaId: current.id } } });
           return tx.upgradeSaga.findUniqueOrThrow({ where: { id: current.id } });
         });
@@ -239,7 +251,8 @@ export class UpgradePlanSaga {
     }
     const stripe = this.deps.payments.deps.stripe;
     let outcome = await stripe.retrieveIntent(payment.providerReference);
-    if (outcome.status === 'UNCONFIRMED') return (await this.deps.payments.transaction((tx) => this.fail(tx, payment.id, 'saga aborted before confirming'))).payment;
+    if (outcome.status === 'UNCONFIRMED')
+      return (await this.deps.payments.transaction((tx) => this.fail(tx, payment.id, 'saga aborted before confirming'))).payment;
     // Still undecided (an unfinished 3-D Secure challenge): cancel it, so it can never be charged.
     if (outcome.status === 'PENDING') outcome = await stripe.cancelIntent(payment.providerReference, payment.id);
     if (outcome.status === 'SUCCEEDED' || outcome.status === 'FAILED') return this.deps.payments.applyIntentOutcome(payment.id, outcome, 'api');

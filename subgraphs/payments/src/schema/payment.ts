@@ -21,7 +21,8 @@ registerEnumType(PaymentStatus, {
   description: 'PENDING → SUCCEEDED | FAILED; SUCCEEDED → REFUNDED. FAILED and REFUNDED are final.',
 });
 
-const IDEMPOTENCY_KEY = 'Unique per intended operation (e.g. a UUID). Retrying with the same key returns the first response; reusing it for another request is refused.';
+const IDEMPOTENCY_KEY =
+  'Unique per intended operation (e.g. a UUID). Retrying with the same key returns the first response; reusing it for another request is refused.';
 
 @Directive('@key(fields: "id")')
 @ObjectType({ description: 'A movement of money by a user: a card charge or a $FORGE transfer.' })
@@ -56,7 +57,7 @@ export class Payment {
 
 @Resolver(() => Payment)
 export class PaymentResolver {
-  @Query(() => Payment, { description: 'One of your payments; NOT_FOUND for anyone else\'s.' })
+  @Query(() => Payment, { description: "One of your payments; NOT_FOUND for anyone else's." })
   async payment(@Arg('id', () => ID) id: string, @Ctx() ctx: PaymentsContext): Promise<PaymentView> {
     const user = requireUser(ctx.identity);
     const payment = isUuid(id) ? await ctx.loaders.paymentById.load(id) : null;
@@ -65,11 +66,14 @@ export class PaymentResolver {
   }
 
   @Subscription(() => Payment, {
-    description: 'Status changes of your payments as they happen (admins: everyone\'s).',
+    description: "Status changes of your payments as they happen (admins: everyone's).",
     subscribe: ({ context }: { context: PaymentsContext }) => {
       const user = requireUser(context.identity);
       const seesAll = isAdmin(user);
-      return filterEvents(context.events.subscribe<OutboxEnvelope<PaymentUpdated>>(PAYMENT_UPDATED), ({ payload }) => seesAll || payload.userId === user.userId);
+      return filterEvents(
+        context.events.subscribe<OutboxEnvelope<PaymentUpdated>>(PAYMENT_UPDATED),
+        ({ payload }) => seesAll || payload.userId === user.userId,
+      );
     },
   })
   async paymentUpdated(@Root() event: OutboxEnvelope<PaymentUpdated>, @Ctx() ctx: PaymentsContext): Promise<PaymentView | null> {
@@ -101,7 +105,8 @@ export class PaymentResolver {
     @Arg('amount', () => String, { description: 'Integer minor units, e.g. "1999" for 19.99 USD.' }) amount: string,
     @Arg('currency', () => String) currency: string,
     @Arg('idempotencyKey', () => String, { description: IDEMPOTENCY_KEY }) idempotencyKey: string,
-    @Arg('paymentMethod', () => String, { nullable: true, description: 'A Stripe PaymentMethod id (default pm_card_visa, a test card).' }) paymentMethod: string | null,
+    @Arg('paymentMethod', () => String, { nullable: true, description: 'A Stripe PaymentMethod id (default pm_card_visa, a test card).' })
+    paymentMethod: string | null,
     @Ctx() ctx: PaymentsContext,
   ): Promise<PaymentView> {
     const { userId } = requireUser(ctx.identity, 'write');

@@ -34,7 +34,8 @@ class PlanUpgrade {
 
   @Field(() => PaymentAction, {
     nullable: true,
-    description: 'Set while the saga waits for 3-D Secure (status RUNNING, payment PENDING): complete it within UPGRADE_CHARGE_TIMEOUT_SECONDS, or the charge is canceled.',
+    description:
+      'Set while the saga waits for 3-D Secure (status RUNNING, payment PENDING): complete it within UPGRADE_CHARGE_TIMEOUT_SECONDS, or the charge is canceled.',
   })
   nextAction!: NextAction | null;
 }
@@ -43,7 +44,7 @@ class PlanUpgrade {
 export class PlanResolver {
   @Mutation(() => PlanUpgrade, {
     description:
-      'Buys a plan: charges the card (price less your stake\'s fee reduction), changes your tier, then confirms. Refunded if a later step fails. ' +
+      "Buys a plan: charges the card (price less your stake's fee reduction), changes your tier, then confirms. Refunded if a later step fails. " +
       'A card that needs 3-D Secure returns RUNNING with the PENDING payment and `nextAction`; the saga resumes when Stripe reports the authentication.',
   })
   upgradePlan(

@@ -86,8 +86,7 @@ export class StakingResolver {
   }
 
   @Mutation(() => Payment, {
-    description:
-      'Stakes $FORGE: pass the transfer you made to the treasury. The stake is credited (and your tier updated) when the token payment SUCCEEDS.',
+    description: 'Stakes $FORGE: pass the transfer you made to the treasury. The stake is credited (and your tier updated) when the token payment SUCCEEDS.',
   })
   stake(
     @Arg('amount', () => String, { description: 'FORGE base units (18 decimals).' }) amount: string,

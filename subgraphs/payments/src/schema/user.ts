@@ -22,7 +22,7 @@ export class UserPaymentsResolver {
     return ctx.loaders.paymentsByUserId.load(user.id);
   }
 
-  @FieldResolver(() => Int, { description: 'Fee reduction in percent that the user\'s $FORGE stake earns (tier table in config).' })
+  @FieldResolver(() => Int, { description: "Fee reduction in percent that the user's $FORGE stake earns (tier table in config)." })
   async feeDiscount(@Root() user: User, @Ctx() ctx: PaymentsContext): Promise<number> {
     if (!mayReadMoneyOf(ctx.identity, user.id)) throw forbidden("Only the user and admins can see a user's stake");
     const account = await ctx.loaders.accountByUserId.load(user.id);

@@ -43,7 +43,11 @@ const TX_HASH = /^0x[0-9a-fA-F]{64}$/;
 export class PaymentsService {
   constructor(readonly deps: PaymentsDeps) {}
 
-  async createFiatPayment(userId: string, input: { amount: string; currency: string; paymentMethod?: string | null }, idempotencyKey: string): Promise<PaymentView> {
+  async createFiatPayment(
+    userId: string,
+    input: { amount: string; currency: string; paymentMethod?: string | null },
+    idempotencyKey: string,
+  ): Promise<PaymentView> {
     const amount = parseAmount(input.amount, MAX_FIAT_AMOUNT);
     const currency = parseFiatCurrency(input.currency);
     const paymentMethod = parsePaymentMethod(input.paymentMethod);
@@ -68,7 +72,12 @@ export class PaymentsService {
     if (payment.status !== PaymentStatus.PENDING) return payment;
     let intentId = payment.providerReference;
     if (!intentId) {
-      intentId = await this.deps.stripe.createIntent({ id: payment.id, userId: payment.userId, amount: BigInt(payment.amount.toFixed(0)), currency: payment.currency });
+      intentId = await this.deps.stripe.createIntent({
+        id: payment.id,
+        userId: payment.userId,
+        amount: BigInt(payment.amount.toFixed(0)),
+        currency: payment.currency,
+      });
       await this.deps.prisma.payment.updateMany({ where: { id: payment.id, providerReference: null }, data: { providerReference: intentId } });
     }
     const outcome = await this.deps.stripe.confirmIntent(intentId, paymentMethod, payment.id);
@@ -142,10 +151,13 @@ export class PaymentsService {
     const intentId = object.object === 'payment_intent' ? object.id : (object.payment_intent ?? undefined);
     const paymentId = object.metadata?.paymentId;
     const to =
-      event.type === 'payment_intent.succeeded' ? PaymentStatus.SUCCEEDED
-      : event.type === 'payment_intent.payment_failed' || event.type === 'payment_intent.canceled' ? PaymentStatus.FAILED
-      : event.type === 'charge.refunded' ? PaymentStatus.REFUNDED
-      : undefined;
+      event.type === 'payment_intent.succeeded'
+        ? PaymentStatus.SUCCEEDED
+        : event.type === 'payment_intent.payment_failed' || event.type === 'payment_intent.canceled'
+          ? PaymentStatus.FAILED
+          : event.type === 'charge.refunded'
+            ? PaymentStatus.REFUNDED
+            : undefined;
     let lateSuccess: PaymentRow | undefined;
     let settled: PaymentRow | undefined;
     const result = await this.transaction(async (tx): Promise<'applied' | 'duplicate' | 'ignored'> => {
@@ -157,7 +169,8 @@ export class PaymentsService {
       });
       if (!payment) return 'ignored';
       const intent = event.data.object as { last_payment_error?: { code?: string } | null; cancellation_reason?: string | null };
-      const failureReason = intent.last_payment_error?.code ?? (event.type === 'payment_intent.canceled' ? (intent.cancellation_reason ?? 'canceled') : 'payment_failed');
+      const failureReason =
+        intent.last_payment_error?.code ?? (event.type === 'payment_intent.canceled' ? (intent.cancellation_reason ?? 'canceled') : 'payment_failed');
       try {
         const { changed, payment: after } = await transitionPayment(tx, payment.id, to, {
           type: `webhook:${event.type}`,
@@ -199,7 +212,13 @@ export class PaymentsService {
     const result = await this.deps.stripe.refund(intentId, payment.id);
     await this.transaction(async (tx) => {
       await tx.paymentEvent.create({
-        data: { paymentId: payment.id, type: 'late_success_refunded', fromStatus: payment.status, toStatus: payment.status, data: { intent: intentId, refund: result } },
+        data: {
+          paymentId: payment.id,
+          type: 'late_success_refunded',
+          fromStatus: payment.status,
+          toStatus: payment.status,
+          data: { intent: intentId, refund: result },
+        },
       });
     });
     this.deps.logger.warn('refunded a charge that succeeded after its payment had failed', { payment: payment.id, intent: intentId, refund: result });
@@ -214,7 +233,15 @@ export class PaymentsService {
       { userId, key: idempotencyKey, operation: purpose === 'stake' ? 'stake' : 'payWithToken', payload: { amount: amount.toString(), txHash } },
       paymentCodec,
       async () => {
-        const payment = await this.findOrCreate({ userId, amount, currency: TOKEN_CURRENCY, method: PaymentMethod.TOKEN, purpose, idempotencyKey, providerReference: txHash });
+        const payment = await this.findOrCreate({
+          userId,
+          amount,
+          currency: TOKEN_CURRENCY,
+          method: PaymentMethod.TOKEN,
+          purpose,
+          idempotencyKey,
+          providerReference: txHash,
+        });
         return paymentView(await this.settleTokenPayment(payment, await this.transferOrNothing(txHash)));
       },
     );
@@ -260,7 +287,10 @@ export class PaymentsService {
         transfer = await this.deps.chain.transferByTx(payment.providerReference!);
       } catch (error) {
         // The chain cannot be asked now (blockchain subgraph down): everything stays PENDING until the next pass.
-        this.deps.logger.warn('could not ask the chain about pending token payments; re-checking at the next pass', { pending: pending.length, error: String(error) });
+        this.deps.logger.warn('could not ask the chain about pending token payments; re-checking at the next pass', {
+          pending: pending.length,
+          error: String(error),
+        });
         break;
       }
       if ((await this.settleTokenPayment(payment, transfer)).status !== PaymentStatus.PENDING) settled++;
@@ -293,7 +323,9 @@ export class PaymentsService {
 
   /** The payment this (user, key) created before, or a new PENDING one: what makes operations resumable. */
   async findOrCreate(data: Parameters<typeof createPendingPayment>[1]): Promise<PaymentRow> {
-    const existing = await this.deps.prisma.payment.findUnique({ where: { userId_idempotencyKey: { userId: data.userId, idempotencyKey: data.idempotencyKey } } });
+    const existing = await this.deps.prisma.payment.findUnique({
+      where: { userId_idempotencyKey: { userId: data.userId, idempotencyKey: data.idempotencyKey } },
+    });
     if (existing) return existing;
     try {
       return await this.transaction((tx) => createPendingPayment(tx, data));

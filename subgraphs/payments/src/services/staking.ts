@@ -33,7 +33,14 @@ export interface StakeState {
  */
 export class StakingService {
   constructor(
-    private readonly deps: { prisma: PrismaClient; users: UsersClient; payouts: PayoutsClient; config: PaymentsConfig; logger: Logger; onCommitted?: () => void },
+    private readonly deps: {
+      prisma: PrismaClient;
+      users: UsersClient;
+      payouts: PayoutsClient;
+      config: PaymentsConfig;
+      logger: Logger;
+      onCommitted?: () => void;
+    },
   ) {}
 
   /** Credits a SUCCEEDED stake payment, inside the transaction that marked it so. */
@@ -51,36 +58,43 @@ export class StakingService {
     const amount = parseAmount(rawAmount, MAX_TOKEN_AMOUNT);
     checkIdempotencyKey(idempotencyKey);
     const codec = { encode: (state: StakeState) => state, decode: (stored: unknown) => stored as StakeState };
-    const state = await runIdempotent(this.deps.prisma, { userId, key: idempotencyKey, operation: 'unstake', payload: { amount: amount.toString() } }, codec, async () => {
-      // Who is paid is decided now and travels with the request: a wallet linked or unlinked later changes nothing.
-      const [wallet] = await this.deps.users.walletAddresses(userId);
-      const entryId = await this.deps.prisma.$transaction(async (tx) => {
-        const [account] = await tx.$queryRaw<{ staked: string }[]>`
+    const state = await runIdempotent(
+      this.deps.prisma,
+      { userId, key: idempotencyKey, operation: 'unstake', payload: { amount: amount.toString() } },
+      codec,
+      async () => {
+        // Who is paid is decided now and travels with the request: a wallet linked or unlinked later changes nothing.
+        const [wallet] = await this.deps.users.walletAddresses(userId);
+        const entryId = await this.deps.prisma.$transaction(async (tx) => {
+          const [account] = await tx.$queryRaw<{ staked: string }[]>`
           UPDATE payment_accounts SET staked = staked - ${amount.toString()}::numeric, tier_sync_pending = true, updated_at = now()
           WHERE user_id = ${userId}::uuid AND staked >= ${amount.toString()}::numeric
           RETURNING staked::text AS staked`;
-        if (!account) throw badUserInput('You cannot unstake more than you have staked', 'INSUFFICIENT_STAKE', 'amount');
-        // Checked after the stake so that an over-large unstake says so first; the debit rolls back with the error.
-        if (!wallet) throw clientError('NO_LINKED_WALLET', 'Link a wallet first: unstaked $FORGE is paid to your linked wallet');
-        const request = { userId, amount: amount.toString(), to: wallet.toLowerCase() };
-        const entry = await tx.stakeEntry.create({
-          data: { userId, amount: (-amount).toString(), idempotencyKey, payoutAddress: request.to, payoutStatus: PayoutStatus.PENDING_PAYOUT },
+          if (!account) throw badUserInput('You cannot unstake more than you have staked', 'INSUFFICIENT_STAKE', 'amount');
+          // Checked after the stake so that an over-large unstake says so first; the debit rolls back with the error.
+          if (!wallet) throw clientError('NO_LINKED_WALLET', 'Link a wallet first: unstaked $FORGE is paid to your linked wallet');
+          const request = { userId, amount: amount.toString(), to: wallet.toLowerCase() };
+          const entry = await tx.stakeEntry.create({
+            data: { userId, amount: (-amount).toString(), idempotencyKey, payoutAddress: request.to, payoutStatus: PayoutStatus.PENDING_PAYOUT },
+          });
+          const event: UnstakeRequested = { ...request, entryId: entry.id.toString() };
+          await tx.outboxEvent.create({ data: { channel: UNSTAKE_REQUESTED, payload: event as unknown as Prisma.InputJsonValue } });
+          await announce(tx, { userId, staked: account.staked, change: (-amount).toString() });
+          return event.entryId;
         });
-        const event: UnstakeRequested = { ...request, entryId: entry.id.toString() };
-        await tx.outboxEvent.create({ data: { channel: UNSTAKE_REQUESTED, payload: event as unknown as Prisma.InputJsonValue } });
-        await announce(tx, { userId, staked: account.staked, change: (-amount).toString() });
-        return event.entryId;
-      });
-      this.deps.onCommitted?.();
-      return { ...(await this.state(userId)), entryId };
-    });
+        this.deps.onCommitted?.();
+        return { ...(await this.state(userId)), entryId };
+      },
+    );
     await this.syncTier(userId);
     // Asked now, over the signed service call (a Redis event could be forged, so the blockchain
     // subgraph pays only on this request); not awaited: the chain takes its time, and the
     // periodic reconcilePayouts asks again for anything this call could not settle.
     if (state.entryId) {
       const entryId = state.entryId;
-      this.checkPayout(entryId).catch((error: unknown) => this.deps.logger.warn('could not ask for an unstake payout; will retry', { entryId, error: String(error) }));
+      this.checkPayout(entryId).catch((error: unknown) =>
+        this.deps.logger.warn('could not ask for an unstake payout; will retry', { entryId, error: String(error) }),
+      );
     }
     return state;
   }
@@ -102,7 +116,12 @@ export class StakingService {
   private async markPaid(report: Omit<PayoutConfirmed, 'blockNumber'>): Promise<boolean> {
     if (!/^[0-9]{1,19}$/.test(report.entryId)) return false;
     const { count } = await this.deps.prisma.stakeEntry.updateMany({
-      where: { id: BigInt(report.entryId), payoutStatus: PayoutStatus.PENDING_PAYOUT, payoutAddress: report.to.toLowerCase(), amount: (-BigInt(report.amount)).toString() },
+      where: {
+        id: BigInt(report.entryId),
+        payoutStatus: PayoutStatus.PENDING_PAYOUT,
+        payoutAddress: report.to.toLowerCase(),
+        amount: (-BigInt(report.amount)).toString(),
+      },
       data: { payoutStatus: PayoutStatus.PAID, payoutTxHash: report.txHash.toLowerCase(), paidAt: new Date() },
     });
     if (count === 1) this.deps.logger.info('unstake paid out', { entryId: report.entryId, txHash: report.txHash });
@@ -197,7 +216,10 @@ export class StakingService {
       return false;
     }
     // Unchanged since we read it: what we sent is current.
-    await this.deps.prisma.paymentAccount.updateMany({ where: { userId, staked: account.staked, planTier: account.planTier }, data: { tierSyncPending: false } });
+    await this.deps.prisma.paymentAccount.updateMany({
+      where: { userId, staked: account.staked, planTier: account.planTier },
+      data: { tierSyncPending: false },
+    });
     return true;
   }
 

@@ -207,7 +207,10 @@ export class LocalStripe {
       const previous = this.idempotency.get(idempotencyKey);
       if (previous) {
         if (previous.hash !== hash) {
-          return reply(response, { status: 400, body: apiError('idempotency_error', 'Keys for idempotent requests can only be used with the same parameters they were first used with.') });
+          return reply(response, {
+            status: 400,
+            body: apiError('idempotency_error', 'Keys for idempotent requests can only be used with the same parameters they were first used with.'),
+          });
         }
         response.setHeader('idempotent-replayed', 'true');
         return reply(response, previous.reply);
@@ -285,7 +288,12 @@ export class LocalStripe {
       intent.status = 'requires_payment_method';
       intent.last_payment_error = { type: 'card_error', code: 'card_declined', message: 'Your card was declined.' };
       void this.emit('payment_intent.payment_failed', intent);
-      return { status: 402, body: { error: { ...apiError('card_error', 'Your card was declined.', 'card_declined').error, decline_code: 'generic_decline', payment_intent: intent } } };
+      return {
+        status: 402,
+        body: {
+          error: { ...apiError('card_error', 'Your card was declined.', 'card_declined').error, decline_code: 'generic_decline', payment_intent: intent },
+        },
+      };
     }
     if (paymentMethod === 'pm_card_async') {
       intent.status = 'processing';
@@ -293,7 +301,13 @@ export class LocalStripe {
     }
     if (THREE_D_SECURE_CARDS.has(paymentMethod)) {
       intent.status = 'requires_action';
-      intent.next_action = { type: 'use_stripe_sdk', use_stripe_sdk: { type: 'three_d_secure_redirect', stripe_js: `http://${this.host}:${this.port}/v1/test_helpers/payment_intents/${intent.id}/authenticate` } };
+      intent.next_action = {
+        type: 'use_stripe_sdk',
+        use_stripe_sdk: {
+          type: 'three_d_secure_redirect',
+          stripe_js: `http://${this.host}:${this.port}/v1/test_helpers/payment_intents/${intent.id}/authenticate`,
+        },
+      };
       return { status: 200, body: intent };
     }
     intent.status = 'succeeded';
@@ -309,7 +323,14 @@ export class LocalStripe {
     const intent = this.intents.get(intentId);
     if (!intent) return notFound('payment_intent', intentId);
     if (intent.status === 'succeeded' || intent.status === 'processing' || intent.status === 'canceled') {
-      return { status: 400, body: apiError('invalid_request_error', `You cannot cancel this PaymentIntent because it has a status of ${intent.status}.`, 'payment_intent_unexpected_state') };
+      return {
+        status: 400,
+        body: apiError(
+          'invalid_request_error',
+          `You cannot cancel this PaymentIntent because it has a status of ${intent.status}.`,
+          'payment_intent_unexpected_state',
+        ),
+      };
     }
     intent.status = 'canceled';
     intent.next_action = null;
@@ -329,8 +350,25 @@ export class LocalStripe {
       return { status: 400, body: apiError('invalid_request_error', 'Charge has already been refunded.', 'charge_already_refunded') };
     }
     intent.amount_refunded = intent.amount;
-    const refund = { id: id('re'), object: 'refund', amount: intent.amount, currency: intent.currency, payment_intent: intent.id, charge: intent.latest_charge, status: 'succeeded', created: Math.floor(Date.now() / 1000) };
-    void this.emit('charge.refunded', { id: intent.latest_charge, object: 'charge', amount: intent.amount, amount_refunded: intent.amount, refunded: true, payment_intent: intent.id, metadata: intent.metadata });
+    const refund = {
+      id: id('re'),
+      object: 'refund',
+      amount: intent.amount,
+      currency: intent.currency,
+      payment_intent: intent.id,
+      charge: intent.latest_charge,
+      status: 'succeeded',
+      created: Math.floor(Date.now() / 1000),
+    };
+    void this.emit('charge.refunded', {
+      id: intent.latest_charge,
+      object: 'charge',
+      amount: intent.amount,
+      amount_refunded: intent.amount,
+      refunded: true,
+      payment_intent: intent.id,
+      metadata: intent.metadata,
+    });
     return { status: 200, body: refund };
   }
 }

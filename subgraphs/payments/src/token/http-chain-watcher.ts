@@ -11,8 +11,7 @@ interface TransferAnswer {
   status: TokenTransfer['status'];
 }
 
-const TRANSFERS_IN_TRANSACTION =
-  'query ($hashes: [String!]!) { tokenTransfersInTransactions(hashes: $hashes) { hash from to value confirmations status } }';
+const TRANSFERS_IN_TRANSACTION = 'query ($hashes: [String!]!) { tokenTransfersInTransactions(hashes: $hashes) { hash from to value confirmations status } }';
 
 /**
  * The chain as the blockchain subgraph reads it (BLOCKCHAIN_URL, signed SERVICE identity): what

@@ -155,11 +155,7 @@ async function project(tx: Tx, event: RecordedEvent): Promise<void> {
 }
 
 /** A project's events in order, optionally after a version (exclusive) and at most `limit`. */
-export async function readStream(
-  prisma: PrismaClient | Tx,
-  projectId: string,
-  options: { after?: number; limit?: number } = {},
-): Promise<RecordedEvent[]> {
+export async function readStream(prisma: PrismaClient | Tx, projectId: string, options: { after?: number; limit?: number } = {}): Promise<RecordedEvent[]> {
   const rows = await prisma.projectEvent.findMany({
     where: { projectId, version: { gt: options.after ?? 0 } },
     orderBy: { version: 'asc' },

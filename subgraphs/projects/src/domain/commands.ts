@@ -56,9 +56,7 @@ export function updateProject(
     visibility: input.visibility ?? undefined,
   };
   return command(env, actor, projectId, expectedVersion, (project) => {
-    const changed = Object.fromEntries(
-      Object.entries(change).filter(([key, value]) => value !== undefined && value !== project[key as keyof typeof change]),
-    );
+    const changed = Object.fromEntries(Object.entries(change).filter(([key, value]) => value !== undefined && value !== project[key as keyof typeof change]));
     return Object.keys(changed).length === 0 ? [] : [{ type: 'ProjectDetailsChanged', payload: changed }];
   });
 }
@@ -178,6 +176,7 @@ function checkPath(raw: string, field: string): string {
     !path.startsWith('/') &&
     !/[\u0000-\u001f\u007f\\]/.test(path) &&
     segments.every((segment) => segment !== '' && segment !== '.' && segment !== '..');
-  if (!valid) throw badUserInput(`"${raw.slice(0, 50)}" is not a valid file path (relative, / separated, at most ${PATH_MAX_LENGTH} characters)`, 'INVALID_PATH', field);
+  if (!valid)
+    throw badUserInput(`"${raw.slice(0, 50)}" is not a valid file path (relative, / separated, at most ${PATH_MAX_LENGTH} characters)`, 'INVALID_PATH', field);
   return path;
 }

@@ -68,14 +68,15 @@ export class InProcessTaskQueue implements TaskQueue {
           this.wake();
         }
       },
-      idle: () => new Promise<void>((resolve) => {
-        const timer = setTimeout(done, 1000);
-        function done() {
-          clearTimeout(timer);
-          resolve();
-        }
-        this.wakers.add(done);
-      }),
+      idle: () =>
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(done, 1000);
+          function done() {
+            clearTimeout(timer);
+            resolve();
+          }
+          this.wakers.add(done);
+        }),
     });
     return {
       stop: async () => {

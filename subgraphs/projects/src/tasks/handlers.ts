@@ -33,8 +33,16 @@ export function checkTaskInput(kind: TaskKind, input: Record<string, unknown>): 
   for (const [key, value] of Object.entries(input)) {
     const type = allowed[key];
     if (!type) throw badUserInput(`${kind} tasks take no input "${key}" (allowed: ${Object.keys(allowed).join(', ') || 'none'})`, 'BAD_USER_INPUT', 'input');
-    if (typeof value !== type || (type === 'string' && (value as string).length > 200) || (type === 'number' && !(Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 100))) {
-      throw badUserInput(`input.${key} must be a ${type === 'string' ? 'string of at most 200 characters' : 'whole number from 1 to 100'}`, 'BAD_USER_INPUT', 'input');
+    if (
+      typeof value !== type ||
+      (type === 'string' && (value as string).length > 200) ||
+      (type === 'number' && !(Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 100))
+    ) {
+      throw badUserInput(
+        `input.${key} must be a ${type === 'string' ? 'string of at most 200 characters' : 'whole number from 1 to 100'}`,
+        'BAD_USER_INPUT',
+        'input',
+      );
     }
   }
 }
@@ -89,7 +97,10 @@ export const HANDLERS: Record<TaskKind, (ctx: HandlerContext) => Promise<TaskRes
       lines += fileLines;
       todos += file.content.match(/\bTODO\b/g)?.length ?? 0;
     }
-    const largest = [...files].sort((a, b) => b.size - a.size || (a.path < b.path ? -1 : 1)).slice(0, top).map(({ path, size }) => ({ path, size }));
+    const largest = [...files]
+      .sort((a, b) => b.size - a.size || (a.path < b.path ? -1 : 1))
+      .slice(0, top)
+      .map(({ path, size }) => ({ path, size }));
     return { files: files.length, lines, todos, byExtension, largest };
   },
 

@@ -13,11 +13,7 @@ export interface VerifiedSiweMessage {
   nonce: string;
 }
 
-export async function verifySiweSignature(
-  message: string,
-  signature: string,
-  expected: { domain: string; now?: Date },
-): Promise<VerifiedSiweMessage> {
+export async function verifySiweSignature(message: string, signature: string, expected: { domain: string; now?: Date }): Promise<VerifiedSiweMessage> {
   if (message.length > 4096) throw badUserInput('Sign-in message is too long', 'SIWE_INVALID_MESSAGE', 'message');
   const parsed = parseSiweMessage(message);
   if (!parsed.address || !isAddress(parsed.address) || !parsed.nonce || !parsed.domain || parsed.version !== '1') {

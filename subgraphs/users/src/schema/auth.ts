@@ -70,11 +70,7 @@ export class AuthResolver {
   }
 
   @Mutation(() => AuthPayload)
-  async login(
-    @Arg('email', () => String) rawEmail: string,
-    @Arg('password', () => String) password: string,
-    @Ctx() ctx: UsersContext,
-  ): Promise<AuthPayload> {
+  async login(@Arg('email', () => String) rawEmail: string, @Arg('password', () => String) password: string, @Ctx() ctx: UsersContext): Promise<AuthPayload> {
     const email = rawEmail.trim().toLowerCase();
     const user = email.length <= EMAIL_MAX_LENGTH ? await ctx.prisma.user.findUnique({ where: { email } }) : null;
     const valid =

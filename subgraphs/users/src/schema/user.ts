@@ -90,9 +90,7 @@ export class UserResolver {
     if (first < 1 || first > maxPageSize) throw badUserInput(`first must be between 1 and ${maxPageSize}`, 'BAD_USER_INPUT', 'first');
     const position = after == null ? null : decodeCursor(after);
     const rows = await ctx.prisma.user.findMany({
-      where: position
-        ? { OR: [{ createdAt: { gt: position.createdAt } }, { createdAt: position.createdAt, id: { gt: position.id } }] }
-        : undefined,
+      where: position ? { OR: [{ createdAt: { gt: position.createdAt } }, { createdAt: position.createdAt, id: { gt: position.id } }] } : undefined,
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
       take: first + 1,
     });
@@ -123,11 +121,7 @@ export class UserResolver {
   }
 
   @Mutation(() => User, { description: 'Admins only. Every user keeps the USER role.' })
-  async setUserRoles(
-    @Arg('userId', () => ID) userId: string,
-    @Arg('roles', () => [Role]) roles: Role[],
-    @Ctx() ctx: UsersContext,
-  ): Promise<UserRow> {
+  async setUserRoles(@Arg('userId', () => ID) userId: string, @Arg('roles', () => [Role]) roles: Role[], @Ctx() ctx: UsersContext): Promise<UserRow> {
     const admin = requireAdmin(ctx.identity);
     const next = [...new Set<Role>([Role.USER, ...roles])];
     if (admin.userId === userId && !next.includes(Role.ADMIN)) {
@@ -160,7 +154,7 @@ async function updateExisting(ctx: UsersContext, userId: string, data: { tier?: 
   if (!isUuid(userId)) throw notFound('User');
   const { count } = await ctx.prisma.user.updateMany({ where: { id: userId }, data });
   if (count === 0) throw notFound('User');
-  return (await ctx.prisma.user.findUniqueOrThrow({ where: { id: userId } }));
+  return await ctx.prisma.user.findUniqueOrThrow({ where: { id: userId } });
 }
 
 function encodeCursor(user: UserRow): string {
