@@ -29,7 +29,7 @@ from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
-from strawberry.types.unset import UNSET, UnsetType
+from strawberry.types.unset import UnsetType
 
 from .config import ConfigError, Settings
 from .context import RequestContext
@@ -104,7 +104,7 @@ class AiGraphQL(GraphQL[RequestContext, None]):
                 if IDENTITY_HEADER in candidate or SIGNATURE_HEADER in candidate:
                     self._try_authenticate(context, candidate)
                     break
-        return UNSET
+        return UnsetType()  # the UNSET singleton, as its type rather than Any
 
     def _try_authenticate(self, context: RequestContext, source: Mapping[str, Any]) -> None:
         identity, signature = source.get(IDENTITY_HEADER), source.get(SIGNATURE_HEADER)

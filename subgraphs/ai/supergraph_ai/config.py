@@ -35,13 +35,13 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
-class LlmProviderName(str, Enum):
+class LlmProviderName(StrEnum):
     LOCAL = "local"
     OPENAI = "openai"
     ANTHROPIC = "anthropic"
@@ -93,7 +93,7 @@ class Settings:
             value = env.get(name, "").strip()
             return value or None
 
-        def number(name: str, default: float, kind: type = int, minimum: float = 0) -> float:
+        def number(name: str, default: float, kind: type[int] | type[float] = int, minimum: float = 0) -> float:
             raw = text(name)
             if raw is None:
                 return default

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from graphql import GraphQLError
 
 
-class ErrorCode(str, Enum):
+class ErrorCode(StrEnum):
     BAD_USER_INPUT = "BAD_USER_INPUT"
     UNAUTHENTICATED = "UNAUTHENTICATED"
     # A model or provider failed or is not configured: the request was fine, retrying later may work.

@@ -146,7 +146,7 @@ def _parse_identity(value: dict[str, object]) -> Identity | None:
         roles=tuple(str(r) for r in roles),
         tier=tier,
         scopes=tuple(str(s) for s in scopes),
-        via=via,  # type: ignore[arg-type]
+        via=via,
     )
 
 

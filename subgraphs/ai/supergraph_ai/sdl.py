@@ -1,6 +1,6 @@
 """Prints the subgraph's SDL (with its federation @link) without starting the server or loading models.
 
-    python -m supergraph_ai.sdl > ai.graphql
+python -m supergraph_ai.sdl > ai.graphql
 """
 
 from __future__ import annotations

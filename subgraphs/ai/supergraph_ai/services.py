@@ -65,7 +65,9 @@ class Services:
             max_wait=settings.embed_max_wait_ms / 1000,
         )
         project_index = await ProjectIndex.open(settings, embeddings, metrics)
-        services = cls(settings, metrics, cache, embeddings, llm or create_provider(settings), lead, fraud, project_index)
+        services = cls(
+            settings, metrics, cache, embeddings, llm or create_provider(settings), lead, fraud, project_index
+        )
         warm_up = getattr(services.llm, "warm_up", None)
         if warm_up is not None:
             try:

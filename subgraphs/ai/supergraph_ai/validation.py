@@ -78,10 +78,14 @@ def check_generation(
         check_text(system, "options.system", MAX_SYSTEM_CHARS)
     stops = tuple(stop or ())
     if len(stops) > MAX_STOP_SEQUENCES:
-        raise BadUserInput(f"options.stop holds {len(stops)} sequences; the limit is {MAX_STOP_SEQUENCES}", "options.stop")
+        raise BadUserInput(
+            f"options.stop holds {len(stops)} sequences; the limit is {MAX_STOP_SEQUENCES}", "options.stop"
+        )
     for index, sequence in enumerate(stops):
         if not sequence or len(sequence) > MAX_STOP_CHARS:
-            raise BadUserInput(f"options.stop[{index}] must be 1 to {MAX_STOP_CHARS} characters", f"options.stop[{index}]")
+            raise BadUserInput(
+                f"options.stop[{index}] must be 1 to {MAX_STOP_CHARS} characters", f"options.stop[{index}]"
+            )
     return GenerationParams(
         max_tokens=int(check_range(max_tokens, "options.maxTokens", 1, MAX_OUTPUT_TOKENS))
         if max_tokens is not None

@@ -48,7 +48,13 @@ def create_fake_llm_app(recorded: Recorded) -> Starlette:
         parts, cut = _reply_for(body, body.get("max_tokens") or 1000)
         base = {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1, "model": body["model"]}
         events: list[tuple[str | None, dict[str, Any] | str]] = [
-            (None, {**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]})
+            (
+                None,
+                {
+                    **base,
+                    "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}],
+                },
+            )
         ]
         events += [
             (None, {**base, "choices": [{"index": 0, "delta": {"content": p}, "finish_reason": None}]}) for p in parts
@@ -83,11 +89,17 @@ def create_fake_llm_app(recorded: Recorded) -> Starlette:
         }
         events: list[tuple[str | None, dict[str, Any] | str]] = [
             ("message_start", {"type": "message_start", "message": message}),
-            ("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
+            (
+                "content_block_start",
+                {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+            ),
             ("ping", {"type": "ping"}),
         ]
         events += [
-            ("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": p}})
+            (
+                "content_block_delta",
+                {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": p}},
+            )
             for p in parts
         ]
         events += [

@@ -17,7 +17,14 @@ from supergraph_ai.cache import InMemoryCache
 from supergraph_ai.config import Settings
 from supergraph_ai.identity import AnonymousIdentity, Identity, ServiceIdentity, UserIdentity, sign_identity
 from supergraph_ai.inference.embedding_service import Embedder, EmbeddingService
-from supergraph_ai.inference.llm.base import Finished, FinishReason, GenerationRequest, LlmProvider, StreamEvent, TextDelta
+from supergraph_ai.inference.llm.base import (
+    Finished,
+    FinishReason,
+    GenerationRequest,
+    LlmProvider,
+    StreamEvent,
+    TextDelta,
+)
 from supergraph_ai.metrics import Metrics
 from supergraph_ai.models.fraud import FraudScorer
 from supergraph_ai.models.lead_scoring import LeadScorer

@@ -33,14 +33,19 @@ class ProjectsSubgraph:
     event_channel_prefix: str
 
     def call(self, query: str, variables: dict[str, Any], identity: Identity) -> dict[str, Any]:
-        response = httpx.post(self.url, json={"query": query, "variables": variables}, headers=sign_identity(identity, SECRET), timeout=30)
+        response = httpx.post(
+            self.url, json={"query": query, "variables": variables}, headers=sign_identity(identity, SECRET), timeout=30
+        )
         body: dict[str, Any] = response.json()
         assert "errors" not in body, body
-        return body["data"]
+        data: dict[str, Any] = body["data"]
+        return data
 
 
 def _psql(sql: str) -> None:
-    subprocess.run(["psql", ADMIN_DATABASE_URL, "-v", "ON_ERROR_STOP=1", "-qc", sql], check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        ["psql", ADMIN_DATABASE_URL, "-v", "ON_ERROR_STOP=1", "-qc", sql], check=True, capture_output=True, timeout=60
+    )
 
 
 @contextmanager
@@ -68,7 +73,9 @@ def projects_subgraph() -> Iterator[ProjectsSubgraph]:
         "EVENT_CHANNEL_PREFIX": prefix,
         "PROJECTS_QUEUE_PREFIX": prefix.rstrip(":"),
     }
-    process = subprocess.Popen([str(TSX), "subgraphs/projects/src/main.ts"], cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [str(TSX), "subgraphs/projects/src/main.ts"], cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90

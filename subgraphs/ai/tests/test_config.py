@@ -9,11 +9,13 @@ from supergraph_ai.config import REPO_ROOT, ConfigError, LlmProviderName, Settin
 
 def test_defaults() -> None:
     settings = Settings.from_env({})
-    assert settings.port == 4005 and settings.host == "0.0.0.0"
+    assert settings.port == 4005
+    assert settings.host == "0.0.0.0"
     assert settings.data_dir == REPO_ROOT / ".data" / "ai"
     assert settings.models_dir == REPO_ROOT / ".data" / "ai" / "models"
     assert settings.llm_provider is LlmProviderName.LOCAL
-    assert settings.signing_secret is None and settings.redis_url is None
+    assert settings.signing_secret is None
+    assert settings.redis_url is None
     assert (REPO_ROOT / "packages" / "identity").is_dir()  # REPO_ROOT really is the repository
 
 
@@ -32,9 +34,12 @@ def test_reads_every_variable(tmp_path: Path) -> None:
             "EMBED_MAX_WAIT_MS": "2.5",
         }
     )
-    assert settings.port == 5005 and settings.signing_secret == "s3cret"
-    assert settings.data_dir == tmp_path and settings.redis_url == "redis://localhost:6379/2"
-    assert settings.llm_provider is LlmProviderName.ANTHROPIC and settings.anthropic_model == "claude-x"
+    assert settings.port == 5005
+    assert settings.signing_secret == "s3cret"
+    assert settings.data_dir == tmp_path
+    assert settings.redis_url == "redis://localhost:6379/2"
+    assert settings.llm_provider is LlmProviderName.ANTHROPIC
+    assert settings.anthropic_model == "claude-x"
     assert settings.openai_base_url == "http://localhost:8000/v1"
     assert (settings.embed_max_batch, settings.embed_max_wait_ms) == (8, 2.5)
 

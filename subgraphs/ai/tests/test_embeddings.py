@@ -26,11 +26,14 @@ def test_the_real_model_captures_meaning(embedder: SentenceEmbedder) -> None:
             "The company's sales rose this quarter",
         ]
     )
-    assert vectors.shape == (4, 384) and vectors.dtype == np.float32
+    assert vectors.shape == (4, 384)
+    assert vectors.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     similarity = vectors @ vectors.T
-    assert similarity[0, 1] > 0.5 and similarity[2, 3] > 0.5
-    assert similarity[0, 2] < 0.2 and similarity[1, 3] < 0.2
+    assert similarity[0, 1] > 0.5
+    assert similarity[2, 3] > 0.5
+    assert similarity[0, 2] < 0.2
+    assert similarity[1, 3] < 0.2
 
 
 def test_vectors_do_not_depend_on_batch_company(embedder: SentenceEmbedder) -> None:
@@ -41,13 +44,17 @@ def test_vectors_do_not_depend_on_batch_company(embedder: SentenceEmbedder) -> N
 
 async def test_embed_query(client: httpx.AsyncClient) -> None:
     status, body = await gql(client, EMBED, {"texts": ["hello world", "graph federation"]})
-    assert status == 200 and "errors" not in body, body
+    assert status == 200, body
+    assert "errors" not in body, body
     result = body["data"]["embed"]
-    assert result["model"] == "all-MiniLM-L6-v2-onnx-int8" and result["dimensions"] == 384
+    assert result["model"] == "all-MiniLM-L6-v2-onnx-int8"
+    assert result["dimensions"] == 384
     assert [len(v) for v in result["vectors"]] == [384, 384]
 
 
-async def test_concurrent_requests_share_model_calls(client: httpx.AsyncClient, counting_embedder: CountingEmbedder) -> None:
+async def test_concurrent_requests_share_model_calls(
+    client: httpx.AsyncClient, counting_embedder: CountingEmbedder
+) -> None:
     texts = [f"request number {i} about topic {i % 7}" for i in range(24)]
     results = await asyncio.gather(*(gql(client, EMBED, {"texts": [t]}) for t in texts))
     assert all(status == 200 and "errors" not in body for status, body in results)
@@ -78,7 +85,8 @@ async def test_rank_documents_ranks_by_meaning(client: httpx.AsyncClient) -> Non
         "Schema stitching and federated GraphQL gateways",
     ]
     status, body = await gql(client, RANK, {"q": "GraphQL federation gateway", "docs": docs, "first": 2})
-    assert status == 200 and "errors" not in body, body
+    assert status == 200, body
+    assert "errors" not in body, body
     hits = body["data"]["rankDocuments"]
     assert {h["index"] for h in hits} == {1, 3}
     assert hits[0]["score"] >= hits[1]["score"]
@@ -96,7 +104,8 @@ async def test_rank_documents_ranks_by_meaning(client: httpx.AsyncClient) -> Non
 )
 async def test_embed_input_limits(client: httpx.AsyncClient, variables: dict[str, object], argument: str) -> None:
     status, body = await gql(client, EMBED, variables)
-    assert status == 200 and body["data"] is None
+    assert status == 200
+    assert body["data"] is None
     assert error_codes(body) == ["BAD_USER_INPUT"]
     assert body["errors"][0]["extensions"]["argument"] == argument
 

@@ -57,7 +57,8 @@ async def test_all_representations_are_scored_in_one_model_call(
 ) -> None:
     reps = [representation(f"u-{i}", tier=("FREE", "PRO", "ENTERPRISE")[i % 3], age_days=3 + 40 * i) for i in range(25)]
     status, body = await gql(client, ENTITIES, {"representations": reps}, identity=SERVICE)
-    assert status == 200 and "errors" not in body, body
+    assert status == 200, body
+    assert "errors" not in body, body
     assert counting_scorer.batches == [25]
     users = body["data"]["_entities"]
     assert [u["id"] for u in users] == [f"u-{i}" for i in range(25)]
@@ -77,10 +78,12 @@ async def test_scores_follow_the_features(client: httpx.AsyncClient) -> None:
     ]
     _, body = await gql(client, ENTITIES, {"representations": reps}, identity=ADMIN)
     cold, hot = (u["leadScore"] for u in body["data"]["_entities"])
-    assert cold["band"] == "COLD" and hot["band"] == "HOT"
+    assert cold["band"] == "COLD"
+    assert hot["band"] == "HOT"
     assert hot["score"] > 0.5 > 0.25 > cold["score"]
     tier = next(f for f in hot["factors"] if f["feature"] == "tier")
-    assert tier["value"] == "ENTERPRISE" and tier["contribution"] > 0
+    assert tier["value"] == "ENTERPRISE"
+    assert tier["contribution"] > 0
     assert next(f for f in cold["factors"] if f["feature"] == "wallets")["value"] == "0"
 
 
@@ -89,7 +92,8 @@ async def test_a_bad_representation_fails_alone(client: httpx.AsyncClient) -> No
     _, body = await gql(client, ENTITIES, {"representations": reps}, identity=SERVICE)
     entities = body["data"]["_entities"]
     assert entities[0]["leadScore"]["score"] > 0
-    assert entities[1]["leadScore"] is None and entities[2]["leadScore"] is None
+    assert entities[1]["leadScore"] is None
+    assert entities[2]["leadScore"] is None
     assert error_codes(body) == ["BAD_USER_INPUT", "BAD_USER_INPUT"]
     assert [e["path"] for e in body["errors"]] == [["_entities", 1, "leadScore"], ["_entities", 2, "leadScore"]]
 

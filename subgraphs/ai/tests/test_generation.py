@@ -34,7 +34,8 @@ PROTOCOL = "graphql-transport-ws"
 async def test_generate_content(client: httpx.AsyncClient, provider: ScriptedProvider) -> None:
     options = {"maxTokens": 50, "temperature": 0.2, "topP": 0.9, "system": "Be brief.", "stop": ["\n\n"]}
     status, body = await gql(client, GENERATE, {"prompt": "What is federation?", "options": options}, identity=USER)
-    assert status == 200 and "errors" not in body, body
+    assert status == 200, body
+    assert "errors" not in body, body
     result = body["data"]["generateContent"]
     assert result == {
         "text": provider.reply,
@@ -127,7 +128,8 @@ def test_stream_with_signed_upgrade_headers(ws_app: TestClient) -> None:
     assert [c["index"] for c in chunks] == [0, 1, 2, 3, 4]
     assert "".join(c["delta"] for c in chunks) == "Federation composes subgraphs into"
     assert [c["done"] for c in chunks] == [False] * 4 + [True]
-    assert chunks[-1]["finishReason"] == "LENGTH" and chunks[-1]["usage"] == {"completionTokens": 4}
+    assert chunks[-1]["finishReason"] == "LENGTH"
+    assert chunks[-1]["usage"] == {"completionTokens": 4}
 
 
 @pytest.mark.parametrize("nested", [False, True])
@@ -165,7 +167,8 @@ def test_unsigned_socket_gets_unauthenticated_errors(
     assert messages == [
         {"id": "1", "type": "error", "payload": [{"message": reason, "extensions": {"code": "UNAUTHENTICATED"}}]}
     ]
-    assert second["type"] == "error" and second["payload"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert second["type"] == "error"
+    assert second["payload"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
 def test_anonymous_identity_may_not_stream(ws_app: TestClient) -> None:
@@ -179,15 +182,17 @@ def test_anonymous_identity_may_not_stream(ws_app: TestClient) -> None:
 
 
 def test_only_graphql_transport_ws_is_spoken(ws_app: TestClient) -> None:
-    with pytest.raises(WebSocketDisconnect):
-        with ws_app.websocket_connect("/graphql", subprotocols=["graphql-ws"], headers=headers_for(USER)) as ws:
-            ws.receive_json()
+    with (
+        pytest.raises(WebSocketDisconnect),
+        ws_app.websocket_connect("/graphql", subprotocols=["graphql-ws"], headers=headers_for(USER)) as ws,
+    ):
+        ws.receive_json()
 
 
 class ExplodingProvider(ScriptedProvider):
-    async def stream(self, request: Any) -> Any:  # type: ignore[override]
+    async def stream(self, request: Any) -> Any:
         raise RuntimeError("connection string postgres://admin:hunter2@db")
-        yield  # pragma: no cover
+        yield  # type: ignore[unreachable]  # pragma: no cover — the yield only makes this an async generator
 
 
 async def test_unexpected_errors_are_masked(client: httpx.AsyncClient, services: Any) -> None:

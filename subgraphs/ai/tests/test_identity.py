@@ -36,7 +36,9 @@ def test_round_trip(identity: object) -> None:
 def test_header_is_unpadded_base64url_of_compact_json_with_exp() -> None:
     headers = sign_identity(USER, SECRET, now=1_700_000_000, ttl_seconds=60)
     value = headers[IDENTITY_HEADER]
-    assert "=" not in value and "+" not in value and "/" not in value
+    assert "=" not in value
+    assert "+" not in value
+    assert "/" not in value
     decoded = json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
     assert decoded == {
         "kind": "user",
@@ -71,7 +73,17 @@ def test_rejects_wrong_secret_and_tampering() -> None:
     with pytest.raises(IdentityVerificationError, match="does not match"):
         verify_identity(headers[IDENTITY_HEADER], headers[SIGNATURE_HEADER], SECRET)
     good = sign_identity(USER, SECRET)
-    admin, _ = forge({"kind": "user", "userId": "u-1", "roles": ["ADMIN"], "tier": "FREE", "scopes": ["*"], "via": "jwt", "exp": 2**40})
+    admin, _ = forge(
+        {
+            "kind": "user",
+            "userId": "u-1",
+            "roles": ["ADMIN"],
+            "tier": "FREE",
+            "scopes": ["*"],
+            "via": "jwt",
+            "exp": 2**40,
+        }
+    )
     with pytest.raises(IdentityVerificationError, match="does not match"):
         verify_identity(admin, good[SIGNATURE_HEADER], SECRET)
 

@@ -11,12 +11,18 @@ import json
 import os
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
 from supergraph_ai.config import REPO_ROOT
-from supergraph_ai.identity import IDENTITY_HEADER, SIGNATURE_HEADER, ServiceIdentity, UserIdentity, sign_identity, verify_identity
+from supergraph_ai.identity import (
+    IDENTITY_HEADER,
+    SIGNATURE_HEADER,
+    ServiceIdentity,
+    UserIdentity,
+    sign_identity,
+    verify_identity,
+)
 
 from .helpers import SECRET
 
@@ -49,10 +55,12 @@ const identities = [
   {{ kind: 'user', userId: 'ü-42', roles: ['USER', 'ADMIN'], tier: 'ENTERPRISE', scopes: ['*'], via: 'jwt' }},
   {{ kind: 'user', userId: 'u-7', roles: ['USER'], tier: 'FREE', scopes: ['embed'], via: 'apiKey' }},
 ];
-console.log(JSON.stringify(identities.map((identity) => ({{ identity, headers: signed.signIdentity(identity, secret) }}))));
+const signedIdentities = identities.map((identity) => ({{ identity, headers: signed.signIdentity(identity, secret) }}));
+console.log(JSON.stringify(signedIdentities));
 """
     )
-    assert isinstance(cases, list) and len(cases) == 4
+    assert isinstance(cases, list)
+    assert len(cases) == 4
     for case in cases:
         headers = case["headers"]
         verified = verify_identity(headers[IDENTITY_HEADER], headers[SIGNATURE_HEADER], SECRET)
@@ -67,7 +75,8 @@ console.log(JSON.stringify(identities.map((identity) => ({{ identity, headers: s
 
 def test_typescript_expired_header_is_rejected_in_python_too() -> None:
     headers = run_typescript(
-        f"console.log(JSON.stringify(signed.signIdentity({{ kind: 'service' }}, {json.dumps(SECRET)}, Date.now() - 120000, 60)));"
+        "const expired = Date.now() - 120000;"
+        f"console.log(JSON.stringify(signed.signIdentity({{ kind: 'service' }}, {json.dumps(SECRET)}, expired, 60)));"
     )
     with pytest.raises(Exception, match="expired"):
         verify_identity(headers[IDENTITY_HEADER], headers[SIGNATURE_HEADER], SECRET)  # type: ignore[index]
@@ -80,7 +89,14 @@ def test_python_signed_headers_verify_in_typescript() -> None:
         f"console.log(JSON.stringify(signed.verifyIdentity({json.dumps(headers[IDENTITY_HEADER])}, "
         f"{json.dumps(headers[SIGNATURE_HEADER])}, {json.dumps(SECRET)})));"
     )
-    assert verified == {"kind": "user", "userId": "ü-42", "roles": ["USER"], "tier": "PRO", "scopes": ["*"], "via": "jwt"}
+    assert verified == {
+        "kind": "user",
+        "userId": "ü-42",
+        "roles": ["USER"],
+        "tier": "PRO",
+        "scopes": ["*"],
+        "via": "jwt",
+    }
 
 
 def test_python_signed_service_identity_verifies_in_typescript() -> None:

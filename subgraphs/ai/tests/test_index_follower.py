@@ -23,8 +23,11 @@ from supergraph_ai.services import Services
 from .helpers import SECRET
 from .projects_process import REDIS_URL, ProjectsSubgraph, projects_subgraph
 
-ADA = UserIdentity(user_id="5b0e8a4e-7d1c-4c55-9d39-1f5f5a0e0a01", roles=("USER",), tier="FREE", scopes=("*",), via="jwt")
-CREATE = "mutation ($name: String!, $description: String, $visibility: Visibility) { createProject(name: $name, description: $description, visibility: $visibility) { id } }"
+ADA = UserIdentity(
+    user_id="5b0e8a4e-7d1c-4c55-9d39-1f5f5a0e0a01", roles=("USER",), tier="FREE", scopes=("*",), via="jwt"
+)
+CREATE = """mutation ($name: String!, $description: String, $visibility: Visibility) {
+  createProject(name: $name, description: $description, visibility: $visibility) { id } }"""
 UPDATE = "mutation ($id: ID!, $visibility: Visibility) { updateProject(id: $id, visibility: $visibility) { id } }"
 WAIT = 30
 
@@ -57,7 +60,13 @@ class GatedFeed(HttpProjectFeed):
         return await super().page(after, first)
 
 
-def make_follower(projects: ProjectsSubgraph, services: Services, path: Path, poll_seconds: float = 3600) -> IndexFollower:
+def make_follower(
+    projects: ProjectsSubgraph,
+    services: Services,
+    path: Path,
+    poll_seconds: float = 3600,
+    feed: GatedFeed | None = None,
+) -> IndexFollower:
     embeddings = services.embeddings
 
     def new_index() -> FaissVectorIndex:
@@ -65,8 +74,13 @@ def make_follower(projects: ProjectsSubgraph, services: Services, path: Path, po
 
     slot = IndexSlot(FaissVectorIndex.open(path, embeddings.dimensions, embeddings.model_id))
     return IndexFollower(
-        slot, GatedFeed(projects.url), embeddings, new_index=new_index, page_size=2, poll_seconds=poll_seconds
+        slot, feed or GatedFeed(projects.url), embeddings, new_index=new_index, page_size=2, poll_seconds=poll_seconds
     )
+
+
+def visibility(follower: IndexFollower, project_id: str) -> Visibility | None:
+    project = follower.slot.current.get(project_id)
+    return None if project is None else project.visibility
 
 
 @contextlib.asynccontextmanager
@@ -94,12 +108,11 @@ async def test_indexes_on_start_then_follows_redis_pokes_and_resumes_from_its_sa
         fresh = create(projects, "Telescope", "Amateur astronomy", "PRIVATE")
         await asyncio.wait_for(follower.wait_for(lambda: follower.slot.current.get(fresh) is not None), WAIT)
         indexed = follower.slot.current.get(fresh)
-        assert indexed is not None and (indexed.owner_id, indexed.visibility) == (ADA.user_id, Visibility.PRIVATE)
+        assert indexed is not None
+        assert (indexed.owner_id, indexed.visibility) == (ADA.user_id, Visibility.PRIVATE)
 
         projects.call(UPDATE, {"id": fresh, "visibility": "PUBLIC"}, ADA)
-        await asyncio.wait_for(
-            follower.wait_for(lambda: follower.slot.current.get(fresh).visibility is Visibility.PUBLIC), WAIT  # type: ignore[union-attr]
-        )
+        await asyncio.wait_for(follower.wait_for(lambda: visibility(follower, fresh) is Visibility.PUBLIC), WAIT)
         cursor = follower.slot.current.cursor
     pokes.cancel()
     with contextlib.suppress(asyncio.CancelledError):
@@ -107,14 +120,18 @@ async def test_indexes_on_start_then_follows_redis_pokes_and_resumes_from_its_sa
 
     # A restart reopens the saved index at its cursor: nothing to pull, nothing re-embedded.
     reopened = FaissVectorIndex.open(path, services.embeddings.dimensions, services.embeddings.model_id)
-    assert reopened.cursor == cursor and reopened.get(fresh) is not None and reopened.get(before) is not None
+    assert reopened.cursor == cursor
+    assert reopened.get(fresh) is not None
+    assert reopened.get(before) is not None
     again = make_follower(projects, services, path)
     result = await again.pull()
     assert (result.indexed, result.removed) == (0, 0)
     await again.aclose()
 
 
-async def test_without_redis_the_poll_alone_picks_up_changes(projects: ProjectsSubgraph, services: Services, tmp_path: Path) -> None:
+async def test_without_redis_the_poll_alone_picks_up_changes(
+    projects: ProjectsSubgraph, services: Services, tmp_path: Path
+) -> None:
     follower = make_follower(projects, services, tmp_path / FILE_NAME, poll_seconds=0.1)
     async with running(follower):
         await asyncio.wait_for(follower.wait_for(lambda: follower.pulls > 0), WAIT)
@@ -122,10 +139,11 @@ async def test_without_redis_the_poll_alone_picks_up_changes(projects: ProjectsS
         await asyncio.wait_for(follower.wait_for(lambda: follower.slot.current.get(pid) is not None), WAIT)
 
 
-async def test_pokes_during_a_pull_coalesce_into_one_more_pull(projects: ProjectsSubgraph, services: Services, tmp_path: Path) -> None:
-    follower = make_follower(projects, services, tmp_path / FILE_NAME)
-    feed = follower._feed
-    assert isinstance(feed, GatedFeed)
+async def test_pokes_during_a_pull_coalesce_into_one_more_pull(
+    projects: ProjectsSubgraph, services: Services, tmp_path: Path
+) -> None:
+    feed = GatedFeed(projects.url)
+    follower = make_follower(projects, services, tmp_path / FILE_NAME, feed=feed)
     feed.gate.clear()
     async with running(follower):
         await asyncio.wait_for(feed.waiting.wait(), WAIT)  # the first pull is held at its first page
@@ -136,22 +154,22 @@ async def test_pokes_during_a_pull_coalesce_into_one_more_pull(projects: Project
         pulls_after_pokes = follower.pulls
         # Nothing more was asked for: no third pull starts (the next one would be the hourly poll).
         await asyncio.sleep(0)
-    assert pulls_after_pokes == 2 and follower.pulls == 2
+    assert pulls_after_pokes == 2
+    assert follower.pulls == 2
 
 
 async def test_reindex_builds_a_fresh_index_and_swaps_it_in_while_searches_keep_answering(
     projects: ProjectsSubgraph, services: Services, tmp_path: Path
 ) -> None:
     path = tmp_path / FILE_NAME
-    follower = make_follower(projects, services, path)
+    feed = GatedFeed(projects.url)
+    follower = make_follower(projects, services, path, feed=feed)
     create(projects, "Reindexed", "rebuilt from cursor zero")
     await follower.pull()
     old = follower.slot.current
     query = (await services.embeddings.embed(["rebuilt from cursor zero"]))[0][None, :]
     before = [m.project.id for m in old.search(query, 50, EVERYTHING)[0]]
 
-    feed = follower._feed
-    assert isinstance(feed, GatedFeed)
     feed.gate.clear()
     feed.waiting.clear()
     reindex = asyncio.create_task(follower.reindex())
@@ -163,9 +181,11 @@ async def test_reindex_builds_a_fresh_index_and_swaps_it_in_while_searches_keep_
     result = await asyncio.wait_for(reindex, WAIT)
 
     assert follower.slot.current is not old
-    assert result.indexed == len(follower.slot.current) == len(old) and result.pages >= 2
+    assert result.indexed == len(follower.slot.current) == len(old)
+    assert result.pages >= 2
     assert [m.project.id for m in follower.slot.current.search(query, 50, EVERYTHING)[0]] == before
     reopened = FaissVectorIndex.open(path, services.embeddings.dimensions, services.embeddings.model_id)
-    assert reopened.cursor == follower.slot.current.cursor and len(reopened) == len(old)
+    assert reopened.cursor == follower.slot.current.cursor
+    assert len(reopened) == len(old)
     np.testing.assert_allclose(reopened.vectors(before[:1]), old.vectors(before[:1]), atol=1e-6)
     await follower.aclose()

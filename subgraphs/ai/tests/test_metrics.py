@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import httpx
 
-from supergraph_ai.config import Settings
 from supergraph_ai.app import create_app
+from supergraph_ai.config import Settings
 from supergraph_ai.services import Services
 
 from .graphql_client import gql

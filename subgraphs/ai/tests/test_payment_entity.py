@@ -69,12 +69,24 @@ def recording(services: Services) -> RecordingFraudScorer:
     return scorer
 
 
-async def test_the_required_fields_become_the_model_features(client: httpx.AsyncClient, recording: RecordingFraudScorer) -> None:
+async def test_the_required_fields_become_the_model_features(
+    client: httpx.AsyncClient, recording: RecordingFraudScorer
+) -> None:
     rep = representation("p-1", amount="19.99", account_age_days=2.5, payments=4, failed=3)
     status, body = await gql(client, ENTITIES, {"representations": [rep]}, identity=SERVICE)
-    assert status == 200 and "errors" not in body, body
+    assert status == 200, body
+    assert "errors" not in body, body
     assert recording.calls == [
-        [PaymentFeatures("p-1", amount=19.99, hour_of_day=14, account_age_days=2.5, payments_last_24h=4, failed_payments_last_24h=3)]
+        [
+            PaymentFeatures(
+                "p-1",
+                amount=19.99,
+                hour_of_day=14,
+                account_age_days=2.5,
+                payments_last_24h=4,
+                failed_payments_last_24h=3,
+            )
+        ]
     ]
 
 
@@ -99,16 +111,21 @@ async def test_an_unusual_payment_scores_higher_with_its_reasons(client: httpx.A
     )
     _, body = await gql(client, ENTITIES, {"representations": [ordinary, unusual]}, identity=ADMIN)
     normal, odd = (p["fraudScore"] for p in body["data"]["_entities"])
-    assert not normal["isAnomaly"] and normal["reasons"] == []
-    assert odd["isAnomaly"] and odd["score"] > normal["score"] + 0.1
+    assert not normal["isAnomaly"]
+    assert normal["reasons"] == []
+    assert odd["isAnomaly"]
+    assert odd["score"] > normal["score"] + 0.1
     reasons = {r["feature"]: r for r in odd["reasons"]}
-    assert reasons["amount"]["value"] == 950000 and reasons["amount"]["deviation"] > 3
+    assert reasons["amount"]["value"] == 950000
+    assert reasons["amount"]["deviation"] > 3
     assert 20 < reasons["amount"]["typical"] < 80
     deviations = [abs(r["deviation"]) for r in odd["reasons"]]
     assert deviations == sorted(deviations, reverse=True)
 
 
-async def test_a_payment_cannot_predate_its_payers_account(client: httpx.AsyncClient, recording: RecordingFraudScorer) -> None:
+async def test_a_payment_cannot_predate_its_payers_account(
+    client: httpx.AsyncClient, recording: RecordingFraudScorer
+) -> None:
     # The users and payments databases keep their own clocks; a skew must not become a negative age.
     await gql(client, ENTITIES, {"representations": [representation("p", account_age_days=-0.001)]}, identity=SERVICE)
     assert recording.calls[0][0].account_age_days == 0.0
@@ -132,7 +149,9 @@ async def test_a_bad_representation_fails_alone(client: httpx.AsyncClient, recor
     assert [len(call) for call in recording.calls] == [1]  # the bad ones never reach the model
 
 
-async def test_only_admins_and_the_router_read_fraud_scores(client: httpx.AsyncClient, recording: RecordingFraudScorer) -> None:
+async def test_only_admins_and_the_router_read_fraud_scores(
+    client: httpx.AsyncClient, recording: RecordingFraudScorer
+) -> None:
     _, body = await gql(client, ENTITIES, {"representations": [representation("p-1")]}, identity=USER)
     assert body["data"]["_entities"][0]["fraudScore"] is None
     assert error_codes(body) == ["FORBIDDEN"]

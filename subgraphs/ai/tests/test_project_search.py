@@ -3,6 +3,8 @@ what, validation, and one index search per `_entities` call."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 
@@ -17,10 +19,28 @@ ADA = UserIdentity(user_id="ada", roles=("USER",), tier="FREE", scopes=("*",), v
 BOB = UserIdentity(user_id="bob", roles=("USER",), tier="FREE", scopes=("*",), via="jwt")
 
 PROJECTS = [
-    IndexedProject("p-graphql", "bob", "GraphQL gateway", "Federating subgraphs into one supergraph API", Visibility.PUBLIC, 1),
-    IndexedProject("p-bread", "bob", "Sourdough bakery", "Recipes for bread, starters and baking at home", Visibility.PUBLIC, 1),
-    IndexedProject("p-secret", "bob", "GraphQL router secrets", "Private plans for a federated GraphQL router", Visibility.PRIVATE, 1),
-    IndexedProject("p-ada-api", "ada", "API federation", "Our GraphQL schema composition and federation work", Visibility.PRIVATE, 1),
+    IndexedProject(
+        "p-graphql", "bob", "GraphQL gateway", "Federating subgraphs into one supergraph API", Visibility.PUBLIC, 1
+    ),
+    IndexedProject(
+        "p-bread", "bob", "Sourdough bakery", "Recipes for bread, starters and baking at home", Visibility.PUBLIC, 1
+    ),
+    IndexedProject(
+        "p-secret",
+        "bob",
+        "GraphQL router secrets",
+        "Private plans for a federated GraphQL router",
+        Visibility.PRIVATE,
+        1,
+    ),
+    IndexedProject(
+        "p-ada-api",
+        "ada",
+        "API federation",
+        "Our GraphQL schema composition and federation work",
+        Visibility.PRIVATE,
+        1,
+    ),
     IndexedProject("p-ada-cakes", "ada", "Cake shop", "Baking cakes and pastries", Visibility.PUBLIC, 1),
     IndexedProject("p-carl-puppy", "carl", "Puppy school", "Training dogs to sit and stay", Visibility.PUBLIC, 1),
 ]
@@ -38,18 +58,26 @@ async def indexed(services: Services) -> Services:
     return services
 
 
-def found(matches: list[dict]) -> list[str]:
+def found(matches: list[dict[str, Any]]) -> list[str]:
     return [m["project"]["id"] for m in matches]
 
 
 def searches(services: Services, operation: str) -> float:
-    return services.metrics.vector_searches.labels(operation)._value.get()
+    return services.metrics.registry.get_sample_value("ai_vector_searches_total", {"operation": operation}) or 0.0
 
 
-async def test_semantic_search_shows_public_projects_and_your_own_best_first(client: httpx.AsyncClient, indexed: Services) -> None:
+async def test_semantic_search_shows_public_projects_and_your_own_best_first(
+    client: httpx.AsyncClient, indexed: Services
+) -> None:
     _, body = await gql(client, SEARCH, {"q": "federated GraphQL router", "first": 10}, identity=ADA)
     ada_sees = found(body["data"]["semanticSearch"])
-    assert set(ada_sees) == {"p-graphql", "p-bread", "p-ada-api", "p-ada-cakes", "p-carl-puppy"}  # not bob's private one
+    assert set(ada_sees) == {
+        "p-graphql",
+        "p-bread",
+        "p-ada-api",
+        "p-ada-cakes",
+        "p-carl-puppy",
+    }  # not bob's private one
     assert ada_sees[0] in {"p-graphql", "p-ada-api"}
     scores = [m["score"] for m in body["data"]["semanticSearch"]]
     assert scores == sorted(scores, reverse=True)
@@ -73,12 +101,15 @@ async def test_similar_projects_are_public_never_itself_and_private_lists_are_fo
     assert body["data"]["_entities"][0]["similarProjects"] == []  # someone else's private project
 
 
-async def test_recommendations_are_other_users_public_projects_nearest_your_own(client: httpx.AsyncClient, indexed: Services) -> None:
+async def test_recommendations_are_other_users_public_projects_nearest_your_own(
+    client: httpx.AsyncClient, indexed: Services
+) -> None:
     representations = [{"__typename": "User", "id": uid} for uid in ("ada", "nobody")]
     _, body = await gql(client, ENTITIES, {"representations": representations, "first": 3}, identity=SERVICE)
     ada, nobody = body["data"]["_entities"]
     recommended = found(ada["recommendations"])
-    assert recommended[0] == "p-graphql" and "p-bread" in recommended  # like her federation work and her cakes
+    assert recommended[0] == "p-graphql"
+    assert "p-bread" in recommended
     assert not {"p-ada-api", "p-ada-cakes", "p-secret"} & set(recommended)
     assert nobody["recommendations"] == []
 
@@ -96,15 +127,24 @@ async def test_one_entities_call_is_one_index_search_per_field(client: httpx.Asy
 
 
 async def test_recommendations_of_someone_else_are_forbidden(client: httpx.AsyncClient, indexed: Services) -> None:
-    _, body = await gql(client, ENTITIES, {"representations": [{"__typename": "User", "id": "ada"}], "first": 2}, identity=BOB)
+    _, body = await gql(
+        client, ENTITIES, {"representations": [{"__typename": "User", "id": "ada"}], "first": 2}, identity=BOB
+    )
     assert error_codes(body) == ["FORBIDDEN"]
 
 
 @pytest.mark.parametrize(
     ("variables", "argument"),
-    [({"q": "ok", "first": 0}, "first"), ({"q": "ok", "first": 51}, "first"), ({"q": "  ", "first": 5}, "query"), ({"q": "x" * 1001, "first": 5}, "query")],
+    [
+        ({"q": "ok", "first": 0}, "first"),
+        ({"q": "ok", "first": 51}, "first"),
+        ({"q": "  ", "first": 5}, "query"),
+        ({"q": "x" * 1001, "first": 5}, "query"),
+    ],
 )
-async def test_semantic_search_validates_its_arguments(client: httpx.AsyncClient, variables: dict, argument: str) -> None:
+async def test_semantic_search_validates_its_arguments(
+    client: httpx.AsyncClient, variables: dict[str, Any], argument: str
+) -> None:
     _, body = await gql(client, SEARCH, variables, identity=ADA)
     assert error_codes(body) == ["BAD_USER_INPUT"]
     assert body["errors"][0]["extensions"]["argument"] == argument

@@ -54,7 +54,8 @@ async def test_streams_deltas_then_finish(fake_server: tuple[str, Recorded], rec
     await provider.aclose()
     assert [e.text for e in events if isinstance(e, TextDelta)] == REPLY
     finished = events[-1]
-    assert isinstance(finished, Finished) and finished.reason is FinishReason.STOP
+    assert isinstance(finished, Finished)
+    assert finished.reason is FinishReason.STOP
     assert finished.completion_tokens == len(REPLY)
     assert finished.prompt_tokens == (11 if name == "openai" else 13)
 
@@ -80,11 +81,13 @@ async def test_anthropic_request_shape(fake_server: tuple[str, Recorded], record
     # The key travels as x-api-key or as a bearer token, depending on the SDK release.
     assert "ak-test" in (headers.get("x-api-key"), headers.get("authorization", "").removeprefix("Bearer "))
     assert "anthropic-version" in headers
-    assert body["model"] == "claude-test" and body["max_tokens"] == 100
+    assert body["model"] == "claude-test"
+    assert body["max_tokens"] == 100
     assert body["system"] == "Answer briefly."
     assert body["messages"] == [{"role": "user", "content": "What is a supergraph?"}]
     assert body["stop_sequences"] == ["END"]
-    assert "temperature" not in body and "top_p" not in body  # the Messages API takes no sampling parameters
+    assert "temperature" not in body
+    assert "top_p" not in body
 
 
 @pytest.mark.parametrize("name", ["openai", "anthropic"])

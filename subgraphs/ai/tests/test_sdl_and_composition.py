@@ -20,7 +20,12 @@ AI_ROOT = HERE.parent
 
 def sdl_from_command() -> str:
     result = subprocess.run(
-        [sys.executable, "-m", "supergraph_ai.sdl"], capture_output=True, text=True, cwd=AI_ROOT, check=True, timeout=120
+        [sys.executable, "-m", "supergraph_ai.sdl"],
+        capture_output=True,
+        text=True,
+        cwd=AI_ROOT,
+        check=True,
+        timeout=120,
     )
     return result.stdout
 
@@ -29,9 +34,11 @@ def test_sdl_command_prints_federation_2_schema_without_loading_models() -> None
     sdl = sdl_from_command()
     assert sdl.startswith('schema @link(url: "https://specs.apollo.dev/federation/v2.7"')
     assert 'type User @key(fields: "id")' in sdl
-    assert "tier: Tier! @external" in sdl and "createdAt: DateTimeISO! @external" in sdl
+    assert "tier: Tier! @external" in sdl
+    assert "createdAt: DateTimeISO! @external" in sdl
     assert 'leadScore: LeadScore @requires(fields: "tier createdAt walletAddresses")' in sdl
-    assert 'type Payment @key(fields: "id")' in sdl and "user: User! @external" in sdl
+    assert 'type Payment @key(fields: "id")' in sdl
+    assert "user: User! @external" in sdl
     assert "contentStream(prompt: String!, options: GenerationOptions = null): ContentChunk!" in sdl
     for name in ("embed(texts: [String!]!)", "semanticSearch(", "generateContent("):
         assert name in sdl

@@ -9,6 +9,7 @@ import numpy as np
 
 from supergraph_ai.search.documents import EVERYTHING, PUBLIC_ONLY, IndexedProject, Scope, Visibility
 from supergraph_ai.search.faiss_index import FILE_NAME, FaissVectorIndex
+from supergraph_ai.search.vector_index import Match
 
 DIMS = 4
 
@@ -22,7 +23,7 @@ def project(pid: str, owner: str = "ada", visibility: Visibility = Visibility.PU
     return IndexedProject(pid, owner, name or pid, "", visibility, 1)
 
 
-def ids(matches: list) -> list[str]:
+def ids(matches: list[Match]) -> list[str]:
     return [m.project.id for m in matches]
 
 
@@ -37,12 +38,16 @@ def test_upserts_replace_a_project_in_place_and_removals_drop_it(tmp_path: Path)
     assert ids(index.search(query, 2, EVERYTHING)[0]) == ["a", "b"]
 
     index.apply([(project("a", name="moved"), unit(0, 0, 1, 0))], [], "3")
-    assert len(index) == 2 and index.get("a").name == "moved"  # type: ignore[union-attr]
+    assert len(index) == 2
+    moved = index.get("a")
+    assert moved is not None
+    assert moved.name == "moved"
     assert ids(index.search(query, 2, EVERYTHING)[0]) == ["b", "a"]
 
     index.apply([], ["b", "never-indexed"], "4")
     assert ids(index.search(query, 5, EVERYTHING)[0]) == ["a"]
-    assert index.get("b") is None and index.cursor == "4"
+    assert index.get("b") is None
+    assert index.cursor == "4"
 
 
 def test_scopes_admit_public_projects_plus_the_owners_and_exclusions_still_leave_k(tmp_path: Path) -> None:
@@ -68,12 +73,15 @@ def test_scopes_admit_public_projects_plus_the_owners_and_exclusions_still_leave
 
 def test_persists_vectors_metadata_and_cursor_together_and_reopens_them(tmp_path: Path) -> None:
     index = fresh(tmp_path)
-    index.apply([(project("a", "ada", Visibility.PRIVATE), unit(1, 0, 0, 0)), (project("b"), unit(0, 1, 0, 0))], [], "7")
+    index.apply(
+        [(project("a", "ada", Visibility.PRIVATE), unit(1, 0, 0, 0)), (project("b"), unit(0, 1, 0, 0))], [], "7"
+    )
     asyncio.run(index.save())
     index.apply([(project("c"), unit(0, 0, 1, 0))], [], "8")  # not saved: the file stays as of cursor 7
 
     reopened = FaissVectorIndex.open(tmp_path / FILE_NAME, DIMS, "model-a")
-    assert reopened.cursor == "7" and len(reopened) == 2
+    assert reopened.cursor == "7"
+    assert len(reopened) == 2
     assert reopened.get("a") == project("a", "ada", Visibility.PRIVATE)
     np.testing.assert_allclose(reopened.vectors(["b"]), unit(0, 1, 0, 0)[None, :])
     # Labels continue where they left off, so a new project never takes an old one's slot.
@@ -87,4 +95,5 @@ def test_an_index_built_by_another_model_is_not_reused(tmp_path: Path) -> None:
     index.apply([(project("a"), unit(1, 0, 0, 0))], [], "1")
     asyncio.run(index.save())
     other = FaissVectorIndex.open(tmp_path / FILE_NAME, DIMS, "model-b")
-    assert len(other) == 0 and other.cursor is None
+    assert len(other) == 0
+    assert other.cursor is None

@@ -11,6 +11,7 @@ load batches grow by themselves and the wait is only paid when the model is idle
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -66,10 +67,8 @@ class MicroBatcher(Generic[In, Out]):
     async def close(self) -> None:
         if self._worker is not None:
             self._worker.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._worker
-            except asyncio.CancelledError:
-                pass
             self._worker = None
         if self._queue is not None:
             while not self._queue.empty():

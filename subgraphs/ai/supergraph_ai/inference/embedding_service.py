@@ -28,7 +28,9 @@ class Embedder(Protocol):
 
 
 class EmbeddingService:
-    def __init__(self, embedder: Embedder, cache: ByteCache, metrics: Metrics, *, max_batch: int, max_wait: float) -> None:
+    def __init__(
+        self, embedder: Embedder, cache: ByteCache, metrics: Metrics, *, max_batch: int, max_wait: float
+    ) -> None:
         self.model_id = embedder.model_id
         self.dimensions = embedder.dimensions
         self._embedder = embedder

@@ -100,7 +100,8 @@ class FraudScorer:
         self.version = ARTIFACT.label
 
     def anomaly_scores(self, raw: np.ndarray) -> np.ndarray:
-        return -self._model.forest.score_samples(transform(raw))
+        scores: np.ndarray = -self._model.forest.score_samples(transform(raw))
+        return scores
 
     def score(self, payments: Sequence[PaymentFeatures]) -> list[FraudScoreResult]:
         """One forest call for the whole batch."""

@@ -13,7 +13,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
@@ -33,7 +33,7 @@ NEW_ACCOUNT_DAYS = 14
 WALLET_CAP = 10
 
 
-class LeadBand(str, Enum):
+class LeadBand(StrEnum):
     HOT = "HOT"
     WARM = "WARM"
     COLD = "COLD"

@@ -28,7 +28,9 @@ class GenerationOptions:
     max_tokens: int | None = strawberry.field(default=None, description=f"1 to {MAX_OUTPUT_TOKENS}; default 256")
     temperature: float | None = strawberry.field(default=None, description="0 to 2; default 0.7")
     top_p: float | None = strawberry.field(default=None, description="0.01 to 1; default 1")
-    system: str | None = strawberry.field(default=None, description=f"System instructions, at most {MAX_SYSTEM_CHARS} characters")
+    system: str | None = strawberry.field(
+        default=None, description=f"System instructions, at most {MAX_SYSTEM_CHARS} characters"
+    )
     stop: list[str] | None = strawberry.field(
         default=None, description=f"Up to {MAX_STOP_SEQUENCES} stop sequences of 1 to {MAX_STOP_CHARS} characters"
     )
@@ -75,7 +77,9 @@ def _request(prompt: str, options: GenerationOptions | None) -> GenerationReques
 class GenerationQueries:
     @strawberry.field(
         permission_classes=[SignedIn],
-        description=f"Generates a reply to `prompt` (at most {MAX_PROMPT_CHARS} characters) with the configured provider.",
+        description=(
+            f"Generates a reply to `prompt` (at most {MAX_PROMPT_CHARS} characters) with the configured provider."
+        ),
     )
     async def generate_content(
         self, info: Info[RequestContext, None], prompt: str, options: GenerationOptions | None = None

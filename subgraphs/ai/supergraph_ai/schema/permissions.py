@@ -12,7 +12,7 @@ these decide what the vouched-for identity may do.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from strawberry.permission import BasePermission
 from strawberry.types import Info
@@ -22,25 +22,35 @@ from ..errors import ErrorCode
 from ..identity import ServiceIdentity
 
 
-class SignedIn(BasePermission):
+class CodedPermission(BasePermission):
+    """A permission whose denial carries `code` as its GraphQL error's `extensions.code`."""
+
+    code: ClassVar[ErrorCode]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.error_extensions = {"code": self.code.value}
+
+
+class SignedIn(CodedPermission):
     message = "Sign in to use this field"
-    error_extensions = {"code": ErrorCode.UNAUTHENTICATED.value}
+    code = ErrorCode.UNAUTHENTICATED
 
     def has_permission(self, source: Any, info: Info[RequestContext, None], **kwargs: Any) -> bool:
         return is_signed_in_or_service(info.context.identity)
 
 
-class AdminOnly(BasePermission):
+class AdminOnly(CodedPermission):
     message = "Only administrators may do this"
-    error_extensions = {"code": ErrorCode.FORBIDDEN.value}
+    code = ErrorCode.FORBIDDEN
 
     def has_permission(self, source: Any, info: Info[RequestContext, None], **kwargs: Any) -> bool:
         return is_admin(info.context.identity)
 
 
-class AdminOrService(BasePermission):
+class AdminOrService(CodedPermission):
     message = "Only administrators may read this field"
-    error_extensions = {"code": "FORBIDDEN"}
+    code = ErrorCode.FORBIDDEN
 
     def has_permission(self, source: Any, info: Info[RequestContext, None], **kwargs: Any) -> bool:
         identity = info.context.identity

@@ -16,8 +16,8 @@ from ..context import RequestContext, is_admin
 from ..errors import BadUserInput, Forbidden
 from ..identity import ServiceIdentity, UserIdentity
 from ..models import lead_scoring
-from .common import DateTimeISO, Tier, parse_datetime_iso
 from ..validation import MAX_SEARCH_RESULTS, check_first
+from .common import DateTimeISO, Tier, parse_datetime_iso
 from .permissions import AdminOrService, SignedIn
 from .project import ProjectMatch
 
@@ -53,7 +53,9 @@ class LeadScore:
         return cls(
             score=result.score,
             band=result.band,
-            factors=[LeadScoreFactor(feature=f.feature, value=f.value, contribution=f.contribution) for f in result.factors],
+            factors=[
+                LeadScoreFactor(feature=f.feature, value=f.value, contribution=f.contribution) for f in result.factors
+            ],
             model_version=result.model_version,
         )
 

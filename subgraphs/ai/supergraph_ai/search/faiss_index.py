@@ -56,8 +56,11 @@ class FaissVectorIndex:
             return index
         with np.load(path, allow_pickle=False) as saved:
             meta: dict[str, Any] = json.loads(saved["meta"].tobytes().decode("utf-8"))
-            if (meta.get("format"), meta.get("model"), meta.get("dimensions")) != (FORMAT_VERSION, model_id, dimensions):
-                log.warning("index at %s was built for %s/%s: starting over", path, meta.get("model"), meta.get("dimensions"))
+            built_for = (meta.get("format"), meta.get("model"), meta.get("dimensions"))
+            if built_for != (FORMAT_VERSION, model_id, dimensions):
+                log.warning(
+                    "index at %s was built for %s/%s: starting over", path, meta.get("model"), meta.get("dimensions")
+                )
                 return index
             index._index = faiss.deserialize_index(saved["faiss"])
         index._cursor = meta["cursor"]

@@ -30,7 +30,12 @@ class ProjectSearch:
         return self.slot.current.get(project_id)
 
     def search(
-        self, operation: str, queries: np.ndarray, k: int, scope: Scope, exclude: Sequence[Collection[str]] | None = None
+        self,
+        operation: str,
+        queries: np.ndarray,
+        k: int,
+        scope: Scope,
+        exclude: Sequence[Collection[str]] | None = None,
     ) -> list[list[Match]]:
         self._metrics.vector_searches.labels(operation).inc()
         return self.slot.current.search(queries, k, scope, exclude)

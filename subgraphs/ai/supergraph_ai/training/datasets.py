@@ -72,7 +72,7 @@ class PaymentRows:
 
 def generate_payments(n: int = 30_000, fraud_rate: float = 0.02, seed: int = FRAUD_SEED) -> PaymentRows:
     rng = np.random.default_rng(seed)
-    n_fraud = int(round(n * fraud_rate))
+    n_fraud = round(n * fraud_rate)
     n_normal = n - n_fraud
 
     # Normal traffic: log-normal amounts around $40, daytime-heavy hours, mostly established accounts,
@@ -92,7 +92,8 @@ def generate_payments(n: int = 30_000, fraud_rate: float = 0.02, seed: int = FRA
         rng.lognormal(5.6, 0.8, n_fraud),  # big purchase from a fresh account
         np.where(kinds == 1, rng.uniform(0.5, 5.0, n_fraud), rng.lognormal(6.0, 0.7, n_fraud)),
     )
-    f_hour = np.where(rng.random(n_fraud) < 0.6, rng.integers(0, 6, n_fraud), rng.integers(0, 24, n_fraud)).astype(float)
+    night = rng.random(n_fraud) < 0.6
+    f_hour = np.where(night, rng.integers(0, 6, n_fraud), rng.integers(0, 24, n_fraud)).astype(float)
     f_age = np.where(kinds == 2, rng.gamma(1.5, 250.0, n_fraud), rng.uniform(0.0, 20.0, n_fraud))
     f_payments = np.where(kinds == 1, rng.poisson(12, n_fraud), rng.poisson(2, n_fraud))
     # Stolen cards are declined often: most card-testing tries fail, some tries before a big purchase
@@ -100,7 +101,10 @@ def generate_payments(n: int = 30_000, fraud_rate: float = 0.02, seed: int = FRA
     f_failed = rng.binomial(f_payments, np.select([kinds == 1, kinds == 0], [0.6, 0.35], default=0.08))
 
     order = rng.permutation(n)
-    stack = lambda a, b: np.concatenate([a, b])[order]  # noqa: E731
+
+    def stack(normal: np.ndarray, fraud: np.ndarray) -> np.ndarray:
+        return np.concatenate([normal, fraud])[order]
+
     return PaymentRows(
         amount=np.round(stack(amount, f_amount), 2),
         hour_of_day=stack(hour, f_hour),

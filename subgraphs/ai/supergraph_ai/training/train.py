@@ -22,6 +22,7 @@ import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import precision_score, recall_score, roc_auc_score
 from sklearn.model_selection import train_test_split
+from sklearn.pipeline import Pipeline
 
 from ..config import Settings
 from ..models import fraud, lead_scoring
@@ -50,7 +51,7 @@ def _fingerprint(*arrays: np.ndarray) -> str:
     return digest.hexdigest()[:16]
 
 
-def train_lead() -> tuple[lead_scoring.Pipeline, dict[str, object]]:
+def train_lead() -> tuple[Pipeline, dict[str, object]]:
     rows = datasets.generate_leads()
     x = lead_scoring.feature_matrix(rows.tier, rows.account_age_days, rows.wallet_count)
     y = rows.converted
@@ -64,7 +65,9 @@ def train_lead() -> tuple[lead_scoring.Pipeline, dict[str, object]]:
     metrics = {
         "hot": asdict(_validation(y_test, p, hot, lead_scoring.HOT_THRESHOLD, len(y_train))),
         "warm_or_hot": asdict(_validation(y_test, p, warm_or_hot, lead_scoring.WARM_THRESHOLD, len(y_train))),
-        "reference_gradient_boosting_auc": round(float(roc_auc_score(y_test, reference.predict_proba(x_test)[:, 1])), 4),
+        "reference_gradient_boosting_auc": round(
+            float(roc_auc_score(y_test, reference.predict_proba(x_test)[:, 1])), 4
+        ),
     }
     metadata = {
         "features": list(lead_scoring.FEATURES),
@@ -82,7 +85,9 @@ def train_fraud() -> tuple[fraud.FraudModel, dict[str, object]]:
         [rows.amount, rows.hour_of_day, rows.account_age_days, rows.payments_last_24h, rows.failed_payments_last_24h]
     )
     y = rows.is_fraud
-    raw_train, raw_test, _y_train, y_test = train_test_split(raw, y, test_size=0.25, random_state=SPLIT_SEED, stratify=y)
+    raw_train, raw_test, _y_train, y_test = train_test_split(
+        raw, y, test_size=0.25, random_state=SPLIT_SEED, stratify=y
+    )
     # Unsupervised: the labels are used only to validate, never to fit.
     model = fraud.fit(raw_train, seed=datasets.FRAUD_SEED)
     scorer = fraud.FraudScorer(model, {})

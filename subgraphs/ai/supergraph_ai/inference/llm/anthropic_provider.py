@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import anthropic
 
 from ...errors import ProviderError
-from .base import Finished, FinishReason, GenerationRequest, LlmProvider, StreamEvent, TextDelta
+from .base import Finished, FinishReason, GenerationRequest, LlmProvider, StreamEvent, TextDelta, status_error
 
 _FINISH = {
     "end_turn": FinishReason.STOP,
@@ -45,7 +45,7 @@ class AnthropicProvider(LlmProvider):
                         yield TextDelta(text)
                 final = await stream.get_final_message()
         except anthropic.APIStatusError as error:
-            raise ProviderError(self.name, f"HTTP {error.status_code}: {_message(error)}") from error
+            raise ProviderError(self.name, status_error(error.status_code, error.body, error.message)) from error
         except anthropic.APIError as error:
             raise ProviderError(self.name, error.__class__.__name__) from error
         yield Finished(
@@ -56,12 +56,3 @@ class AnthropicProvider(LlmProvider):
 
     async def aclose(self) -> None:
         await self._client.close()
-
-
-def _message(error: anthropic.APIStatusError) -> str:
-    body = error.body
-    if isinstance(body, dict):
-        inner = body.get("error", body)
-        if isinstance(inner, dict) and isinstance(inner.get("message"), str):
-            return inner["message"]
-    return error.message

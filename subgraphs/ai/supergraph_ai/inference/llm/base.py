@@ -9,12 +9,12 @@ from __future__ import annotations
 import abc
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from ...validation import GenerationParams
 
 
-class FinishReason(str, Enum):
+class FinishReason(StrEnum):
     STOP = "STOP"  # the model ended its answer or hit a stop sequence
     LENGTH = "LENGTH"  # maxTokens reached
     CONTENT_FILTER = "CONTENT_FILTER"
@@ -70,6 +70,17 @@ class LlmProvider(abc.ABC):
 
     async def aclose(self) -> None:  # noqa: B027 — optional hook
         """Release clients or model memory."""
+
+
+def status_error(status: int, body: object, default: str) -> str:
+    """`HTTP <status>: <message>` for a hosted API's error answer: the message of an OpenAI- or
+    Anthropic-style body (`{"error": {"message": ...}}` or `{"message": ...}`), else `default` (the SDK's)."""
+    message = default
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and isinstance(inner.get("message"), str):
+            message = inner["message"]
+    return f"HTTP {status}: {message}"
 
 
 def chat_messages(request: GenerationRequest) -> list[dict[str, str]]:

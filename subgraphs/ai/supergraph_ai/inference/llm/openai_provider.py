@@ -9,7 +9,16 @@ from typing import Any, cast
 import openai
 
 from ...errors import ProviderError
-from .base import Finished, FinishReason, GenerationRequest, LlmProvider, StreamEvent, TextDelta, chat_messages
+from .base import (
+    Finished,
+    FinishReason,
+    GenerationRequest,
+    LlmProvider,
+    StreamEvent,
+    TextDelta,
+    chat_messages,
+    status_error,
+)
 
 _FINISH = {"stop": FinishReason.STOP, "length": FinishReason.LENGTH, "content_filter": FinishReason.CONTENT_FILTER}
 
@@ -49,19 +58,10 @@ class OpenAIProvider(LlmProvider):
                         if choice.finish_reason is not None:
                             reason = _FINISH.get(choice.finish_reason, FinishReason.OTHER)
         except openai.APIStatusError as error:
-            raise ProviderError(self.name, f"HTTP {error.status_code}: {_message(error)}") from error
+            raise ProviderError(self.name, status_error(error.status_code, error.body, error.message)) from error
         except openai.APIError as error:
             raise ProviderError(self.name, error.__class__.__name__) from error
         yield Finished(reason, prompt_tokens, completion_tokens)
 
     async def aclose(self) -> None:
         await self._client.close()
-
-
-def _message(error: openai.APIStatusError) -> str:
-    body = error.body
-    if isinstance(body, dict):
-        inner = body.get("error", body)
-        if isinstance(inner, dict) and isinstance(inner.get("message"), str):
-            return inner["message"]
-    return error.message
