@@ -126,15 +126,14 @@ export class RouterMetrics implements SubgraphObserver {
 
   /** Counts and times every operation Apollo Server runs (HTTP, WebSocket and SSE alike). */
   plugin(): ApolloServerPlugin<RouterContext> {
-    const metrics = this;
     const listener: GraphQLRequestListener<RouterContext> = {
-      async willSendResponse({ contextValue, operationName, response, errors }) {
+      willSendResponse: async ({ contextValue, operationName, response, errors }) => {
         // Requests that did not come over HTTP (WebSocket, SSE) have no arrival time: count them, untimed.
         const started = contextValue.receivedAt;
         const failed = Boolean(errors?.length) || (response.body.kind === 'single' && Boolean(response.body.singleResult.errors?.length));
-        const labels: OperationLabels = { operation: metrics.operationLabel(operationName), outcome: failed ? 'error' : 'success' };
+        const labels: OperationLabels = { operation: this.operationLabel(operationName), outcome: failed ? 'error' : 'success' };
         if (contextValue.finished) contextValue.finished.labels = labels;
-        metrics.count(labels, started);
+        this.count(labels, started);
       },
     };
     return { requestDidStart: async () => listener };

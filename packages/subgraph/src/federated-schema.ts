@@ -3,12 +3,12 @@ import { buildSubgraphSchema, printSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { parse, type GraphQLSchema } from 'graphql';
-import { buildSchema, createResolversMap, type NonEmptyArray } from 'type-graphql';
+import { buildSchema, createResolversMap, type ClassType, type NonEmptyArray } from 'type-graphql';
 
 export interface FederatedSchemaDefinition<TContext> {
-  resolvers: NonEmptyArray<Function>;
+  resolvers: NonEmptyArray<ClassType>;
   /** Types reachable only through field resolvers on entities owned elsewhere: type-graphql drops them otherwise. */
-  orphanedTypes?: Function[];
+  orphanedTypes?: ClassType[];
   /** Federation directives the subgraph uses, e.g. ['@key', '@inaccessible']. */
   federationDirectives: string[];
   /** `__resolveReference` for each entity this subgraph can produce from a representation. */

@@ -28,7 +28,9 @@ async function withAdmin<T>(work: (client: Client) => Promise<T>): Promise<T> {
   try {
     await client.connect();
   } catch (error) {
-    throw new Error(`Tests need PostgreSQL at ${ADMIN_DATABASE_URL} (set TEST_DATABASE_URL, or run .ci/run which installs it): ${String(error)}`);
+    throw new Error(`Tests need PostgreSQL at ${ADMIN_DATABASE_URL} (set TEST_DATABASE_URL, or run .ci/run which installs it): ${String(error)}`, {
+      cause: error,
+    });
   }
   try {
     return await work(client);

@@ -8,6 +8,13 @@ export interface GraphQLResponse<TData = Record<string, unknown>> {
   errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string; [key: string]: unknown } }[];
 }
 
+/**
+ * The data of an untyped test operation, read by property path: the assertion that reads it is its
+ * type check. Operations portals use go through typed documents (`execute`) instead.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type UntypedData = Record<string, any>;
+
 /** POSTs one operation and returns the HTTP status with the parsed GraphQL body. */
 export async function graphql<TData = Record<string, unknown>>(
   url: string,

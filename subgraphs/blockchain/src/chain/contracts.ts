@@ -49,6 +49,7 @@ function compilerInput(sources: Record<string, string>) {
  */
 export function compileContracts(cacheDir: string, sources = readContractSources()): CompiledContracts {
   // solc is loaded only when needed: its bundled compiler is large.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const solc = require('solc') as { compile(input: string): string; version(): string };
   const input = compilerInput(sources);
   const compiler = solc.version();

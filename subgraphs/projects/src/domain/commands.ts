@@ -174,6 +174,8 @@ function checkPath(raw: string, field: string): string {
     path.length > 0 &&
     path.length <= PATH_MAX_LENGTH &&
     !path.startsWith('/') &&
+    // Control characters are exactly what this rejects.
+    // eslint-disable-next-line no-control-regex
     !/[\u0000-\u001f\u007f\\]/.test(path) &&
     segments.every((segment) => segment !== '' && segment !== '.' && segment !== '..');
   if (!valid)
