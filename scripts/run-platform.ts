@@ -40,6 +40,9 @@ function stop(code: number): void {
   Promise.all(children.map((child) => new Promise((done) => (child.exitCode !== null ? done(null) : child.on('exit', done))))).then(() => process.exit(code));
 }
 
+const startedAt = Date.now();
+const elapsed = (): string => `${((Date.now() - startedAt) / 1000).toFixed(1)} s`;
+
 async function waitForHealth(name: string, url: string, timeoutMs = 180_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -48,22 +51,38 @@ async function waitForHealth(name: string, url: string, timeoutMs = 180_000): Pr
       (response) => response.ok,
       () => false,
     );
-    if (healthy) return;
+    if (healthy) {
+      console.log(`platform: ${name} is up (${elapsed()})`);
+      return;
+    }
     await new Promise((done) => setTimeout(done, 300));
   }
   throw new Error(`${name} did not answer ${url} within ${timeoutMs / 1000} s`);
+}
+
+/** Waits for all of them, saying every few seconds which are still starting, so a slow start is never silent. */
+async function waitForAll(services: { name: string; healthUrl: string }[]): Promise<void> {
+  const pending = new Set(services.map((service) => service.name));
+  const reminder = setInterval(() => console.log(`platform: still starting ${[...pending].join(', ')} (${elapsed()})`), 10_000);
+  try {
+    await Promise.all(services.map((service) => waitForHealth(service.name, service.healthUrl).then(() => pending.delete(service.name))));
+  } finally {
+    clearInterval(reminder);
+  }
 }
 
 async function main(): Promise<void> {
   process.on('SIGINT', () => stop(0));
   process.on('SIGTERM', () => stop(0));
   const { subgraphs } = readSupergraphConfig(resolve(root, 'supergraph.yaml'));
+  console.log(`platform: starting the subgraphs ${subgraphs.map((subgraph) => subgraph.name).join(', ')}`);
   for (const subgraph of subgraphs) start(subgraph.name, resolve(root, 'subgraphs', subgraph.name));
-  await Promise.all(subgraphs.map((subgraph) => waitForHealth(subgraph.name, new URL('/health', subgraph.routingUrl).href)));
+  await waitForAll(subgraphs.map((subgraph) => ({ name: subgraph.name, healthUrl: new URL('/health', subgraph.routingUrl).href })));
 
+  console.log('platform: starting the router');
   start('router', resolve(root, 'router'));
   const port = process.env.ROUTER_PORT ?? '4000';
-  await waitForHealth('router', `http://localhost:${port}/health`);
+  await waitForAll([{ name: 'router', healthUrl: `http://localhost:${port}/health` }]);
   console.log(`\n  Supergraph ready: http://localhost:${port}/graphql\n  Apollo Sandbox:   http://localhost:${port}/\n`);
 }
 
