@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   testMatch: ['<rootDir>/{packages,router,subgraphs,scripts,e2e}/**/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/.venv/'],
+  // dist/ holds the compiled production tree (npm run build), with the same package names as the sources.
+  modulePathIgnorePatterns: ['<rootDir>/dist/'],
   // jose ships only ES modules and PGlite's CommonJS build uses import(), neither of which Jest on
   // Node 20 can load: let swc compile them to plain CommonJS.
   transformIgnorePatterns: ['/node_modules/(?!(jose|@electric-sql/pglite)/)'],

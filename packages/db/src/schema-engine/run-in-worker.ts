@@ -1,7 +1,13 @@
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { EngineCommand, EngineOutput, EngineRequest } from './wasm-engine';
 import type { WorkerReply } from './worker';
+
+/**
+ * A thread starts as plain Node, without its parent's TypeScript loader: from source (tsx, jest) it
+ * gets tsx's, so worker.ts can stay TypeScript; compiled (dist/), worker.js needs none.
+ */
+const WORKER_EXEC_ARGV = extname(__filename) === '.ts' ? ['--require', require.resolve('tsx/cjs')] : [];
 
 /**
  * Runs a schema-engine command in a worker thread. Why a thread: the engine's JavaScript glue is an
@@ -11,7 +17,7 @@ import type { WorkerReply } from './worker';
  */
 export function runSchemaEngine<C extends EngineCommand>(request: EngineRequest<C>): Promise<EngineOutput<C>> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(join(__dirname, 'worker-entry.js'), { workerData: request });
+    const worker = new Worker(join(__dirname, `worker${extname(__filename)}`), { workerData: request, execArgv: WORKER_EXEC_ARGV });
     let reply: WorkerReply | undefined;
     worker.once('message', (message: WorkerReply) => (reply = message));
     worker.once('error', reject);

@@ -1,4 +1,4 @@
-// Body of the schema-engine worker thread (started by run-in-worker.ts through worker-entry.js).
+// Body of the schema-engine worker thread (started by run-in-worker.ts).
 import { parentPort, workerData } from 'node:worker_threads';
 import { runEngineCommand, type EngineRequest } from './wasm-engine';
 
