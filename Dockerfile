@@ -14,7 +14,7 @@ WORKDIR /app
 COPY . .
 RUN bash scripts/setup.sh --node-only && npm run build && rm dist/.tsbuildinfo
 
-# Runtime: dist/ and production dependencies only; no TypeScript, no compilers, no dev tools.
+# Runtime: dist/ and the production dependencies (package.json `dependencies`) only.
 FROM base AS runtime
 ENV NODE_ENV=production HOST=0.0.0.0 DATA_DIR=/app/data
 WORKDIR /app
