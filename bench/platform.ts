@@ -6,7 +6,7 @@
  * as a child process. Keeping the TypeScript subgraphs in this process lets a benchmark read each
  * one's own counters (`database.sqlStatements()`, the blockchain RPC histogram) exactly.
  */
-import type { PlatformConfig } from '@supergraph/config';
+import type { ConfigOf, ProjectsServiceConfig, ServiceName } from '@supergraph/config';
 import type { RunningServer } from '@supergraph/server';
 import { createTestDatabase, quietLogger, testConfig, type TestDatabase } from '@supergraph/testing';
 import { startUsersSubgraph, type UsersSubgraph } from '@supergraph/users/src/app';
@@ -22,7 +22,8 @@ export const REDIS_URL = process.env.REDIS_URL ?? 'redis://localhost:6379';
 export interface Platform {
   /** The router's GraphQL endpoint. */
   graphqlUrl: string;
-  config: PlatformConfig;
+  /** The projects subgraph's configuration (its limits, and the signing secret every process shares). */
+  config: ProjectsServiceConfig;
   users: UsersSubgraph;
   projects: ProjectsSubgraph;
   payments: PaymentsSubgraph;
@@ -41,22 +42,29 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<P
     stack.defer(() => created.drop());
     return created;
   };
-  const configure = (more: Record<string, string>): PlatformConfig => {
-    const { config, cleanup } = testConfig({ REDIS_URL, ...more, ...env });
+  const configure = <S extends ServiceName>(service: S, more: Record<string, string>): ConfigOf<S> => {
+    const { config, cleanup } = testConfig(service, { REDIS_URL, ...more, ...env });
     stack.defer(cleanup);
     return config;
   };
   try {
     const chain = await stack.add(startTestChain());
-    const users = await stack.add(startUsersSubgraph(configure({ USERS_DATABASE_URL: (await database('users')).url }), quietLogger('users')));
-    const projects = await stack.add(startProjectsSubgraph(configure({ PROJECTS_DATABASE_URL: (await database('projects')).url }), quietLogger('projects')));
+    const users = await stack.add(startUsersSubgraph(configure('users', { USERS_DATABASE_URL: (await database('users')).url }), quietLogger('users')));
+    const config = configure('projects', { PROJECTS_DATABASE_URL: (await database('projects')).url });
+    const projects = await stack.add(startProjectsSubgraph(config, quietLogger('projects')));
     const payments = await stack.add(
-      startPaymentsSubgraph(configure({ PAYMENTS_DATABASE_URL: (await database('payments')).url, USERS_URL: `${users.url}/graphql` }), quietLogger('payments')),
+      startPaymentsSubgraph(
+        configure('payments', { PAYMENTS_DATABASE_URL: (await database('payments')).url, USERS_URL: `${users.url}/graphql` }),
+        quietLogger('payments'),
+      ),
     );
     const blockchain = await stack.add(
-      startBlockchainSubgraph(configure({ ...chain.env, BLOCKCHAIN_DATABASE_URL: (await database('blockchain')).url }), quietLogger('blockchain')),
+      startBlockchainSubgraph(
+        configure('blockchain', { ...chain.env, BLOCKCHAIN_DATABASE_URL: (await database('blockchain')).url }),
+        quietLogger('blockchain'),
+      ),
     );
-    const ai = await stack.add(startAiSubgraph(configure({}).routerSigningSecret));
+    const ai = await stack.add(startAiSubgraph(config.routerSigningSecret));
 
     const routerEnv = { REDIS_URL, ...env };
     const { router, url } = await stack.router(
@@ -69,7 +77,6 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<P
       },
       routerEnv,
     );
-    const config = configure({});
     return { graphqlUrl: url, config, users, projects, payments, blockchain, aiUrl: ai.url.replace(/\/graphql$/, ''), router, stop: () => stack.stop() };
   } catch (error) {
     await stack.stop();

@@ -6,7 +6,7 @@
  *
  *   fork('bench/service-process.ts', ['router' | 'users'], { execArgv: ['--expose-gc', '--import', 'tsx'] })
  */
-import { loadConfig } from '@supergraph/config';
+import { loadRouterConfig, loadUsersConfig } from '@supergraph/config';
 import { createLogger, type RunningServer } from '@supergraph/server';
 import { startUsersSubgraph } from '@supergraph/users/src/app';
 import { startRouter } from '../router/src/app';
@@ -14,9 +14,15 @@ import { startRouter } from '../router/src/app';
 export type ServiceName = 'router' | 'users';
 export type ServiceMessage = { ready: string } | { memory: NodeJS.MemoryUsage } | { failed: string };
 
-const services: Record<ServiceName, (config: ReturnType<typeof loadConfig>) => Promise<RunningServer>> = {
-  router: (config) => startRouter(config, createLogger({ service: 'router' }, config.logLevel)),
-  users: (config) => startUsersSubgraph(config, createLogger({ service: 'users' }, config.logLevel)),
+const services: Record<ServiceName, () => Promise<RunningServer>> = {
+  router: () => {
+    const config = loadRouterConfig();
+    return startRouter(config, createLogger({ service: 'router' }, config.logLevel));
+  },
+  users: () => {
+    const config = loadUsersConfig();
+    return startUsersSubgraph(config, createLogger({ service: 'users' }, config.logLevel));
+  },
 };
 
 function send(message: ServiceMessage): void {
@@ -26,7 +32,7 @@ function send(message: ServiceMessage): void {
 async function main(): Promise<void> {
   const name = process.argv[2] as ServiceName;
   if (!services[name] || !process.send) throw new Error('fork this with an IPC channel and "router" or "users"');
-  const running = await services[name](loadConfig());
+  const running = await services[name]();
   const stop = () => void running.stop().finally(() => process.exit(0));
   process.on('message', (message) => {
     if (message === 'memory') {

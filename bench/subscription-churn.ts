@@ -28,9 +28,10 @@ function heapMb(): number {
 
 async function main(): Promise<void> {
   if (!(globalThis as { gc?: unknown }).gc) throw new Error('run with node --expose-gc');
-  const { config, cleanup } = testConfig({ MAX_SUBSCRIPTIONS_PER_CONNECTION: String(BATCH * 2) });
-  const users = await startUsersSubgraph(config, quietLogger('users'));
-  const router = await startRouter({ ...config, router: { ...config.router, subgraphUrls: { users: `${users.url}/graphql` } } }, quietLogger('router'));
+  const usersConfig = testConfig('users');
+  const users = await startUsersSubgraph(usersConfig.config, quietLogger('users'));
+  const { config, cleanup } = testConfig('router', { MAX_SUBSCRIPTIONS_PER_CONNECTION: String(BATCH * 2), SUBGRAPH_USERS_URL: `${users.url}/graphql` });
+  const router = await startRouter(config, quietLogger('router'));
   const graphqlUrl = `${router.url}/graphql`;
   try {
     const password = 'a long enough password';
@@ -81,6 +82,7 @@ async function main(): Promise<void> {
     await router.stop();
     await users.stop();
     cleanup();
+    usersConfig.cleanup();
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import { loadConfig } from '@supergraph/config';
+import { loadRouterConfig } from '@supergraph/config';
 import { readSupergraphConfig } from './composition';
 
 const root = resolve(__dirname, '..');
@@ -13,8 +13,8 @@ const children: ChildProcess[] = [];
 let stopping = false;
 
 // Every process gets the same secrets: from the environment, or the development ones that
-// loadConfig generates once under .data/ (the Python subgraph cannot read that file itself).
-const config = loadConfig();
+// the router's loader generates once under .data/ (the Python subgraph cannot read that file itself).
+const config = loadRouterConfig();
 const sharedEnv = { ROUTER_SIGNING_SECRET: config.routerSigningSecret, JWT_SECRET: config.jwt.secret };
 
 function start(name: string, cwd: string): void {

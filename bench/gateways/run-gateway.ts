@@ -9,13 +9,13 @@ import { readFileSync } from 'node:fs';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
-import { loadConfig } from '@supergraph/config';
+import { loadRouterConfig } from '@supergraph/config';
 import { startRouter } from '../../router/src/app';
 
 async function main(): Promise<void> {
   const [kind, port, supergraphPath] = process.argv.slice(2) as [string, string, string];
   if (kind === 'ours') {
-    const config = loadConfig({
+    const config = loadRouterConfig({
       ...process.env,
       NODE_ENV: 'production',
       ROUTER_PORT: port,

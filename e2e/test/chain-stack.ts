@@ -1,4 +1,4 @@
-import type { PlatformConfig } from '@supergraph/config';
+import type { BlockchainServiceConfig } from '@supergraph/config';
 import { createTestDatabase, quietLogger, testConfig } from '@supergraph/testing';
 import { startBlockchainSubgraph, type BlockchainSubgraph } from '@supergraph/blockchain/src/app';
 import { startTestChain, type TestChain } from '@supergraph/blockchain/test/chain';
@@ -10,7 +10,7 @@ import { startTestChain, type TestChain } from '@supergraph/blockchain/test/chai
 export interface ChainStack {
   chain: TestChain;
   /** The blockchain subgraph's configuration (its signing secret signs calls to it). */
-  config: PlatformConfig;
+  config: BlockchainServiceConfig;
   /** The running blockchain subgraph: another object after `restartBlockchain`. */
   readonly blockchain: BlockchainSubgraph;
   /** Stops the blockchain subgraph; the chain goes on. */
@@ -24,7 +24,7 @@ export interface ChainStack {
 export async function startChainStack(databaseName: string, env: Record<string, string> = {}): Promise<ChainStack> {
   const chain = await startTestChain();
   const database = await createTestDatabase(databaseName);
-  const { config, cleanup } = testConfig({ ...chain.env, BLOCKCHAIN_DATABASE_URL: database.url, ...env });
+  const { config, cleanup } = testConfig('blockchain', { ...chain.env, BLOCKCHAIN_DATABASE_URL: database.url, ...env });
   let blockchain: BlockchainSubgraph | undefined;
   let running = false;
   const stopBlockchain = async () => {

@@ -33,7 +33,7 @@ export class TestStack {
   async projects(env: Record<string, string> = {}): Promise<ProjectsSubgraph> {
     const database = await createTestDatabase('e2e_projects');
     this.defer(() => database.drop());
-    const { config, cleanup } = testConfig({ PROJECTS_PORT: '0', PROJECTS_DATABASE_URL: database.url, ...env });
+    const { config, cleanup } = testConfig('projects', { PROJECTS_PORT: '0', PROJECTS_DATABASE_URL: database.url, ...env });
     this.defer(cleanup);
     return this.add(startProjectsSubgraph(config, quietLogger('projects')));
   }
@@ -44,7 +44,7 @@ export class TestStack {
    */
   async router(subgraphs: SubgraphUrls, env: Record<string, string> = {}): Promise<{ router: RunningServer; url: string }> {
     const urls = Object.fromEntries(SUBGRAPHS.map((name) => [`SUBGRAPH_${name.toUpperCase()}_URL`, subgraphs[name] ?? NOWHERE]));
-    const { config, cleanup } = testConfig({ RATE_LIMIT_PER_MINUTE: '0', ...urls, ...env });
+    const { config, cleanup } = testConfig('router', { RATE_LIMIT_PER_MINUTE: '0', ...urls, ...env });
     this.defer(cleanup);
     const router = await this.add(startRouter(config, quietLogger('router')));
     return { router, url: `${router.url}/graphql` };

@@ -7,7 +7,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import type { PlatformConfig } from '@supergraph/config';
+import type { RouterServiceConfig } from '@supergraph/config';
 import {
   createLogger,
   formatErrorFor,
@@ -44,7 +44,7 @@ import { serverSentEventsHandler, wantsEventStream } from './subscriptions/sse';
 import { serveClientWebSockets } from './subscriptions/websocket';
 
 /** Starts the router: the gateway over the static supergraph, plus health, readiness and Sandbox. */
-export async function startRouter(config: PlatformConfig, logger: Logger = createLogger({ service: 'router' }, config.logLevel)): Promise<RunningServer> {
+export async function startRouter(config: RouterServiceConfig, logger: Logger = createLogger({ service: 'router' }, config.logLevel)): Promise<RunningServer> {
   const authorizationPolicy = new AuthorizationPolicy(readFileSync(config.router.supergraphPath, 'utf8'));
   const supergraphSdl = authorizationPolicy.gatewaySdl;
   const subgraphs = new Map<string, SubgraphClient>();
@@ -64,7 +64,7 @@ export async function startRouter(config: PlatformConfig, logger: Logger = creat
 
   const planner = new SubscriptionPlanner(supergraphSdl);
   const protection = config.protection;
-  const tracing = protection.otlpEndpoint ? startTracing('router', protection.otlpEndpoint) : undefined;
+  const tracing = config.otlpEndpoint ? startTracing('router', config.otlpEndpoint) : undefined;
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
   const rateLimiter = new RateLimiter(protection.rateLimit, redis && new RedisSlidingWindow(redis), logger);
   const persisted = await persistedQueries(protection.persistedQueries, redis, logger);
@@ -116,7 +116,7 @@ export async function startRouter(config: PlatformConfig, logger: Logger = creat
     onShared: (leader, follower) => metrics.sharedResponse(leader, follower),
   });
   waitingOnShared = () => executeGraphQL.sharing;
-  const engine = new SubscriptionEngine(planner, new UpstreamSubscriptions(config.routerSigningSecret), () => subgraphs, logger);
+  const engine = new SubscriptionEngine(planner, new UpstreamSubscriptions(config.routerSigningSecret, config.keepAliveMs), () => subgraphs, logger);
   const operations = countingSubscriptions(rateLimitedExecute(operationRunner(apollo, engine), rateLimiter));
   subscriptionsActive = () => operations.active;
   const serverSentEvents = serverSentEventsHandler({
@@ -181,7 +181,7 @@ export async function startRouter(config: PlatformConfig, logger: Logger = creat
     operations,
     authenticate: (headers) => authenticate({ headers }, config.jwt, apiKeys),
     maxSubscriptionsPerConnection: config.router.maxSubscriptionsPerConnection,
-    keepAliveMs: config.router.keepAliveMs,
+    keepAliveMs: config.keepAliveMs,
     logger,
   });
   logger.info('router listening', { url: `${running.url}/graphql`, sandbox: config.production ? undefined : `${running.url}/` });

@@ -1,9 +1,9 @@
 import cluster from 'node:cluster';
-import { loadConfig } from '@supergraph/config';
+import { loadRouterConfig } from '@supergraph/config';
 import { createLogger, stopOnSignals } from '@supergraph/server';
 import { runWorkers } from './workers';
 
-const config = loadConfig();
+const config = loadRouterConfig();
 const logger = createLogger({ service: 'router' }, config.logLevel);
 if (config.router.workers > 1 && cluster.isPrimary) {
   runWorkers(config.router.workers, logger);

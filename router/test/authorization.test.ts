@@ -31,11 +31,11 @@ async function usersFetches(): Promise<number> {
 
 beforeAll(async () => {
   database = await createTestDatabase('authorization');
-  const base = testConfig({ USERS_DATABASE_URL: database.url, ADMIN_EMAILS: 'boss@example.com' });
+  const base = testConfig('users', { USERS_DATABASE_URL: database.url, ADMIN_EMAILS: 'boss@example.com' });
   cleanups.push(base.cleanup);
   [users, catalogSubgraph] = await Promise.all([startUsersSubgraph(base.config, quietLogger('users')), catalog()]);
   const supergraph = composeSupergraph([{ name: 'users', url: `${users.url}/graphql`, sdl: usersSdl() }, catalogSubgraph]);
-  const { config, cleanup } = testConfig({ SUPERGRAPH_PATH: supergraph.path, RATE_LIMIT_PER_MINUTE: '0', API_KEY_CACHE_MS: '0' });
+  const { config, cleanup } = testConfig('router', { SUPERGRAPH_PATH: supergraph.path, RATE_LIMIT_PER_MINUTE: '0', API_KEY_CACHE_MS: '0' });
   cleanups.push(supergraph.cleanup, cleanup);
   router = await startRouter(config, quietLogger('router'));
   graphqlUrl = `${router.url}/graphql`;

@@ -1,4 +1,4 @@
-import type { PlatformConfig } from '@supergraph/config';
+import type { RouterServiceConfig } from '@supergraph/config';
 import type { RunningServer } from '@supergraph/server';
 import { createTestDatabase, quietLogger, testConfig } from '@supergraph/testing';
 import { startUsersSubgraph, type UsersSubgraph } from '@supergraph/users/src/app';
@@ -7,7 +7,7 @@ import { composeSupergraph, usersSdl } from './fleet';
 
 /** The real router in front of a real users subgraph on a fresh Postgres database. */
 export interface PlatformHarness {
-  config: PlatformConfig;
+  config: RouterServiceConfig;
   routerUrl: string;
   graphqlUrl: string;
   usersUrl: string;
@@ -18,13 +18,13 @@ export interface PlatformHarness {
 
 export async function startPlatform(env: Record<string, string> = {}): Promise<PlatformHarness> {
   const database = await createTestDatabase('platform');
-  const base = testConfig({ USERS_DATABASE_URL: database.url, ...env });
+  const base = testConfig('users', { USERS_DATABASE_URL: database.url, ...env });
   const users = await startUsersSubgraph(base.config, quietLogger('users'));
   const usersUrl = `${users.url}/graphql`;
   // The router serves exactly the subgraphs started here, whatever else supergraph.yaml lists now.
   const supergraph = env.SUPERGRAPH_PATH ? undefined : composeSupergraph([{ name: 'users', url: usersUrl, sdl: usersSdl() }]);
   // Tests send many requests from one address: rate limiting is off unless a test turns it on.
-  const { config, cleanup } = testConfig({
+  const { config, cleanup } = testConfig('router', {
     USERS_DATABASE_URL: database.url,
     SUBGRAPH_USERS_URL: usersUrl,
     RATE_LIMIT_PER_MINUTE: '0',

@@ -35,7 +35,7 @@ describe('sharing identical in-flight operations', () => {
       } as GraphQLResolverMap<unknown>,
     );
     const supergraph = composeSupergraph([catalog]);
-    const { config, cleanup } = testConfig({ SUPERGRAPH_PATH: supergraph.path, RATE_LIMIT_PER_MINUTE: '0', RESPONSE_CACHE: 'false', SUBGRAPH_DEDUPE: 'false' });
+    const { config, cleanup } = testConfig('router', { SUPERGRAPH_PATH: supergraph.path, RATE_LIMIT_PER_MINUTE: '0', RESPONSE_CACHE: 'false', SUBGRAPH_DEDUPE: 'false' });
     cleanups.push(supergraph.cleanup, cleanup);
     router = await startRouter(config, quietLogger('router'));
     graphqlUrl = `${router.url}/graphql`;

@@ -74,7 +74,7 @@ describe('a router in front of a real users process and two more subgraphs', () 
       reviews(),
     ]);
     const supergraph = composeSupergraph([{ name: 'users', url: users.url, sdl: usersSdl() }, catalogSubgraph, reviewsSubgraph]);
-    const { config, cleanup } = testConfig({
+    const { config, cleanup } = testConfig('router', {
       SUPERGRAPH_PATH: supergraph.path,
       RATE_LIMIT_PER_MINUTE: '0',
       SUBGRAPH_TIMEOUT_MS: '3000',

@@ -30,7 +30,7 @@ beforeAll(async () => {
   );
   profile.cacheControl = 'private, max-age=60';
   const supergraph = composeSupergraph([catalogSubgraph, profile]);
-  const { config, cleanup } = testConfig({ SUPERGRAPH_PATH: supergraph.path, REDIS_URL, RATE_LIMIT_PER_MINUTE: '0' });
+  const { config, cleanup } = testConfig('router', { SUPERGRAPH_PATH: supergraph.path, REDIS_URL, RATE_LIMIT_PER_MINUTE: '0' });
   cleanups.push(supergraph.cleanup, cleanup);
   routers = [await startRouter(config, quietLogger('router')), await startRouter(config, quietLogger('router-2'))];
   tokenFor = async (userId) => (await issueAccessToken({ userId, roles: ['USER'], tier: 'FREE' }, config.jwt)).token;

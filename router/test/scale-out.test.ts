@@ -22,9 +22,9 @@ describe('two router and two subgraph instances on one Redis', () => {
     database = await createTestDatabase('scaleout');
     for (let instance = 0; instance < 2; instance++) {
       const env = { USERS_DATABASE_URL: database.url, REDIS_URL, ADMIN_EMAILS: 'admin@example.com' };
-      const usersConfig = testConfig(env);
+      const usersConfig = testConfig('users', env);
       const users = await startUsersSubgraph(usersConfig.config, quietLogger('users'));
-      const routerConfig = testConfig({ ...env, SUBGRAPH_USERS_URL: `${users.url}/graphql` });
+      const routerConfig = testConfig('router', { ...env, SUBGRAPH_USERS_URL: `${users.url}/graphql` });
       const router = await startRouter(routerConfig.config, quietLogger('router'));
       servers.push(router, users);
       cleanups.push(usersConfig.cleanup, routerConfig.cleanup);

@@ -1,1 +1,10 @@
-export * from './config';
+export * from './parsers';
+export { REPO_ROOT, type EventsConfig, type ServiceConfig } from './service';
+export type { JwtConfig } from './jwt';
+export * from './router';
+export * from './users';
+export * from './projects';
+export * from './payments';
+export * from './blockchain';
+export { blockchainDeployment } from './chain';
+export * from './services';

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
+import type { ServiceConfig } from '@supergraph/config';
 import { IDENTITY_HEADER, IdentityVerificationError, SIGNATURE_HEADER, verifyIdentity, type Identity } from '@supergraph/identity';
 import {
   formatErrorFor,
@@ -41,8 +42,24 @@ export interface SubgraphServerOptions<TContext extends RequestBase> {
    * each must authenticate its caller itself (a webhook verifies the provider's signature).
    */
   extraRoutes?: Record<string, Route>;
-  /** OTLP endpoint (config.protection.otlpEndpoint): when set, this process exports traces. */
-  otlpEndpoint?: string;
+  /** OTLP endpoint (config.otlpEndpoint): when set, this process exports traces. */
+  otlpEndpoint?: string | undefined;
+  /** Interval of graphql-ws pings on the router's subscription sockets (config.keepAliveMs). */
+  keepAliveMs: number;
+}
+
+/** The server options every subgraph takes from its service configuration, the same way. */
+export function serverOptions(
+  config: ServiceConfig,
+): Pick<SubgraphServerOptions<RequestBase>, 'host' | 'signingSecret' | 'graceMs' | 'maxBodyBytes' | 'keepAliveMs' | 'otlpEndpoint'> {
+  return {
+    host: config.host,
+    signingSecret: config.routerSigningSecret,
+    graceMs: config.shutdownGraceMs,
+    maxBodyBytes: config.maxBodyBytes,
+    keepAliveMs: config.keepAliveMs,
+    otlpEndpoint: config.otlpEndpoint,
+  };
 }
 
 /**
@@ -99,6 +116,7 @@ export async function serveSubgraph<TContext extends RequestBase>(options: Subgr
     signingSecret: options.signingSecret,
     logger,
     createContext: options.createContext,
+    keepAliveMs: options.keepAliveMs,
   });
   logger.info('subgraph listening', { url: `${running.url}/graphql` });
   return running;

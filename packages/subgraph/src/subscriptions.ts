@@ -22,7 +22,7 @@ export function serveSubscriptions<TContext extends RequestBase>(options: {
   signingSecret: string;
   logger: Logger;
   createContext(base: RequestBase): TContext;
-  keepAliveMs?: number;
+  keepAliveMs: number;
 }): { close(): Promise<void> } {
   const sockets = new WebSocketServer({ server: options.server, path: '/graphql' });
   const disposable = useServer<SubgraphConnectionParams, ConnectionState>(
@@ -50,7 +50,7 @@ export function serveSubscriptions<TContext extends RequestBase>(options: {
         }),
     },
     sockets,
-    options.keepAliveMs ?? 12_000,
+    options.keepAliveMs,
   );
   return {
     close: async () => {

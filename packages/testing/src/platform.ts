@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, type PlatformConfig } from '@supergraph/config';
+import { CONFIG_LOADERS, type ConfigOf, type ServiceName } from '@supergraph/config';
 import { createLogger, type Logger } from '@supergraph/server';
 
 /**
@@ -12,12 +12,13 @@ import { createLogger, type Logger } from '@supergraph/server';
 export const EVENT_CHANNEL_PREFIX = `test-${randomBytes(4).toString('hex')}:`;
 
 /**
- * Configuration for a test: fixed secrets, ephemeral ports, a throw-away data folder, and
- * whatever the test overrides through the same environment variables users set.
+ * Configuration of one service for a test, from that service's own loader: fixed secrets,
+ * ephemeral ports, a throw-away data folder, and whatever the test overrides through the same
+ * environment variables users set.
  */
-export function testConfig(env: Record<string, string> = {}): { config: PlatformConfig; cleanup(): void } {
+export function testConfig<S extends ServiceName>(service: S, env: Record<string, string> = {}): { config: ConfigOf<S>; cleanup(): void } {
   const dataDir = mkdtempSync(join(tmpdir(), 'supergraph-test-'));
-  const config = loadConfig({
+  const config = CONFIG_LOADERS[service]({
     NODE_ENV: 'test',
     DATA_DIR: dataDir,
     ROUTER_SIGNING_SECRET: 'test-router-signing-secret',
@@ -33,7 +34,7 @@ export function testConfig(env: Record<string, string> = {}): { config: Platform
     // Tests that are about rate limiting turn it on themselves.
     RATE_LIMIT_PER_MINUTE: '0',
     ...env,
-  });
+  }) as ConfigOf<S>;
   return { config, cleanup: () => rmSync(dataDir, { recursive: true, force: true }) };
 }
 

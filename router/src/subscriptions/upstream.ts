@@ -12,7 +12,11 @@ import { eventQueue } from '@supergraph/pubsub';
 export class UpstreamSubscriptions {
   private readonly clients = new Map<string, { client: Client; users: number }>();
 
-  constructor(private readonly signingSecret: string) {}
+  constructor(
+    private readonly signingSecret: string,
+    /** Interval of graphql-ws pings on each upstream socket (WS_KEEPALIVE_MS). */
+    private readonly keepAliveMs: number,
+  ) {}
 
   subscribe(
     subgraph: { name: string; url: string },
@@ -61,7 +65,7 @@ export class UpstreamSubscriptions {
       connectionParams: () => ({ headers: signIdentity(identity, this.signingSecret) }),
       lazy: true,
       retryAttempts: 0,
-      keepAlive: 10_000,
+      keepAlive: this.keepAliveMs,
     });
   }
 }

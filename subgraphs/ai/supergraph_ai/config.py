@@ -5,10 +5,11 @@ one explicitly and the defaults are documented in a single place (README.md repe
 
 | variable                  | default                         | meaning                                               |
 |---------------------------|---------------------------------|-------------------------------------------------------|
+| NODE_ENV                  | (none)                          | `production` requires the settings marked (prod)      |
 | AI_HOST                   | 0.0.0.0                         | interface the server binds                            |
 | AI_PORT                   | 4005                            | port of /graphql, /health, /metrics                   |
-| ROUTER_SIGNING_SECRET     | (none: required to serve)       | HMAC key shared with the router                       |
-| AI_METRICS_TOKEN          | (none)                          | bearer token that may read /metrics unsigned          |
+| ROUTER_SIGNING_SECRET     | (none: required to serve)       | HMAC key shared with the router (prod)                |
+| AI_METRICS_TOKEN          | (none)                          | bearer token that may read /metrics unsigned (prod)   |
 | AI_DATA_DIR               | <repo>/.data/ai                 | trained model artefacts, assembled model files        |
 | REDIS_URL                 | (none: in-process cache)        | shared embedding cache                                |
 | LLM_PROVIDER              | local                           | local, openai or anthropic                            |
@@ -24,7 +25,7 @@ one explicitly and the defaults are documented in a single place (README.md repe
 | LLM_TIMEOUT_SECONDS       | 60                              | per-request timeout of the hosted providers           |
 | EMBED_MAX_BATCH           | 64                              | most texts the micro-batcher sends in one model call  |
 | EMBED_MAX_WAIT_MS         | 5                               | how long the first request of a batch may wait        |
-| AI_PROJECTS_URL           | http://localhost:4002/graphql   | the projects subgraph, whose change feed is indexed   |
+| AI_PROJECTS_URL           | http://localhost:4002/graphql   | the projects subgraph, whose change feed is indexed (prod) |
 | AI_INDEX_POLL_SECONDS     | 5                               | how often the index pulls the feed without a poke     |
 | AI_INDEX_PAGE_SIZE        | 200                             | projects per feed page (one embedding batch each)     |
 | EVENT_CHANNEL_PREFIX      | supergraph:                     | Redis channel prefix of the event bus (pokes)         |
@@ -39,6 +40,10 @@ from enum import StrEnum
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
+
+# Defaults that only work on a developer's machine (or leave /metrics to router-signed callers only,
+# which a Prometheus cannot be): a deployment (NODE_ENV=production, the platform's one switch) sets them.
+REQUIRED_IN_PRODUCTION = ("ROUTER_SIGNING_SECRET", "AI_METRICS_TOKEN", "AI_PROJECTS_URL")
 
 
 class LlmProviderName(StrEnum):
@@ -104,6 +109,11 @@ class Settings:
             if value < minimum:
                 raise ConfigError(f"{name} must be at least {minimum}, got {value}")
             return value
+
+        if env.get("NODE_ENV") == "production":
+            missing = [name for name in REQUIRED_IN_PRODUCTION if text(name) is None]
+            if missing:
+                raise ConfigError(f"{', '.join(missing)} must be set in production")
 
         provider_raw = (text("LLM_PROVIDER") or LlmProviderName.LOCAL.value).lower()
         try:

@@ -63,3 +63,13 @@ def test_the_app_refuses_to_start_without_a_signing_secret() -> None:
 
     with pytest.raises(ConfigError, match="ROUTER_SIGNING_SECRET"):
         create_app(Settings())
+
+
+def test_production_requires_what_only_works_on_a_developer_machine() -> None:
+    deployed = {"ROUTER_SIGNING_SECRET": "s", "AI_METRICS_TOKEN": "t", "AI_PROJECTS_URL": "http://projects:4002/graphql"}
+    assert Settings.from_env({"NODE_ENV": "production", **deployed}).metrics_token == "t"
+    for name in deployed:
+        without = {key: value for key, value in deployed.items() if key != name}
+        with pytest.raises(ConfigError, match=f"{name} must be set in production"):
+            Settings.from_env({"NODE_ENV": "production", **without})
+    assert Settings.from_env({}).metrics_token is None  # outside production each stays optional

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { getAddress } from 'viem';
-import type { PlatformConfig } from '@supergraph/config';
+import type { BlockchainServiceConfig } from '@supergraph/config';
 import { createLogger, type Logger, type RunningServer } from '@supergraph/server';
 import { startOutboxRelay } from '@supergraph/outbox';
 import { createEventBus, type EventBus } from '@supergraph/pubsub';
-import { serveSubgraph } from '@supergraph/subgraph';
+import { serveSubgraph, serverOptions } from '@supergraph/subgraph';
 import { compileContracts } from './chain/contracts';
 import { ensureDeployment, readDeployment, type Deployment } from './chain/deployment';
 import { startLocalChain, type LocalChain } from './chain/local-node';
@@ -46,7 +46,7 @@ export interface BlockchainOptions {
  * the database, starts the chain follower and serves the subgraph. Used by main.ts and the tests.
  */
 export async function startBlockchainSubgraph(
-  config: PlatformConfig,
+  config: BlockchainServiceConfig,
   logger: Logger = createLogger({ service: 'blockchain' }, config.logLevel),
   options: BlockchainOptions = {},
 ): Promise<BlockchainSubgraph> {
@@ -133,12 +133,9 @@ export async function startBlockchainSubgraph(
     const running = await serveSubgraph({
       name: 'blockchain',
       schema: await buildBlockchainSchema(),
-      host: config.host,
+      ...serverOptions(config),
       port: settings.port,
-      signingSecret: config.routerSigningSecret,
       logger,
-      graceMs: config.shutdownGraceMs,
-      maxBodyBytes: config.maxBodyBytes,
       createContext: (base) => createBlockchainContext(base, { prisma: database.prisma, config, events, reader, treasury, payouts }),
       onStop: close,
     });
@@ -158,7 +155,7 @@ export async function startBlockchainSubgraph(
 }
 
 /** On an external chain the contracts are already deployed: their addresses come from the environment or the deployment file. */
-async function knownDeployment(config: PlatformConfig, clients: ChainClients): Promise<Deployment> {
+async function knownDeployment(config: BlockchainServiceConfig, clients: ChainClients): Promise<Deployment> {
   const settings = config.blockchain;
   const file = readDeployment(settings.deploymentPath);
   const forgeToken = settings.forgeTokenAddress ?? file?.forgeToken;

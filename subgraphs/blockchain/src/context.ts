@@ -1,4 +1,4 @@
-import type { PlatformConfig } from '@supergraph/config';
+import type { BlockchainServiceConfig } from '@supergraph/config';
 import type { EventBus } from '@supergraph/pubsub';
 import { eventLoaders, type RequestBase } from '@supergraph/subgraph';
 import type { PrismaClient } from './generated/prisma/client';
@@ -10,7 +10,7 @@ import { createLoaders, type BlockchainLoaders } from './data/loaders';
 /** What lives as long as the subgraph: shared by every request. */
 export interface BlockchainServices {
   prisma: PrismaClient;
-  config: PlatformConfig;
+  config: BlockchainServiceConfig;
   events: EventBus;
   reader: ChainReader;
   treasury: TreasuryPayouts;

@@ -1,8 +1,8 @@
-import { loadConfig } from '@supergraph/config';
+import { loadBlockchainConfig } from '@supergraph/config';
 import { createLogger, stopOnSignals } from '@supergraph/server';
 import { startBlockchainSubgraph } from './app';
 
-const config = loadConfig();
+const config = loadBlockchainConfig();
 const logger = createLogger({ service: 'blockchain' }, config.logLevel);
 startBlockchainSubgraph(config, logger).then(
   (running) => stopOnSignals(running, logger),

@@ -12,7 +12,7 @@ import type { Deployment } from '../src/chain/deployment';
  */
 it('starts a local chain, deploys $FORGE and the treasury, and reuses them after a restart', async () => {
   const database = await createTestDatabase('blockchain_embedded');
-  const { config, cleanup } = testConfig({
+  const { config, cleanup } = testConfig('blockchain', {
     BLOCKCHAIN_DATABASE_URL: database.url,
     BLOCKCHAIN_PORT: '0',
     LOCAL_CHAIN_PORT: '0',

@@ -1,4 +1,4 @@
-import type { PlatformConfig } from '@supergraph/config';
+import type { BlockchainServiceConfig } from '@supergraph/config';
 import type { Identity } from '@supergraph/identity';
 import { InProcessEventBus } from '@supergraph/pubsub';
 import type { Logger } from '@supergraph/server';
@@ -30,7 +30,7 @@ export function recordingLogger(lines: string[], base: Record<string, unknown> =
  * the router calls it. Its events go to an in-process bus the harness records from the start.
  */
 export interface BlockchainHarness {
-  config: PlatformConfig;
+  config: BlockchainServiceConfig;
   url: string;
   subgraph: BlockchainSubgraph;
   events: InProcessEventBus;
@@ -48,7 +48,7 @@ export type HarnessOptions = Pick<BlockchainOptions, 'payoutFaults'>;
 
 export async function startBlockchainHarness(chain: TestChain, env: Record<string, string> = {}, options: HarnessOptions = {}): Promise<BlockchainHarness> {
   const database: TestDatabase = await createTestDatabase('blockchain');
-  const { config, cleanup } = testConfig({ BLOCKCHAIN_DATABASE_URL: database.url, BLOCKCHAIN_PORT: '0', ...chain.env, ...env });
+  const { config, cleanup } = testConfig('blockchain', { BLOCKCHAIN_DATABASE_URL: database.url, BLOCKCHAIN_PORT: '0', ...chain.env, ...env });
   const events = new InProcessEventBus();
   const transfers: TokenTransferEvent[] = [];
   const transcript: Transcript = { logs: [], responses: [] };

@@ -34,7 +34,7 @@ beforeAll(async () => {
   chain = await startTestChain();
   blockchain = await startBlockchainHarness(chain);
   usersDb = await createTestDatabase('platform_users');
-  const usersConfig = testConfig({ USERS_DATABASE_URL: usersDb.url, ADMIN_EMAILS: 'root@example.com' });
+  const usersConfig = testConfig('users', { USERS_DATABASE_URL: usersDb.url, ADMIN_EMAILS: 'root@example.com' });
   cleanups.push(usersConfig.cleanup);
   users = await startUsersSubgraph(usersConfig.config, quietLogger('users'));
 
@@ -43,7 +43,7 @@ beforeAll(async () => {
     { name: 'blockchain', routingUrl: blockchain.url, schemaPath: '', sdl: printFederatedSdl(await buildBlockchainSchema()) },
   ]);
   if (!composed.ok) throw new Error(composed.errors.join('\n'));
-  const routerConfig = testConfig({ USERS_DATABASE_URL: usersDb.url, RATE_LIMIT_PER_MINUTE: '0' });
+  const routerConfig = testConfig('router', { RATE_LIMIT_PER_MINUTE: '0' });
   cleanups.push(routerConfig.cleanup);
   const supergraphPath = join(routerConfig.config.dataDir, 'supergraph.graphql');
   writeFileSync(supergraphPath, composed.supergraphSdl);

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { blockchainDeployment, type PlatformConfig } from '@supergraph/config';
+import { blockchainDeployment, type PaymentsServiceConfig } from '@supergraph/config';
 import { startOutboxRelay, type OutboxRelay } from '@supergraph/outbox';
 import { createEventBus, type EventBus } from '@supergraph/pubsub';
 import { createLogger, type Logger, type RunningServer } from '@supergraph/server';
-import { serveSubgraph } from '@supergraph/subgraph';
+import { serveSubgraph, serverOptions } from '@supergraph/subgraph';
 import { createPaymentsContext, type PaymentsServices } from './context';
 import { openPaymentsDatabase, type PaymentsDatabase } from './data/database';
 import { HttpPayoutsClient, type PayoutsClient } from './data/payouts-client';
@@ -44,15 +44,12 @@ const RECOVERY_INTERVAL_MS = 30_000;
 
 /** Opens the database, migrates it, starts Stripe access, the outbox relay and the server. Used by main.ts and the tests. */
 export async function startPaymentsSubgraph(
-  config: PlatformConfig,
+  config: PaymentsServiceConfig,
   logger: Logger = createLogger({ service: 'payments' }, config.logLevel),
   dependencies: PaymentsDependencies = {},
 ): Promise<PaymentsSubgraph> {
+  // loadPaymentsConfig has checked that production has real Stripe keys, and that a key comes with its webhook secret.
   const stripeConfig = config.payments.stripe;
-  if (config.production && (!stripeConfig.secretKey || !stripeConfig.webhookSecret)) {
-    throw new Error('STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET must be set in production');
-  }
-  if (stripeConfig.secretKey && !stripeConfig.webhookSecret) throw new Error('STRIPE_WEBHOOK_SECRET must be set with STRIPE_SECRET_KEY');
 
   const cleanups: (() => Promise<void>)[] = [];
   const close = async () => {
@@ -64,7 +61,7 @@ export async function startPaymentsSubgraph(
     const events = createEventBus(config);
     cleanups.push(() => events.close());
 
-    // No key configured: Stripe is the embedded local server (development; refused in production above).
+    // No key configured: Stripe is the embedded local server (development; refused in production by the loader).
     let localStripe: LocalStripe | undefined;
     let stripeAccess = {
       secretKey: stripeConfig.secretKey ?? '',
@@ -95,7 +92,7 @@ export async function startPaymentsSubgraph(
 
     const users = dependencies.users ?? new HttpUsersClient(config.payments.usersUrl, config.routerSigningSecret);
     const payouts = dependencies.payouts ?? new HttpPayoutsClient(config.payments.blockchainUrl, config.routerSigningSecret);
-    const treasury = () => blockchainDeployment(config)?.treasury;
+    const treasury = () => blockchainDeployment(config).treasury;
     const chain = dependencies.chain ?? new HttpChainWatcher(config.payments.blockchainUrl, config.routerSigningSecret, treasury);
     const staking = new StakingService({ prisma: database.prisma, users, payouts, config: config.payments, logger, onCommitted });
     const payments = new PaymentsService({
@@ -146,12 +143,9 @@ export async function startPaymentsSubgraph(
     const running = await serveSubgraph({
       name: 'payments',
       schema: await buildPaymentsSchema(),
-      host: config.host,
+      ...serverOptions(config),
       port: config.payments.port,
-      signingSecret: config.routerSigningSecret,
       logger,
-      graceMs: config.shutdownGraceMs,
-      maxBodyBytes: config.maxBodyBytes,
       createContext: (base) => createPaymentsContext(base, database.prisma, config, services, events),
       extraRoutes: {
         [STRIPE_WEBHOOK_PATH]: stripeWebhookRoute({ stripe, webhookSecret: stripeAccess.webhookSecret, payments, logger, maxBodyBytes: config.maxBodyBytes }),

@@ -1,4 +1,4 @@
-import type { PlatformConfig } from '@supergraph/config';
+import type { PaymentsServiceConfig } from '@supergraph/config';
 import type { EventBus } from '@supergraph/pubsub';
 import { eventLoaders, type RequestBase } from '@supergraph/subgraph';
 import type { PrismaClient } from './generated/prisma/client';
@@ -17,7 +17,7 @@ export interface PaymentsServices {
 export interface PaymentsContext extends RequestBase {
   prisma: PrismaClient;
   loaders: PaymentsLoaders;
-  config: PlatformConfig;
+  config: PaymentsServiceConfig;
   services: PaymentsServices;
   /** Events relayed from the outbox after commit: what subscriptions listen to. */
   events: EventBus;
@@ -26,7 +26,7 @@ export interface PaymentsContext extends RequestBase {
 export function createPaymentsContext(
   base: RequestBase,
   prisma: PrismaClient,
-  config: PlatformConfig,
+  config: PaymentsServiceConfig,
   services: PaymentsServices,
   events: EventBus,
 ): PaymentsContext {

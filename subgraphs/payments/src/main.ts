@@ -1,8 +1,8 @@
-import { loadConfig } from '@supergraph/config';
+import { loadPaymentsConfig } from '@supergraph/config';
 import { createLogger, stopOnSignals } from '@supergraph/server';
 import { startPaymentsSubgraph } from './app';
 
-const config = loadConfig();
+const config = loadPaymentsConfig();
 const logger = createLogger({ service: 'payments' }, config.logLevel);
 startPaymentsSubgraph(config, logger).then(
   (running) => stopOnSignals(running, logger),

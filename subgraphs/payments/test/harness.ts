@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { PlatformConfig } from '@supergraph/config';
+import type { PaymentsServiceConfig } from '@supergraph/config';
 import type { Identity } from '@supergraph/identity';
 import { RedisEventBus } from '@supergraph/pubsub';
 import {
@@ -27,7 +27,7 @@ export const STRIPE_WEBHOOK_SECRET = 'whsec_payments_harness';
  * and a real users subgraph (its own database) behind USERS_URL for the tier changes.
  */
 export interface PaymentsHarness {
-  config: PlatformConfig;
+  config: PaymentsServiceConfig;
   url: string;
   subgraph: PaymentsSubgraph;
   users: UsersSubgraph;
@@ -58,12 +58,12 @@ export async function startPaymentsHarness(options: { env?: Record<string, strin
     const stripe = await LocalStripe.start({ secretKey: STRIPE_SECRET_KEY, webhookSecret: STRIPE_WEBHOOK_SECRET });
     cleanups.push(() => stripe.stop());
 
-    const usersEnv = testConfig({ USERS_DATABASE_URL: usersDb.url, REDIS_URL, ...options.env });
+    const usersEnv = testConfig('users', { USERS_DATABASE_URL: usersDb.url, REDIS_URL, ...options.env });
     cleanups.push(() => usersEnv.cleanup());
     const users = await startUsersSubgraph(usersEnv.config, quietLogger('users'));
     cleanups.push(() => users.stop());
 
-    const { config, cleanup } = testConfig({
+    const { config, cleanup } = testConfig('payments', {
       PAYMENTS_PORT: '0',
       PAYMENTS_DATABASE_URL: paymentsDb.url,
       USERS_URL: `${users.url}/graphql`,

@@ -19,10 +19,10 @@ const cleanups: (() => void)[] = [];
 beforeAll(async () => {
   h = await startPaymentsHarness();
   projectsDb = await createTestDatabase('payments_projects');
-  const projectsConfig = testConfig({ PROJECTS_PORT: '0', PROJECTS_DATABASE_URL: projectsDb.url });
+  const projectsConfig = testConfig('projects', { PROJECTS_PORT: '0', PROJECTS_DATABASE_URL: projectsDb.url });
   cleanups.push(projectsConfig.cleanup);
   projects = await startProjectsSubgraph(projectsConfig.config, quietLogger('projects'));
-  const routerConfig = testConfig({
+  const routerConfig = testConfig('router', {
     SUBGRAPH_USERS_URL: `${h.users.url}/graphql`,
     SUBGRAPH_PROJECTS_URL: `${projects.url}/graphql`,
     SUBGRAPH_PAYMENTS_URL: `${h.subgraph.url}/graphql`,

@@ -1,8 +1,8 @@
-import type { PlatformConfig } from '@supergraph/config';
+import type { ProjectsServiceConfig } from '@supergraph/config';
 import { createLogger, type Logger, type RunningServer } from '@supergraph/server';
 import { startOutboxRelay, type OutboxRelay } from '@supergraph/outbox';
 import { createEventBus, type EventBus } from '@supergraph/pubsub';
-import { serveSubgraph } from '@supergraph/subgraph';
+import { serveSubgraph, serverOptions } from '@supergraph/subgraph';
 import { createProjectsContext } from './context';
 import { openProjectsDatabase, type ProjectsDatabase } from './data/database';
 import { createTaskQueue, type TaskQueue } from './queue';
@@ -22,7 +22,7 @@ export interface ProjectsSubgraph extends RunningServer {
 
 /** Opens the database, migrates it, starts the queue (and the in-process worker) and serves the subgraph. */
 export async function startProjectsSubgraph(
-  config: PlatformConfig,
+  config: ProjectsServiceConfig,
   logger: Logger = createLogger({ service: 'projects' }, config.logLevel),
 ): Promise<ProjectsSubgraph> {
   const database = await openProjectsDatabase({ url: config.projects.databaseUrl, dataDir: config.dataDir, logger });
@@ -47,12 +47,9 @@ export async function startProjectsSubgraph(
     const running = await serveSubgraph({
       name: 'projects',
       schema: await buildProjectsSchema(),
-      host: config.host,
+      ...serverOptions(config),
       port: config.projects.port,
-      signingSecret: config.routerSigningSecret,
       logger,
-      graceMs: config.shutdownGraceMs,
-      maxBodyBytes: config.maxBodyBytes,
       createContext: (base) => createProjectsContext(base, database.prisma, config, queue, events),
       onStop: close,
     });

@@ -1,4 +1,4 @@
-import type { PlatformConfig } from '@supergraph/config';
+import type { ProjectsServiceConfig } from '@supergraph/config';
 import type { EventBus } from '@supergraph/pubsub';
 import { eventLoaders, type RequestBase } from '@supergraph/subgraph';
 import type { PrismaClient } from './generated/prisma/client';
@@ -9,14 +9,20 @@ import type { TaskEnv } from './tasks/tasks';
 export interface ProjectsContext extends RequestBase {
   prisma: PrismaClient;
   loaders: ProjectsLoaders;
-  config: PlatformConfig;
+  config: ProjectsServiceConfig;
   /** What commands and task operations need: the database, the limits and the queue. */
   env: TaskEnv;
   /** Events relayed from the outbox after commit: what subscriptions listen to. */
   events: EventBus;
 }
 
-export function createProjectsContext(base: RequestBase, prisma: PrismaClient, config: PlatformConfig, queue: TaskQueue, events: EventBus): ProjectsContext {
+export function createProjectsContext(
+  base: RequestBase,
+  prisma: PrismaClient,
+  config: ProjectsServiceConfig,
+  queue: TaskQueue,
+  events: EventBus,
+): ProjectsContext {
   return { ...base, prisma, config, events, env: { prisma, limits: config.projects, queue }, loaders: createLoaders(prisma) };
 }
 

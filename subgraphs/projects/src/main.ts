@@ -1,8 +1,8 @@
-import { loadConfig } from '@supergraph/config';
+import { loadProjectsConfig } from '@supergraph/config';
 import { createLogger, stopOnSignals } from '@supergraph/server';
 import { startProjectsSubgraph } from './app';
 
-const config = loadConfig();
+const config = loadProjectsConfig();
 const logger = createLogger({ service: 'projects' }, config.logLevel);
 startProjectsSubgraph(config, logger).then(
   (running) => stopOnSignals(running, logger),

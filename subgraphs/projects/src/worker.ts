@@ -2,14 +2,14 @@
  * `npm run worker`: a task worker process for the BullMQ queue (REDIS_URL). Run as many as the
  * load needs; they share one fair schedule through Redis. SIGTERM finishes running tasks, then exits.
  */
-import { loadConfig } from '@supergraph/config';
+import { loadProjectsConfig } from '@supergraph/config';
 import { createLogger } from '@supergraph/server';
 import { openProjectsDatabase } from './data/database';
 import { createTaskQueue } from './queue';
 import { startTaskWorker } from './tasks/worker';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadProjectsConfig();
   const logger = createLogger({ service: 'projects-worker' }, config.logLevel);
   if (!config.redisUrl) throw new Error('The task worker process needs REDIS_URL (without Redis the subgraph runs its worker in-process)');
   const database = await openProjectsDatabase({ url: config.projects.databaseUrl, dataDir: config.dataDir, logger });

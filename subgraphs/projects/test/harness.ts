@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { PlatformConfig } from '@supergraph/config';
+import type { ProjectsServiceConfig } from '@supergraph/config';
 import type { Identity, Tier } from '@supergraph/identity';
 import { asRouter, createTestDatabase, graphql, quietLogger, testConfig, type GraphQLResponse } from '@supergraph/testing';
 import { startProjectsSubgraph, type ProjectsSubgraph } from '../src/app';
@@ -9,7 +9,7 @@ export const REDIS_URL = process.env.REDIS_URL ?? 'redis://localhost:6379';
 
 /** A projects subgraph on a fresh Postgres database, called directly the way the router calls it. */
 export interface ProjectsHarness {
-  config: PlatformConfig;
+  config: ProjectsServiceConfig;
   url: string;
   databaseUrl: string;
   subgraph: ProjectsSubgraph;
@@ -28,7 +28,7 @@ export interface ProjectsHarness {
 export async function startProjectsHarness(env: Record<string, string> = {}, options: { redis?: boolean } = {}): Promise<ProjectsHarness> {
   const database = await createTestDatabase('projects');
   const redisEnv: Record<string, string> = options.redis ? { REDIS_URL, PROJECTS_QUEUE_PREFIX: `test-${randomUUID().slice(0, 8)}` } : {};
-  const { config, cleanup } = testConfig({ PROJECTS_DATABASE_URL: database.url, PROJECTS_PORT: '0', PROJECTS_TASK_BACKOFF_MS: '20', ...redisEnv, ...env });
+  const { config, cleanup } = testConfig('projects', { PROJECTS_DATABASE_URL: database.url, PROJECTS_PORT: '0', PROJECTS_TASK_BACKOFF_MS: '20', ...redisEnv, ...env });
   let running: ProjectsSubgraph | undefined;
   let db: ProjectsDatabase | undefined;
   try {

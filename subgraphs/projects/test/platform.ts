@@ -25,14 +25,9 @@ export interface ProjectsPlatform {
 
 export async function startProjectsPlatform(env: Record<string, string> = {}): Promise<ProjectsPlatform> {
   const [usersDb, projectsDb] = await Promise.all([createTestDatabase('platform_users'), createTestDatabase('platform_projects')]);
-  const base = testConfig({
-    USERS_DATABASE_URL: usersDb.url,
-    PROJECTS_DATABASE_URL: projectsDb.url,
-    PROJECTS_PORT: '0',
-    PROJECTS_TASK_BACKOFF_MS: '20',
-    ...env,
-  });
-  const users = await startUsersSubgraph(base.config, quietLogger('users'));
+  const usersConfig = testConfig('users', { USERS_DATABASE_URL: usersDb.url, ...env });
+  const base = testConfig('projects', { PROJECTS_DATABASE_URL: projectsDb.url, PROJECTS_PORT: '0', PROJECTS_TASK_BACKOFF_MS: '20', ...env });
+  const users = await startUsersSubgraph(usersConfig.config, quietLogger('users'));
   const projects = await startProjectsSubgraph(base.config, quietLogger('projects'));
   const composed = composeSubgraphs([
     { name: 'users', routingUrl: `${users.url}/graphql`, schemaPath: '', sdl: printFederatedSdl(await buildUsersSchema()) },
@@ -41,7 +36,7 @@ export async function startProjectsPlatform(env: Record<string, string> = {}): P
   if (!composed.ok) throw new Error(composed.errors.join('\n'));
   const supergraphPath = join(base.config.dataDir, 'supergraph.graphql');
   writeFileSync(supergraphPath, composed.supergraphSdl);
-  const { config, cleanup } = testConfig({
+  const { config, cleanup } = testConfig('router', {
     ...env,
     SUPERGRAPH_PATH: supergraphPath,
     SUBGRAPH_USERS_URL: `${users.url}/graphql`,
@@ -59,6 +54,7 @@ export async function startProjectsPlatform(env: Record<string, string> = {}): P
       await users.stop();
       await Promise.all([usersDb.drop(), projectsDb.drop()]);
       base.cleanup();
+      usersConfig.cleanup();
       cleanup();
     },
   };

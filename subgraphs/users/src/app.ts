@@ -1,7 +1,7 @@
-import type { PlatformConfig } from '@supergraph/config';
+import type { UsersServiceConfig } from '@supergraph/config';
 import { createLogger, type Logger, type RunningServer } from '@supergraph/server';
 import { createEventBus, type EventBus } from '@supergraph/pubsub';
-import { serveSubgraph } from '@supergraph/subgraph';
+import { serveSubgraph, serverOptions } from '@supergraph/subgraph';
 import { createUsersContext } from './context';
 import { openUsersDatabase, type UsersDatabase } from './data/database';
 import { buildUsersSchema } from './schema';
@@ -12,7 +12,10 @@ export interface UsersSubgraph extends RunningServer {
 }
 
 /** Opens the database, migrates it and serves the subgraph. Used by main.ts and by the tests. */
-export async function startUsersSubgraph(config: PlatformConfig, logger: Logger = createLogger({ service: 'users' }, config.logLevel)): Promise<UsersSubgraph> {
+export async function startUsersSubgraph(
+  config: UsersServiceConfig,
+  logger: Logger = createLogger({ service: 'users' }, config.logLevel),
+): Promise<UsersSubgraph> {
   const database = await openUsersDatabase({ url: config.users.databaseUrl, dataDir: config.dataDir, logger });
   const events = createEventBus(config);
   const close = async () => {
@@ -23,12 +26,9 @@ export async function startUsersSubgraph(config: PlatformConfig, logger: Logger 
     const running = await serveSubgraph({
       name: 'users',
       schema: await buildUsersSchema(),
-      host: config.host,
+      ...serverOptions(config),
       port: config.users.port,
-      signingSecret: config.routerSigningSecret,
       logger,
-      graceMs: config.shutdownGraceMs,
-      maxBodyBytes: config.maxBodyBytes,
       createContext: (base) => createUsersContext(base, database.prisma, config, events),
       onStop: close,
     });

@@ -1,4 +1,4 @@
-import type { PlatformConfig } from '@supergraph/config';
+import type { UsersServiceConfig } from '@supergraph/config';
 import type { EventBus } from '@supergraph/pubsub';
 import { eventLoaders, type RequestBase } from '@supergraph/subgraph';
 import type { PrismaClient } from './generated/prisma/client';
@@ -7,13 +7,13 @@ import { createLoaders, type UsersLoaders } from './data/loaders';
 export interface UsersContext extends RequestBase {
   prisma: PrismaClient;
   loaders: UsersLoaders;
-  config: PlatformConfig;
+  config: UsersServiceConfig;
   events: EventBus;
   /** Set when this request itself signed a user in: the response may show them their own data. */
   signedInUserId?: string;
 }
 
-export function createUsersContext(base: RequestBase, prisma: PrismaClient, config: PlatformConfig, events: EventBus): UsersContext {
+export function createUsersContext(base: RequestBase, prisma: PrismaClient, config: UsersServiceConfig, events: EventBus): UsersContext {
   return { ...base, prisma, config, events, loaders: createLoaders(prisma) };
 }
 

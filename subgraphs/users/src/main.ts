@@ -1,8 +1,8 @@
-import { loadConfig } from '@supergraph/config';
+import { loadUsersConfig } from '@supergraph/config';
 import { createLogger, stopOnSignals } from '@supergraph/server';
 import { startUsersSubgraph } from './app';
 
-const config = loadConfig();
+const config = loadUsersConfig();
 const logger = createLogger({ service: 'users' }, config.logLevel);
 startUsersSubgraph(config, logger).then(
   (running) => stopOnSignals(running, logger),

@@ -1,4 +1,4 @@
-import type { PlatformConfig } from '@supergraph/config';
+import type { UsersServiceConfig } from '@supergraph/config';
 import type { Identity } from '@supergraph/identity';
 import { asRouter, createTestDatabase, graphql, quietLogger, testConfig, type GraphQLResponse } from '@supergraph/testing';
 import { startUsersSubgraph, type UsersSubgraph } from '../src/app';
@@ -6,7 +6,7 @@ import { openUsersDatabase, type UsersDatabase } from '../src/data/database';
 
 /** A users subgraph on a fresh Postgres database, called directly the way the router calls it. */
 export interface UsersHarness {
-  config: PlatformConfig;
+  config: UsersServiceConfig;
   url: string;
   /** A second connection to the same database, for asserting what was (not) written. */
   db: UsersDatabase;
@@ -18,7 +18,7 @@ export interface UsersHarness {
 
 export async function startUsersHarness(env: Record<string, string> = {}): Promise<UsersHarness> {
   const database = await createTestDatabase('users');
-  const { config, cleanup } = testConfig({ USERS_DATABASE_URL: database.url, ...env });
+  const { config, cleanup } = testConfig('users', { USERS_DATABASE_URL: database.url, ...env });
   let running: UsersSubgraph | undefined;
   let db: UsersDatabase | undefined;
   try {

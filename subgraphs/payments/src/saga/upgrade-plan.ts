@@ -1,4 +1,4 @@
-import type { PlatformConfig } from '@supergraph/config';
+import type { PaymentsServiceConfig } from '@supergraph/config';
 import { badUserInput, clientError, type Logger } from '@supergraph/server';
 import type { PrismaClient, UpgradeSaga } from '../generated/prisma/client';
 import { PaymentMethod, PaymentStatus, SagaStatus, Tier } from '../generated/prisma/enums';
@@ -66,7 +66,7 @@ export class UpgradePlanSaga {
       prisma: PrismaClient;
       payments: PaymentsService;
       users: UsersClient;
-      config: PlatformConfig;
+      config: PaymentsServiceConfig;
       logger: Logger;
       faults?: SagaFaults;
     },

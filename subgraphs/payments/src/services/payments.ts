@@ -1,4 +1,4 @@
-import type { PlatformConfig } from '@supergraph/config';
+import type { PaymentsServiceConfig } from '@supergraph/config';
 import { badUserInput, clientError, notFound, type Logger } from '@supergraph/server';
 import type Stripe from 'stripe';
 import { Prisma, type Payment as PaymentRow, type PrismaClient } from '../generated/prisma/client';
@@ -18,7 +18,7 @@ export interface PaymentsDeps {
   stripe: StripeGateway;
   users: UsersClient;
   chain: ChainWatcher;
-  config: PlatformConfig;
+  config: PaymentsServiceConfig;
   logger: Logger;
   /** The $FORGE treasury and the confirmations a transfer needs (from the blockchain subgraph's config). */
   token: { treasury: () => string | undefined; confirmations: number };

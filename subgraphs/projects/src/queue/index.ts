@@ -1,4 +1,4 @@
-import type { PlatformConfig } from '@supergraph/config';
+import type { ProjectsServiceConfig } from '@supergraph/config';
 import { BullTaskQueue } from './bullmq-queue';
 import { InProcessTaskQueue } from './in-process-queue';
 import type { TaskQueue } from './task-queue';
@@ -6,7 +6,7 @@ import type { TaskQueue } from './task-queue';
 export type { TaskQueue } from './task-queue';
 
 /** BullMQ on Redis when REDIS_URL is set, else the in-process queue (embedded default). */
-export function createTaskQueue(config: PlatformConfig): TaskQueue {
+export function createTaskQueue(config: ProjectsServiceConfig): TaskQueue {
   const { tierWeights: weights, tierConcurrency: caps, queuePrefix: prefix } = config.projects;
   return config.redisUrl ? new BullTaskQueue({ redisUrl: config.redisUrl, prefix, weights, caps }) : new InProcessTaskQueue({ weights, caps });
 }

@@ -1,0 +1,140 @@
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadJwtConfig, type JwtConfig } from './jwt';
+import { byName, flag, int, oneOf, text, tierTable, type Env } from './parsers';
+import { loadServiceConfig, REPO_ROOT, type ServiceConfig } from './service';
+
+/** Everything the router reads; it verifies JWTs, so it needs JWT_SECRET. */
+export interface RouterServiceConfig extends ServiceConfig {
+  /** REDIS_URL: rate-limit windows, persisted queries and the response cache, shared by router instances. Default: unset, in-process. */
+  redisUrl: string | undefined;
+  jwt: JwtConfig;
+  router: RouterConfig;
+  protection: ProtectionConfig;
+}
+
+export interface RouterConfig {
+  /** ROUTER_PORT. Default 4000. */
+  port: number;
+  /** SUPERGRAPH_PATH: the composed supergraph the router serves. Default `<repo>/supergraph.graphql`. */
+  supergraphPath: string;
+  /** SUBGRAPH_<NAME>_URL: routing URL overrides by subgraph name. Default: the supergraph's URLs. */
+  subgraphUrls: Record<string, string>;
+  /** API_KEY_CACHE_MS: how long a verified API key is trusted before the users subgraph is asked again. Default 30000. */
+  apiKeyCacheMs: number;
+  /** READY_TIMEOUT_MS: timeout of each subgraph probe behind /ready. Default 2000. */
+  readyTimeoutMs: number;
+  /** MAX_SUBSCRIPTIONS_PER_CONNECTION: operations one client WebSocket may run at once. Default 100. */
+  maxSubscriptionsPerConnection: number;
+  /** OPERATION_DEDUPE: identical queries of one caller in flight at once share one execution and one response. Default on. */
+  operationDedupe: boolean;
+  /** ROUTER_WORKERS: router processes sharing the port (node:cluster), or `auto` for one per core. Default 1 (the main process). */
+  workers: number;
+}
+
+/**
+ * Router protection and operations (issue 8): operation limits, per-subgraph resilience, rate
+ * limiting, persisted queries, response cache and metrics. Documented in router/README.md.
+ */
+export interface ProtectionConfig {
+  /** LIMIT_MAX_DEPTH (15), LIMIT_MAX_ALIASES (30), LIMIT_MAX_ROOT_FIELDS (20), LIMIT_MAX_TOKENS (5000), LIMIT_MAX_COST (10000). */
+  limits: { maxDepth: number; maxAliases: number; maxRootFields: number; maxTokens: number; maxCost: number };
+  subgraphs: {
+    /** SUBGRAPH_TIMEOUT_MS: per attempt. Default 10000. */
+    timeoutMs: number;
+    /** SUBGRAPH_<NAME>_TIMEOUT_MS: per-subgraph timeouts overriding timeoutMs. Default: none. */
+    timeoutOverrides: Record<string, number>;
+    /** SUBGRAPH_RETRIES: extra attempts of a failed query fetch (never a mutation). Default 2. */
+    retries: number;
+    /** SUBGRAPH_RETRY_BASE_MS: first retry delay. Default 100. */
+    retryBaseMs: number;
+    /** SUBGRAPH_RETRY_MAX_MS: longest retry delay. Default 2000. */
+    retryMaxMs: number;
+    /** BREAKER_FAILURE_THRESHOLD: consecutive failures that open a subgraph's circuit. Default 5. */
+    breakerFailureThreshold: number;
+    /** BREAKER_RESET_MS: how long an open circuit waits before a trial request. Default 30000. */
+    breakerResetMs: number;
+    /** SUBGRAPH_DEDUPE: share one round trip among identical query fetches in flight at once (same identity). Default on. */
+    dedupe: boolean;
+  };
+  rateLimit: {
+    /** RATE_LIMIT_PER_MINUTE: requests per window and caller; 0 turns rate limiting off. Default 100. */
+    perMinute: number;
+    /** RATE_LIMIT_WINDOW_MS. Default 60000. */
+    windowMs: number;
+    /** RATE_LIMIT_TIERS: requests per window by tier, overriding perMinute (e.g. `PRO=1000`). Default: none. */
+    tiers: Record<string, number>;
+    /** RATE_LIMIT_TRUST_PROXY: take the anonymous caller's address from the first X-Forwarded-For entry. Default off. */
+    trustProxy: boolean;
+  };
+  /**
+   * PERSISTED_QUERIES: apq, safelist or off (default apq); PERSISTED_QUERIES_TTL_SECONDS (86400);
+   * PERSISTED_QUERIES_MANIFEST: operations registered into the safelist at start (Apollo manifest or hash → query JSON).
+   */
+  persistedQueries: { mode: 'apq' | 'safelist' | 'off'; ttlSeconds: number; manifestPath: string | undefined };
+  /** RESPONSE_CACHE (default on); RESPONSE_CACHE_MAX_ENTRY_BYTES (1000000). */
+  responseCache: { enabled: boolean; maxEntryBytes: number };
+  /** METRICS: serve /metrics. Default on. */
+  metrics: { enabled: boolean };
+}
+
+export function loadRouterConfig(env: Env = process.env): RouterServiceConfig {
+  const service = loadServiceConfig(env);
+  return {
+    ...service,
+    redisUrl: text(env, 'REDIS_URL'),
+    jwt: loadJwtConfig(env, service),
+    router: {
+      port: int(env, 'ROUTER_PORT', 4000),
+      supergraphPath: resolve(env.SUPERGRAPH_PATH ?? join(REPO_ROOT, 'supergraph.graphql')),
+      subgraphUrls: byName(env, 'SUBGRAPH_', '_URL'),
+      apiKeyCacheMs: int(env, 'API_KEY_CACHE_MS', 30_000),
+      readyTimeoutMs: int(env, 'READY_TIMEOUT_MS', 2_000),
+      maxSubscriptionsPerConnection: int(env, 'MAX_SUBSCRIPTIONS_PER_CONNECTION', 100),
+      operationDedupe: flag(env, 'OPERATION_DEDUPE', true),
+      workers: env.ROUTER_WORKERS === 'auto' ? availableParallelism() : int(env, 'ROUTER_WORKERS', 1),
+    },
+    protection: loadProtectionConfig(env),
+  };
+}
+
+function loadProtectionConfig(env: Env): ProtectionConfig {
+  const timeoutOverrides = Object.fromEntries(
+    Object.entries(byName(env, 'SUBGRAPH_', '_TIMEOUT_MS')).map(([name]) => [name, int(env, `SUBGRAPH_${name.toUpperCase()}_TIMEOUT_MS`, 0)]),
+  );
+  return {
+    limits: {
+      maxDepth: int(env, 'LIMIT_MAX_DEPTH', 15),
+      maxAliases: int(env, 'LIMIT_MAX_ALIASES', 30),
+      maxRootFields: int(env, 'LIMIT_MAX_ROOT_FIELDS', 20),
+      maxTokens: int(env, 'LIMIT_MAX_TOKENS', 5_000),
+      maxCost: int(env, 'LIMIT_MAX_COST', 10_000),
+    },
+    subgraphs: {
+      timeoutMs: int(env, 'SUBGRAPH_TIMEOUT_MS', 10_000),
+      timeoutOverrides,
+      retries: int(env, 'SUBGRAPH_RETRIES', 2),
+      retryBaseMs: int(env, 'SUBGRAPH_RETRY_BASE_MS', 100),
+      retryMaxMs: int(env, 'SUBGRAPH_RETRY_MAX_MS', 2_000),
+      breakerFailureThreshold: int(env, 'BREAKER_FAILURE_THRESHOLD', 5),
+      breakerResetMs: int(env, 'BREAKER_RESET_MS', 30_000),
+      dedupe: flag(env, 'SUBGRAPH_DEDUPE', true),
+    },
+    rateLimit: {
+      perMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 100),
+      windowMs: int(env, 'RATE_LIMIT_WINDOW_MS', 60_000),
+      tiers: tierTable(env, 'RATE_LIMIT_TIERS'),
+      trustProxy: flag(env, 'RATE_LIMIT_TRUST_PROXY', false),
+    },
+    persistedQueries: {
+      mode: oneOf(env, 'PERSISTED_QUERIES', ['apq', 'safelist', 'off'] as const, 'apq'),
+      ttlSeconds: int(env, 'PERSISTED_QUERIES_TTL_SECONDS', 86_400),
+      manifestPath: env.PERSISTED_QUERIES_MANIFEST ? resolve(env.PERSISTED_QUERIES_MANIFEST) : undefined,
+    },
+    responseCache: {
+      enabled: flag(env, 'RESPONSE_CACHE', true),
+      maxEntryBytes: int(env, 'RESPONSE_CACHE_MAX_ENTRY_BYTES', 1_000_000),
+    },
+    metrics: { enabled: flag(env, 'METRICS', true) },
+  };
+}

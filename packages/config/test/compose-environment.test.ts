@@ -1,0 +1,165 @@
+/**
+ * docker-compose.yml against the services' configuration loaders: every service is started, in
+ * production mode, with exactly the environment compose gives it, by the loader that service runs
+ * (the TypeScript ones in this process, the AI subgraph's in its own Python). A variable missing
+ * from the compose wiring fails here, not in a deployment.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { CONFIG_LOADERS, REPO_ROOT, type Env } from '@supergraph/config';
+
+const COMPOSE_FILE = join(REPO_ROOT, 'docker-compose.yml');
+const AI_DIR = join(REPO_ROOT, 'subgraphs/ai');
+const AI_PYTHON = join(AI_DIR, '.venv/bin/python');
+
+/** What a loader made of an environment: the variables it read, or the error it stopped with. */
+interface LoadResult {
+  read: string[];
+  error?: string;
+}
+
+type Loader = (env: Env) => LoadResult;
+
+/**
+ * The loader each compose service runs. Every service in docker-compose.yml must be listed: a new
+ * one fails the coverage test below until it is mapped (null: a backing service we do not configure).
+ */
+const LOADERS: Record<string, Loader | null> = {
+  postgres: null,
+  redis: null,
+  users: typeScript(CONFIG_LOADERS.users),
+  projects: typeScript(CONFIG_LOADERS.projects),
+  'projects-worker': typeScript(CONFIG_LOADERS.projects),
+  payments: typeScript(CONFIG_LOADERS.payments),
+  blockchain: typeScript(CONFIG_LOADERS.blockchain),
+  ai: python,
+  router: typeScript(CONFIG_LOADERS.router),
+};
+
+/** Variables each service cannot start without in production: removing one from its compose environment must fail its loader. */
+const REQUIRED: [service: string, variable: string][] = [
+  ['router', 'JWT_SECRET'],
+  ['router', 'ROUTER_SIGNING_SECRET'],
+  ['users', 'JWT_SECRET'],
+  ['projects', 'ROUTER_SIGNING_SECRET'],
+  ['payments', 'BLOCKCHAIN_URL'],
+  ['payments', 'USERS_URL'],
+  ['payments', 'TREASURY_ADDRESS'],
+  ['payments', 'STRIPE_SECRET_KEY'],
+  ['blockchain', 'RPC_URL'],
+  ['blockchain', 'FORGE_TOKEN_ADDRESS'],
+  ['ai', 'AI_METRICS_TOKEN'],
+  ['ai', 'ROUTER_SIGNING_SECRET'],
+  ['ai', 'AI_PROJECTS_URL'],
+];
+
+const composeText = readFileSync(COMPOSE_FILE, 'utf8');
+const compose = parse(composeText, { merge: true }) as { services: Record<string, { environment?: Record<string, unknown> | string[] }> };
+/** The operator's shell: a placeholder for every variable compose insists on (`${VAR:?…}`), nothing else, so every default applies. */
+const shell: Env = Object.fromEntries([...composeText.matchAll(/\$\{([A-Za-z_]\w*):?\?/g)].map(([, name]) => [name!, `placeholder-${name!.toLowerCase()}`]));
+const configured = Object.entries(LOADERS).flatMap(([service, loader]) => (loader ? [[service, loader] as const] : []));
+
+it('maps every compose service to the loader it runs', () => {
+  expect(Object.keys(compose.services).sort()).toEqual(Object.keys(LOADERS).sort());
+});
+
+describe.each(configured)('%s', (service, load) => {
+  const env = serviceEnvironment(service);
+
+  it('runs in production mode', () => {
+    expect(env.NODE_ENV).toBe('production');
+  });
+
+  it('loads its configuration from exactly what compose gives it', () => {
+    expect(load(env).error).toBeUndefined();
+  });
+
+  it('is given only variables its loader reads', () => {
+    const { read } = load(env);
+    expect(Object.keys(env).filter((name) => !read.includes(name))).toEqual([]);
+  });
+});
+
+it.each(REQUIRED)('%s fails to load without %s', (service, variable) => {
+  const env = serviceEnvironment(service);
+  expect(env[variable]).toBeTruthy();
+  const { [variable]: _removed, ...without } = env;
+  expect(LOADERS[service]!(without).error).toContain(variable);
+});
+
+/** The service's `environment:` as the container sees it, interpolated against `shell`. */
+function serviceEnvironment(service: string): Env {
+  const declared = compose.services[service]?.environment ?? {};
+  const entries: [string, unknown][] = Array.isArray(declared)
+    ? declared.map((entry) => (entry.includes('=') ? [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)] : [entry, null]))
+    : Object.entries(declared);
+  const env: Env = {};
+  for (const [name, value] of entries) {
+    // A bare name passes the shell's value through, or nothing when the shell has none.
+    const resolved = value === null ? shell[name] : interpolate(String(value));
+    if (resolved !== undefined) env[name] = resolved;
+  }
+  return env;
+}
+
+/** Compose's interpolation: $$, $VAR, ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR?error}. */
+function interpolate(value: string): string {
+  return value.replace(/\$\$|\$\{(\w+)(?:(:?[-?])([^}]*))?\}|\$(\w+)/g, (match, braced?: string, operator?: string, argument?: string, bare?: string) => {
+    if (match === '$$') return '$';
+    const name = (braced ?? bare)!;
+    const current = shell[name];
+    const missing = operator?.startsWith(':') ? !current : current === undefined;
+    if (!missing || !operator) return current ?? '';
+    if (operator.endsWith('?')) throw new Error(`compose refuses to start ${name}: ${argument}`);
+    return argument ?? '';
+  });
+}
+
+/** A TypeScript loader, run here on an environment that records which variables it reads. */
+function typeScript(loadConfig: (env: Env) => unknown): Loader {
+  return (env) => {
+    const read = new Set<string>();
+    const recording = new Proxy(env, {
+      get: (target, name) => {
+        if (typeof name === 'string') read.add(name);
+        return target[name as string];
+      },
+    });
+    try {
+      loadConfig(recording);
+      return { read: [...read] };
+    } catch (error) {
+      return { read: [...read], error: error instanceof Error ? error.message : String(error) };
+    }
+  };
+}
+
+/** The AI subgraph's loader (supergraph_ai.config), in its own Python with nothing but `env` as its environment. */
+function python(env: Env): LoadResult {
+  const script = `
+import json, os
+from supergraph_ai.config import ConfigError, Settings
+
+read = set()
+
+class Recording(dict):
+    def get(self, key, default=None):
+        read.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key):
+        read.add(key)
+        return super().__getitem__(key)
+
+try:
+    Settings.from_env(Recording(os.environ))
+    print(json.dumps({"read": sorted(read)}))
+except ConfigError as error:
+    print(json.dumps({"read": sorted(read), "error": str(error)}))
+`;
+  const run = spawnSync(AI_PYTHON, ['-c', script], { cwd: AI_DIR, env: env as NodeJS.ProcessEnv, encoding: 'utf8', timeout: 20_000 });
+  if (run.status !== 0) throw new Error(`${AI_PYTHON} failed (${run.error?.message ?? run.status}): ${run.stderr}`);
+  return JSON.parse(run.stdout) as LoadResult;
+}
