@@ -18,6 +18,7 @@ import {
   type SelectionNode,
 } from 'graphql';
 import { hasScope, isAdmin, type Identity } from '@supergraph/identity';
+import { clientError } from '@supergraph/server';
 import type { RouterContext } from './context';
 
 /** One @authenticated / @requiresScopes declaration: scopes are alternatives (any) of sets (all). */
@@ -105,11 +106,11 @@ function holds(identity: Identity, scope: string): boolean {
 function denial(requirements: Requirement[], identity: Identity): GraphQLError | undefined {
   for (const requirement of requirements) {
     if (identity.kind !== 'user') {
-      return new GraphQLError('You must be signed in to read this field', { extensions: { code: 'UNAUTHENTICATED' } });
+      return clientError('UNAUTHENTICATED', 'You must be signed in to read this field');
     }
     if (requirement.scopes && !requirement.scopes.some((all) => all.every((scope) => holds(identity, scope)))) {
       const wanted = requirement.scopes.map((all) => all.join(' and ')).join(' or ');
-      return new GraphQLError(`This field requires the scope ${wanted}`, { extensions: { code: 'FORBIDDEN', requiredScopes: requirement.scopes } });
+      return clientError('FORBIDDEN', `This field requires the scope ${wanted}`, { requiredScopes: requirement.scopes });
     }
   }
   return undefined;

@@ -16,7 +16,9 @@ import {
   type SelectionSetNode,
   type ValueNode,
 } from 'graphql';
+import { ApolloServerErrorCode } from '@apollo/server/errors';
 import type { ProtectionConfig } from '@supergraph/config';
+import { extensionsWithoutHttp, requestRefused } from '@supergraph/server';
 import type { RouterContext } from './context';
 
 export type LimitName = 'depth' | 'aliases' | 'rootFields' | 'tokens' | 'cost';
@@ -34,8 +36,10 @@ const SIZE_ARGUMENTS = new Set(['first', 'last', 'limit', 'take', 'pageSize']);
 
 export function limitExceeded(limit: LimitName, max: number, actual?: number): GraphQLError {
   const what = { depth: 'depth', aliases: 'number of aliases', rootFields: 'number of root fields', tokens: 'number of tokens', cost: 'estimated cost' }[limit];
-  return new GraphQLError(`Operation ${what}${actual === undefined ? '' : ` (${actual})`} exceeds the limit "${limit}" of ${max}`, {
-    extensions: { code: 'OPERATION_LIMIT_EXCEEDED', limit, max, ...(actual === undefined ? {} : { actual }), http: { status: 400 } },
+  return requestRefused('OPERATION_LIMIT_EXCEEDED', `Operation ${what}${actual === undefined ? '' : ` (${actual})`} exceeds the limit "${limit}" of ${max}`, {
+    limit,
+    max,
+    ...(actual === undefined ? {} : { actual }),
   });
 }
 
@@ -172,7 +176,8 @@ export function operationLimitsPlugin(schema: GraphQLSchema, limits: OperationLi
  * graphql 16): give it our code.
  */
 export function tokenLimitError(formatted: GraphQLFormattedError, maxTokens: number): GraphQLFormattedError {
-  if (formatted.extensions?.code !== 'GRAPHQL_PARSE_FAILED' || !/contains more tha[nt] \d+ tokens/.test(formatted.message)) return formatted;
+  const tooManyTokens = formatted.extensions?.code === ApolloServerErrorCode.GRAPHQL_PARSE_FAILED && /contains more tha[nt] \d+ tokens/.test(formatted.message);
+  if (!tooManyTokens) return formatted;
   const error = limitExceeded('tokens', maxTokens);
-  return { message: error.message, extensions: { code: 'OPERATION_LIMIT_EXCEEDED', limit: 'tokens', max: maxTokens } };
+  return { message: error.message, extensions: extensionsWithoutHttp(error) };
 }

@@ -5,7 +5,7 @@ import type { KeyValueCache, KeyValueCacheSetOptions } from '@apollo/utils.keyva
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Redis } from 'ioredis';
 import type { ProtectionConfig } from '@supergraph/config';
-import type { Logger } from '@supergraph/server';
+import { clientError, requestRefused, type Logger } from '@supergraph/server';
 import type { RouterContext } from './context';
 
 export type PersistedQuerySettings = ProtectionConfig['persistedQueries'];
@@ -98,9 +98,7 @@ export class Safelist {
 }
 
 export const persistedQueryNotAllowed = (): GraphQLError =>
-  new GraphQLError('Only registered (safelisted) operations may run on this router', {
-    extensions: { code: 'PERSISTED_QUERY_NOT_ALLOWED', http: { status: 400 } },
-  });
+  requestRefused('PERSISTED_QUERY_NOT_ALLOWED', 'Only registered (safelisted) operations may run on this router');
 
 /** Reads a manifest: Apollo's persisted query manifest format, or a JSON object of hash → query. */
 export function readManifest(path: string): string[] {
@@ -143,5 +141,5 @@ export async function persistedQueries(settings: PersistedQuerySettings, redis: 
 /** Apollo Server raises a hash mismatch without a code; give it one (it is the client's mistake, not ours). */
 export function hashMismatchError(formatted: GraphQLFormattedError): GraphQLFormattedError {
   if (formatted.message !== 'provided sha does not match query') return formatted;
-  return { message: 'The sha256Hash of extensions.persistedQuery does not match the query', extensions: { code: 'PERSISTED_QUERY_HASH_MISMATCH' } };
+  return clientError('PERSISTED_QUERY_HASH_MISMATCH', 'The sha256Hash of extensions.persistedQuery does not match the query').toJSON();
 }

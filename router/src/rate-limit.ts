@@ -5,7 +5,7 @@ import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql'
 import type { Redis } from 'ioredis';
 import type { ProtectionConfig } from '@supergraph/config';
 import type { Identity } from '@supergraph/identity';
-import type { Logger } from '@supergraph/server';
+import { extensionsWithoutHttp, requestRefused, type Logger } from '@supergraph/server';
 
 export type RateLimitSettings = ProtectionConfig['rateLimit'];
 
@@ -98,9 +98,12 @@ export class MemorySlidingWindow implements SlidingWindowStore {
 export function rateLimited(decision: RateLimitDecision): GraphQLError {
   const retryAfter = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
   const headers = new HeaderMap([['retry-after', String(retryAfter)]]);
-  return new GraphQLError(`Rate limit of ${decision.limit} requests per window exceeded; retry after ${retryAfter} s`, {
-    extensions: { code: 'RATE_LIMITED', retryAfter, limit: decision.limit, http: { status: 429, headers } },
-  });
+  return requestRefused(
+    'RATE_LIMITED',
+    `Rate limit of ${decision.limit} requests per window exceeded; retry after ${retryAfter} s`,
+    { retryAfter, limit: decision.limit },
+    headers,
+  );
 }
 
 /**
@@ -180,10 +183,7 @@ export function rateLimitedExecute<T extends { execute(args: ExecutionArgs): Pro
         try {
           await limiter.check({ ...identity, via: 'jwt' }, { headers: {}, socket: {} as IncomingMessage['socket'] });
         } catch (error) {
-          if (error instanceof GraphQLError) {
-            const { http: _http, ...extensions } = error.extensions as Record<string, unknown>;
-            return { errors: [new GraphQLError(error.message, { extensions })] };
-          }
+          if (error instanceof GraphQLError) return { errors: [new GraphQLError(error.message, { extensions: extensionsWithoutHttp(error) })] };
           throw error;
         }
       }

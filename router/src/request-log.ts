@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
-import type { Logger } from '@supergraph/server';
+import { hasErrorCode, type Logger } from '@supergraph/server';
 import type { RouterContext } from './context';
 
 /**
@@ -13,7 +13,7 @@ export function requestLogPlugin(logger: Logger, debug: boolean): ApolloServerPl
   const listener: GraphQLRequestListener<RouterContext> = {
     async didEncounterErrors({ contextValue, errors }) {
       for (const error of errors) {
-        if (error.extensions?.code === 'SUBGRAPH_UNAVAILABLE') {
+        if (hasErrorCode(error, 'SUBGRAPH_UNAVAILABLE')) {
           forRequest(contextValue).warn('subgraph unavailable', { subgraph: error.extensions.serviceName, reason: error.extensions.reason });
         }
       }

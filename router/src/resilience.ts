@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import type { ProtectionConfig } from '@supergraph/config';
+import { clientError } from '@supergraph/server';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
 export type SubgraphPolicy = ProtectionConfig['subgraphs'];
@@ -93,9 +94,7 @@ function retryable(reason: FailureReason): boolean {
 }
 
 export const subgraphUnavailable = (subgraph: string, reason: FailureReason): GraphQLError =>
-  new GraphQLError(`Subgraph "${subgraph}" is unavailable (${reason}); the fields it serves are null`, {
-    extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: subgraph, reason },
-  });
+  clientError('SUBGRAPH_UNAVAILABLE', `Subgraph "${subgraph}" is unavailable (${reason}); the fields it serves are null`, { serviceName: subgraph, reason });
 
 /** Full jitter: a random delay up to the exponential bound, so retrying routers do not stampede. */
 export function backoffMs(attempt: number, policy: Pick<SubgraphPolicy, 'retryBaseMs' | 'retryMaxMs'>, random: () => number = Math.random): number {

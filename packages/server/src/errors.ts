@@ -1,21 +1,41 @@
+import type { HeaderMap } from '@apollo/server';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { httpStatusOf, type ErrorCode, type RequestErrorCode } from './error-codes';
 import type { Logger } from './logger';
 
 /**
- * Errors a caller can act on. Every one carries a stable `extensions.code` that clients may
- * branch on; the message is for people and may change.
+ * Errors a caller can act on. Every one carries a stable `extensions.code` from the table in
+ * error-codes.ts that clients may branch on; the message is for people and may change.
  */
-export function clientError(code: string, message: string, extra: Record<string, unknown> = {}): GraphQLError {
+export function clientError(code: ErrorCode, message: string, extra: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { code, ...extra } });
 }
 
-export const unauthenticated = (message = 'You must be signed in'): GraphQLError => clientError('UNAUTHENTICATED', message, { http: { status: 401 } });
+/**
+ * An error that refuses the whole request: Apollo Server answers with the code's HTTP status from
+ * the table (and `headers`, e.g. Retry-After) and drops `extensions.http` from the body.
+ */
+export function requestRefused(code: RequestErrorCode, message: string, extra: Record<string, unknown> = {}, headers?: HeaderMap): GraphQLError {
+  return clientError(code, message, { ...extra, http: { status: httpStatusOf(code), ...(headers ? { headers } : {}) } });
+}
+
+/** The extensions of an error for transports that carry no HTTP status (WebSocket, SSE, formatted errors). */
+export function extensionsWithoutHttp(error: GraphQLError): Record<string, unknown> {
+  const { http: _http, ...extensions } = error.extensions;
+  return extensions;
+}
+
+/** Whether an error (raised or formatted) carries this code. */
+export const hasErrorCode = (error: { readonly extensions?: Readonly<Record<string, unknown>> }, code: ErrorCode): boolean => error.extensions?.code === code;
+
+export const unauthenticated = (message = 'You must be signed in'): GraphQLError => requestRefused('UNAUTHENTICATED', message);
 
 export const forbidden = (message = 'You are not allowed to do this'): GraphQLError => clientError('FORBIDDEN', message);
 
 export const notFound = (what: string): GraphQLError => clientError('NOT_FOUND', `${what} not found`);
 
-export const badUserInput = (message: string, code = 'BAD_USER_INPUT', field?: string): GraphQLError => clientError(code, message, field ? { field } : {});
+export const badUserInput = (message: string, code: ErrorCode = 'BAD_USER_INPUT', field?: string): GraphQLError =>
+  clientError(code, message, field ? { field } : {});
 
 /**
  * Apollo Server's formatError: errors we raised on purpose pass through; anything else is a bug
@@ -23,8 +43,7 @@ export const badUserInput = (message: string, code = 'BAD_USER_INPUT', field?: s
  */
 export function formatErrorFor(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const code = formatted.extensions?.code;
-    if (code && code !== 'INTERNAL_SERVER_ERROR') {
+    if (formatted.extensions?.code && !hasErrorCode(formatted, 'INTERNAL_SERVER_ERROR')) {
       const { stacktrace: _dropped, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };
     }
@@ -33,7 +52,7 @@ export function formatErrorFor(logger: Logger) {
       message: 'Internal server error',
       locations: formatted.locations,
       path: formatted.path,
-      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+      extensions: { code: 'INTERNAL_SERVER_ERROR' satisfies ErrorCode },
     };
   };
 }

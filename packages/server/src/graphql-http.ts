@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLRequest, type HTTPGraphQLResponse } from '@apollo/server';
+import { httpStatusOf, type RequestErrorCode } from './error-codes';
 import { InFlight } from './in-flight';
 
 export interface GraphQLHttpOptions<TContext> {
@@ -40,14 +41,14 @@ export function graphqlHttpHandler<TContext extends BaseContext>(
     if (request.method === 'POST') {
       const read = await readBody(request, options.maxBodyBytes);
       if (read.kind === 'tooLarge') {
-        return sendJsonError(response, 413, 'REQUEST_TOO_LARGE', `Request body is larger than ${options.maxBodyBytes} bytes`);
+        return sendJsonError(response, 'REQUEST_TOO_LARGE', `Request body is larger than ${options.maxBodyBytes} bytes`);
       }
       body = read.text;
       if ((headers.get('content-type') ?? '').includes('json') && read.text.length > 0) {
         try {
           body = JSON.parse(read.text);
         } catch {
-          return sendJsonError(response, 400, 'BAD_REQUEST', 'Request body is not valid JSON');
+          return sendJsonError(response, 'BAD_REQUEST', 'Request body is not valid JSON');
         }
       }
     }
@@ -120,6 +121,7 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
   response.end(text);
 }
 
-export function sendJsonError(response: ServerResponse, status: number, code: string, message: string): void {
-  sendJson(response, status, { errors: [{ message, extensions: { code } }] });
+/** Refuses a whole HTTP request with the code's status from the error table. */
+export function sendJsonError(response: ServerResponse, code: RequestErrorCode, message: string): void {
+  sendJson(response, httpStatusOf(code), { errors: [{ message, extensions: { code } }] });
 }

@@ -46,10 +46,10 @@ export async function startHttpServer(options: {
     const route = routes[path];
     try {
       if (route) await route(request, response);
-      else sendJsonError(response, 404, 'NOT_FOUND', `No route for ${path}`);
+      else sendJsonError(response, 'NOT_FOUND', `No route for ${path}`);
     } catch (error) {
       logger.error('request handler failed', { path, error: error instanceof Error ? error.stack : String(error) });
-      if (!response.headersSent) sendJsonError(response, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
+      if (!response.headersSent) sendJsonError(response, 'INTERNAL_SERVER_ERROR', 'Internal server error');
       else response.end();
     }
   });

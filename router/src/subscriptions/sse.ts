@@ -30,7 +30,7 @@ export function serverSentEventsHandler(options: {
     try {
       identities.set(request, await options.authenticate(request));
     } catch (error) {
-      if (error instanceof GraphQLError) return sendJsonError(response, 401, 'UNAUTHENTICATED', error.message);
+      if (error instanceof GraphQLError) return sendJsonError(response, 'UNAUTHENTICATED', error.message);
       throw error;
     }
     await handler(request, response);

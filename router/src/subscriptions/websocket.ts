@@ -4,7 +4,7 @@ import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Identity } from '@supergraph/identity';
-import type { Logger } from '@supergraph/server';
+import { clientError, type Logger } from '@supergraph/server';
 import type { RouterContext } from '../context';
 import type { OperationRunner } from './operations';
 
@@ -45,8 +45,8 @@ export function serveClientWebSockets(options: {
       onSubscribe: (ctx) => {
         if ((ctx.extra.subscriptions ?? 0) >= options.maxSubscriptionsPerConnection) {
           return [
-            new GraphQLError(`At most ${options.maxSubscriptionsPerConnection} operations may run at once on one connection`, {
-              extensions: { code: 'SUBSCRIPTION_LIMIT_EXCEEDED', limit: options.maxSubscriptionsPerConnection },
+            clientError('SUBSCRIPTION_LIMIT_EXCEEDED', `At most ${options.maxSubscriptionsPerConnection} operations may run at once on one connection`, {
+              limit: options.maxSubscriptionsPerConnection,
             }),
           ];
         }

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
-import { badUserInput, clientError } from '@supergraph/server';
+import { badUserInput, clientError, hasErrorCode } from '@supergraph/server';
 import type { PrismaClient } from '../generated/prisma/client';
 
 /**
@@ -87,7 +87,7 @@ async function execute<T>(
   try {
     result = await run();
   } catch (error) {
-    if (error instanceof GraphQLError && error.extensions.code !== 'INTERNAL_SERVER_ERROR') {
+    if (error instanceof GraphQLError && !hasErrorCode(error, 'INTERNAL_SERVER_ERROR')) {
       // Refused before writing anything: forget the key.
       await prisma.idempotencyKey.deleteMany({ where });
     } else {

@@ -12,16 +12,16 @@ export const STRIPE_WEBHOOK_PATH = '/webhooks/stripe';
  */
 export function stripeWebhookRoute(options: { stripe: Stripe; webhookSecret: string; payments: PaymentsService; logger: Logger; maxBodyBytes: number }): Route {
   return async (request: IncomingMessage, response: ServerResponse) => {
-    if (request.method !== 'POST') return sendJsonError(response, 405, 'METHOD_NOT_ALLOWED', 'POST only');
+    if (request.method !== 'POST') return sendJsonError(response, 'METHOD_NOT_ALLOWED', 'POST only');
     const body = await readRawBody(request, options.maxBodyBytes);
-    if (!body) return sendJsonError(response, 413, 'REQUEST_TOO_LARGE', 'Webhook body too large');
+    if (!body) return sendJsonError(response, 'REQUEST_TOO_LARGE', 'Webhook body too large');
     const signature = request.headers['stripe-signature'];
     let event: Stripe.Event;
     try {
       event = options.stripe.webhooks.constructEvent(body, Array.isArray(signature) ? (signature[0] ?? '') : (signature ?? ''), options.webhookSecret);
     } catch (error) {
       options.logger.warn('refused a Stripe webhook', { reason: error instanceof Error ? error.message : String(error) });
-      return sendJsonError(response, 400, 'INVALID_SIGNATURE', 'Webhook signature verification failed');
+      return sendJsonError(response, 'INVALID_SIGNATURE', 'Webhook signature verification failed');
     }
     const result = await options.payments.applyStripeEvent(event);
     options.logger.info('stripe webhook', { event: event.id, type: event.type, result });
