@@ -1,8 +1,9 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { GraphQLError, type ExecutionResult } from 'graphql';
+import type { ExecutionResult } from 'graphql';
 import { signIdentity, type Identity } from '@supergraph/identity';
 import { eventQueue } from '@supergraph/pubsub';
+import { clientError } from '@supergraph/server';
 
 /**
  * graphql-ws connections from the router to subgraphs. Subscriptions of the same identity to
@@ -41,7 +42,7 @@ export class UpstreamSubscriptions {
       }
     });
     const fail = (message: string) => {
-      queue.push({ errors: [new GraphQLError(message, { extensions: { code: 'SUBSCRIPTION_SOURCE_LOST', subgraph: subgraph.name } })] });
+      queue.push({ errors: [clientError('SUBSCRIPTION_SOURCE_LOST', message, { subgraph: subgraph.name })] });
       void queue.iterator.return?.();
     };
     unsubscribe = shared.client.subscribe(request, {
