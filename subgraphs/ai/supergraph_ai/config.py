@@ -25,7 +25,7 @@ one explicitly and the defaults are documented in a single place (README.md repe
 | LLM_TIMEOUT_SECONDS       | 60                              | per-request timeout of the hosted providers           |
 | EMBED_MAX_BATCH           | 64                              | most texts the micro-batcher sends in one model call  |
 | EMBED_MAX_WAIT_MS         | 5                               | how long the first request of a batch may wait        |
-| AI_PROJECTS_URL           | http://localhost:4002/graphql   | the projects subgraph, whose change feed is indexed (prod) |
+| AI_PROJECTS_URL           | http://localhost:4002/graphql   | the projects subgraph, whose feed is indexed (prod)   |
 | AI_INDEX_POLL_SECONDS     | 5                               | how often the index pulls the feed without a poke     |
 | AI_INDEX_PAGE_SIZE        | 200                             | projects per feed page (one embedding batch each)     |
 | EVENT_CHANNEL_PREFIX      | supergraph:                     | Redis channel prefix of the event bus (pokes)         |

@@ -66,7 +66,11 @@ def test_the_app_refuses_to_start_without_a_signing_secret() -> None:
 
 
 def test_production_requires_what_only_works_on_a_developer_machine() -> None:
-    deployed = {"ROUTER_SIGNING_SECRET": "s", "AI_METRICS_TOKEN": "t", "AI_PROJECTS_URL": "http://projects:4002/graphql"}
+    deployed = {
+        "ROUTER_SIGNING_SECRET": "s",
+        "AI_METRICS_TOKEN": "t",
+        "AI_PROJECTS_URL": "http://projects:4002/graphql",
+    }
     assert Settings.from_env({"NODE_ENV": "production", **deployed}).metrics_token == "t"
     for name in deployed:
         without = {key: value for key, value in deployed.items() if key != name}
