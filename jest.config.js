@@ -1,6 +1,8 @@
 /** Every TypeScript test in the repo; each workspace keeps its tests in test/. */
 module.exports = {
-  testEnvironment: 'node',
+  // Node's environment plus a hard time limit per test file, and no process a file started outlives it.
+  testEnvironment: '<rootDir>/packages/testing/src/jest-environment.ts',
+  testEnvironmentOptions: { fileTimeLimitMs: 5 * 60_000 },
   testMatch: ['<rootDir>/{packages,router,subgraphs,scripts,e2e}/**/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/.venv/'],
   // dist/ holds the compiled production tree (npm run build), with the same package names as the sources.
@@ -28,4 +30,6 @@ module.exports = {
   // Tests start real servers and databases; one file at a time per worker keeps ports and load sane.
   maxWorkers: 2,
   testTimeout: 30_000,
+  // Once the tests are done, a socket or timer a test left open must not keep the run alive.
+  forceExit: true,
 };

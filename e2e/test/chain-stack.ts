@@ -1,5 +1,5 @@
 import type { BlockchainServiceConfig } from '@supergraph/config';
-import { createTestDatabase, quietLogger, testConfig } from '@supergraph/testing';
+import { HarnessStack, quietLogger } from '@supergraph/testing';
 import { startBlockchainSubgraph, type BlockchainSubgraph } from '@supergraph/blockchain/src/app';
 import { startTestChain, type TestChain } from '@supergraph/blockchain/test/chain';
 
@@ -22,41 +22,34 @@ export interface ChainStack {
 
 /** `env` adds to the blockchain subgraph's environment (e.g. REDIS_URL to put it on the shared event bus). */
 export async function startChainStack(databaseName: string, env: Record<string, string> = {}): Promise<ChainStack> {
-  const chain = await startTestChain();
-  const database = await createTestDatabase(databaseName);
-  const { config, cleanup } = testConfig('blockchain', { ...chain.env, BLOCKCHAIN_DATABASE_URL: database.url, ...env });
-  let blockchain: BlockchainSubgraph | undefined;
-  let running = false;
-  const stopBlockchain = async () => {
-    if (running) await blockchain?.stop();
-    running = false;
-  };
-  const stop = async () => {
-    await stopBlockchain();
-    await database.drop();
-    await chain.stop();
-    cleanup();
-  };
-  try {
+  const stack = new HarnessStack();
+  return stack.starting(async () => {
+    const chain = await stack.add(startTestChain());
+    const database = await stack.database(databaseName);
+    const config = stack.config('blockchain', { ...chain.env, BLOCKCHAIN_DATABASE_URL: database.url, ...env });
+    let blockchain: BlockchainSubgraph | undefined;
+    let running = false;
+    const stopBlockchain = async () => {
+      if (running) await blockchain?.stop();
+      running = false;
+    };
+    stack.defer(stopBlockchain);
     blockchain = await startBlockchainSubgraph(config, quietLogger('blockchain'));
     running = true;
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  const port = Number(new URL(blockchain.url).port);
-  return {
-    chain,
-    config,
-    get blockchain() {
-      return blockchain!;
-    },
-    stopBlockchain,
-    restartBlockchain: async () => {
-      await stopBlockchain();
-      blockchain = await startBlockchainSubgraph({ ...config, blockchain: { ...config.blockchain, port } }, quietLogger('blockchain'));
-      running = true;
-    },
-    stop,
-  };
+    const port = Number(new URL(blockchain.url).port);
+    return {
+      chain,
+      config,
+      get blockchain() {
+        return blockchain!;
+      },
+      stopBlockchain,
+      restartBlockchain: async () => {
+        await stopBlockchain();
+        blockchain = await startBlockchainSubgraph({ ...config, blockchain: { ...config.blockchain, port } }, quietLogger('blockchain'));
+        running = true;
+      },
+      stop: () => stack.stop(),
+    };
+  });
 }

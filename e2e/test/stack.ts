@@ -1,5 +1,5 @@
 import type { RunningServer } from '@supergraph/server';
-import { createTestDatabase, quietLogger, testConfig } from '@supergraph/testing';
+import { HarnessStack, quietLogger } from '@supergraph/testing';
 import { startRouter } from '@supergraph/router/src/app';
 import { startProjectsSubgraph, type ProjectsSubgraph } from '@supergraph/projects/src/app';
 
@@ -12,29 +12,14 @@ export type SubgraphUrls = Partial<Record<(typeof SUBGRAPHS)[number], string>>;
 
 /**
  * What an end-to-end test starts, each piece real, stopped in the reverse order of starting
- * (the router before the subgraphs it calls, a subgraph before its database).
+ * (the router before the subgraphs it calls, a subgraph before its database): the shared
+ * HarnessStack with the pieces end-to-end tests start most.
  */
-export class TestStack {
-  private readonly stops: (() => unknown)[] = [];
-
-  /** Remembers how to stop what was just started. */
-  defer(stop: () => unknown): void {
-    this.stops.push(stop);
-  }
-
-  /** Starts `start` and remembers its `stop`. */
-  async add<T extends { stop(): unknown }>(start: Promise<T>): Promise<T> {
-    const started = await start;
-    this.defer(() => started.stop());
-    return started;
-  }
-
+export class TestStack extends HarnessStack {
   /** The projects subgraph on a scratch database of its own. */
   async projects(env: Record<string, string> = {}): Promise<ProjectsSubgraph> {
-    const database = await createTestDatabase('e2e_projects');
-    this.defer(() => database.drop());
-    const { config, cleanup } = testConfig('projects', { PROJECTS_PORT: '0', PROJECTS_DATABASE_URL: database.url, ...env });
-    this.defer(cleanup);
+    const database = await this.database('e2e_projects');
+    const config = this.config('projects', { PROJECTS_PORT: '0', PROJECTS_DATABASE_URL: database.url, ...env });
     return this.add(startProjectsSubgraph(config, quietLogger('projects')));
   }
 
@@ -44,13 +29,8 @@ export class TestStack {
    */
   async router(subgraphs: SubgraphUrls, env: Record<string, string> = {}): Promise<{ router: RunningServer; url: string }> {
     const urls = Object.fromEntries(SUBGRAPHS.map((name) => [`SUBGRAPH_${name.toUpperCase()}_URL`, subgraphs[name] ?? NOWHERE]));
-    const { config, cleanup } = testConfig('router', { RATE_LIMIT_PER_MINUTE: '0', ...urls, ...env });
-    this.defer(cleanup);
+    const config = this.config('router', { RATE_LIMIT_PER_MINUTE: '0', ...urls, ...env });
     const router = await this.add(startRouter(config, quietLogger('router')));
     return { router, url: `${router.url}/graphql` };
-  }
-
-  async stop(): Promise<void> {
-    for (const stop of this.stops.splice(0).reverse()) await stop();
   }
 }

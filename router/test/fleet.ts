@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,16 +10,11 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { graphql as execute, parse } from 'graphql';
 import { REPO_ROOT } from '@supergraph/config';
 import { SERVICE, signIdentity } from '@supergraph/identity';
+import { freePort, startProcess, stopProcess } from '@supergraph/testing';
 
 /** Test fleets: real subgraph processes, small in-process subgraphs, and supergraphs composed from them. */
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+export { freePort };
 
 export interface SubgraphProcess {
   url: string;
@@ -36,46 +31,39 @@ export async function startUsersProcess(env: Record<string, string>): Promise<Su
   const dataDir = mkdtempSync(join(tmpdir(), 'users-process-'));
   let child: ChildProcess | undefined;
   const start = async () => {
-    // One process (node with tsx's loader, not the tsx CLI, which forks): a kill reaches the server itself.
-    child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'subgraphs/users/src/main.ts')], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'error', HOST: '127.0.0.1', DATA_DIR: dataDir, USERS_PORT: String(port), ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
+    child = await startProcess({
+      name: 'users process',
+      // One process (node with tsx's loader, not the tsx CLI, which forks): a kill reaches the server itself.
+      command: process.execPath,
+      args: ['--import', 'tsx', join(REPO_ROOT, 'subgraphs/users/src/main.ts')],
+      spawn: {
+        cwd: REPO_ROOT,
+        env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'error', HOST: '127.0.0.1', DATA_DIR: dataDir, USERS_PORT: String(port), ...env },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+      answers: () => answersSignedProbe(url, env.ROUTER_SIGNING_SECRET!),
     });
-    child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(`[users process] ${chunk.toString()}`));
-    await waitUntilAnswering(url, env.ROUTER_SIGNING_SECRET!, child);
   };
-  await start();
+  try {
+    await start();
+  } catch (error) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     url,
-    kill: async () => {
-      const dying = child!;
-      if (dying.exitCode !== null) return;
-      const exited = new Promise((resolve) => dying.once('exit', resolve));
-      dying.kill('SIGKILL');
-      await exited;
-    },
+    kill: () => stopProcess(child!, 'SIGKILL'),
     restart: start,
   };
 }
 
-async function waitUntilAnswering(url: string, secret: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`subgraph process exited with ${child.exitCode}`);
-    try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...signIdentity(SERVICE, secret) },
-        body: '{"query":"{ __typename }"}',
-      });
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`subgraph at ${url} did not answer within ${timeoutMs} ms`);
+async function answersSignedProbe(url: string, secret: string): Promise<boolean> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...signIdentity(SERVICE, secret) },
+    body: '{"query":"{ __typename }"}',
+  });
+  return response.ok;
 }
 
 export interface FakeSubgraph {

@@ -1,6 +1,6 @@
 import type { RouterServiceConfig } from '@supergraph/config';
 import type { RunningServer } from '@supergraph/server';
-import { createTestDatabase, quietLogger, testConfig } from '@supergraph/testing';
+import { HarnessStack, quietLogger } from '@supergraph/testing';
 import { startUsersSubgraph, type UsersSubgraph } from '@supergraph/users/src/app';
 import { startRouter } from '../src/app';
 import { composeSupergraph, usersSdl } from './fleet';
@@ -17,35 +17,23 @@ export interface PlatformHarness {
 }
 
 export async function startPlatform(env: Record<string, string> = {}): Promise<PlatformHarness> {
-  const database = await createTestDatabase('platform');
-  const base = testConfig('users', { USERS_DATABASE_URL: database.url, ...env });
-  const users = await startUsersSubgraph(base.config, quietLogger('users'));
-  const usersUrl = `${users.url}/graphql`;
-  // The router serves exactly the subgraphs started here, whatever else supergraph.yaml lists now.
-  const supergraph = env.SUPERGRAPH_PATH ? undefined : composeSupergraph([{ name: 'users', url: usersUrl, sdl: usersSdl() }]);
-  // Tests send many requests from one address: rate limiting is off unless a test turns it on.
-  const { config, cleanup } = testConfig('router', {
-    USERS_DATABASE_URL: database.url,
-    SUBGRAPH_USERS_URL: usersUrl,
-    RATE_LIMIT_PER_MINUTE: '0',
-    ...(supergraph ? { SUPERGRAPH_PATH: supergraph.path } : {}),
-    ...env,
+  const stack = new HarnessStack();
+  return stack.starting(async () => {
+    const database = await stack.database('platform');
+    const users = await stack.add(startUsersSubgraph(stack.config('users', { USERS_DATABASE_URL: database.url, ...env }), quietLogger('users')));
+    const usersUrl = `${users.url}/graphql`;
+    // The router serves exactly the subgraphs started here, whatever else supergraph.yaml lists now.
+    const supergraph = env.SUPERGRAPH_PATH ? undefined : composeSupergraph([{ name: 'users', url: usersUrl, sdl: usersSdl() }]);
+    if (supergraph) stack.defer(supergraph.cleanup);
+    // Tests send many requests from one address: rate limiting is off unless a test turns it on.
+    const config = stack.config('router', {
+      USERS_DATABASE_URL: database.url,
+      SUBGRAPH_USERS_URL: usersUrl,
+      RATE_LIMIT_PER_MINUTE: '0',
+      ...(supergraph ? { SUPERGRAPH_PATH: supergraph.path } : {}),
+      ...env,
+    });
+    const router = await stack.add(startRouter(config, quietLogger('router')));
+    return { config, router, users, routerUrl: router.url, graphqlUrl: `${router.url}/graphql`, usersUrl, stop: () => stack.stop() };
   });
-  const router = await startRouter(config, quietLogger('router'));
-  return {
-    config,
-    router,
-    users,
-    routerUrl: router.url,
-    graphqlUrl: `${router.url}/graphql`,
-    usersUrl,
-    stop: async () => {
-      await router.stop();
-      await users.stop();
-      await database.drop();
-      base.cleanup();
-      cleanup();
-      supergraph?.cleanup();
-    },
-  };
 }

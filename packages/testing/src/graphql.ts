@@ -52,3 +52,10 @@ export function execute<TData, TVariables extends Record<string, unknown>>(
 ): Promise<GraphQLResponse<TData>> {
   return graphql<TData>(url, print(document), variables, headers);
 }
+
+/** Runs `work` and counts the SQL statements `database` (a subgraph's) sent meanwhile: what N+1 tests assert on. */
+export async function countSqlStatements<T>(database: { sqlStatements(): number }, work: () => Promise<T>): Promise<{ result: T; count: number }> {
+  const before = database.sqlStatements();
+  const result = await work();
+  return { result, count: database.sqlStatements() - before };
+}

@@ -9,7 +9,7 @@ import { startLocalChain, type LocalChain } from '../src/chain/local-node';
 import { connectChain, type ChainClients } from '../src/chain/rpc';
 import { BlockchainMetrics } from '../src/metrics';
 import { loadKeySigner } from '../src/signing/signer';
-import { quietLogger } from '@supergraph/testing';
+import { HarnessStack, quietLogger } from '@supergraph/testing';
 
 /** Compiled artefacts shared by every test file (the sources' hash names them). */
 export const CONTRACTS_CACHE = join(tmpdir(), 'supergraph-contracts-cache');
@@ -36,53 +36,54 @@ export interface TestChain {
 }
 
 export async function startTestChain(): Promise<TestChain> {
-  const dir = mkdtempSync(join(tmpdir(), 'supergraph-chain-'));
-  const privateKey = generatePrivateKey();
-  const signerKeyFile = join(dir, 'signer.key');
-  writeFileSync(signerKeyFile, privateKey, { mode: 0o600 });
-  const chain = await startLocalChain({ port: 0, chainId: 31337, blockTimeSeconds: 0 });
-  const clients = await connectChain({
-    httpUrl: chain.httpUrl,
-    wsUrl: undefined,
-    signer: loadKeySigner({ keyFile: signerKeyFile, env: {} }),
-    metrics: new BlockchainMetrics(),
+  const stack = new HarnessStack();
+  return stack.starting(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'supergraph-chain-'));
+    stack.defer(() => rmSync(dir, { recursive: true, force: true }));
+    const privateKey = generatePrivateKey();
+    const signerKeyFile = join(dir, 'signer.key');
+    writeFileSync(signerKeyFile, privateKey, { mode: 0o600 });
+    const chain = await stack.add(startLocalChain({ port: 0, chainId: 31337, blockTimeSeconds: 0 }));
+    const clients = await connectChain({
+      httpUrl: chain.httpUrl,
+      wsUrl: undefined,
+      signer: loadKeySigner({ keyFile: signerKeyFile, env: {} }),
+      metrics: new BlockchainMetrics(),
+    });
+    stack.defer(() => clients.close());
+    const deploymentPath = join(dir, 'deployment.json');
+    const deployment = await ensureDeployment({
+      clients,
+      compiled: compileContracts(CONTRACTS_CACHE),
+      path: deploymentPath,
+      fundFromNode: true,
+      logger: quietLogger('chain'),
+    });
+    const rpc = <T>(method: string, params: unknown[] = []) => clients.public.request({ method: method as never, params: params as never }) as Promise<T>;
+    return {
+      chain,
+      clients,
+      deployment,
+      deploymentPath,
+      signerKeyFile,
+      privateKey,
+      env: {
+        RPC_URL: chain.httpUrl,
+        RPC_WS_URL: chain.wsUrl,
+        SIGNER_KEY_FILE: signerKeyFile,
+        BLOCKCHAIN_DEPLOYMENT_PATH: deploymentPath,
+        BLOCKCHAIN_CONFIRMATIONS: '2',
+        BLOCKCHAIN_POLL_INTERVAL_MS: '200',
+        BLOCKCHAIN_CACHE_TTL_SECONDS: '0',
+      },
+      rpc,
+      mine: async (blocks = 1) => {
+        for (let i = 0; i < blocks; i++) await rpc('evm_mine');
+      },
+      devAccount: async () => getAddress((await rpc<string[]>('eth_accounts'))[0]!),
+      stop: () => stack.stop(),
+    };
   });
-  const deploymentPath = join(dir, 'deployment.json');
-  const deployment = await ensureDeployment({
-    clients,
-    compiled: compileContracts(CONTRACTS_CACHE),
-    path: deploymentPath,
-    fundFromNode: true,
-    logger: quietLogger('chain'),
-  });
-  const rpc = <T>(method: string, params: unknown[] = []) => clients.public.request({ method: method as never, params: params as never }) as Promise<T>;
-  return {
-    chain,
-    clients,
-    deployment,
-    deploymentPath,
-    signerKeyFile,
-    privateKey,
-    env: {
-      RPC_URL: chain.httpUrl,
-      RPC_WS_URL: chain.wsUrl,
-      SIGNER_KEY_FILE: signerKeyFile,
-      BLOCKCHAIN_DEPLOYMENT_PATH: deploymentPath,
-      BLOCKCHAIN_CONFIRMATIONS: '2',
-      BLOCKCHAIN_POLL_INTERVAL_MS: '200',
-      BLOCKCHAIN_CACHE_TTL_SECONDS: '0',
-    },
-    rpc,
-    mine: async (blocks = 1) => {
-      for (let i = 0; i < blocks; i++) await rpc('evm_mine');
-    },
-    devAccount: async () => getAddress((await rpc<string[]>('eth_accounts'))[0]!),
-    stop: async () => {
-      await clients.close();
-      await chain.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 /** Waits until `check` returns something other than undefined (polling), or fails after `timeoutMs`. */

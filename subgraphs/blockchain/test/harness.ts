@@ -2,7 +2,7 @@ import type { BlockchainServiceConfig } from '@supergraph/config';
 import type { Identity } from '@supergraph/identity';
 import { InProcessEventBus } from '@supergraph/pubsub';
 import type { Logger } from '@supergraph/server';
-import { asRouter, createTestDatabase, graphql, testConfig, type GraphQLResponse, type TestDatabase } from '@supergraph/testing';
+import { asRouter, HarnessStack, graphql, type GraphQLResponse, type UntypedData } from '@supergraph/testing';
 import { startBlockchainSubgraph, type BlockchainOptions, type BlockchainSubgraph } from '../src/app';
 import { TOKEN_TRANSFER, type TokenTransferEvent } from '../src/events/chain-events';
 import type { TestChain } from './chain';
@@ -37,7 +37,7 @@ export interface BlockchainHarness {
   /** Every tokenTransfer event published so far, in order. */
   transfers: TokenTransferEvent[];
   transcript: Transcript;
-  call<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, identity?: Identity): Promise<GraphQLResponse<T>>;
+  call<T = UntypedData>(query: string, variables?: Record<string, unknown>, identity?: Identity): Promise<GraphQLResponse<T>>;
   /** Stops the subgraph, runs `whileDown`, then starts it again on the same database and chain (with `options` from then on). */
   restart(whileDown?: () => Promise<void>, options?: HarnessOptions): Promise<void>;
   stop(): Promise<void>;
@@ -47,54 +47,48 @@ export interface BlockchainHarness {
 export type HarnessOptions = Pick<BlockchainOptions, 'payoutFaults'>;
 
 export async function startBlockchainHarness(chain: TestChain, env: Record<string, string> = {}, options: HarnessOptions = {}): Promise<BlockchainHarness> {
-  const database: TestDatabase = await createTestDatabase('blockchain');
-  const { config, cleanup } = testConfig('blockchain', { BLOCKCHAIN_DATABASE_URL: database.url, BLOCKCHAIN_PORT: '0', ...chain.env, ...env });
-  const events = new InProcessEventBus();
-  const transfers: TokenTransferEvent[] = [];
-  const transcript: Transcript = { logs: [], responses: [] };
-  const feed = events.subscribe<TokenTransferEvent>(TOKEN_TRANSFER);
-  void (async () => {
-    for await (const event of feed) transfers.push(event);
-  })();
-  const start = (extra: HarnessOptions) => startBlockchainSubgraph(config, recordingLogger(transcript.logs), { events, ...extra });
-  let subgraph: BlockchainSubgraph;
-  try {
-    subgraph = await start(options);
-  } catch (error) {
-    await database.drop();
-    cleanup();
-    throw error;
-  }
-  const harness: BlockchainHarness = {
-    config,
-    get url() {
-      return `${subgraph.url}/graphql`;
-    },
-    get subgraph() {
-      return subgraph;
-    },
-    events,
-    transfers,
-    transcript,
-    call: async (query, variables = {}, identity = { kind: 'anonymous' }) => {
-      const response = await graphql(`${subgraph.url}/graphql`, query, variables, asRouter(identity, config.routerSigningSecret));
-      transcript.responses.push(JSON.stringify(response));
-      return response as never;
-    },
-    restart: async (whileDown, next = {}) => {
-      await subgraph.stop();
-      await whileDown?.();
-      subgraph = await start(next);
-    },
-    stop: async () => {
-      await subgraph.stop();
-      await feed.return?.();
-      await events.close();
-      await database.drop();
-      cleanup();
-    },
-  };
-  return harness;
+  const stack = new HarnessStack();
+  return stack.starting(async () => {
+    const database = await stack.database('blockchain');
+    const config = stack.config('blockchain', { BLOCKCHAIN_DATABASE_URL: database.url, BLOCKCHAIN_PORT: '0', ...chain.env, ...env });
+    const events = new InProcessEventBus();
+    stack.defer(() => events.close());
+    const transfers: TokenTransferEvent[] = [];
+    const transcript: Transcript = { logs: [], responses: [] };
+    const feed = events.subscribe<TokenTransferEvent>(TOKEN_TRANSFER);
+    stack.defer(() => feed.return?.());
+    void (async () => {
+      for await (const event of feed) transfers.push(event);
+    })();
+    const start = (extra: HarnessOptions) => startBlockchainSubgraph(config, recordingLogger(transcript.logs), { events, ...extra });
+    let subgraph = await start(options);
+    // The subgraph running now, which `restart` replaces.
+    stack.defer(() => subgraph.stop());
+    const harness: BlockchainHarness = {
+      config,
+      get url() {
+        return `${subgraph.url}/graphql`;
+      },
+      get subgraph() {
+        return subgraph;
+      },
+      events,
+      transfers,
+      transcript,
+      call: async (query, variables = {}, identity = { kind: 'anonymous' }) => {
+        const response = await graphql(`${subgraph.url}/graphql`, query, variables, asRouter(identity, config.routerSigningSecret));
+        transcript.responses.push(JSON.stringify(response));
+        return response as never;
+      },
+      restart: async (whileDown, next = {}) => {
+        await subgraph.stop();
+        await whileDown?.();
+        subgraph = await start(next);
+      },
+      stop: () => stack.stop(),
+    };
+    return harness;
+  });
 }
 
 export function userIdentity(userId: string, roles: ('USER' | 'ADMIN')[] = ['USER'], scopes = ['*']): Identity {

@@ -2,16 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { PaymentsServiceConfig } from '@supergraph/config';
 import type { Identity } from '@supergraph/identity';
 import { RedisEventBus } from '@supergraph/pubsub';
-import {
-  asRouter,
-  createTestDatabase,
-  graphql,
-  quietLogger,
-  testConfig,
-  type GraphQLResponse,
-  type TestDatabase,
-  EVENT_CHANNEL_PREFIX,
-} from '@supergraph/testing';
+import { asRouter, HarnessStack, graphql, quietLogger, type GraphQLResponse, EVENT_CHANNEL_PREFIX, type UntypedData } from '@supergraph/testing';
 import { startUsersSubgraph, type UsersSubgraph } from '@supergraph/users/src/app';
 import { startPaymentsSubgraph, type PaymentsDependencies, type PaymentsSubgraph } from '../src/app';
 import type { PrismaClient } from '../src/generated/prisma/client';
@@ -33,8 +24,8 @@ export interface PaymentsHarness {
   users: UsersSubgraph;
   stripe: LocalStripe;
   prisma: PrismaClient;
-  call<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, identity?: Identity): Promise<GraphQLResponse<T>>;
-  callUsers<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, identity?: Identity): Promise<GraphQLResponse<T>>;
+  call<T = UntypedData>(query: string, variables?: Record<string, unknown>, identity?: Identity): Promise<GraphQLResponse<T>>;
+  callUsers<T = UntypedData>(query: string, variables?: Record<string, unknown>, identity?: Identity): Promise<GraphQLResponse<T>>;
   /** Registers a user in the users subgraph; returns its id and identity. */
   register(): Promise<{ userId: string; identity: Identity }>;
   /** The tier the users subgraph has for a user. */
@@ -43,27 +34,15 @@ export interface PaymentsHarness {
 }
 
 export async function startPaymentsHarness(options: { env?: Record<string, string>; dependencies?: PaymentsDependencies } = {}): Promise<PaymentsHarness> {
-  const databases: TestDatabase[] = [];
-  const cleanups: (() => Promise<void> | void)[] = [];
-  const stopAll = async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  };
-  try {
-    const usersDb = await createTestDatabase('payments_users');
-    databases.push(usersDb);
-    const paymentsDb = await createTestDatabase('payments');
-    databases.push(paymentsDb);
-    cleanups.push(() => Promise.all(databases.map((db) => db.drop())).then(() => undefined));
-
-    const stripe = await LocalStripe.start({ secretKey: STRIPE_SECRET_KEY, webhookSecret: STRIPE_WEBHOOK_SECRET });
-    cleanups.push(() => stripe.stop());
-
-    const usersEnv = testConfig('users', { USERS_DATABASE_URL: usersDb.url, REDIS_URL, ...options.env });
-    cleanups.push(() => usersEnv.cleanup());
-    const users = await startUsersSubgraph(usersEnv.config, quietLogger('users'));
-    cleanups.push(() => users.stop());
-
-    const { config, cleanup } = testConfig('payments', {
+  const stack = new HarnessStack();
+  return stack.starting(async () => {
+    const usersDb = await stack.database('payments_users');
+    const paymentsDb = await stack.database('payments');
+    const stripe = await stack.add(LocalStripe.start({ secretKey: STRIPE_SECRET_KEY, webhookSecret: STRIPE_WEBHOOK_SECRET }));
+    const users = await stack.add(
+      startUsersSubgraph(stack.config('users', { USERS_DATABASE_URL: usersDb.url, REDIS_URL, ...options.env }), quietLogger('users')),
+    );
+    const config = stack.config('payments', {
       PAYMENTS_PORT: '0',
       PAYMENTS_DATABASE_URL: paymentsDb.url,
       USERS_URL: `${users.url}/graphql`,
@@ -78,9 +57,7 @@ export async function startPaymentsHarness(options: { env?: Record<string, strin
       BLOCKCHAIN_URL: 'http://127.0.0.1:9/graphql',
       ...options.env,
     });
-    cleanups.push(() => cleanup());
-    const subgraph = await startPaymentsSubgraph(config, quietLogger('payments'), options.dependencies);
-    cleanups.push(() => subgraph.stop());
+    const subgraph = await stack.add(startPaymentsSubgraph(config, quietLogger('payments'), options.dependencies));
     stripe.webhookUrl = `${subgraph.url}/webhooks/stripe`;
 
     const url = `${subgraph.url}/graphql`;
@@ -107,12 +84,9 @@ export async function startPaymentsHarness(options: { env?: Record<string, strin
         const response = await callUsers<{ user: { tier: string } }>('query ($id: ID!) { user(id: $id) { tier } }', { id: userId }, userIdentity(userId));
         return response.data!.user.tier;
       },
-      stop: stopAll,
+      stop: () => stack.stop(),
     };
-  } catch (error) {
-    await stopAll();
-    throw error;
-  }
+  });
 }
 
 export function userIdentity(userId: string, roles: ('USER' | 'ADMIN')[] = ['USER'], scopes = ['*']): Identity {
@@ -123,7 +97,11 @@ export function userIdentity(userId: string, roles: ('USER' | 'ADMIN')[] = ['USE
 export async function listen<T>(channel: string): Promise<{ received: T[]; stop(): Promise<void> }> {
   const bus = new RedisEventBus(REDIS_URL, EVENT_CHANNEL_PREFIX);
   const events = bus.subscribe<T>(channel);
-  await bus.ready();
+  // A Redis that never answers must not leave the bus reconnecting behind a failed test.
+  await bus.ready().catch(async (error: unknown) => {
+    await bus.close();
+    throw error;
+  });
   const received: T[] = [];
   const reading = (async () => {
     for await (const event of events) received.push(event);

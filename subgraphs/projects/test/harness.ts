@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ProjectsServiceConfig } from '@supergraph/config';
 import type { Identity, Tier } from '@supergraph/identity';
-import { asRouter, createTestDatabase, graphql, quietLogger, testConfig, type GraphQLResponse } from '@supergraph/testing';
+import { asRouter, countSqlStatements, HarnessStack, graphql, quietLogger, type GraphQLResponse, type UntypedData } from '@supergraph/testing';
 import { startProjectsSubgraph, type ProjectsSubgraph } from '../src/app';
 import { openProjectsDatabase, type ProjectsDatabase } from '../src/data/database';
 
@@ -15,7 +15,7 @@ export interface ProjectsHarness {
   subgraph: ProjectsSubgraph;
   /** A second connection to the same database, for asserting what was (not) written. */
   db: ProjectsDatabase;
-  call<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, identity?: Identity): Promise<GraphQLResponse<T>>;
+  call<T = UntypedData>(query: string, variables?: Record<string, unknown>, identity?: Identity): Promise<GraphQLResponse<T>>;
   /** Runs `work` and counts the SQL statements the subgraph sent meanwhile. */
   countSqlStatements<T>(work: () => Promise<T>): Promise<{ result: T; count: number }>;
   stop(): Promise<void>;
@@ -26,41 +26,26 @@ export interface ProjectsHarness {
  * BullMQ with a key prefix of its own (and no in-process worker unless asked for).
  */
 export async function startProjectsHarness(env: Record<string, string> = {}, options: { redis?: boolean } = {}): Promise<ProjectsHarness> {
-  const database = await createTestDatabase('projects');
-  const redisEnv: Record<string, string> = options.redis ? { REDIS_URL, PROJECTS_QUEUE_PREFIX: `test-${randomUUID().slice(0, 8)}` } : {};
-  const { config, cleanup } = testConfig('projects', { PROJECTS_DATABASE_URL: database.url, PROJECTS_PORT: '0', PROJECTS_TASK_BACKOFF_MS: '20', ...redisEnv, ...env });
-  let running: ProjectsSubgraph | undefined;
-  let db: ProjectsDatabase | undefined;
-  try {
-    running = await startProjectsSubgraph(config, quietLogger('projects'));
-    db = await openProjectsDatabase({ url: database.url, dataDir: config.dataDir, logger: quietLogger('projects') });
-  } catch (error) {
-    await running?.stop();
-    await database.drop();
-    throw error;
-  }
-  const url = `${running.url}/graphql`;
-  const server = running;
-  const connection = db;
-  return {
-    config,
-    url,
-    databaseUrl: database.url,
-    subgraph: server,
-    db: connection,
-    call: (query, variables = {}, identity = { kind: 'anonymous' }) => graphql(url, query, variables, asRouter(identity, config.routerSigningSecret)),
-    countSqlStatements: async (work) => {
-      const before = server.database.sqlStatements();
-      const result = await work();
-      return { result, count: server.database.sqlStatements() - before };
-    },
-    stop: async () => {
-      await server.stop();
-      await connection.close();
-      await database.drop();
-      cleanup();
-    },
-  };
+  const stack = new HarnessStack();
+  return stack.starting(async () => {
+    const database = await stack.database('projects');
+    const redisEnv: Record<string, string> = options.redis ? { REDIS_URL, PROJECTS_QUEUE_PREFIX: `test-${randomUUID().slice(0, 8)}` } : {};
+    const config = stack.config('projects', { PROJECTS_DATABASE_URL: database.url, PROJECTS_PORT: '0', PROJECTS_TASK_BACKOFF_MS: '20', ...redisEnv, ...env });
+    const server = await stack.add(startProjectsSubgraph(config, quietLogger('projects')));
+    const connection = await openProjectsDatabase({ url: database.url, dataDir: config.dataDir, logger: quietLogger('projects') });
+    stack.defer(() => connection.close());
+    const url = `${server.url}/graphql`;
+    return {
+      config,
+      url,
+      databaseUrl: database.url,
+      subgraph: server,
+      db: connection,
+      call: (query, variables = {}, identity = { kind: 'anonymous' }) => graphql(url, query, variables, asRouter(identity, config.routerSigningSecret)),
+      countSqlStatements: (work) => countSqlStatements(server.database, work),
+      stop: () => stack.stop(),
+    };
+  });
 }
 
 export function userIdentity(userId: string = randomUUID(), tier: Tier = 'FREE', roles: ('USER' | 'ADMIN')[] = ['USER']): Identity & { kind: 'user' } {
