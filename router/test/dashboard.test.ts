@@ -7,7 +7,7 @@ import { bearer, execute } from '@supergraph/testing';
 import { startPlatform, type PlatformHarness } from './harness';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// CI installs Chromium (.ci/run) and must run this; elsewhere it is skipped when Chromium is absent.
+// npm test provides Chromium (scripts/test-services.ts) and CI must run this; elsewhere it is skipped when Chromium is absent.
 const runs = existsSync(CHROMIUM) || process.env.CI === 'true';
 
 (runs ? describe : describe.skip)('live dashboard in headless Chromium', () => {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 
 /**
- * Tests run against a real PostgreSQL (CI installs one; locally set TEST_DATABASE_URL). Each
+ * Tests run against a real PostgreSQL (`npm test` provides one; see scripts/test-services.ts). Each
  * test file gets a database of its own, so files run in parallel without seeing each other.
  */
 export const ADMIN_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres:postgres@localhost:5432/postgres';
@@ -28,9 +28,12 @@ async function withAdmin<T>(work: (client: Client) => Promise<T>): Promise<T> {
   try {
     await client.connect();
   } catch (error) {
-    throw new Error(`Tests need PostgreSQL at ${ADMIN_DATABASE_URL} (set TEST_DATABASE_URL, or run .ci/run which installs it): ${String(error)}`, {
-      cause: error,
-    });
+    throw new Error(
+      `Tests need PostgreSQL at ${ADMIN_DATABASE_URL} (set TEST_DATABASE_URL, or run the tests with npm test, which provides one): ${String(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
   try {
     return await work(client);
