@@ -1,4 +1,4 @@
-import { bearer, graphql } from '@supergraph/testing';
+import { bearer, graphql, type UntypedData } from '@supergraph/testing';
 import { startPaymentsHarness } from '@supergraph/payments/test/harness';
 import { signUp } from './accounts';
 import { paymentFeed } from './payment-feed';
@@ -42,7 +42,7 @@ test('paymentUpdated delivers fields from payments, users, projects and the Pyth
   try {
     await feed.live();
     const paymentId = await feed.pay();
-    const paymentUpdated = (await feed.eventFor(paymentId)) as Record<string, any> | undefined;
+    const paymentUpdated = (await feed.eventFor(paymentId)) as UntypedData | undefined;
     expect(paymentUpdated).toMatchObject({
       id: paymentId,
       user: { email: 'customer@example.com', projects: [{ name: 'Storefront' }] },

@@ -1,13 +1,13 @@
 import { createWalletClient, erc20Abi, http, parseEther, type Address, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
 import { createSiweMessage } from 'viem/siwe';
-import { asRouter, graphql, type GraphQLResponse } from '@supergraph/testing';
+import { asRouter, graphql, type GraphQLResponse, type UntypedData } from '@supergraph/testing';
 import { ADMIN } from '@supergraph/blockchain/test/harness';
 import type { TestChain } from '@supergraph/blockchain/test/chain';
 import type { ChainStack } from './chain-stack';
 
 /** Runs a users-subgraph operation as one account: directly with a signed identity, or through the router with its token. */
-export type CallAsUser = (query: string, variables?: Record<string, unknown>) => Promise<GraphQLResponse<any>>;
+export type CallAsUser = (query: string, variables?: Record<string, unknown>) => Promise<GraphQLResponse<UntypedData>>;
 
 /** A fresh wallet, linked to the account `callAsUser` acts for with Sign-In with Ethereum. */
 export async function linkFreshWallet(callAsUser: CallAsUser): Promise<PrivateKeyAccount> {

@@ -7,7 +7,7 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createSiweMessage } from 'viem/siwe';
 import type { RunningServer } from '@supergraph/server';
 import { printFederatedSdl } from '@supergraph/subgraph';
-import { bearer, createTestDatabase, graphql, quietLogger, testConfig, type TestDatabase } from '@supergraph/testing';
+import { bearer, createTestDatabase, graphql, quietLogger, testConfig, type TestDatabase, type UntypedData } from '@supergraph/testing';
 import { startUsersSubgraph, type UsersSubgraph } from '@supergraph/users/src/app';
 import { buildUsersSchema } from '@supergraph/users/src/schema';
 import { startRouter } from '../../../router/src/app';
@@ -62,7 +62,7 @@ afterAll(async () => {
 });
 
 async function call(query: string, variables: Record<string, unknown> = {}, token?: string) {
-  const response = await graphql<Record<string, any>>(graphqlUrl, query, variables, token ? bearer(token) : {});
+  const response = await graphql<UntypedData>(graphqlUrl, query, variables, token ? bearer(token) : {});
   expect(response.errors).toBeUndefined();
   return response.data!;
 }
@@ -132,8 +132,8 @@ it('returns a user with their wallets, $FORGE balances and recent transfers thro
 it("streams new blocks and an address's $FORGE transfers through the router over graphql-ws", async () => {
   const admin = await call(`mutation { login(email: "root@example.com", password: "correct horse battery") { token } }`);
   const client: Client = createClient({ url: graphqlUrl.replace('http', 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 });
-  const blocks: any[] = [];
-  const transfers: any[] = [];
+  const blocks: UntypedData[] = [];
+  const transfers: UntypedData[] = [];
   const address = privateKeyToAccount(generatePrivateKey()).address.toLowerCase();
   const stopBlocks = client.subscribe(
     { query: 'subscription { newBlock { number hash transactionCount } }' },

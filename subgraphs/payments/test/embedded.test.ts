@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { REPO_ROOT } from '@supergraph/config';
 import { applyMigrations, diffDatabaseAgainstSchema, openDatabase } from '@supergraph/db';
-import { asRouter, createTestDatabase, graphql, quietLogger, testConfig } from '@supergraph/testing';
+import { asRouter, createTestDatabase, graphql, quietLogger, testConfig, type UntypedData } from '@supergraph/testing';
 import { startPaymentsSubgraph } from '../src/app';
 import { PAYMENTS_MIGRATIONS_DIR } from '../src/data/database';
 import { eventually, userIdentity } from './harness';
@@ -40,7 +40,7 @@ test('with no configuration (npm start) it runs on PGlite, the embedded Stripe a
     expect(payments.localStripe).toBeDefined();
     const identity = userIdentity(randomUUID());
     const call = (query: string, variables: Record<string, unknown> = {}) =>
-      graphql<Record<string, any>>(`${payments.url}/graphql`, query, variables, asRouter(identity, config.routerSigningSecret));
+      graphql<UntypedData>(`${payments.url}/graphql`, query, variables, asRouter(identity, config.routerSigningSecret));
     const paid = await call('mutation ($key: String!) { createPayment(amount: "999", currency: "USD", idempotencyKey: $key) { status } }', {
       key: randomUUID(),
     });

@@ -1,4 +1,4 @@
-import { bearer, errorCodes, graphql } from '@supergraph/testing';
+import { bearer, errorCodes, graphql, type UntypedData } from '@supergraph/testing';
 import { eventually } from './harness';
 import { startProjectsPlatform, type ProjectsPlatform } from './platform';
 
@@ -11,7 +11,7 @@ beforeAll(async () => {
 afterAll(() => platform?.stop());
 
 async function call(query: string, variables: Record<string, unknown> = {}, token?: string) {
-  return graphql<Record<string, any>>(platform.graphqlUrl, query, variables, token ? bearer(token) : {});
+  return graphql<UntypedData>(platform.graphqlUrl, query, variables, token ? bearer(token) : {});
 }
 
 async function signUp(email: string): Promise<{ id: string; token: string }> {
@@ -74,13 +74,13 @@ it('streams task updates over graphql-ws through the router, completed with fiel
     connectionParams: bearer(owner.token),
     retryAttempts: 0,
   });
-  const events: Record<string, any>[] = [];
+  const events: UntypedData[] = [];
   let wake = () => {};
   client.subscribe(
     { query: 'subscription ($id: ID) { taskUpdated(projectId: $id) { id status project { name owner { email } } } }', variables: { id: projectId } },
     {
       next: (result) => {
-        events.push(result.errors ? { errors: result.errors } : (result.data as Record<string, any>).taskUpdated);
+        events.push(result.errors ? { errors: result.errors } : (result.data as UntypedData).taskUpdated);
         wake();
       },
       error: () => {},

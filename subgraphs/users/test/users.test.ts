@@ -1,6 +1,6 @@
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
 import { createSiweMessage } from 'viem/siwe';
-import { asRouter, errorCodes, subscribeMany } from '@supergraph/testing';
+import { asRouter, errorCodes, subscribeMany, type UntypedData } from '@supergraph/testing';
 import { startUsersHarness, userIdentity, type UsersHarness } from './harness';
 
 let users: UsersHarness;
@@ -216,7 +216,7 @@ describe('administration', () => {
     const seen: string[] = [];
     let after: string | null = null;
     do {
-      const page: any = (await users.call(USERS, { first: 2, after }, admin)).data!.users;
+      const page: UntypedData = (await users.call(USERS, { first: 2, after }, admin)).data!.users;
       seen.push(...page.edges.map((edge: { node: { id: string } }) => edge.node.id));
       after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
     } while (after);
@@ -232,7 +232,7 @@ describe('administration', () => {
     try {
       const admin = userIdentity('00000000-0000-4000-8000-000000000001', ['USER', 'ADMIN']);
       await small.db.prisma.user.createMany({ data: [1, 2, 3].map((n) => ({ email: `cap${n}@example.com`, displayName: `cap${n}` })) });
-      const page: any = (await small.call(USERS, { first: 2 }, admin)).data!.users;
+      const page: UntypedData = (await small.call(USERS, { first: 2 }, admin)).data!.users;
       expect(page.edges).toHaveLength(2);
       expect(page.pageInfo.hasNextPage).toBe(true);
       const tooLarge = await small.call(USERS, { first: 3 }, admin);
@@ -304,7 +304,7 @@ describe('router signature', () => {
     const body = JSON.stringify({ query: '{ me { id } }' });
     const unsigned = await fetch(users.url, { method: 'POST', headers, body });
     expect(unsigned.status).toBe(401);
-    expect(((await unsigned.json()) as any).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect(((await unsigned.json()) as UntypedData).errors[0].extensions.code).toBe('UNAUTHENTICATED');
 
     const forgedIdentity = Buffer.from(
       JSON.stringify({ kind: 'user', userId: 'x', roles: ['ADMIN'], tier: 'PRO', scopes: ['*'], via: 'jwt', exp: 9999999999 }),
@@ -314,7 +314,7 @@ describe('router signature', () => {
       headers: { ...headers, 'x-supergraph-identity': forgedIdentity, 'x-supergraph-signature': 'v1=' + '0'.repeat(64) },
       body,
     });
-    const forgedBody = (await forged.json()) as any;
+    const forgedBody = (await forged.json()) as UntypedData;
     expect(forged.status).toBe(401);
     expect(forgedBody.data).toBeUndefined();
     expect(forgedBody.errors[0].extensions.code).toBe('UNAUTHENTICATED');
