@@ -42,21 +42,28 @@ class ProjectsSubgraph:
         return data
 
 
-def _psql(sql: str) -> None:
+# Through node and the repository's pg driver (tsx needs both anyway): no psql client on the machine.
+_RUN_SQL = (
+    "const { Client } = require('pg'); const client = new Client({ connectionString: process.argv[1] });"
+    "client.connect().then(() => client.query(process.argv[2])).finally(() => client.end());"
+)
+
+
+def _admin_sql(sql: str) -> None:
     subprocess.run(
-        ["psql", ADMIN_DATABASE_URL, "-v", "ON_ERROR_STOP=1", "-qc", sql], check=True, capture_output=True, timeout=60
+        ["node", "-e", _RUN_SQL, ADMIN_DATABASE_URL, sql], cwd=REPO_ROOT, check=True, capture_output=True, timeout=60
     )
 
 
 @contextmanager
 def projects_subgraph() -> Iterator[ProjectsSubgraph]:
-    if not TSX.exists() or shutil.which("psql") is None:
-        message = "needs the repository's node_modules (tsx) and psql"
+    if not TSX.exists() or shutil.which("node") is None:
+        message = "needs node and the repository's node_modules (tsx, pg)"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
     name = f"ai_feed_{secrets.token_hex(4)}"
-    _psql(f"CREATE DATABASE {name}")
+    _admin_sql(f"CREATE DATABASE {name}")
     port = free_port()
     prefix = f"test-{secrets.token_hex(4)}:"
     data_dir = tempfile.mkdtemp(prefix="ai-projects-")
@@ -94,5 +101,5 @@ def projects_subgraph() -> Iterator[ProjectsSubgraph]:
     finally:
         process.terminate()
         process.wait(timeout=30)
-        _psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        _admin_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         shutil.rmtree(data_dir, ignore_errors=True)
