@@ -140,6 +140,7 @@ export async function startRouter(config: RouterServiceConfig, logger: Logger = 
     port: config.router.port,
     logger,
     graceMs: config.shutdownGraceMs,
+    cors: { origins: config.router.corsOrigins },
     routes: {
       '/graphql': tracing
         ? (request, response) => withServerSpan('router /graphql', request.headers, { 'http.route': '/graphql' }, async () => graphql(request, response))

@@ -1,33 +1,18 @@
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { LoginDocument, RegisterDocument, SetUserTierDocument } from '../../clients/generated/graphql';
 import { bearer, execute } from '@supergraph/testing';
+import { chromiumAvailable, launchChromium } from './chromium';
 import { startPlatform, type PlatformHarness } from './harness';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// npm test provides Chromium (scripts/test-services.ts) and CI must run this; elsewhere it is skipped when Chromium is absent.
-const runs = existsSync(CHROMIUM) || process.env.CI === 'true';
-
-(runs ? describe : describe.skip)('live dashboard in headless Chromium', () => {
+(chromiumAvailable ? describe : describe.skip)('live dashboard in headless Chromium', () => {
   let platform: PlatformHarness;
   let browser: Browser;
 
   beforeAll(async () => {
     platform = await startPlatform({ ADMIN_EMAILS: 'admin@example.com' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadJwtConfig, type JwtConfig } from './jwt';
-import { byName, flag, int, oneOf, text, tierTable, type Env } from './parsers';
+import { byName, flag, int, list, oneOf, text, tierTable, type Env } from './parsers';
 import { loadServiceConfig, REPO_ROOT, type ServiceConfig } from './service';
 
 /** Everything the router reads; it verifies JWTs, so it needs JWT_SECRET. */
@@ -30,6 +30,12 @@ export interface RouterConfig {
   operationDedupe: boolean;
   /** ROUTER_WORKERS: router processes sharing the port (node:cluster), or `auto` for one per core. Default 1 (the main process). */
   workers: number;
+  /**
+   * CORS_ORIGINS: comma-separated origins whose browser pages may call the router (`https://portal.example.com`:
+   * scheme, host and port exactly as the browser sends them), with credentials; `*` lets any origin call, without
+   * credentials. Default in development `http://localhost:3000,http://127.0.0.1:3000` (the local portal); in production none.
+   */
+  corsOrigins: string[];
 }
 
 /**
@@ -93,9 +99,23 @@ export function loadRouterConfig(env: Env = process.env): RouterServiceConfig {
       maxSubscriptionsPerConnection: int(env, 'MAX_SUBSCRIPTIONS_PER_CONNECTION', 100),
       operationDedupe: flag(env, 'OPERATION_DEDUPE', true),
       workers: env.ROUTER_WORKERS === 'auto' ? availableParallelism() : int(env, 'ROUTER_WORKERS', 1),
+      corsOrigins: corsOrigins(env, service.production),
     },
     protection: loadProtectionConfig(env),
   };
+}
+
+/** The local portal (apps/portal, `next dev`) calls the router from another origin. */
+const DEVELOPMENT_CORS_ORIGINS = 'http://localhost:3000,http://127.0.0.1:3000';
+
+function corsOrigins(env: Env, production: boolean): string[] {
+  const origins = list({ CORS_ORIGINS: env.CORS_ORIGINS || (production ? '' : DEVELOPMENT_CORS_ORIGINS) }, 'CORS_ORIGINS');
+  for (const origin of origins) {
+    // Browsers compare origins as exact strings: a path or trailing slash would never match.
+    const exact = origin === '*' || (URL.canParse(origin) && new URL(origin).origin === origin);
+    if (!exact) throw new Error(`CORS_ORIGINS entries are origins like https://portal.example.com or *, got "${origin}"`);
+  }
+  return origins;
 }
 
 function loadProtectionConfig(env: Env): ProtectionConfig {

@@ -30,8 +30,11 @@ export const ERROR_CODES = {
   // --- Who is calling
   /** No, bad or expired credentials, or a subgraph call without a valid router signature. */
   UNAUTHENTICATED: { httpStatus: 401 },
-  /** Signed in but not allowed (admin only, missing API key scope; `extensions.requiredScopes` from the router). */
-  FORBIDDEN: {},
+  /**
+   * Signed in but not allowed (admin only, missing API key scope; `extensions.requiredScopes` from the
+   * router); as a whole response: a CORS preflight from an origin that may not call the server.
+   */
+  FORBIDDEN: { httpStatus: 403 },
 
   // --- Router protection
   /** The operation exceeds a depth, alias, root field, token or cost limit (`extensions.limit`, `max`). */

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { corsHandler, type CorsOptions } from './cors';
 import { sendJsonError } from './graphql-http';
 import type { Logger } from './logger';
 
@@ -25,6 +26,8 @@ export async function startHttpServer(options: {
   routes: Record<string, Route>;
   logger: Logger;
   graceMs: number;
+  /** Browser pages on other origins allowed to call, answered before any route runs. Default: none (no CORS headers). */
+  cors?: CorsOptions;
   /** Runs as the stop begins: end long-lived connections (WebSockets) that draining would wait on forever. */
   onDrain?: () => Promise<void>;
   /** Runs after the last request finished. */
@@ -34,6 +37,7 @@ export async function startHttpServer(options: {
   let inFlight = 0;
   let draining = false;
   let drained: (() => void) | undefined;
+  const cors = options.cors && corsHandler(options.cors);
 
   const server = createServer(async (request, response) => {
     inFlight++;
@@ -44,6 +48,8 @@ export async function startHttpServer(options: {
     if (draining) response.setHeader('connection', 'close');
     const path = (request.url ?? '/').split('?', 1)[0] ?? '/';
     const route = routes[path];
+    // A preflight is answered here, before any route (GraphQL's CSRF prevention would refuse it).
+    if (cors?.(request, response)) return;
     try {
       if (route) await route(request, response);
       else sendJsonError(response, 'NOT_FOUND', `No route for ${path}`);

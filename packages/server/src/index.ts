@@ -1,3 +1,4 @@
+export * from './cors';
 export * from './error-codes';
 export * from './errors';
 export * from './graphql-http';
