@@ -13,10 +13,12 @@ jest_status=$?
 
 # Only the TypeScript suites when jest was given a file or a pattern.
 pytest_status=0
+pytest_outcome="not run (jest was given arguments)"
 if [ $# -eq 0 ]; then
   (cd subgraphs/ai && PYTEST_ADDOPTS="--junitxml=$results/pytest.xml" npm test --silent)
   pytest_status=$?
+  pytest_outcome="exit $pytest_status"
 fi
 
-echo "jest: exit $jest_status · pytest: exit $pytest_status" > "$results/statuses"
+echo "jest: exit $jest_status · pytest: $pytest_outcome" > "$results/statuses"
 [ "$jest_status" -eq 0 ] && [ "$pytest_status" -eq 0 ]
