@@ -23,7 +23,8 @@ afterAll(async () => {
 });
 
 function startWorker(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'src/worker.ts'], {
+  // node with tsx's loader, not the tsx CLI: the CLI forks, and a kill would reach only the CLI.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
     cwd: resolve(__dirname, '..'),
     env: {
       ...process.env,
