@@ -4,4 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-exec npx tsx scripts/run-platform.ts
+# tsx from node_modules directly: npx would spend a second of CPU finding it, on every start.
+exec node_modules/.bin/tsx scripts/run-platform.ts

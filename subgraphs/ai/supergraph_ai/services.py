@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from .cache import ByteCache, create_cache
@@ -32,6 +33,7 @@ class Services:
     lead_scorer: LeadScorer
     fraud_scorer: FraudScorer
     project_index: ProjectIndex
+    llm_loading: asyncio.Task[None] | None = None  # the provider's warm-up, running on after start
 
     @classmethod
     async def start(
@@ -70,10 +72,9 @@ class Services:
         )
         warm_up = getattr(services.llm, "warm_up", None)
         if warm_up is not None:
-            try:
-                await warm_up()
-            except Exception as error:  # noqa: BLE001 — the rest of the subgraph still serves
-                log.warning("local language model unavailable, generation will fail: %s", error)
+            # In the background, so the subgraph serves (and answers /health) seconds sooner; a generation
+            # that arrives first waits for this same load, since the provider loads its model once.
+            services.llm_loading = asyncio.create_task(_warm_up(warm_up))
         log.info(
             "ai services ready: embeddings %s, llm %s/%s, %s, %s, cache %s",
             embeddings.model_id,
@@ -86,7 +87,16 @@ class Services:
         return services
 
     async def aclose(self) -> None:
+        if self.llm_loading is not None:
+            await self.llm_loading  # a model still loading is freed only once it has loaded
         await self.project_index.aclose()
         await self.embeddings.aclose()
         await self.llm.aclose()
         await self.cache.close()
+
+
+async def _warm_up(warm_up: Callable[[], Awaitable[None]]) -> None:
+    try:
+        await warm_up()
+    except Exception as error:  # noqa: BLE001 — the rest of the subgraph still serves
+        log.warning("local language model unavailable, generation will fail: %s", error)

