@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type HTTPGraphQLRequest } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { RouterServiceConfig } from '@supergraph/config';
@@ -22,31 +22,36 @@ import {
 } from '@supergraph/server';
 import { ApiKeyVerifier } from './api-keys';
 import { authenticate } from './authentication';
-import { AuthorizationPolicy, authorizingGateway, OperationAuthorizer } from './authorization';
+import { authorizingGateway } from './authorization';
 import { dashboardRoutes } from './dashboard/dashboard';
 import type { RouterContext } from './context';
 import { sandboxPage } from './landing-page';
-import { operationLimitsPlugin, tokenLimitError } from './limits';
 import { operationShareKey } from './operation-dedupe';
 import { countingSubscriptions, RouterMetrics } from './metrics';
-import { RateLimiter, rateLimitedExecute, RedisSlidingWindow } from './rate-limit';
-import { hashMismatchError, persistedQueries } from './persisted-queries';
+import { RateLimiter, RedisSlidingWindow } from './rate-limit';
+import { persistedQueryStore } from './persisted-queries';
+import { badRequest } from './pipeline/01-input-limits';
+import { operationRunner } from './pipeline/10-execute';
+import { publicError } from './pipeline/11-respond';
+import type { OperationParams } from './pipeline/operation-request';
+import { operationPipeline } from './pipeline/pipeline';
+import { PreparedDocuments, SchemaState } from './pipeline/schema-state';
 import { probeSubgraph } from './readiness';
 import { requestLogPlugin } from './request-log';
 import { responseCache } from './response-cache';
 import { connectRedis } from './redis';
 import { SubgraphClient } from './subgraph-client';
 import { SubscriptionEngine } from './subscriptions/engine';
-import { SubscriptionPlanner } from './subscriptions/planner';
 import { UpstreamSubscriptions } from './subscriptions/upstream';
-import { operationRunner } from './subscriptions/operations';
 import { serverSentEventsHandler, wantsEventStream } from './subscriptions/sse';
 import { serveClientWebSockets } from './subscriptions/websocket';
 
 /** Starts the router: the gateway over the static supergraph, plus health, readiness and Sandbox. */
 export async function startRouter(config: RouterServiceConfig, logger: Logger = createLogger({ service: 'router' }, config.logLevel)): Promise<RunningServer> {
-  const authorizationPolicy = new AuthorizationPolicy(readFileSync(config.router.supergraphPath, 'utf8'));
-  const supergraphSdl = authorizationPolicy.gatewaySdl;
+  // Everything that depends on the supergraph, in one object (a reload will swap it whole).
+  const schemaState = new SchemaState(readFileSync(config.router.supergraphPath, 'utf8'));
+  const schema = () => schemaState;
+  const supergraphSdl = schemaState.policy.gatewaySdl;
   const subgraphs = new Map<string, SubgraphClient>();
   let subscriptionsActive = () => 0;
   let waitingOnShared = () => 0;
@@ -62,31 +67,28 @@ export async function startRouter(config: RouterServiceConfig, logger: Logger = 
     },
   });
 
-  const planner = new SubscriptionPlanner(supergraphSdl);
   const protection = config.protection;
   const tracing = config.otlpEndpoint ? startTracing('router', config.otlpEndpoint) : undefined;
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
   const rateLimiter = new RateLimiter(protection.rateLimit, redis && new RedisSlidingWindow(redis), logger);
-  const persisted = await persistedQueries(protection.persistedQueries, redis, logger);
   const formatError = formatErrorFor(logger);
-  const authorizer = new OperationAuthorizer(planner.apiGraphQLSchema, authorizationPolicy);
+  const documents = new PreparedDocuments();
   const apollo = new ApolloServer<RouterContext>({
-    // @authenticated / @requiresScopes are enforced on the operation before the gateway plans it.
-    gateway: authorizingGateway(gateway, authorizer),
+    // Runs each operation as the pipeline's authorization stage decided, before the gateway plans it.
+    gateway: authorizingGateway(gateway),
     includeStacktraceInErrorResponses: false,
     introspection: !config.production,
     // Rejects simple (non-preflighted) requests: see router/README.md, CSRF prevention.
     csrfPrevention: true,
-    persistedQueries: persisted.options,
-    parseOptions: protection.limits.maxTokens > 0 ? { maxTokens: protection.limits.maxTokens } : {},
-    formatError: (formatted, error) => formatError(hashMismatchError(tokenLimitError(formatted, protection.limits.maxTokens)), error),
+    // The pipeline resolves persisted queries, parses and validates: Apollo finds each document in this store.
+    persistedQueries: false,
+    documentStore: documents,
+    formatError: (formatted, error) => formatError(publicError(formatted), error),
     plugins: [
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
-      ...persisted.plugins,
-      operationLimitsPlugin(planner.apiGraphQLSchema, protection.limits),
       metrics.plugin(),
       requestLogPlugin(logger, config.logLevel === 'debug'),
-      ...responseCache(protection.responseCache, redis, authorizer, metrics),
+      ...responseCache(protection.responseCache, redis, metrics),
     ],
   });
   await apollo.start();
@@ -96,34 +98,47 @@ export async function startRouter(config: RouterServiceConfig, logger: Logger = 
     config.routerSigningSecret,
     config.router.apiKeyCacheMs,
   );
+  const pipeline = operationPipeline({
+    schema,
+    documents,
+    authenticate: (headers) => authenticate({ headers }, config.jwt, apiKeys),
+    rateLimiter,
+    onRateLimited: () => metrics.rejected.inc({ reason: 'rate_limited' }),
+    persistedQueries: await persistedQueryStore(protection.persistedQueries, redis, logger),
+    limits: protection.limits,
+    introspection: !config.production,
+  });
   // The correlation id is taken from the caller or made here, echoed back, and sent to every subgraph.
   const requestIds = new WeakMap<IncomingMessage, string>();
   const arrivals = new WeakMap<IncomingMessage, number>();
-  const context = async (request: IncomingMessage): Promise<RouterContext> => {
-    const identity = await authenticate(request, config.jwt, apiKeys);
-    // Before parsing: a caller over its limit costs one Redis round trip and nothing more.
-    if (rateLimiter.enabled) {
-      await rateLimiter.check(identity, request).catch((error: unknown) => {
-        metrics.rejected.inc({ reason: 'rate_limited' });
-        throw error;
-      });
-    }
-    return { requestId: requestIds.get(request) ?? randomUUID(), receivedAt: arrivals.get(request), identity, finished: {} };
+  // HTTP: the pipeline runs as Apollo Server's context step (after its CSRF check); a refusal is a GraphQLError Apollo answers with the code's status.
+  const context = async (request: IncomingMessage, httpRequest: HTTPGraphQLRequest): Promise<RouterContext> => {
+    const requestId = requestIds.get(request) ?? randomUUID();
+    const operation = await pipeline({ transport: 'http', method: httpRequest.method, params: httpParams(httpRequest), client: request, requestId });
+    if (operation.persisted) handOverPersistedText(httpRequest, operation.query);
+    return { requestId, receivedAt: arrivals.get(request), identity: operation.identity, operation, finished: {} };
   };
   const executeGraphQL = graphqlHttpHandler(apollo, context, {
     maxBodyBytes: config.maxBodyBytes,
-    shareKey: config.router.operationDedupe ? operationShareKey(protection.limits.maxTokens) : undefined,
+    shareKey: config.router.operationDedupe ? operationShareKey() : undefined,
     onShared: (leader, follower) => metrics.sharedResponse(leader, follower),
   });
   waitingOnShared = () => executeGraphQL.sharing;
-  const engine = new SubscriptionEngine(planner, new UpstreamSubscriptions(config.routerSigningSecret, config.keepAliveMs), () => subgraphs, logger);
-  const operations = countingSubscriptions(rateLimitedExecute(operationRunner(apollo, engine), rateLimiter));
+  const engine = new SubscriptionEngine(
+    schemaState.planner,
+    new UpstreamSubscriptions(config.routerSigningSecret, config.keepAliveMs),
+    () => subgraphs,
+    logger,
+  );
+  const operations = countingSubscriptions(operationRunner(apollo, engine));
   subscriptionsActive = () => operations.active;
   const serverSentEvents = serverSentEventsHandler({
-    schema: planner.apiGraphQLSchema,
+    schema: schemaState.apiSchema,
     operations,
-    authenticate: (request) => authenticate(request, config.jwt, apiKeys),
+    pipeline,
     requestId: (request) => requestIds.get(request) ?? randomUUID(),
+    maxBodyBytes: config.maxBodyBytes,
+    logger,
   });
   const graphql: Route = (request, response) => {
     const requestId = headerValue(request, 'x-request-id') ?? randomUUID();
@@ -147,7 +162,7 @@ export async function startRouter(config: RouterServiceConfig, logger: Logger = 
         : graphql,
       '/health': (_request, response) => sendJson(response, 200, { status: 'ok' }),
       ...(protection.metrics.enabled ? { '/metrics': (_request, response) => metrics.serve(response) } : {}),
-      ...dashboardRoutes(planner.apiGraphQLSchema),
+      ...dashboardRoutes(schemaState.apiSchema),
       '/ready': async (_request, response) => {
         const probes = await Promise.all(
           [...subgraphs.values()].map(async (client) => {
@@ -178,15 +193,56 @@ export async function startRouter(config: RouterServiceConfig, logger: Logger = 
   });
   webSockets = serveClientWebSockets({
     server: running.server,
-    schema: planner.apiGraphQLSchema,
+    schema: schemaState.apiSchema,
     operations,
+    pipeline,
     authenticate: (headers) => authenticate({ headers }, config.jwt, apiKeys),
+    maxPayloadBytes: config.maxBodyBytes,
     maxSubscriptionsPerConnection: config.router.maxSubscriptionsPerConnection,
     keepAliveMs: config.keepAliveMs,
     logger,
   });
   logger.info('router listening', { url: `${running.url}/graphql`, sandbox: config.production ? undefined : `${running.url}/` });
   return running;
+}
+
+/** The GraphQL parameters of an HTTP request: the JSON body of a POST, the query string of a GET. */
+function httpParams(request: HTTPGraphQLRequest): OperationParams {
+  if (request.method === 'POST') {
+    const body = request.body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('POST body must be a JSON object with the GraphQL parameters');
+    return body as OperationParams;
+  }
+  const search = new URLSearchParams(request.search);
+  const json = (name: string): unknown => {
+    const value = search.get(name);
+    if (value === null || value === '') return undefined;
+    try {
+      return JSON.parse(value);
+    } catch {
+      throw badRequest(`"${name}" in the query string is not valid JSON`);
+    }
+  };
+  return {
+    query: search.get('query') ?? undefined,
+    operationName: search.get('operationName') ?? undefined,
+    variables: json('variables'),
+    extensions: json('extensions'),
+  };
+}
+
+/** Apollo Server gets the text the pipeline resolved from a persisted query hash (its own APQ is off). */
+function handOverPersistedText(request: HTTPGraphQLRequest, query: string): void {
+  if (request.method === 'POST') {
+    const { extensions, ...body } = request.body as { extensions?: Record<string, unknown> };
+    const { persistedQuery: _resolved, ...rest } = extensions ?? {};
+    request.body = { ...body, query, ...(Object.keys(rest).length > 0 ? { extensions: rest } : {}) };
+    return;
+  }
+  const search = new URLSearchParams(request.search);
+  search.set('query', query);
+  search.delete('extensions');
+  request.search = `?${search.toString()}`;
 }
 
 function headerValue(request: IncomingMessage, name: string): string | undefined {

@@ -136,29 +136,14 @@ type FieldOutcome = FieldNode | 'removed' | 'bubble';
  * its path (a non-null one nulls its nearest nullable parent, as GraphQL execution would).
  */
 export class OperationAuthorizer {
-  private readonly touchesProtected = new WeakMap<OperationDefinitionNode, boolean>();
-
   constructor(
     private readonly schema: GraphQLSchema,
     private readonly policy: AuthorizationPolicy,
   ) {}
 
-  /** Whether the operation reads any field with an authorization requirement (cached per document). */
-  touches(document: DocumentNode, operation: OperationDefinitionNode): boolean {
-    if (this.policy.empty) return false;
-    let touches = this.touchesProtected.get(operation);
-    if (touches === undefined) {
-      const fragments = new Map<string, FragmentDefinitionNode>();
-      for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-      touches = this.walkTouches(operation.selectionSet.selections, this.schema.getRootType(operation.operation) ?? undefined, fragments, new Set());
-      this.touchesProtected.set(operation, touches);
-    }
-    return touches;
-  }
-
-  /** undefined: nothing to remove (the common case, decided once per cached document). */
+  /** undefined: nothing to remove. Called only for operations the pipeline's walk found reading a protected field. */
   authorize(document: DocumentNode, operation: OperationDefinitionNode, identity: Identity): AuthorizedOperation | undefined {
-    if (!this.touches(document, operation)) return undefined;
+    if (this.policy.empty) return undefined;
     const fragments = new Map<string, FragmentDefinitionNode>();
     for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
 
@@ -238,31 +223,6 @@ export class OperationAuthorizer {
       dataIsNull: root.bubble,
     };
   }
-
-  private walkTouches(
-    selections: readonly SelectionNode[],
-    parent: GraphQLNamedType | undefined,
-    fragments: Map<string, FragmentDefinitionNode>,
-    seen: Set<string>,
-  ): boolean {
-    for (const selection of selections) {
-      if (selection.kind === Kind.FIELD) {
-        if (!parent || !(isObjectType(parent) || isInterfaceType(parent))) continue;
-        const definition = parent.getFields()[selection.name.value];
-        if (!definition) continue;
-        if (this.policy.requirements(parent.name, selection.name.value)) return true;
-        if (selection.selectionSet && this.walkTouches(selection.selectionSet.selections, getNamedType(definition.type), fragments, seen)) return true;
-      } else {
-        const name = selection.kind === Kind.FRAGMENT_SPREAD ? selection.name.value : undefined;
-        if (name && seen.has(name)) continue;
-        const fragment = name ? fragments.get(name) : selection.kind === Kind.INLINE_FRAGMENT ? selection : undefined;
-        if (!fragment) continue;
-        const typed = fragment.typeCondition ? this.schema.getType(fragment.typeCondition.name.value) : parent;
-        if (this.walkTouches(fragment.selectionSet.selections, typed ?? parent, fragments, name ? new Set(seen).add(name) : seen)) return true;
-      }
-    }
-    return false;
-  }
 }
 
 /** Sets each path to null in the result data, through lists. */
@@ -283,17 +243,18 @@ export function applyNulls(data: Record<string, unknown>, paths: string[][]): vo
 }
 
 /**
- * Wraps the gateway so every operation it executes (HTTP, WebSocket and SSE queries and
- * mutations alike) is authorized first. Plugins and transports are untouched.
+ * Wraps the gateway so every operation it executes (HTTP, WebSocket and SSE queries and mutations
+ * alike) runs as the pipeline's authorization stage decided: without the fields the caller may
+ * not read, which come back null with their errors.
  */
-export function authorizingGateway(inner: GatewayInterface, authorizer: OperationAuthorizer): GatewayInterface {
+export function authorizingGateway(inner: GatewayInterface): GatewayInterface {
   const wrap =
     (executor: GatewayExecutor): GatewayExecutor =>
     async (requestContext) => {
-      const identity = (requestContext.context as Partial<RouterContext> | undefined)?.identity;
-      const operation = requestContext.operation as OperationDefinitionNode | undefined;
-      if (!identity || !operation) return executor(requestContext);
-      const authorized = authorizer.authorize(requestContext.document, operation, identity);
+      const context = requestContext.context as Partial<RouterContext> | undefined;
+      // Fail closed: an operation that did not pass the pipeline is never executed.
+      if (!context?.operation) throw new Error('An operation reached the gateway without passing the pipeline');
+      const authorized = context.operation.authorized;
       if (!authorized) return executor(requestContext);
       const result = authorized.document
         ? await executor({ ...requestContext, document: authorized.document, queryHash: `${requestContext.queryHash}|authz:${authorized.signature}` })

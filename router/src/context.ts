@@ -1,4 +1,5 @@
 import type { Identity, SignedIdentityHeaders } from '@supergraph/identity';
+import type { PreparedOperation } from './pipeline/operation-request';
 
 /** Per-request state the router carries from authentication to every subgraph fetch. */
 export interface RouterContext {
@@ -13,6 +14,8 @@ export interface RouterContext {
    * An object, not a field, because Apollo Server runs each operation on a shallow copy of the context.
    */
   finished?: { labels?: OperationLabels };
+  /** The operation as the pipeline prepared it (parsed, validated, measured, authorized); set before execution. */
+  operation?: PreparedOperation;
 }
 
 export interface OperationLabels {

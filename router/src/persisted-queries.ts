@@ -1,22 +1,20 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { ApolloServerPlugin } from '@apollo/server';
-import type { KeyValueCache, KeyValueCacheSetOptions } from '@apollo/utils.keyvaluecache';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { InMemoryLRUCache, type KeyValueCache, type KeyValueCacheSetOptions } from '@apollo/utils.keyvaluecache';
+import type { GraphQLError } from 'graphql';
 import type { Redis } from 'ioredis';
 import type { ProtectionConfig } from '@supergraph/config';
-import { clientError, requestRefused, type Logger } from '@supergraph/server';
-import type { RouterContext } from './context';
+import { requestRefused, type Logger } from '@supergraph/server';
 
 export type PersistedQuerySettings = ProtectionConfig['persistedQueries'];
 
-/** Apollo Server adds `apq:` to each key itself. */
-const APQ_PREFIX = 'supergraph:';
+/** The key prefix Apollo Server used, kept so registrations survive the upgrade. */
+const APQ_PREFIX = 'supergraph:apq:';
 const SAFELIST_PREFIX = 'supergraph:safelist:';
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-/** Apollo Server's key-value cache over Redis; every miss or Redis failure is just a miss. */
+/** A key-value cache over Redis; every miss or Redis failure is just a miss. */
 export class RedisKeyValueCache implements KeyValueCache<string> {
   constructor(
     private readonly redis: Redis,
@@ -83,18 +81,6 @@ export class Safelist {
     if (this.known.size >= Safelist.MAX_CACHED) this.known.clear();
     this.known.set(hash, query);
   }
-
-  /**
-   * As Apollo Server's APQ cache: hashes resolve to registered operations only, and clients cannot
-   * register new ones.
-   */
-  asApqCache(): KeyValueCache<string> {
-    return {
-      get: (key) => this.lookup(key.replace(/^apq:/, '')),
-      set: async () => {},
-      delete: async () => false,
-    };
-  }
 }
 
 export const persistedQueryNotAllowed = (): GraphQLError =>
@@ -109,37 +95,27 @@ export function readManifest(path: string): string[] {
 }
 
 /**
- * Apollo Server options and plugin for the configured mode:
+ * The configured mode's stores:
  * - `apq`: Automatic Persisted Queries, stored in Redis (shared by all instances) or in memory;
  * - `safelist`: only registered operations run, by hash or by full text;
  * - `off`: neither.
  */
-export async function persistedQueries(settings: PersistedQuerySettings, redis: Redis | undefined, logger: Logger) {
-  const manifestPath = settings.manifestPath;
-  if (settings.mode === 'off') return { options: false as const, plugins: [] as ApolloServerPlugin<RouterContext>[] };
+export type PersistedQueryStore =
+  { mode: 'off' } | { mode: 'apq'; cache: KeyValueCache<string>; ttlSeconds: number } | { mode: 'safelist'; safelist: Safelist };
+
+export async function persistedQueryStore(settings: PersistedQuerySettings, redis: Redis | undefined, logger: Logger): Promise<PersistedQueryStore> {
+  if (settings.mode === 'off') return { mode: 'off' };
   if (settings.mode === 'apq') {
-    return {
-      options: { ttl: settings.ttlSeconds, ...(redis ? { cache: new RedisKeyValueCache(redis, APQ_PREFIX) } : {}) },
-      plugins: [] as ApolloServerPlugin<RouterContext>[],
-    };
+    // Bounded in memory: a client cannot fill the router's heap with registrations.
+    const cache = redis
+      ? new RedisKeyValueCache(redis, APQ_PREFIX)
+      : new InMemoryLRUCache<string>({ maxSize: 30 * 1024 * 1024, sizeCalculation: (text) => text.length });
+    return { mode: 'apq', cache, ttlSeconds: settings.ttlSeconds };
   }
   const safelist = new Safelist(redis);
-  if (manifestPath) {
-    const registered = await safelist.register(readManifest(manifestPath));
-    logger.info('safelist loaded', { operations: registered.length, manifest: manifestPath });
+  if (settings.manifestPath) {
+    const registered = await safelist.register(readManifest(settings.manifestPath));
+    logger.info('safelist loaded', { operations: registered.length, manifest: settings.manifestPath });
   }
-  const listener = {
-    // After the (cached) parse: the hash Apollo Server computed is the operation's identity.
-    async didResolveOperation({ queryHash }: { queryHash: string }) {
-      if ((await safelist.lookup(queryHash)) === undefined) throw persistedQueryNotAllowed();
-    },
-  };
-  const plugin: ApolloServerPlugin<RouterContext> = { requestDidStart: async () => listener };
-  return { options: { cache: safelist.asApqCache(), ttl: null }, plugins: [plugin], safelist };
-}
-
-/** Apollo Server raises a hash mismatch without a code; give it one (it is the client's mistake, not ours). */
-export function hashMismatchError(formatted: GraphQLFormattedError): GraphQLFormattedError {
-  if (formatted.message !== 'provided sha does not match query') return formatted;
-  return clientError('PERSISTED_QUERY_HASH_MISMATCH', 'The sha256Hash of extensions.persistedQuery does not match the query').toJSON();
+  return { mode: 'safelist', safelist };
 }

@@ -1,13 +1,19 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { HeaderMap } from '@apollo/server';
-import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import type { GraphQLError } from 'graphql';
 import type { Redis } from 'ioredis';
 import type { ProtectionConfig } from '@supergraph/config';
 import type { Identity } from '@supergraph/identity';
-import { extensionsWithoutHttp, requestRefused, type Logger } from '@supergraph/server';
+import { requestRefused, type Logger } from '@supergraph/server';
 
 export type RateLimitSettings = ProtectionConfig['rateLimit'];
+
+/** What the key of an anonymous caller is taken from: its address (or X-Forwarded-For behind a trusted proxy). */
+export interface RateLimitedClient {
+  headers: IncomingMessage['headers'];
+  socket: { remoteAddress?: string };
+}
 
 export interface RateLimitDecision {
   allowed: boolean;
@@ -110,7 +116,7 @@ export function rateLimited(decision: RateLimitDecision): GraphQLError {
  * Who a request counts against: the API key, else the signed-in user, else the caller's address
  * (X-Forwarded-For only when the router sits behind a proxy that sets it).
  */
-export function rateLimitKey(identity: Identity, request: Pick<IncomingMessage, 'headers' | 'socket'>, trustProxy: boolean): string {
+export function rateLimitKey(identity: Identity, request: RateLimitedClient, trustProxy: boolean): string {
   if (identity.kind === 'user') {
     if (identity.via === 'apiKey') {
       const header = request.headers['x-api-key'] ?? request.headers.authorization ?? '';
@@ -149,7 +155,7 @@ export class RateLimiter {
   }
 
   /** Throws RATE_LIMITED (HTTP 429 with Retry-After) when the caller is over its limit. */
-  async check(identity: Identity, request: Pick<IncomingMessage, 'headers' | 'socket'>): Promise<RateLimitDecision | undefined> {
+  async check(identity: Identity, request: RateLimitedClient): Promise<RateLimitDecision | undefined> {
     const limit = this.limitFor(identity);
     if (limit <= 0) return undefined;
     const key = rateLimitKey(identity, request, this.settings.trustProxy);
@@ -166,28 +172,4 @@ export class RateLimiter {
     if (!decision.allowed) throw rateLimited(decision);
     return decision;
   }
-}
-
-/**
- * Queries and mutations over the streaming transports (graphql-ws, SSE) count against the same
- * window as HTTP for signed-in callers (by user; these transports carry no per-request address, so
- * anonymous callers are bounded by the per-connection limits instead). A refused operation gets a
- * RATE_LIMITED error result; subscriptions themselves are long-lived and not counted.
- */
-export function rateLimitedExecute<T extends { execute(args: ExecutionArgs): Promise<ExecutionResult> }>(runner: T, limiter: RateLimiter): T {
-  if (!limiter.enabled) return runner;
-  return Object.assign(Object.create(runner) as T, {
-    execute: async (args: ExecutionArgs): Promise<ExecutionResult> => {
-      const identity = (args.contextValue as { identity?: Identity } | undefined)?.identity;
-      if (identity?.kind === 'user') {
-        try {
-          await limiter.check({ ...identity, via: 'jwt' }, { headers: {}, socket: {} as IncomingMessage['socket'] });
-        } catch (error) {
-          if (error instanceof GraphQLError) return { errors: [new GraphQLError(error.message, { extensions: extensionsWithoutHttp(error) })] };
-          throw error;
-        }
-      }
-      return runner.execute(args);
-    },
-  });
 }

@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { hasErrorCode, type Logger } from '@supergraph/server';
 import type { RouterContext } from './context';
+import { logSubgraphErrors } from './pipeline/11-respond';
 
 /**
  * Per-operation log lines, each carrying the request id (the one the caller sent in
@@ -12,6 +13,12 @@ export function requestLogPlugin(logger: Logger, debug: boolean): ApolloServerPl
   const forRequest = (context: RouterContext) => logger.child({ requestId: context.requestId });
   const listener: GraphQLRequestListener<RouterContext> = {
     async didEncounterErrors({ contextValue, errors }) {
+      // Callers get a subgraph's error cut down to message, code and path (stage 11); the log keeps it whole.
+      logSubgraphErrors(
+        logger,
+        contextValue.requestId,
+        errors.map((error) => error.toJSON()),
+      );
       for (const error of errors) {
         if (hasErrorCode(error, 'SUBGRAPH_UNAVAILABLE')) {
           forRequest(contextValue).warn('subgraph unavailable', { subgraph: error.extensions.serviceName, reason: error.extensions.reason });

@@ -1,10 +1,8 @@
 import type { ApolloServerPlugin, GraphQLRequestContext, GraphQLRequestListener } from '@apollo/server';
 import responseCachePlugin from '@apollo/server-plugin-response-cache';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
-import type { OperationDefinitionNode } from 'graphql';
 import type { Redis } from 'ioredis';
 import type { ProtectionConfig } from '@supergraph/config';
-import type { OperationAuthorizer } from './authorization';
 import type { RouterContext } from './context';
 import type { RouterMetrics } from './metrics';
 import { RedisKeyValueCache } from './persisted-queries';
@@ -21,18 +19,12 @@ export type ResponseCacheSettings = ProtectionConfig['responseCache'];
  * session id), and operations that touch @authenticated/@requiresScopes fields neither read nor
  * write the cache, whatever their hints say.
  */
-export function responseCache(
-  settings: ResponseCacheSettings,
-  redis: Redis | undefined,
-  authorizer: OperationAuthorizer,
-  metrics: RouterMetrics,
-): ApolloServerPlugin<RouterContext>[] {
+export function responseCache(settings: ResponseCacheSettings, redis: Redis | undefined, metrics: RouterMetrics): ApolloServerPlugin<RouterContext>[] {
   if (!settings.enabled) return [];
   const looked = new WeakSet<object>();
   const cacheable = async (requestContext: GraphQLRequestContext<RouterContext>): Promise<boolean> => {
-    const { document, operation } = requestContext;
-    if (!document || !operation || operation.operation !== 'query') return false;
-    return !authorizer.touches(document, operation as OperationDefinitionNode);
+    const operation = requestContext.contextValue.operation;
+    return operation?.operationType === 'query' && !operation.analysis.touchesProtected;
   };
   const cache = redis ? new SizeLimitedCache(new RedisKeyValueCache(redis, 'supergraph:response:'), settings.maxEntryBytes) : undefined;
   const activity = new CacheActivity(redis);

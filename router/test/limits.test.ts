@@ -1,7 +1,7 @@
 import { getIntrospectionQuery, parse } from 'graphql';
 import { errorCodes, graphql, type GraphQLResponse } from '@supergraph/testing';
 import { AuthorizationPolicy } from '../src/authorization';
-import { measureOperation } from '../src/limits';
+import { analyseOperation } from '../src/pipeline/operation-analysis';
 import { SubscriptionPlanner } from '../src/subscriptions/planner';
 import { readFileSync } from 'node:fs';
 import { REPO_ROOT } from '@supergraph/config';
@@ -61,12 +61,13 @@ describe('operation limits, checked before planning', () => {
   });
 });
 
-describe('measureOperation', () => {
+describe('analyseOperation (the one walk limits, cost and authorization share)', () => {
   const sdl = new AuthorizationPolicy(readFileSync(`${REPO_ROOT}/supergraph.graphql`, 'utf8')).gatewaySdl;
   const schema = new SubscriptionPlanner(sdl).apiGraphQLSchema;
   const measure = (query: string, variables = {}) => {
     const document = parse(query);
-    return measureOperation(schema, document, document.definitions[0] as never, variables);
+    const { depth, aliases, rootFields, cost } = analyseOperation(schema, undefined, document, document.definitions[0] as never, variables);
+    return { depth, aliases, rootFields, cost };
   };
 
   it('multiplies subtrees by list sizes', () => {

@@ -44,7 +44,7 @@ export const ERROR_CODES = {
   /** The router runs only safelisted operations and this one is not registered. */
   PERSISTED_QUERY_NOT_ALLOWED: { httpStatus: 400 },
   /** `extensions.persistedQuery.sha256Hash` is not the hash of the query sent with it. */
-  PERSISTED_QUERY_HASH_MISMATCH: {},
+  PERSISTED_QUERY_HASH_MISMATCH: { httpStatus: 400 },
   /** A subgraph failed or its circuit breaker is open (`extensions.serviceName`, `reason`): its fields are null. */
   SUBGRAPH_UNAVAILABLE: {},
   /** The subgraph serving this subscription ended it; subscribe again. */

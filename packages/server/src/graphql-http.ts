@@ -26,7 +26,11 @@ interface Execution<TContext> {
  */
 export function graphqlHttpHandler<TContext extends BaseContext>(
   apollo: ApolloServer<TContext>,
-  context: (request: IncomingMessage) => Promise<TContext>,
+  /**
+   * Runs before Apollo Server reads the GraphQL parameters: it may refuse the request (throw a
+   * GraphQLError) or fill in what Apollo gets (a persisted query's text) on `httpRequest`.
+   */
+  context: (request: IncomingMessage, httpRequest: HTTPGraphQLRequest) => Promise<TContext>,
   options: GraphQLHttpOptions<TContext>,
 ) {
   const inFlight = new InFlight<Execution<TContext>>();
@@ -54,7 +58,7 @@ export function graphqlHttpHandler<TContext extends BaseContext>(
     }
 
     const httpGraphQLRequest: HTTPGraphQLRequest = { method: request.method ?? 'GET', headers, search: url.search, body };
-    const contextValue = context(request);
+    const contextValue = context(request, httpGraphQLRequest);
     const execute = async (): Promise<Execution<TContext>> => ({
       response: await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: () => contextValue }),
       context: contextValue,
@@ -89,9 +93,10 @@ export function graphqlHttpHandler<TContext extends BaseContext>(
   return Object.defineProperty(handle, 'sharing', { get: () => inFlight.waiting }) as typeof handle & { readonly sharing: number };
 }
 
-type BodyRead = { kind: 'ok'; text: string } | { kind: 'tooLarge' };
+export type BodyRead = { kind: 'ok'; text: string } | { kind: 'tooLarge' };
 
-function readBody(request: IncomingMessage, limit: number): Promise<BodyRead> {
+/** Reads a request body up to `limit` bytes (declared by content-length or streamed). */
+export function readBody(request: IncomingMessage, limit: number): Promise<BodyRead> {
   const declared = Number(request.headers['content-length']);
   if (declared > limit) {
     request.resume();

@@ -3,13 +3,15 @@ import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apol
 import { GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from '@supergraph/server';
 import type { RouterContext } from '../context';
+import { asGraphQLErrors, logSubgraphErrors, publicError } from '../pipeline/11-respond';
 import type { SubgraphClient } from '../subgraph-client';
 import type { SubscriptionPlan, SubscriptionPlanner } from './planner';
 import type { UpstreamSubscriptions } from './upstream';
 
 export interface SubscribeRequest {
   document: DocumentNode;
-  /** The operation text; keys the plan cache. */
+  /** Made by the pipeline's plan stage. */
+  plan: SubscriptionPlan;
   query: string;
   operationName?: string;
   variables: Record<string, unknown>;
@@ -41,7 +43,7 @@ export class SubscriptionEngine {
    * while waiting for the next event.
    */
   subscribe(request: SubscribeRequest): AsyncIterableIterator<ExecutionResult> {
-    const plan = this.planner.plan(request.document, request.operationName, request.query);
+    const plan = request.plan;
     const owner = this.subgraphs().get(plan.primary.serviceName);
     if (!owner?.url) throw new Error(`No subgraph named ${plan.primary.serviceName}`);
 
@@ -54,8 +56,8 @@ export class SubscriptionEngine {
       next: async () => {
         const event = await events.next();
         if (event.done) return event;
-        const value = event.value.data ? await this.complete(plan, event.value, request) : { errors: revive(event.value.errors ?? []) };
-        return { value, done: false };
+        const value = event.value.data ? await this.complete(plan, event.value, request) : { errors: event.value.errors };
+        return { value: this.publicResult(value, request), done: false };
       },
       return: async () => {
         await events.return?.();
@@ -68,6 +70,14 @@ export class SubscriptionEngine {
       [Symbol.asyncIterator]: () => iterator,
     };
     return iterator;
+  }
+
+  /** What of an event's errors leaves the router (stage 11): subgraph details go to the log only. */
+  private publicResult(result: ExecutionResult, request: SubscribeRequest): ExecutionResult {
+    if (!result.errors?.length) return result;
+    const formatted = result.errors.map((error): GraphQLFormattedError => (error instanceof GraphQLError ? error.toJSON() : (error as GraphQLFormattedError)));
+    logSubgraphErrors(this.logger, request.context.requestId, formatted);
+    return { ...result, errors: asGraphQLErrors(formatted.map(publicError)) };
   }
 
   /** Runs [primary, rest] for one event; the primary fetch is answered by the event itself. */
@@ -121,9 +131,4 @@ function pick(variables: Record<string, unknown>, names: string[] | undefined): 
   const picked: Record<string, unknown> = {};
   for (const name of names ?? []) if (name in variables) picked[name] = variables[name];
   return picked;
-}
-
-/** Errors that crossed the wire are plain objects; transports expect GraphQLError instances. */
-function revive(errors: readonly (GraphQLError | GraphQLFormattedError)[]): GraphQLError[] {
-  return errors.map((error) => (error instanceof GraphQLError ? error : new GraphQLError(error.message, { path: error.path, extensions: error.extensions })));
 }

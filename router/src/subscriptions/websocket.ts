@@ -1,38 +1,45 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, Server } from 'node:http';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Identity } from '@supergraph/identity';
 import { clientError, type Logger } from '@supergraph/server';
-import type { RouterContext } from '../context';
-import type { OperationRunner } from './operations';
+import { executionArgs, type OperationRunner } from '../pipeline/10-execute';
+import { streamingRefusal } from '../pipeline/11-respond';
+import type { OperationRequest, PreparedOperation, RequestClient } from '../pipeline/operation-request';
 
-type ConnectionState = { identity?: Identity; subscriptions: number } & Record<PropertyKey, unknown>;
+type ConnectionState = { identity?: Identity; client?: RequestClient; subscriptions: number } & Record<PropertyKey, unknown>;
 
 /**
- * graphql-ws (graphql-transport-ws) for clients on the router's /graphql: subscriptions through
- * the federated engine, queries and mutations through the same Apollo Server as HTTP. The caller
- * authenticates once, in `connection_init` (`authorization` or `x-api-key`) or on the upgrade
- * request's headers, exactly as an HTTP request would.
+ * graphql-ws (graphql-transport-ws) for clients on the router's /graphql. A transport only: each
+ * `subscribe` message becomes an OperationRequest that passes the same pipeline as HTTP, and what
+ * the pipeline refuses is an `error` message on that operation id (the socket and its other
+ * operations carry on). The caller authenticates once, in `connection_init` (`authorization` or
+ * `x-api-key`) or on the upgrade request's headers, exactly as an HTTP request would. Frames over
+ * `maxPayloadBytes` (MAX_BODY_BYTES) close the socket with 1009 before they are parsed.
  */
 export function serveClientWebSockets(options: {
   server: Server;
   schema: GraphQLSchema;
   operations: OperationRunner;
+  pipeline(request: OperationRequest): Promise<PreparedOperation>;
   authenticate(headers: IncomingHttpHeaders): Promise<Identity>;
+  maxPayloadBytes: number;
   maxSubscriptionsPerConnection: number;
   keepAliveMs: number;
   logger: Logger;
 }): { close(): Promise<void>; readonly openConnections: number } {
-  const sockets = new WebSocketServer({ server: options.server, path: '/graphql' });
+  const sockets = new WebSocketServer({ server: options.server, path: '/graphql', maxPayload: options.maxPayloadBytes });
   const disposable = useServer<Record<string, unknown>, ConnectionState>(
     {
       schema: options.schema,
       onConnect: async (ctx) => {
         ctx.extra.subscriptions = 0;
         try {
-          ctx.extra.identity = await options.authenticate({ ...ctx.extra.request.headers, ...credentialHeaders(ctx.connectionParams) });
+          const headers = { ...ctx.extra.request.headers, ...credentialHeaders(ctx.connectionParams) };
+          ctx.extra.identity = await options.authenticate(headers);
+          ctx.extra.client = { headers, socket: ctx.extra.request.socket };
           return true;
         } catch (error) {
           const message = error instanceof GraphQLError ? error.message : 'Authentication failed';
@@ -41,8 +48,7 @@ export function serveClientWebSockets(options: {
           return false;
         }
       },
-      context: (ctx): RouterContext => ({ identity: ctx.extra.identity!, requestId: randomUUID() }),
-      onSubscribe: (ctx) => {
+      onSubscribe: async (ctx, _id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
         if ((ctx.extra.subscriptions ?? 0) >= options.maxSubscriptionsPerConnection) {
           return [
             clientError('SUBSCRIPTION_LIMIT_EXCEEDED', `At most ${options.maxSubscriptionsPerConnection} operations may run at once on one connection`, {
@@ -50,8 +56,20 @@ export function serveClientWebSockets(options: {
             }),
           ];
         }
-        ctx.extra.subscriptions = (ctx.extra.subscriptions ?? 0) + 1;
-        return undefined;
+        const requestId = randomUUID();
+        try {
+          const operation = await options.pipeline({
+            transport: 'websocket',
+            params: payload,
+            client: ctx.extra.client!,
+            identity: ctx.extra.identity!,
+            requestId,
+          });
+          ctx.extra.subscriptions = (ctx.extra.subscriptions ?? 0) + 1;
+          return executionArgs(options.schema, operation);
+        } catch (error) {
+          return [streamingRefusal(error, options.logger, requestId)];
+        }
       },
       onComplete: (ctx) => {
         ctx.extra.subscriptions = (ctx.extra.subscriptions ?? 1) - 1;

@@ -1,0 +1,19 @@
+import type { RateLimiter } from '../rate-limit';
+import type { OperationRequest, Stage } from './operation-request';
+
+/**
+ * Stage 3: every operation, subscribe calls included, counts against its caller's window (by API
+ * key, user, or address), before any parsing: a caller over its limit costs one Redis round trip.
+ */
+export function rateLimit(limiter: RateLimiter, onRefused: () => void): Stage {
+  return {
+    name: 'rate limit',
+    async run(request: OperationRequest) {
+      if (!limiter.enabled) return;
+      await limiter.check(request.identity!, request.client).catch((error: unknown) => {
+        onRefused();
+        throw error;
+      });
+    },
+  };
+}

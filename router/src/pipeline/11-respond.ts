@@ -1,0 +1,55 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { extensionsWithoutHttp, type Logger } from '@supergraph/server';
+
+/**
+ * Extension fields a subgraph's error may carry to the caller: the code and the documented details
+ * of the error table (`limit`, `tier`, `field`…). Everything else — the gateway's `response` with the
+ * subgraph's URL and raw body, `serviceName`, stack traces — stays in the router's log.
+ */
+const PUBLIC_SUBGRAPH_EXTENSIONS = new Set(['code', 'field', 'argument', 'limit', 'tier', 'status', 'provider', 'requiredScopes', 'retryAfter']);
+
+/** Whether an error came from a subgraph through the gateway (ours, SUBGRAPH_UNAVAILABLE, are documented as they are). */
+export function isSubgraphError(error: GraphQLFormattedError): boolean {
+  const extensions = error.extensions;
+  return !!extensions && ('serviceName' in extensions || 'response' in extensions) && extensions.code !== 'SUBGRAPH_UNAVAILABLE';
+}
+
+/** Stage 11: what of an error leaves the router. A subgraph's error keeps its message, code, path and documented details. */
+export function publicError(error: GraphQLFormattedError): GraphQLFormattedError {
+  if (!isSubgraphError(error)) return error;
+  const extensions: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(error.extensions!)) if (PUBLIC_SUBGRAPH_EXTENSIONS.has(key)) extensions[key] = value;
+  return { message: error.message, ...(error.path ? { path: error.path } : {}), extensions };
+}
+
+/** Logs the full detail of subgraph errors, with the request id, before they are cut down for the caller. */
+export function logSubgraphErrors(logger: Logger, requestId: string, errors: readonly GraphQLFormattedError[]): void {
+  for (const error of errors) {
+    if (isSubgraphError(error)) logger.warn('subgraph error', { requestId, message: error.message, path: error.path, extensions: error.extensions });
+  }
+}
+
+/** A formatted error as a GraphQLError (graphql-ws calls toJSON on every error it sends) that serialises to exactly itself. */
+class FormattedError extends GraphQLError {
+  constructor(private readonly formatted: GraphQLFormattedError) {
+    super(formatted.message, { path: formatted.path, extensions: formatted.extensions });
+  }
+  override toJSON(): GraphQLFormattedError {
+    return this.formatted;
+  }
+}
+
+export const asGraphQLErrors = (errors: readonly GraphQLFormattedError[]): GraphQLError[] => errors.map((error) => new FormattedError(error));
+
+/**
+ * A stage's refusal for a transport that carries no HTTP status (graphql-ws, SSE): the same
+ * message and code as over HTTP. Anything that is not a GraphQLError is a bug: logged, and the
+ * caller gets INTERNAL_SERVER_ERROR without details.
+ */
+export function streamingRefusal(error: unknown, logger: Logger, requestId: string): GraphQLError {
+  if (error instanceof GraphQLError) {
+    return new FormattedError({ message: error.message, ...(error.locations ? { locations: error.locations } : {}), extensions: extensionsWithoutHttp(error) });
+  }
+  logger.error('unexpected error in the operation pipeline', { requestId, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  return new FormattedError({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+}
