@@ -9,8 +9,11 @@ import type { OperationRequest, Stage } from './operation-request';
 export function authentication(authenticate: (headers: IncomingHttpHeaders) => Promise<Identity>): Stage {
   return {
     name: 'authentication',
-    async run(request: OperationRequest) {
-      request.identity ??= await authenticate(request.client.headers);
+    run(request: OperationRequest) {
+      if (request.identity) return undefined;
+      return authenticate(request.client.headers).then((identity) => {
+        request.identity = identity;
+      });
     },
   };
 }

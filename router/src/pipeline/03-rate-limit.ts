@@ -8,12 +8,15 @@ import type { OperationRequest, Stage } from './operation-request';
 export function rateLimit(limiter: RateLimiter, onRefused: () => void): Stage {
   return {
     name: 'rate limit',
-    async run(request: OperationRequest) {
-      if (!limiter.enabled) return;
-      await limiter.check(request.identity!, request.client).catch((error: unknown) => {
-        onRefused();
-        throw error;
-      });
+    run(request: OperationRequest) {
+      if (!limiter.enabled) return undefined;
+      return limiter.check(request.identity!, request.client).then(
+        () => undefined,
+        (error: unknown) => {
+          onRefused();
+          throw error;
+        },
+      );
     },
   };
 }
