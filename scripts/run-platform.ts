@@ -1,10 +1,12 @@
 /**
- * Starts every subgraph listed in supergraph.yaml (each folder's `npm start`), waits until each
- * answers /health on its routing URL's port, then starts the router. One Ctrl-C or SIGTERM
+ * Starts every subgraph listed in supergraph.yaml and the router at once (each folder's `start`
+ * script), and waits until each answers /health. The router needs no subgraph to start (it plans
+ * over the composed supergraph.graphql), so nothing waits for anything else. One Ctrl-C or SIGTERM
  * stops them all; if any process dies, the rest are stopped too.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { delimiter, resolve } from 'node:path';
 import { loadRouterConfig } from '@supergraph/config';
 import { readSupergraphConfig } from './composition';
 
@@ -17,9 +19,15 @@ let stopping = false;
 const config = loadRouterConfig();
 const sharedEnv = { ROUTER_SIGNING_SECRET: config.routerSigningSecret, JWT_SECRET: config.jwt.secret };
 
+/**
+ * Runs the folder's `start` script as `npm run start` would (same shell, node_modules/.bin on PATH)
+ * but without npm itself, whose own start costs about a second of CPU per service.
+ */
 function start(name: string, cwd: string): void {
-  // A process group of its own, so stopping it also stops what `npm run` started beneath it.
-  const child = spawn('npm', ['run', '--silent', 'start'], { cwd, stdio: 'inherit', detached: true, env: { ...process.env, ...sharedEnv } });
+  const script = (JSON.parse(readFileSync(resolve(cwd, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const path = [resolve(cwd, 'node_modules/.bin'), resolve(root, 'node_modules/.bin'), process.env.PATH].join(delimiter);
+  // A process group of its own, so stopping it also stops what the script started beneath it.
+  const child = spawn('sh', ['-c', script], { cwd, stdio: 'inherit', detached: true, env: { ...process.env, ...sharedEnv, PATH: path } });
   children.push(child);
   child.on('exit', (code, signal) => {
     if (stopping) return;
@@ -75,14 +83,18 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop(0));
   process.on('SIGTERM', () => stop(0));
   const { subgraphs } = readSupergraphConfig(resolve(root, 'supergraph.yaml'));
-  console.log(`platform: starting the subgraphs ${subgraphs.map((subgraph) => subgraph.name).join(', ')}`);
-  for (const subgraph of subgraphs) start(subgraph.name, resolve(root, 'subgraphs', subgraph.name));
-  await waitForAll(subgraphs.map((subgraph) => ({ name: subgraph.name, healthUrl: new URL('/health', subgraph.routingUrl).href })));
-
-  console.log('platform: starting the router');
-  start('router', resolve(root, 'router'));
   const port = process.env.ROUTER_PORT ?? '4000';
-  await waitForAll([{ name: 'router', healthUrl: `http://localhost:${port}/health` }]);
+  const services = [
+    ...subgraphs.map((subgraph) => ({
+      name: subgraph.name,
+      folder: resolve(root, 'subgraphs', subgraph.name),
+      healthUrl: new URL('/health', subgraph.routingUrl).href,
+    })),
+    { name: 'router', folder: resolve(root, 'router'), healthUrl: `http://localhost:${port}/health` },
+  ];
+  console.log(`platform: starting ${services.map((service) => service.name).join(', ')}`);
+  for (const service of services) start(service.name, service.folder);
+  await waitForAll(services);
   console.log(`\n  Supergraph ready: http://localhost:${port}/graphql\n  Apollo Sandbox:   http://localhost:${port}/\n`);
 }
 

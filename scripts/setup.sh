@@ -28,19 +28,28 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   echo "setup: npm packages installed in $((SECONDS - started)) s"
 fi
 
+# The Prisma clients are generated side by side: each generate is a few seconds of one core.
+generate_prisma_client() {
+  local subgraph=$1 marker=$2 sum=$3 started=$SECONDS
+  # The CLI wants to download a native schema engine even for `generate`, which needs none;
+  # /bin/false stops the download (never /bin/true: see DESIGN.md).
+  CHECKPOINT_DISABLE=1 PRISMA_SCHEMA_ENGINE_BINARY=/bin/false node_modules/.bin/prisma generate --config "prisma/$subgraph/prisma.config.ts" >/dev/null
+  echo "$sum" > "$marker"
+  echo "setup: Prisma client for $subgraph generated in $((SECONDS - started)) s"
+}
+generators=()
 for schema in prisma/*/schema.prisma; do
   subgraph=$(basename "$(dirname "$schema")")
   marker="subgraphs/$subgraph/src/generated/prisma/.schema.sha256"
   sum=$(sha256sum "$schema" | cut -d' ' -f1)
   if [ ! -f "$marker" ] || [ "$(cat "$marker")" != "$sum" ]; then
     echo "setup: generating the Prisma client for $subgraph"
-    started=$SECONDS
-    # The CLI wants to download a native schema engine even for `generate`, which needs none;
-    # /bin/false stops the download (never /bin/true: see DESIGN.md).
-    CHECKPOINT_DISABLE=1 PRISMA_SCHEMA_ENGINE_BINARY=/bin/false npx prisma generate --config "prisma/$subgraph/prisma.config.ts" >/dev/null
-    echo "$sum" > "$marker"
-    echo "setup: Prisma client for $subgraph generated in $((SECONDS - started)) s"
+    generate_prisma_client "$subgraph" "$marker" "$sum" &
+    generators+=($!)
   fi
+done
+for pid in "${generators[@]}"; do
+  wait "$pid"
 done
 
 for pid in "${subgraph_setups[@]}"; do
