@@ -131,7 +131,12 @@ it('returns a user with their wallets, $FORGE balances and recent transfers thro
 
 it("streams new blocks and an address's $FORGE transfers through the router over graphql-ws", async () => {
   const admin = await call(`mutation { login(email: "root@example.com", password: "correct horse battery") { token } }`);
-  const client: Client = createClient({ url: graphqlUrl.replace('http', 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 });
+  const client: Client = createClient({
+    url: graphqlUrl.replace('http', 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams: bearer(admin.login.token),
+    retryAttempts: 0,
+  });
   const blocks: UntypedData[] = [];
   const transfers: UntypedData[] = [];
   const address = privateKeyToAccount(generatePrivateKey()).address.toLowerCase();
@@ -164,5 +169,20 @@ it("streams new blocks and an address's $FORGE transfers through the router over
     stopBlocks();
     stopTransfers();
     await client.dispose();
+  }
+});
+
+it('refuses chain subscriptions to anonymous callers before any subgraph is called', async () => {
+  const anonymous: Client = createClient({ url: graphqlUrl.replace('http', 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 });
+  try {
+    for (const query of ['subscription { newBlock { number } }', 'subscription { tokenTransfer { hash } }']) {
+      const refusal = await new Promise<unknown>((resolve) => {
+        anonymous.subscribe({ query }, { next: resolve, error: resolve, complete: () => resolve('completed without a result') });
+      });
+      const errors = Array.isArray(refusal) ? refusal : (refusal as { errors?: unknown[] }).errors;
+      expect(errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) })]);
+    }
+  } finally {
+    await anonymous.dispose();
   }
 });

@@ -6,6 +6,7 @@ import time
 from collections.abc import AsyncGenerator
 
 import strawberry
+from strawberry.federation.schema_directives import Authenticated
 from strawberry.types import Info
 
 from ..context import RequestContext
@@ -75,8 +76,11 @@ def _request(prompt: str, options: GenerationOptions | None) -> GenerationReques
 
 @strawberry.type
 class GenerationQueries:
+    # @authenticated lets the router refuse an anonymous caller before any subgraph is called;
+    # SignedIn still guards a direct, router-signed call.
     @strawberry.field(
         permission_classes=[SignedIn],
+        directives=[Authenticated()],
         description=(
             f"Generates a reply to `prompt` (at most {MAX_PROMPT_CHARS} characters) with the configured provider."
         ),
@@ -106,6 +110,7 @@ class GenerationQueries:
 class GenerationSubscriptions:
     @strawberry.subscription(
         permission_classes=[SignedIn],
+        directives=[Authenticated()],
         description="Streams the reply to `prompt` as it is generated; same limits as generateContent.",
     )
     async def content_stream(

@@ -1,4 +1,4 @@
-import { Arg, Ctx, Field, Int, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Ctx, Directive, Field, Int, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { DateTimeISOResolver } from 'graphql-scalars';
 import { badUserInput } from '@supergraph/server';
 import type { BlockView } from '../data/chain-reader';
@@ -40,6 +40,8 @@ export class BlockResolver {
     return view ? toBlock(view) : null;
   }
 
+  // Signed-in users only: the router refuses anonymous callers at subscribe time.
+  @Directive('@authenticated')
   @Subscription(() => Block, {
     description: 'Each new block on the canonical chain, as the follower processes it.',
     subscribe: ({ context }: { context: BlockchainContext }) => context.events.subscribe<NewBlockEvent>(NEW_BLOCK),

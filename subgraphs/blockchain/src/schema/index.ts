@@ -26,7 +26,7 @@ export function buildBlockchainSchema(): Promise<GraphQLSchema> {
       TransactionTransfersResolver,
     ],
     orphanedTypes: [User],
-    federationDirectives: ['@key', '@external', '@requires', '@inaccessible'],
+    federationDirectives: ['@key', '@external', '@requires', '@inaccessible', '@authenticated'],
     referenceResolvers: { Wallet: resolveWalletReference, Transaction: resolveTransactionReference, User: resolveUserReference },
   });
 }

@@ -99,6 +99,8 @@ export class TokenTransferResolver {
     return { hash: transfer.hash };
   }
 
+  // Signed-in users only: the router refuses anonymous callers at subscribe time.
+  @Directive('@authenticated')
   @Subscription(() => TokenTransfer, {
     description: '$FORGE transfers as the follower sees them (again when confirmed or removed); only those from or to `address` when given.',
     subscribe: ({ args, context }: { args: { address?: string | null }; context: BlockchainContext }) => {
