@@ -3,7 +3,6 @@ import './no-phone-home';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type HTTPGraphQLRequest } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
@@ -35,7 +34,7 @@ import { operationRunner } from './pipeline/10-execute';
 import { publicError } from './pipeline/11-respond';
 import type { OperationParams } from './pipeline/operation-request';
 import { operationPipeline } from './pipeline/pipeline';
-import { PreparedDocuments, SchemaState } from './pipeline/schema-state';
+import { PreparedDocuments, SchemaState, type SubgraphClients } from './pipeline/schema-state';
 import { probeSubgraph } from './readiness';
 import { requestLogPlugin } from './request-log';
 import { responseCache } from './response-cache';
@@ -45,27 +44,47 @@ import { SubscriptionEngine } from './subscriptions/engine';
 import { UpstreamSubscriptions } from './subscriptions/upstream';
 import { serverSentEventsHandler, wantsEventStream } from './subscriptions/sse';
 import { serveClientWebSockets } from './subscriptions/websocket';
+import { SchemaStateGateway } from './supergraph/gateway';
+import { SupergraphReloader } from './supergraph/reloader';
+import { pollSupergraphUrl, watchSupergraphFile, type Closable, type SupergraphListener } from './supergraph/sources';
 
-/** Starts the router: the gateway over the static supergraph, plus health, readiness and Sandbox. */
+/** Starts the router: the gateway over the supergraph (reloaded live when it changes), plus health, readiness and Sandbox. */
 export async function startRouter(config: RouterServiceConfig, logger: Logger = createLogger({ service: 'router' }, config.logLevel)): Promise<RunningServer> {
-  // Everything that depends on the supergraph, in one object (a reload will swap it whole).
-  const schemaState = new SchemaState(readFileSync(config.router.supergraphPath, 'utf8'));
-  const schema = () => schemaState;
-  const supergraphSdl = schemaState.policy.gatewaySdl;
-  const subgraphs = new Map<string, SubgraphClient>();
   let subscriptionsActive = () => 0;
   let waitingOnShared = () => 0;
   const metrics = new RouterMetrics({ activeSubscriptions: () => subscriptionsActive(), waitingOnShared: () => waitingOnShared() });
-  const gateway = new ApolloGateway({
-    supergraphSdl,
-    buildService: ({ name, url }) => {
+  // One client per subgraph name and URL, kept across supergraph reloads (its breaker and connection pool with it).
+  const clients = new Map<string, SubgraphClient>();
+  const subgraphClient: SubgraphClients = (name, url) => {
+    const routed = config.router.subgraphUrls[name] ?? url;
+    const key = `${name}\u0000${routed}`;
+    let client = clients.get(key);
+    if (!client) {
       const policy = config.protection.subgraphs;
-      const timeoutMs = policy.timeoutOverrides[name] ?? policy.timeoutMs;
-      const client = new SubgraphClient(name, config.router.subgraphUrls[name] ?? url!, config.routerSigningSecret, { ...policy, timeoutMs }, metrics);
-      subgraphs.set(name, client);
-      return client;
+      client = new SubgraphClient(
+        name,
+        routed,
+        config.routerSigningSecret,
+        { ...policy, timeoutMs: policy.timeoutOverrides[name] ?? policy.timeoutMs },
+        metrics,
+      );
+      clients.set(key, client);
+    }
+    return client;
+  };
+  // Everything that depends on the supergraph is one SchemaState; a reload builds a new one and swaps it in.
+  const reloader = new SupergraphReloader(await SchemaState.build(readFileSync(config.router.supergraphPath, 'utf8'), subgraphClient), {
+    build: (supergraphSdl) => SchemaState.build(supergraphSdl, subgraphClient),
+    onSwap: (next) => {
+      gateway.announce(next);
+      const subscriptions = engine.rebase((operation) => pipeline.reprepare(operation, next));
+      return { subscriptionsKept: subscriptions.kept, subscriptionsEnded: subscriptions.ended };
     },
+    counted: (outcome) => metrics.supergraphReloads.inc({ outcome }),
+    logger,
   });
+  const schema = () => reloader.current;
+  const gateway = new SchemaStateGateway(schema);
 
   const protection = config.protection;
   const tracing = config.otlpEndpoint ? startTracing('router', config.otlpEndpoint) : undefined;
@@ -94,7 +113,7 @@ export async function startRouter(config: RouterServiceConfig, logger: Logger = 
   await apollo.start();
 
   const apiKeys = new ApiKeyVerifier(
-    () => subgraphs.get('users')?.url ?? 'http://localhost:4001/graphql',
+    () => schema().subgraphs.get('users')?.url ?? 'http://localhost:4001/graphql',
     config.routerSigningSecret,
     config.router.apiKeyCacheMs,
   );
@@ -124,16 +143,10 @@ export async function startRouter(config: RouterServiceConfig, logger: Logger = 
     onShared: (leader, follower) => metrics.sharedResponse(leader, follower),
   });
   waitingOnShared = () => executeGraphQL.sharing;
-  const engine = new SubscriptionEngine(
-    schemaState.planner,
-    new UpstreamSubscriptions(config.routerSigningSecret, config.keepAliveMs),
-    () => subgraphs,
-    logger,
-  );
+  const engine = new SubscriptionEngine(new UpstreamSubscriptions(config.routerSigningSecret, config.keepAliveMs), logger);
   const operations = countingSubscriptions(operationRunner(apollo, engine));
   subscriptionsActive = () => operations.active;
   const serverSentEvents = serverSentEventsHandler({
-    schema: schemaState.apiSchema,
     operations,
     pipeline,
     requestId: (request) => requestIds.get(request) ?? randomUUID(),
@@ -149,6 +162,7 @@ export async function startRouter(config: RouterServiceConfig, logger: Logger = 
   };
 
   let webSockets: { close(): Promise<void> } | undefined;
+  const supergraphSources: Closable[] = [];
 
   const running: RunningServer = await startHttpServer({
     host: config.host,
@@ -162,10 +176,10 @@ export async function startRouter(config: RouterServiceConfig, logger: Logger = 
         : graphql,
       '/health': (_request, response) => sendJson(response, 200, { status: 'ok' }),
       ...(protection.metrics.enabled ? { '/metrics': (_request, response) => metrics.serve(response) } : {}),
-      ...dashboardRoutes(schemaState.apiSchema),
+      ...dashboardRoutes(() => schema().apiSchema),
       '/ready': async (_request, response) => {
         const probes = await Promise.all(
-          [...subgraphs.values()].map(async (client) => {
+          [...schema().subgraphs.values()].map(async (client) => {
             const probe = await probeSubgraph(client.url!, config.routerSigningSecret, config.router.readyTimeoutMs);
             return [client.name, { ...probe, breaker: client.breaker.state, consecutiveFailures: client.breaker.consecutiveFailures }] as const;
           }),
@@ -183,6 +197,7 @@ export async function startRouter(config: RouterServiceConfig, logger: Logger = 
           }),
     },
     onDrain: async () => {
+      for (const source of supergraphSources) source.close();
       await webSockets?.close();
     },
     onStop: async () => {
@@ -193,7 +208,6 @@ export async function startRouter(config: RouterServiceConfig, logger: Logger = 
   });
   webSockets = serveClientWebSockets({
     server: running.server,
-    schema: schemaState.apiSchema,
     operations,
     pipeline,
     authenticate: (headers) => authenticate({ headers }, config.jwt, apiKeys),
@@ -202,6 +216,14 @@ export async function startRouter(config: RouterServiceConfig, logger: Logger = 
     keepAliveMs: config.keepAliveMs,
     logger,
   });
+  // Live reload: `npm run compose` rewrites the file; a schema registry can serve the URL.
+  const reload: SupergraphListener = (supergraphSdl, origin) => void reloader.reload(supergraphSdl, origin);
+  supergraphSources.push(
+    ...(config.router.supergraphWatch ? [watchSupergraphFile(config.router.supergraphPath, reload, logger)] : []),
+    ...(config.router.supergraphUrl
+      ? [pollSupergraphUrl(config.router.supergraphUrl, reload, logger, { intervalMs: config.router.supergraphPollIntervalMs })]
+      : []),
+  );
   logger.info('router listening', { url: `${running.url}/graphql`, sandbox: config.production ? undefined : `${running.url}/` });
   return running;
 }

@@ -62,6 +62,12 @@ export class RouterMetrics implements SubgraphObserver {
     labelNames: ['subgraph'] as const,
     registers: [this.registry],
   });
+  readonly supergraphReloads = new Counter({
+    name: 'router_supergraph_reloads_total',
+    help: 'Supergraph reloads by outcome: success (swapped in) or failed (refused; the previous supergraph keeps serving).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
   readonly cacheLookups = new Counter({
     name: 'router_response_cache_lookups_total',
     help: 'Response cache lookups by result (hit, miss).',

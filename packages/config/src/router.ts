@@ -18,6 +18,12 @@ export interface RouterConfig {
   port: number;
   /** SUPERGRAPH_PATH: the composed supergraph the router serves. Default `<repo>/supergraph.graphql`. */
   supergraphPath: string;
+  /** SUPERGRAPH_WATCH: reload the supergraph when the file at supergraphPath changes (`npm run compose` while running). Default on. */
+  supergraphWatch: boolean;
+  /** SUPERGRAPH_URL: also poll this URL for the supergraph (conditional GETs with the last ETag); it replaces the file's once fetched. Default: unset. */
+  supergraphUrl: string | undefined;
+  /** SUPERGRAPH_POLL_INTERVAL_MS: time between polls of supergraphUrl. Default 10000. */
+  supergraphPollIntervalMs: number;
   /** SUBGRAPH_<NAME>_URL: routing URL overrides by subgraph name. Default: the supergraph's URLs. */
   subgraphUrls: Record<string, string>;
   /** API_KEY_CACHE_MS: how long a verified API key is trusted before the users subgraph is asked again. Default 30000. */
@@ -93,6 +99,9 @@ export function loadRouterConfig(env: Env = process.env): RouterServiceConfig {
     router: {
       port: int(env, 'ROUTER_PORT', 4000),
       supergraphPath: resolve(env.SUPERGRAPH_PATH ?? join(REPO_ROOT, 'supergraph.graphql')),
+      supergraphWatch: flag(env, 'SUPERGRAPH_WATCH', true),
+      supergraphUrl: text(env, 'SUPERGRAPH_URL'),
+      supergraphPollIntervalMs: int(env, 'SUPERGRAPH_POLL_INTERVAL_MS', 10_000),
       subgraphUrls: byName(env, 'SUBGRAPH_', '_URL'),
       apiKeyCacheMs: int(env, 'API_KEY_CACHE_MS', 30_000),
       readyTimeoutMs: int(env, 'READY_TIMEOUT_MS', 2_000),

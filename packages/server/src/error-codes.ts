@@ -49,6 +49,8 @@ export const ERROR_CODES = {
   SUBGRAPH_UNAVAILABLE: {},
   /** The subgraph serving this subscription ended it; subscribe again. */
   SUBSCRIPTION_SOURCE_LOST: {},
+  /** A supergraph reload left this subscription's operation invalid, unauthorized or served differently; subscribe again. */
+  SUBSCRIPTION_SCHEMA_CHANGED: {},
   /** This connection already runs MAX_SUBSCRIPTIONS_PER_CONNECTION operations (`extensions.limit`). */
   SUBSCRIPTION_LIMIT_EXCEEDED: {},
 

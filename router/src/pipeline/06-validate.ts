@@ -11,14 +11,14 @@ export interface ValidateOptions {
 
 /**
  * Stage 6: the document is valid against the API schema (once per document and schema), and the
- * request names one operation of it. The operation type comes from here, the parsed document.
+ * request names one operation of it. The schema state read here is the operation's from now on. The operation type comes from here, the parsed document.
  */
 export function validateOperation(schema: () => SchemaState, documents: PreparedDocuments, options: ValidateOptions): Stage {
   const rules = options.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
   return {
     name: 'validate',
     run(request: OperationRequest) {
-      const state = schema();
+      const state = (request.schemaState ??= schema());
       const document = request.document!;
       let errors = state.validated.get(document);
       if (!errors) {

@@ -1,18 +1,17 @@
 import { checkLimits, type OperationLimits } from '../limits';
 import { analyseOperation } from './operation-analysis';
 import type { OperationRequest, Stage } from './operation-request';
-import type { SchemaState } from './schema-state';
 
 /**
  * Stage 7: depth, aliases, root fields, cost and argument nesting, from the one walk over the
  * operation (cached per operation; re-walked per request only when list sizes come from variables).
  * For a subscription the selection is what every event resolves, so the limits hold per event.
  */
-export function operationLimits(schema: () => SchemaState, limits: OperationLimits): Stage {
+export function operationLimits(limits: OperationLimits): Stage {
   return {
     name: 'operation limits',
     run(request: OperationRequest) {
-      const state = schema();
+      const state = request.schemaState!;
       const operation = request.operation!;
       let analysis = state.analyses.get(operation);
       if (!analysis) {

@@ -1,6 +1,5 @@
 import { GraphQLError } from 'graphql';
 import type { OperationRequest, Stage } from './operation-request';
-import type { SchemaState } from './schema-state';
 
 /**
  * Stage 8: @authenticated and @requiresScopes. Queries and mutations lose the fields the caller
@@ -8,12 +7,12 @@ import type { SchemaState } from './schema-state';
  * asked for them). A subscription that reads any such field is refused whole, at subscribe time:
  * the identity of a subscription does not change, so neither does the answer for its events.
  */
-export function authorization(schema: () => SchemaState): Stage {
+export function authorization(): Stage {
   return {
     name: 'authorization',
     run(request: OperationRequest) {
       if (!request.analysis!.touchesProtected) return;
-      const authorized = schema().authorizer.authorize(request.document!, request.operation!, request.identity!);
+      const authorized = request.schemaState!.authorizer.authorize(request.document!, request.operation!, request.identity!);
       if (!authorized) return;
       if (request.operationType === 'subscription') {
         const first = authorized.errors[0]!;

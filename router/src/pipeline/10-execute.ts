@@ -1,5 +1,5 @@
 import type { ApolloServer } from '@apollo/server';
-import type { ExecutionArgs, ExecutionResult, GraphQLSchema } from 'graphql';
+import type { ExecutionArgs, ExecutionResult } from 'graphql';
 import type { RouterContext } from '../context';
 import type { SubscriptionEngine } from '../subscriptions/engine';
 import { asGraphQLErrors } from './11-respond';
@@ -18,9 +18,15 @@ export interface OperationRunner {
 }
 
 /** What graphql-ws and graphql-sse hand back to `execute`/`subscribe`: the prepared operation rides in the context. */
-export function executionArgs(schema: GraphQLSchema, operation: PreparedOperation): ExecutionArgs {
+export function executionArgs(operation: PreparedOperation): ExecutionArgs {
   const contextValue: RouterContext = { identity: operation.identity, requestId: operation.requestId, operation, finished: {} };
-  return { schema, document: operation.document, operationName: operation.operationName, variableValues: operation.variables, contextValue };
+  return {
+    schema: operation.schemaState.apiSchema,
+    document: operation.document,
+    operationName: operation.operationName,
+    variableValues: operation.variables,
+    contextValue,
+  };
 }
 
 export function operationRunner(apollo: ApolloServer<RouterContext>, engine: SubscriptionEngine): OperationRunner {
@@ -43,14 +49,7 @@ export function operationRunner(apollo: ApolloServer<RouterContext>, engine: Sub
     },
     subscribe(args) {
       const { context, operation } = prepared(args);
-      return engine.subscribe({
-        document: operation.document,
-        plan: operation.subscriptionPlan!,
-        query: operation.query,
-        operationName: operation.operationName,
-        variables: operation.variables,
-        context,
-      });
+      return engine.subscribe({ operation, context });
     },
   };
 }

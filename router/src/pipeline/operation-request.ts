@@ -5,6 +5,7 @@ import type { Identity } from '@supergraph/identity';
 import type { AuthorizedOperation } from '../authorization';
 import type { SubscriptionPlan } from '../subscriptions/planner';
 import type { OperationAnalysis } from './operation-analysis';
+import type { SchemaState } from './schema-state';
 
 export type Transport = 'http' | 'websocket' | 'sse';
 
@@ -48,6 +49,12 @@ export interface OperationRequest {
   /** 05: the parsed document and its sha256 (Apollo Server's document key). */
   document?: DocumentNode;
   queryHash?: string;
+  /**
+   * 06: the schema state the operation is validated, planned and executed on, until it ends (a
+   * reload swaps the router's, not this one). Preset only when a live subscription is prepared
+   * again on a new supergraph.
+   */
+  schemaState?: SchemaState;
   /** 06: the operation the request runs. */
   operation?: OperationDefinitionNode;
   operationType?: OperationTypeNode;
@@ -61,7 +68,7 @@ export interface OperationRequest {
 
 /** The request once every stage has passed it: what execution needs is present. */
 export type PreparedOperation = OperationRequest &
-  Required<Pick<OperationRequest, 'identity' | 'query' | 'document' | 'queryHash' | 'operation' | 'operationType' | 'analysis' | 'variables'>>;
+  Required<Pick<OperationRequest, 'identity' | 'query' | 'document' | 'queryHash' | 'schemaState' | 'operation' | 'operationType' | 'analysis' | 'variables'>>;
 
 /**
  * A pipeline stage: one concern, one module (`pipeline/NN-name.ts`, in the order they run). A

@@ -26,23 +26,37 @@ export interface PipelineOptions extends InputLimitOptions {
   introspection: boolean;
 }
 
+export interface OperationPipeline {
+  (request: OperationRequest): Promise<PreparedOperation>;
+  /**
+   * Stages 6–9 again for an operation that already passed them, on another schema state: a live
+   * subscription after a supergraph reload. Synchronous (these stages await nothing), so a reload
+   * re-prepares every subscription in the same turn as the swap; throws the stage's refusal.
+   */
+  reprepare(operation: PreparedOperation, state: SchemaState): PreparedOperation;
+}
+
 /**
  * The one path every operation takes, from every transport (HTTP, graphql-ws, SSE) and of every
  * type: stages 1–9 in order (pipeline/NN-*.ts); then execution (10) and the response (11).
  */
-export function operationPipeline(options: PipelineOptions): (request: OperationRequest) => Promise<PreparedOperation> {
+export function operationPipeline(options: PipelineOptions): OperationPipeline {
+  // What depends on the supergraph: run again when a live subscription moves to a new one.
+  const schemaStages: Stage[] = [
+    validateOperation(options.schema, options.documents, { introspection: options.introspection }),
+    operationLimits(options.limits),
+    authorization(),
+    plan(),
+  ];
   const stages: Stage[] = [
     inputLimits(options),
     authentication(options.authenticate),
     rateLimit(options.rateLimiter, options.onRateLimited),
     persistedQuery(options.persistedQueries),
     parseDocument({ maxTokens: options.limits.maxTokens }),
-    validateOperation(options.schema, options.documents, { introspection: options.introspection }),
-    operationLimits(options.schema, options.limits),
-    authorization(options.schema),
-    plan(options.schema),
+    ...schemaStages,
   ];
-  return async (request) => {
+  const prepare = async (request: OperationRequest) => {
     for (const stage of stages) {
       const pending = stage.run(request);
       // Most stages are synchronous: awaiting only what is a promise keeps the hot path off the microtask queue.
@@ -50,4 +64,12 @@ export function operationPipeline(options: PipelineOptions): (request: Operation
     }
     return request as PreparedOperation;
   };
+  const reprepare = (operation: PreparedOperation, state: SchemaState): PreparedOperation => {
+    const request: OperationRequest = { ...operation, schemaState: state, analysis: undefined, authorized: undefined, subscriptionPlan: undefined };
+    for (const stage of schemaStages) {
+      if (stage.run(request)) throw new Error(`Stage ${stage.name} became asynchronous: a reload can no longer re-prepare subscriptions in one turn`);
+    }
+    return request as PreparedOperation;
+  };
+  return Object.assign(prepare, { reprepare });
 }

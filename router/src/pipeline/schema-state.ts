@@ -1,31 +1,72 @@
+import { ApolloGateway } from '@apollo/gateway';
+import type { GatewayExecutor } from '@apollo/server-gateway-interface';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode } from 'graphql';
 import { AuthorizationPolicy, OperationAuthorizer } from '../authorization';
+import type { SubgraphClient } from '../subgraph-client';
 import { SubscriptionPlanner } from '../subscriptions/planner';
 import type { OperationAnalysis } from './operation-analysis';
 
+/** The data source of a subgraph, by name and routing URL (the router keeps one per name and URL across reloads). */
+export type SubgraphClients = (name: string, url: string) => SubgraphClient;
+
 /**
  * Everything that depends on the supergraph, in one object, so that a reload can build a new one
- * completely and swap it in one assignment: the API schema, the subscription planner, the
- * authorization policy, and what the pipeline remembered about documents against this schema.
+ * completely and swap it in one assignment: the API schema, the query and subscription planners
+ * (the gateway's executor, and ours), the authorization policy, the subgraphs it routes to, and
+ * what the pipeline remembered about documents against this schema. An operation keeps the state
+ * it was validated on until it ends (`PreparedOperation.schemaState`), whatever is swapped meanwhile.
  */
 export class SchemaState {
   readonly policy: AuthorizationPolicy;
   readonly planner: SubscriptionPlanner;
   readonly authorizer: OperationAuthorizer;
+  /** The subgraphs this supergraph routes to, by name. */
+  readonly subgraphs = new Map<string, SubgraphClient>();
   /** Validation errors per parsed document (empty: valid). */
   readonly validated = new WeakMap<DocumentNode, readonly GraphQLError[]>();
   /** The one walk's result per operation; operations whose cost depends on variables are walked per request. */
   readonly analyses = new WeakMap<OperationDefinitionNode, OperationAnalysis>();
+  /** Set by `build`: the gateway's executor (queries and mutations) for this supergraph, and the schema Apollo Server serves. */
+  executor!: GatewayExecutor;
+  gatewaySchema!: GraphQLSchema;
+  private gateway?: ApolloGateway;
 
-  constructor(supergraphSdl: string) {
+  private constructor(readonly supergraphSdl: string) {
     this.policy = new AuthorizationPolicy(supergraphSdl);
     this.planner = new SubscriptionPlanner(this.policy.gatewaySdl);
     this.authorizer = new OperationAuthorizer(this.planner.apiGraphQLSchema, this.policy);
   }
 
+  /**
+   * Builds every part and has @apollo/gateway load the supergraph too, so a supergraph anything
+   * refuses (parse, composition metadata, planner, authorization policy, the gateway) throws here,
+   * before it could replace the state that is serving.
+   */
+  static async build(supergraphSdl: string, clients: SubgraphClients): Promise<SchemaState> {
+    const state = new SchemaState(supergraphSdl);
+    const gateway = new ApolloGateway({
+      supergraphSdl: state.policy.gatewaySdl,
+      buildService: ({ name, url }) => {
+        const client = clients(name, url ?? '');
+        state.subgraphs.set(name, client);
+        return client;
+      },
+    });
+    const loaded = await gateway.load();
+    state.gateway = gateway;
+    state.executor = loaded.executor;
+    state.gatewaySchema = loaded.schema;
+    return state;
+  }
+
   get apiSchema(): GraphQLSchema {
     return this.planner.apiGraphQLSchema;
+  }
+
+  /** Lets go of the gateway (nothing to release for a static supergraph beyond its own cleanup). */
+  stop(): Promise<void> {
+    return this.gateway?.stop() ?? Promise.resolve();
   }
 }
 

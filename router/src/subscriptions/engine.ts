@@ -1,21 +1,29 @@
 import { executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway';
 import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
-import type { Logger } from '@supergraph/server';
+import { GraphQLError, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
+import { clientError, type Logger } from '@supergraph/server';
 import type { RouterContext } from '../context';
 import { asGraphQLErrors, logSubgraphErrors, publicError } from '../pipeline/11-respond';
-import type { SubgraphClient } from '../subgraph-client';
-import type { SubscriptionPlan, SubscriptionPlanner } from './planner';
+import type { PreparedOperation } from '../pipeline/operation-request';
 import type { UpstreamSubscriptions } from './upstream';
 
 export interface SubscribeRequest {
-  document: DocumentNode;
-  /** Made by the pipeline's plan stage. */
-  plan: SubscriptionPlan;
-  query: string;
-  operationName?: string;
-  variables: Record<string, unknown>;
+  /** As the pipeline prepared it: document, variables, the plan (stage 9) and the schema state it runs on. */
+  operation: PreparedOperation;
   context: RouterContext;
+}
+
+/** One client subscription while it runs: its operation is replaced when a reload re-prepares it. */
+interface LiveSubscription {
+  operation: PreparedOperation;
+  /** Ends it with one error result (the reload found it no longer runs on the new supergraph). */
+  end(error: GraphQLError): void;
+}
+
+/** What a reload did to the live subscriptions. */
+export interface RebaseOutcome {
+  kept: number;
+  ended: number;
 }
 
 /**
@@ -25,17 +33,12 @@ export interface SubscribeRequest {
  * exactly as it does for queries.
  */
 export class SubscriptionEngine {
+  private readonly live = new Set<LiveSubscription>();
+
   constructor(
-    private readonly planner: SubscriptionPlanner,
     private readonly upstream: UpstreamSubscriptions,
-    private readonly subgraphs: () => ReadonlyMap<string, SubgraphClient>,
     private readonly logger: Logger,
   ) {}
-
-  /** The API schema clients' operations are validated against. */
-  get schema() {
-    return this.planner.apiGraphQLSchema;
-  }
 
   /**
    * The results of one client subscription. A plain iterator rather than an async generator, so
@@ -43,27 +46,48 @@ export class SubscriptionEngine {
    * while waiting for the next event.
    */
   subscribe(request: SubscribeRequest): AsyncIterableIterator<ExecutionResult> {
-    const plan = request.plan;
-    const owner = this.subgraphs().get(plan.primary.serviceName);
-    if (!owner?.url) throw new Error(`No subgraph named ${plan.primary.serviceName}`);
+    const primary = request.operation.subscriptionPlan!.primary;
+    const owner = request.operation.schemaState.subgraphs.get(primary.serviceName);
+    if (!owner?.url) throw new Error(`No subgraph named ${primary.serviceName}`);
 
     const events = this.upstream.subscribe({ name: owner.name, url: owner.url }, request.context.identity, {
-      query: plan.primary.operation,
-      operationName: plan.primary.operationName,
-      variables: pick(request.variables, plan.primary.variableUsages),
+      query: primary.operation,
+      operationName: primary.operationName,
+      variables: pick(request.operation.variables, primary.variableUsages),
     });
+    let final: ExecutionResult | undefined;
+    const live: LiveSubscription = {
+      operation: request.operation,
+      end: (error) => {
+        final = { errors: [error] };
+        void events.return?.();
+      },
+    };
+    this.live.add(live);
     const iterator: AsyncIterableIterator<ExecutionResult> = {
       next: async () => {
         const event = await events.next();
-        if (event.done) return event;
-        const value = event.value.data ? await this.complete(plan, event.value, request) : { errors: event.value.errors };
-        return { value: this.publicResult(value, request), done: false };
+        if (event.done) {
+          this.live.delete(live);
+          if (final) {
+            const value = final;
+            final = undefined;
+            return { value, done: false };
+          }
+          return event;
+        }
+        // One event is completed on one state, whichever a reload makes current meanwhile.
+        const operation = live.operation;
+        const value = event.value.data ? await this.complete(operation, event.value, request.context) : { errors: event.value.errors };
+        return { value: this.publicResult(value, request.context), done: false };
       },
       return: async () => {
+        this.live.delete(live);
         await events.return?.();
         return { value: undefined, done: true };
       },
       throw: async (error?: unknown) => {
+        this.live.delete(live);
         await events.return?.();
         throw error;
       },
@@ -72,25 +96,59 @@ export class SubscriptionEngine {
     return iterator;
   }
 
+  /**
+   * Moves every live subscription to a new supergraph, synchronously (in the turn of the swap):
+   * `reprepare` runs the schema stages again (validation, limits, authorization, plan). One that
+   * passes and still subscribes to the same subgraph with the same upstream operation keeps running,
+   * its next events completed on the new plan, without the client noticing; any other ends with
+   * SUBSCRIPTION_SCHEMA_CHANGED (an upstream operation that changed would need a new upstream
+   * subscription, and events could be lost between the two).
+   */
+  rebase(reprepare: (operation: PreparedOperation) => PreparedOperation): RebaseOutcome {
+    const outcome: RebaseOutcome = { kept: 0, ended: 0 };
+    for (const live of this.live) {
+      const before = live.operation.subscriptionPlan!.primary;
+      let reason: string;
+      try {
+        const next = reprepare(live.operation);
+        const after = next.subscriptionPlan!.primary;
+        if (after.serviceName === before.serviceName && after.operation === before.operation) {
+          live.operation = next;
+          outcome.kept++;
+          continue;
+        }
+        reason = `its events now come from another subgraph or operation (${after.serviceName})`;
+      } catch (error) {
+        reason = error instanceof Error ? error.message : String(error);
+      }
+      this.live.delete(live);
+      live.end(clientError('SUBSCRIPTION_SCHEMA_CHANGED', `The supergraph changed and this subscription no longer runs on it: ${reason}. Subscribe again.`));
+      outcome.ended++;
+    }
+    return outcome;
+  }
+
   /** What of an event's errors leaves the router (stage 11): subgraph details go to the log only. */
-  private publicResult(result: ExecutionResult, request: SubscribeRequest): ExecutionResult {
+  private publicResult(result: ExecutionResult, context: RouterContext): ExecutionResult {
     if (!result.errors?.length) return result;
     const formatted = result.errors.map((error): GraphQLFormattedError => (error instanceof GraphQLError ? error.toJSON() : (error as GraphQLFormattedError)));
-    logSubgraphErrors(this.logger, request.context.requestId, formatted);
+    logSubgraphErrors(this.logger, context.requestId, formatted);
     return { ...result, errors: asGraphQLErrors(formatted.map(publicError)) };
   }
 
   /** Runs [primary, rest] for one event; the primary fetch is answered by the event itself. */
-  private async complete(plan: SubscriptionPlan, event: ExecutionResult, request: SubscribeRequest): Promise<ExecutionResult> {
+  private async complete(operation: PreparedOperation, event: ExecutionResult, context: RouterContext): Promise<ExecutionResult> {
+    const plan = operation.subscriptionPlan!;
+    const state = operation.schemaState;
     const serviceMap: ServiceMap = {};
-    for (const [name, client] of this.subgraphs()) serviceMap[name] = client;
+    for (const [name, client] of state.subgraphs) serviceMap[name] = client;
     serviceMap[plan.primary.serviceName] = new EventDataSource(event, serviceMap[plan.primary.serviceName]!);
 
     const requestContext = {
-      request: { query: request.query, variables: request.variables, operationName: request.operationName },
-      context: request.context,
-      document: request.document,
-      operationName: request.operationName ?? null,
+      request: { query: operation.query, variables: operation.variables, operationName: operation.operationName },
+      context,
+      document: operation.document,
+      operationName: operation.operationName ?? null,
       // The gateway's executor records into metrics and requires the object to exist.
       metrics: {},
       logger: this.logger,
@@ -101,8 +159,8 @@ export class SubscriptionEngine {
       serviceMap,
       requestContext,
       plan.operationContext,
-      this.planner.supergraphSchema,
-      this.planner.apiSchema,
+      state.planner.supergraphSchema,
+      state.planner.apiSchema,
     );
     return result as ExecutionResult;
   }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type ExecutionResult } from 'graphql';
 import { createHandler, type OperationArgs, type Response } from 'graphql-sse';
 import { readBody, sendJsonError, type Logger } from '@supergraph/server';
 import type { RouterContext } from '../context';
@@ -19,7 +19,6 @@ type SseContext = RouterContext & Record<PropertyKey, unknown>;
  * or, for refusals that carry no status (a subscription's authorization), streamed as one error result.
  */
 export function serverSentEventsHandler(options: {
-  schema: GraphQLSchema;
   operations: OperationRunner;
   pipeline(request: OperationRequest): Promise<PreparedOperation>;
   requestId(request: IncomingMessage): string;
@@ -27,13 +26,12 @@ export function serverSentEventsHandler(options: {
   logger: Logger;
 }) {
   const handler = createHandler<IncomingMessage, undefined, SseContext>({
-    schema: options.schema,
     onSubscribe: async (request, params): Promise<OperationArgs<SseContext> | ExecutionResult | Response> => {
       const raw = request.raw;
       const requestId = options.requestId(raw);
       try {
         const operation = await options.pipeline({ transport: 'sse', method: raw.method, params, client: raw, requestId });
-        return executionArgs(options.schema, operation) as OperationArgs<SseContext>;
+        return executionArgs(operation) as OperationArgs<SseContext>;
       } catch (error) {
         const refusal = streamingRefusal(error, options.logger, requestId);
         const status = error instanceof GraphQLError ? (error.extensions.http as { status?: number } | undefined)?.status : 500;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, Server } from 'node:http';
-import { GraphQLError, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Identity } from '@supergraph/identity';
@@ -21,7 +21,6 @@ type ConnectionState = { identity?: Identity; client?: RequestClient; subscripti
  */
 export function serveClientWebSockets(options: {
   server: Server;
-  schema: GraphQLSchema;
   operations: OperationRunner;
   pipeline(request: OperationRequest): Promise<PreparedOperation>;
   authenticate(headers: IncomingHttpHeaders): Promise<Identity>;
@@ -33,7 +32,6 @@ export function serveClientWebSockets(options: {
   const sockets = new WebSocketServer({ server: options.server, path: '/graphql', maxPayload: options.maxPayloadBytes });
   const disposable = useServer<Record<string, unknown>, ConnectionState>(
     {
-      schema: options.schema,
       onConnect: async (ctx) => {
         ctx.extra.subscriptions = 0;
         try {
@@ -66,7 +64,7 @@ export function serveClientWebSockets(options: {
             requestId,
           });
           ctx.extra.subscriptions = (ctx.extra.subscriptions ?? 0) + 1;
-          return executionArgs(options.schema, operation);
+          return executionArgs(operation);
         } catch (error) {
           return [streamingRefusal(error, options.logger, requestId)];
         }
