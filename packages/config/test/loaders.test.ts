@@ -92,7 +92,15 @@ describe('defaults', () => {
       logLevel: 'info',
       keepAliveMs: 12_000,
       redisUrl: undefined,
-      router: { port: 4000, supergraphPath: join(REPO_ROOT, 'supergraph.graphql'), workers: 1, subgraphUrls: {} },
+      router: {
+        port: 4000,
+        supergraphPath: join(REPO_ROOT, 'supergraph.graphql'),
+        supergraphWatch: true,
+        supergraphUrl: undefined,
+        supergraphPollIntervalMs: 10_000,
+        workers: 1,
+        subgraphUrls: {},
+      },
     });
     expect(loadProjectsConfig(env).projects).toMatchObject({ inProcessWorker: true, tierWeights: { ENTERPRISE: 6, PRO: 3, FREE: 1 } });
     expect(loadProjectsConfig({ ...env, REDIS_URL: 'redis://r' }).projects.inProcessWorker).toBe(false);
