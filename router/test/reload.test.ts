@@ -7,6 +7,7 @@ import { createClient, type Client, type ExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
 import { LoginDocument, RegisterDocument, SetUserTierDocument } from '../../clients/generated/graphql';
 import { bearer, execute, graphql, type UntypedData } from '@supergraph/testing';
+import { eventStream } from './event-stream';
 import { catalog, composeSupergraph, reviews, usersSdl, type FakeSubgraph } from './fleet';
 import { startPlatform, type PlatformHarness } from './harness';
 
@@ -175,13 +176,21 @@ describe('live supergraph reload', () => {
     expect(await inFlight).toEqual(PRODUCTS);
   });
 
-  it('keeps a subscription running across a reload, and ends one whose field the reload removes with SUBSCRIPTION_SCHEMA_CHANGED', async () => {
+  it('keeps subscriptions running across a reload (graphql-ws and SSE), and ends one whose field the reload removes with SUBSCRIPTION_SCHEMA_CHANGED', async () => {
     expect(await writeSupergraph(withReviewsAndCatalog)).toBe('success');
     const user = await signUp('across@example.com');
     const client = connect(user.token);
     const kept = watch(client, 'subscription { accountUpdated { id tier } }');
     const removed = watch(client, 'subscription { accountUpdated { id tier reviewCount } }');
-    await tierChangeSeen(user.id, 'PRO', [kept, removed]);
+    // The same over Server-Sent Events: its first event before the reload, its second after.
+    const overSse = await fetch(platform.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...bearer(user.token) },
+      body: JSON.stringify({ query: 'subscription { accountUpdated { tier } }' }),
+    });
+    const sse = eventStream(overSse);
+    const overSseWatcher = { results: sse.events as ExecutionResult<UntypedData>[] };
+    await tierChangeSeen(user.id, 'PRO', [kept, removed, overSseWatcher]);
     expect(removed.results.at(-1)).toEqual({ data: { accountUpdated: { id: user.id, tier: 'PRO', reviewCount: 3 } } });
 
     expect(await writeSupergraph(usersOnly)).toBe('success');
@@ -190,9 +199,10 @@ describe('live supergraph reload', () => {
     expect(removed.results.at(-1)?.errors?.[0]?.message).toMatch(/reviewCount/);
     expect(removed.ended).toBe('complete');
 
-    await tierChangeSeen(user.id, 'ENTERPRISE', [kept]);
+    await tierChangeSeen(user.id, 'ENTERPRISE', [kept, overSseWatcher]);
+    await sse.stop();
     expect(kept.ended).toBeNull();
-    expect(kept.results.every((result) => result.errors === undefined)).toBe(true);
+    for (const watcher of [kept, overSseWatcher]) expect(watcher.results.every((result) => result.errors === undefined)).toBe(true);
   });
 
   it('loses no query and ends no valid subscription under load across ten reloads, valid and invalid alternating', async () => {

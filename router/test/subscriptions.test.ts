@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import { LoginDocument, RegisterDocument, SetUserTierDocument } from '../../clients/generated/graphql';
 import { InProcessEventBus } from '@supergraph/pubsub';
 import { bearer, errorCodes, execute } from '@supergraph/testing';
+import { readEvents } from './event-stream';
 import { startPlatform, type PlatformHarness } from './harness';
 
 let platform: PlatformHarness;
@@ -182,28 +183,6 @@ describe('subscriptions through the router over graphql-ws', () => {
 });
 
 describe('subscriptions over Server-Sent Events', () => {
-  /** Reads `next` events from a text/event-stream response until `count` arrived. */
-  async function readEvents(response: Response, count: number): Promise<unknown[]> {
-    const reader = response.body!.getReader();
-    const decoder = new TextDecoder();
-    const events: unknown[] = [];
-    let buffer = '';
-    while (events.length < count) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += decoder.decode(value, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const data = block.split('\n').find((line) => line.startsWith('data:'));
-        if (block.includes('event: next') && data) events.push(JSON.parse(data.slice(5)));
-      }
-    }
-    await reader.cancel();
-    return events;
-  }
-
   it('streams federated subscription events to an authenticated SSE client', async () => {
     const user = await signUp('sse@example.com');
     const admin = (await execute(platform.graphqlUrl, LoginDocument, { email: 'admin@example.com', password: 'a long enough password' })).data!.login;
