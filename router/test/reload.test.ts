@@ -151,11 +151,15 @@ describe('live supergraph reload', () => {
     expect(await writeSupergraph(withReviewsAndCatalog)).toBe('success');
     const counts = await reloadCounts();
 
-    // A half-written file, then text that is not a supergraph at all.
+    // A half-written file, text that is not a supergraph at all, and a supergraph linking an
+    // authorization feature the router does not enforce (@policy), which must never serve unenforced.
     expect(await writeSupergraph(withReviewsAndCatalog.slice(0, withReviewsAndCatalog.length / 2))).toBe('failed');
     expect(await writeSupergraph('type Query { hello: String }')).toBe('failed');
+    const unenforced = withReviewsAndCatalog.replace(/^schema\n/, 'schema\n  @link(url: "https://specs.apollo.dev/policy/v0.1", for: SECURITY)\n');
+    expect(unenforced).not.toBe(withReviewsAndCatalog);
+    expect(await writeSupergraph(unenforced)).toBe('failed');
 
-    expect(await reloadCounts()).toEqual({ success: counts.success, failed: counts.failed + 2 });
+    expect(await reloadCounts()).toEqual({ success: counts.success, failed: counts.failed + 3 });
     expect(await products()).toEqual(PRODUCTS);
   });
 
