@@ -47,12 +47,15 @@ function spawnNode(args: string[], env: Record<string, string> = {}): ChildProce
 export async function startBenchSubgraphs(): Promise<{ urls: Record<string, string>; supergraphPath: string; stop(): Promise<void> }> {
   const subgraphs = await startSubgraphs();
   const supergraphPath = join(mkdtempSync(join(tmpdir(), 'bench-')), 'supergraph.graphql');
-  const composed = composeServices(
-    Object.entries(definitions).map(([name, { typeDefs }]) => ({ name, url: subgraphs.urls[name]!, typeDefs: parse(typeDefs) })),
-  );
-  if (composed.errors) throw new Error(composed.errors.map((error) => error.message).join('\n'));
-  writeFileSync(supergraphPath, composed.supergraphSdl);
+  writeFileSync(supergraphPath, composeBenchSupergraph(subgraphs.urls));
   return { ...subgraphs, supergraphPath };
+}
+
+/** The benchmark subgraphs' supergraph, routing to `urls` by subgraph name. */
+export function composeBenchSupergraph(urls: Record<string, string>): string {
+  const composed = composeServices(Object.entries(definitions).map(([name, { typeDefs }]) => ({ name, url: urls[name]!, typeDefs: parse(typeDefs) })));
+  if (composed.errors) throw new Error(composed.errors.map((error) => error.message).join('\n'));
+  return composed.supergraphSdl;
 }
 
 async function startSubgraphs(): Promise<{ urls: Record<string, string>; stop(): Promise<void> }> {
