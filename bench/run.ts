@@ -53,6 +53,8 @@ async function main(): Promise<void> {
       short ? '5' : '20',
     ]),
   );
+  console.error('query planners…');
+  report.planners = JSON.parse(await run(process.execPath, ['--import', 'tsx', join(__dirname, 'planners.ts'), '--seconds', short ? '1' : '3']));
   console.error('inference…');
   report.inference = (await run(join(root, 'subgraphs/ai/.venv/bin/python'), [join(__dirname, 'inference.py'), '--texts', short ? '64' : '256'])).trim();
 
