@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
 import { composeBenchSupergraph } from '../../bench/gateways/harness';
 import { AuthorizationPolicy } from '../src/authorization';
@@ -92,6 +93,15 @@ describe.each(PLANNERS)('the %s planner behind the router’s planner interface,
     }
   });
 
+  it('runs mutation root fields in the order written, one fetch each, even when a subgraph comes back', () => {
+    const { node } = plan(
+      planner,
+      'mutation M($k: ID!, $t: ID!, $k2: ID!) { a: revokeApiKey(id: $k) { id } b: cancelTask(id: $t) { id } c: revokeApiKey(id: $k2) { id } }',
+    );
+    expect(outline(node)).toBe('Sequence(users, projects, users)');
+    expect(fetches(node).map((fetch) => fetch.variableUsages)).toEqual([['k'], ['t'], ['k2']]);
+  });
+
   it('turns @skip on a whole entity fetch into a Condition on the variable, and keeps @include on a field inside the fetch', () => {
     const { node } = plan(planner, 'query C($w: Boolean!) { me { id walletAddresses @include(if: $w) projects @skip(if: $w) { name } } }');
     expect(outline(node)).toBe('Sequence(users, If $w ((nothing)) else (projects <- me))');
@@ -119,6 +129,39 @@ describe.each(PLANNERS)('the %s planner behind the router’s planner interface,
         expect.objectContaining({ name: 'user', selections: [expect.objectContaining({ name: 'createdAt' })] }),
       ]),
     );
+  });
+});
+
+describe.each(PLANNERS)('the %s planner on an @interfaceObject (a fixture: media owns the interface, reviews extends it as an object)', (name) => {
+  const federation = (imports: string[]) => `extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ${JSON.stringify(imports)})\n`;
+  const composed = composeServices([
+    {
+      name: 'media',
+      url: 'http://media',
+      typeDefs: parse(
+        federation(['@key']) +
+          `type Query { media: [Media] }
+           interface Media @key(fields: "id") { id: ID! title: String }
+           type Book implements Media @key(fields: "id") { id: ID! title: String author: String }
+           type Movie implements Media @key(fields: "id") { id: ID! title: String director: String }`,
+      ),
+    },
+    {
+      name: 'reviews',
+      url: 'http://reviews',
+      typeDefs: parse(federation(['@key', '@interfaceObject']) + 'type Media @key(fields: "id") @interfaceObject { id: ID! reviews: [String] }'),
+    },
+  ]);
+  const planner = createOperationPlanner(name, composed.supergraphSdl!);
+
+  it('sends a Book to the subgraph that only knows Media as a Media: an input rewrite of __typename, only on objects of type Media', () => {
+    const { node } = plan(planner, '{ media { id reviews ... on Book { author } } }');
+    expect(outline(node)).toBe('Sequence(media, reviews <- media.@)');
+    const [, reviews] = fetches(node);
+    expect(reviews!.entities![0]!.inputRewrites).toEqual([
+      { kind: 'ValueSetter', path: [{ typenameIn: ['Media'] }, { key: '__typename' }], setValueTo: 'Media' },
+    ]);
+    expect(reviews!.entities![0]!.outputRewrites).toEqual([]);
   });
 });
 

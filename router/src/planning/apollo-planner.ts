@@ -64,9 +64,8 @@ function fetch(node: apollo.FetchNode, path: ResponsePath): FetchNode {
     id: node.id,
   };
   if (!node.requires) {
-    if (path.length > 0 || node.inputRewrites?.length || node.outputRewrites?.length)
-      throw new Error(`Unexpected root fetch to ${node.serviceName} at a path or with rewrites`);
-    return root;
+    if (path.length > 0 || node.inputRewrites?.length) throw new Error(`Unexpected root fetch to ${node.serviceName} at a path or with input rewrites`);
+    return node.outputRewrites?.length ? { ...root, outputRewrites: node.outputRewrites.map(rewrite) } : root;
   }
   return {
     ...root,

@@ -83,9 +83,8 @@ function rootFetch(node: Omit<hive.FetchNode, 'kind'> | hive.BatchFetchNode): Fe
 /** A Subscription's primary comes without its `kind`. */
 function fetch(node: Omit<hive.FetchNode, 'kind'>, path: ResponsePath): FetchNode {
   if (!node.requires) {
-    if (path.length > 0 || node.inputRewrites?.length || node.outputRewrites?.length)
-      throw new Error(`Unexpected root fetch to ${node.serviceName} at a path or with rewrites`);
-    return rootFetch(node);
+    if (path.length > 0 || node.inputRewrites?.length) throw new Error(`Unexpected root fetch to ${node.serviceName} at a path or with input rewrites`);
+    return node.outputRewrites?.length ? { ...rootFetch(node), outputRewrites: node.outputRewrites.map(rewrite) } : rootFetch(node);
   }
   return { ...rootFetch(node), entities: [entityInput('representations', '_entities', [path], { ...node, requires: node.requires })] };
 }

@@ -41,6 +41,8 @@ export interface FetchNode {
   id?: string;
   /** Absent: a root fetch, its data merged at the response root. Present: an `_entities` fetch. */
   entities?: readonly EntityInput[];
+  /** Root fetches only: applied to the data received before it is merged (entity fetches carry theirs per input). */
+  outputRewrites?: readonly DataRewrite[];
 }
 
 /** One `_entities` selection of an entity fetch: where its representations come from and where its results go. */
@@ -87,7 +89,11 @@ export interface KeyRenamer {
   path: readonly RewritePathSegment[];
   renameKeyTo: string;
 }
-/** A key in an object, or: only objects whose `__typename` is one of these. */
+/**
+ * A key in an object, or: only objects of one of these types, that is, whose `__typename` is one of
+ * them or a possible type of one (Book under Media), as @apollo/gateway applies it; an object without
+ * `__typename` matches. Lists on the way are walked element by element.
+ */
 export type RewritePathSegment = { key: string } | { typenameIn: readonly string[] };
 
 /** Children run one after the other, each on the response the previous ones wrote. */
