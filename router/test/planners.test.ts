@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
-import { parse } from 'graphql';
+import { Supergraph } from '@apollo/federation-internals';
+import { QueryPlanner as HiveQueryPlanner } from '@graphql-hive/router-query-planner';
+import { buildSchema, lexicographicSortSchema, parse, printSchema, type GraphQLSchema } from 'graphql';
 import { composeBenchSupergraph } from '../../bench/gateways/harness';
 import { AuthorizationPolicy } from '../src/authorization';
 import { createOperationPlanner, type OperationPlanner, type PlannerName } from '../src/planning/operation-planner';
@@ -162,6 +164,16 @@ describe.each(PLANNERS)('the %s planner on an @interfaceObject (a fixture: media
       { kind: 'ValueSetter', path: [{ typenameIn: ['Media'] }, { key: '__typename' }], setValueTo: 'Media' },
     ]);
     expect(reviews!.entities![0]!.outputRewrites).toEqual([]);
+  });
+});
+
+describe('the API schema the two planners plan against', () => {
+  it('is the same: the pipeline validates against Apollo’s, and Hive’s agrees line for line (it only writes out __schema and __type)', () => {
+    const printed = (schema: GraphQLSchema) => printSchema(lexicographicSortSchema(schema)).split('\n');
+    const apollo = printed(Supergraph.build(platformSdl).apiSchema().toGraphQLJSSchema());
+    const hive = printed(buildSchema(new HiveQueryPlanner(platformSdl).consumerSchema));
+    expect(hive.filter((line) => !apollo.includes(line))).toEqual(['  __schema: __Schema!', '  __type(name: String!): __Type']);
+    expect(apollo.filter((line) => !hive.includes(line))).toEqual([]);
   });
 });
 
