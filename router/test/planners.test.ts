@@ -1,18 +1,42 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
-import { Supergraph } from '@apollo/federation-internals';
+import { Supergraph, operationFromDocument } from '@apollo/federation-internals';
+import { QueryPlanner as ApolloQueryPlanner, type PlanNode as ApolloPlanNode, type SubscriptionNode as ApolloSubscriptionNode } from '@apollo/query-planner';
 import { QueryPlanner as HiveQueryPlanner } from '@graphql-hive/router-query-planner';
 import { buildSchema, lexicographicSortSchema, parse, printSchema, type GraphQLSchema } from 'graphql';
 import { composeBenchSupergraph } from '../../bench/gateways/harness';
 import { AuthorizationPolicy } from '../src/authorization';
+import { ApolloOperationPlanner } from '../src/planning/apollo-planner';
 import { createOperationPlanner, type OperationPlanner, type PlannerName } from '../src/planning/operation-planner';
 import type { FetchNode, OperationPlan, PlanNode } from '../src/planning/plan';
+import { toGatewayPlan, toGatewayRootFetch } from '../src/subscriptions/gateway-plan';
+import { SubscriptionPlanner } from '../src/subscriptions/planner';
 import { outline } from './plan-outline';
 
 const root = join(__dirname, '../..');
 const platformSdl = new AuthorizationPolicy(readFileSync(join(root, 'supergraph.graphql'), 'utf8')).gatewaySdl;
 const benchSdl = composeBenchSupergraph({ accounts: 'http://accounts', inventory: 'http://inventory', products: 'http://products', reviews: 'http://reviews' });
+const federation = (imports: string[]) => `extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ${JSON.stringify(imports)})\n`;
+/** A fixture: media owns the interface Media, reviews extends it as an object (@interfaceObject). */
+const interfaceObjectSdl = composeServices([
+  {
+    name: 'media',
+    url: 'http://media',
+    typeDefs: parse(
+      federation(['@key']) +
+        `type Query { media: [Media] }
+         interface Media @key(fields: "id") { id: ID! title: String }
+         type Book implements Media @key(fields: "id") { id: ID! title: String author: String }
+         type Movie implements Media @key(fields: "id") { id: ID! title: String director: String }`,
+    ),
+  },
+  {
+    name: 'reviews',
+    url: 'http://reviews',
+    typeDefs: parse(federation(['@key', '@interfaceObject']) + 'type Media @key(fields: "id") @interfaceObject { id: ID! reviews: [String] }'),
+  },
+]).supergraphSdl!;
 const PLANNERS: PlannerName[] = ['apollo', 'hive'];
 const platform = Object.fromEntries(PLANNERS.map((name) => [name, createOperationPlanner(name, platformSdl)])) as Record<PlannerName, OperationPlanner>;
 const bench = Object.fromEntries(PLANNERS.map((name) => [name, createOperationPlanner(name, benchSdl)])) as Record<PlannerName, OperationPlanner>;
@@ -134,27 +158,8 @@ describe.each(PLANNERS)('the %s planner behind the router’s planner interface,
   });
 });
 
-describe.each(PLANNERS)('the %s planner on an @interfaceObject (a fixture: media owns the interface, reviews extends it as an object)', (name) => {
-  const federation = (imports: string[]) => `extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ${JSON.stringify(imports)})\n`;
-  const composed = composeServices([
-    {
-      name: 'media',
-      url: 'http://media',
-      typeDefs: parse(
-        federation(['@key']) +
-          `type Query { media: [Media] }
-           interface Media @key(fields: "id") { id: ID! title: String }
-           type Book implements Media @key(fields: "id") { id: ID! title: String author: String }
-           type Movie implements Media @key(fields: "id") { id: ID! title: String director: String }`,
-      ),
-    },
-    {
-      name: 'reviews',
-      url: 'http://reviews',
-      typeDefs: parse(federation(['@key', '@interfaceObject']) + 'type Media @key(fields: "id") @interfaceObject { id: ID! reviews: [String] }'),
-    },
-  ]);
-  const planner = createOperationPlanner(name, composed.supergraphSdl!);
+describe.each(PLANNERS)('the %s planner on an @interfaceObject', (name) => {
+  const planner = createOperationPlanner(name, interfaceObjectSdl);
 
   it('sends a Book to the subgraph that only knows Media as a Media: an input rewrite of __typename, only on objects of type Media', () => {
     const { node } = plan(planner, '{ media { id reviews ... on Book { author } } }');
@@ -174,6 +179,52 @@ describe('the API schema the two planners plan against', () => {
     const hive = printed(buildSchema(new HiveQueryPlanner(platformSdl).consumerSchema));
     expect(hive.filter((line) => !apollo.includes(line))).toEqual(['  __schema: __Schema!', '  __type(name: String!): __Type']);
     expect(apollo.filter((line) => !hive.includes(line))).toEqual([]);
+  });
+});
+
+describe('an Apollo plan through the router’s format and back to the gateway’s (what completes subscription events)', () => {
+  /** Apollo's plan as JSON, a Sequence or Parallel of one node written as that node (the router's format does not keep those). */
+  function apolloPlan(sdl: string, text: string): unknown {
+    const supergraph = Supergraph.build(sdl);
+    const operation = operationFromDocument(supergraph.apiSchema(), parse(text), {});
+    const collapse = (node: ApolloPlanNode | ApolloSubscriptionNode): unknown => {
+      if (node.kind === 'Sequence' || node.kind === 'Parallel')
+        return node.nodes.length === 1 ? collapse(node.nodes[0]!) : { ...node, nodes: node.nodes.map(collapse) };
+      if (node.kind === 'Subscription') return { ...node, rest: node.rest && collapse(node.rest) };
+      return node;
+    };
+    return JSON.parse(JSON.stringify(collapse(new ApolloQueryPlanner(supergraph).buildQueryPlan(operation).node!)));
+  }
+
+  function roundTrip(sdl: string, text: string): unknown {
+    const { node } = new ApolloOperationPlanner(sdl, { defer: false }).plan({ text, document: parse(text) });
+    const gateway =
+      node!.kind === 'Subscription'
+        ? { kind: 'Subscription', primary: toGatewayRootFetch(node!.primary), rest: node!.rest && toGatewayPlan(node!.rest) }
+        : toGatewayPlan(node!);
+    return JSON.parse(JSON.stringify(gateway));
+  }
+
+  it.each([
+    ['an entity across subgraphs', platformSdl, 'query Me { me { id email tier projects { name } leadScore { score } } }'],
+    ['@skip and @include', platformSdl, 'query C($w: Boolean!) { me { id walletAddresses @include(if: $w) projects @skip(if: $w) { name } } }'],
+    ['@requires with a nested requirement', platformSdl, 'query { me { payments { id fraudScore { score } } } }'],
+    ['a subscription with an entity fetch', platformSdl, 'subscription { accountUpdated { id tier projects { name } } }'],
+    ['mutations in order', platformSdl, 'mutation M($k: ID!, $t: ID!) { a: revokeApiKey(id: $k) { id } b: cancelTask(id: $t) { id } }'],
+    ['@interfaceObject input rewrites', interfaceObjectSdl, '{ media { id reviews ... on Book { author } } }'],
+    ['the gateway benchmark query', benchSdl, readFileSync(join(root, 'bench/gateways/query.graphql'), 'utf8')],
+  ])('is the plan Apollo made: %s', (_, sdl, text) => {
+    expect(roundTrip(sdl, text)).toEqual(apolloPlan(sdl, text));
+  });
+});
+
+describe('the subscription planner, on the planner interface', () => {
+  it('plans @defer in a subscription inline, as the gateway does, where Apollo’s planner with @defer enabled refuses it', () => {
+    const text = 'subscription { accountUpdated { id ... @defer { projects { name } } } }';
+    expect(() => platform.apollo.plan({ text, document: parse(text) })).toThrow('@defer is not supported on subscriptions');
+    const plan = new SubscriptionPlanner(platformSdl).plan(parse(text), undefined, text);
+    expect(plan.primary).toMatchObject({ kind: 'Fetch', serviceName: 'users', operationKind: 'subscription' });
+    expect(plan.rest).toMatchObject({ kind: 'Flatten', path: ['accountUpdated'], node: { kind: 'Fetch', serviceName: 'projects' } });
   });
 });
 

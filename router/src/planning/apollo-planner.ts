@@ -3,19 +3,27 @@ import * as apollo from '@apollo/query-planner';
 import type { OperationPlanner, OperationToPlan } from './operation-planner';
 import { defer, group, type DataRewrite, type FetchNode, type OperationPlan, type PlanNode, type RequiresSelection, type ResponsePath } from './plan';
 
-/**
- * @apollo/query-planner (the planner @apollo/gateway uses), with `@defer` planned (the gateway
- * leaves it off because its executor cannot run it; ours will).
- */
+/** Options of the Apollo-backed planner. */
+export interface ApolloPlannerOptions {
+  /**
+   * Plan `@defer` into Defer nodes. Default true. False is what @apollo/gateway does (its executor
+   * cannot run Defer nodes): `@defer` is ignored, its fields planned inline, and allowed in
+   * subscriptions, which Apollo's planner refuses to defer.
+   */
+  defer?: boolean;
+}
+
+/** @apollo/query-planner, the planner @apollo/gateway uses. */
 export class ApolloOperationPlanner implements OperationPlanner {
   readonly name = 'apollo';
   private readonly apiSchema: Schema;
   private readonly planner: apollo.QueryPlanner;
 
-  constructor(supergraphSdl: string) {
-    const supergraph = Supergraph.build(supergraphSdl);
-    this.apiSchema = supergraph.apiSchema();
-    this.planner = new apollo.QueryPlanner(supergraph, { incrementalDelivery: { enableDefer: true } });
+  /** From the supergraph SDL, or from a Supergraph already built from it (building one takes about 100 ms). */
+  constructor(supergraph: string | Supergraph, options: ApolloPlannerOptions = {}) {
+    const built = typeof supergraph === 'string' ? Supergraph.build(supergraph) : supergraph;
+    this.apiSchema = built.apiSchema();
+    this.planner = new apollo.QueryPlanner(built, { incrementalDelivery: { enableDefer: options.defer ?? true } });
   }
 
   plan({ document, operationName }: OperationToPlan): OperationPlan {

@@ -1,7 +1,10 @@
-import { Supergraph, operationFromDocument, type Schema } from '@apollo/federation-internals';
+import { Supergraph, type Schema } from '@apollo/federation-internals';
 import { buildOperationContext } from '@apollo/gateway';
-import { QueryPlanner, type FetchNode, type PlanNode, type QueryPlan } from '@apollo/query-planner';
+import type { FetchNode, PlanNode, QueryPlan } from '@apollo/query-planner';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
+import { ApolloOperationPlanner } from '../planning/apollo-planner';
+import type { OperationPlanner } from '../planning/operation-planner';
+import { toGatewayPlan, toGatewayRootFetch } from './gateway-plan';
 
 export type OperationContext = ReturnType<typeof buildOperationContext>;
 
@@ -18,13 +21,15 @@ export interface SubscriptionPlan {
 
 /**
  * Plans subscriptions with Apollo's query planner (which plans them; the stock gateway just
- * refuses to execute them). Plans are cached per document and operation name.
+ * refuses to execute them), through the router's planner interface, `@defer` ignored as the
+ * gateway does; the plan goes back to the gateway's format for its executor, which completes the
+ * events. Plans are cached per document and operation name.
  */
 export class SubscriptionPlanner {
   readonly supergraphSchema: GraphQLSchema;
   readonly apiSchema: Schema;
   readonly apiGraphQLSchema: GraphQLSchema;
-  private readonly planner: QueryPlanner;
+  private readonly planner: OperationPlanner;
   private readonly cache = new Map<string, SubscriptionPlan>();
   private static readonly MAX_CACHED = 1000;
 
@@ -33,22 +38,23 @@ export class SubscriptionPlanner {
     this.supergraphSchema = supergraph.schema.toGraphQLJSSchema();
     this.apiSchema = supergraph.apiSchema();
     this.apiGraphQLSchema = this.apiSchema.toGraphQLJSSchema();
-    this.planner = new QueryPlanner(supergraph);
+    this.planner = new ApolloOperationPlanner(supergraph, { defer: false });
   }
 
-  plan(document: DocumentNode, operationName: string | undefined, cacheKey: string): SubscriptionPlan {
-    const key = `${operationName ?? ''}\u0000${cacheKey}`;
+  /** `text` is the document's text (also the cache key). */
+  plan(document: DocumentNode, operationName: string | undefined, text: string): SubscriptionPlan {
+    const key = `${operationName ?? ''}\u0000${text}`;
     const cached = this.cache.get(key);
     if (cached) return cached;
 
-    const operation = operationFromDocument(this.apiSchema, document, { operationName });
-    const queryPlan = this.planner.buildQueryPlan(operation);
-    const node = queryPlan.node;
-    if (!node || node.kind !== 'Subscription') throw new Error('Not a subscription operation');
+    const { node } = this.planner.plan({ text, document, operationName });
+    if (node?.kind !== 'Subscription') throw new Error('Not a subscription operation');
+    const primary = toGatewayRootFetch(node.primary);
+    const rest = node.rest && toGatewayPlan(node.rest);
     const plan: SubscriptionPlan = {
-      primary: node.primary,
-      rest: node.rest,
-      perEvent: { kind: 'QueryPlan', node: node.rest ? { kind: 'Sequence', nodes: [node.primary, node.rest] } : node.primary },
+      primary,
+      rest,
+      perEvent: { kind: 'QueryPlan', node: rest ? { kind: 'Sequence', nodes: [primary, rest] } : primary },
       operationContext: buildOperationContext({ schema: this.apiGraphQLSchema, operationDocument: document, operationName }),
     };
     if (this.cache.size >= SubscriptionPlanner.MAX_CACHED) this.cache.clear();
