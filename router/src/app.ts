@@ -27,7 +27,7 @@ import type { RouterContext } from './context';
 import { sandboxPage } from './landing-page';
 import { operationShareKey } from './operation-dedupe';
 import { countingSubscriptions, RouterMetrics } from './metrics';
-import { RateLimiter, RedisSlidingWindow } from './rate-limit';
+import { RateLimiter, rateLimitKey, RedisSlidingWindow } from './rate-limit';
 import { persistedQueryStore } from './persisted-queries';
 import { badRequest } from './pipeline/01-input-limits';
 import { operationRunner } from './pipeline/10-execute';
@@ -143,7 +143,14 @@ export async function startRouter(config: RouterServiceConfig, logger: Logger = 
     onShared: (leader, follower) => metrics.sharedResponse(leader, follower),
   });
   waitingOnShared = () => executeGraphQL.sharing;
-  const engine = new SubscriptionEngine(new UpstreamSubscriptions(config.routerSigningSecret, config.keepAliveMs), logger);
+  const engine = new SubscriptionEngine(
+    new UpstreamSubscriptions(config.routerSigningSecret, config.keepAliveMs),
+    {
+      maxPerCaller: config.router.maxSubscriptionsPerCaller,
+      callerOf: (operation) => rateLimitKey(operation.identity, operation.client, protection.rateLimit.trustProxy),
+    },
+    logger,
+  );
   const operations = countingSubscriptions(operationRunner(apollo, engine));
   subscriptionsActive = () => operations.active;
   const serverSentEvents = serverSentEventsHandler({

@@ -9,7 +9,7 @@ import { startPlatform, type PlatformHarness } from './harness';
 let platform: PlatformHarness;
 const clients: Client[] = [];
 beforeAll(async () => {
-  platform = await startPlatform({ ADMIN_EMAILS: 'admin@example.com', MAX_SUBSCRIPTIONS_PER_CONNECTION: '3' });
+  platform = await startPlatform({ ADMIN_EMAILS: 'admin@example.com', MAX_SUBSCRIPTIONS_PER_CONNECTION: '3', MAX_SUBSCRIPTIONS_PER_CALLER: '5' });
 });
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((client) => client.dispose()));
@@ -145,6 +145,32 @@ describe('subscriptions through the router over graphql-ws', () => {
     await settle();
     const admitted = collect(client, '{ me { id } }');
     expect(await admitted.next(1)).toEqual({ data: { me: { id: user.id } } });
+  });
+
+  it('limits the subscriptions one caller runs at once over all its connections, and counts ended ones out', async () => {
+    const user = await signUp('caller-limit@example.com');
+    const subscribe = (client: Client) => collect(client, 'subscription { accountUpdated { id } }');
+    const first = connect({ authorization: `Bearer ${user.token}` });
+    const second = connect({ authorization: `Bearer ${user.token}` });
+    const running = [subscribe(first), subscribe(first), subscribe(first), subscribe(second), subscribe(second)];
+    await settle();
+    expect(running.map((subscription) => subscription.ended())).toEqual([null, null, null, null, null]);
+
+    const refused = subscribe(second);
+    await refused.next(1);
+    expect(errorCodes(refused.results[0] as never)).toEqual(['SUBSCRIPTION_LIMIT_EXCEEDED']);
+    expect(await refused.end()).toBe('complete');
+    // Another caller is not affected.
+    const other = await signUp('caller-limit-other@example.com');
+    const unaffected = subscribe(connect({ authorization: `Bearer ${other.token}` }));
+
+    running[0]!.unsubscribe();
+    await settle();
+    const admitted = subscribe(second);
+    await settle();
+    expect(admitted.ended()).toBeNull();
+    expect(unaffected.ended()).toBeNull();
+    expect(admitted.results).toEqual([]);
   });
 
   it('tears the upstream subscription down when the client unsubscribes', async () => {

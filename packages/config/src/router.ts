@@ -32,6 +32,12 @@ export interface RouterConfig {
   readyTimeoutMs: number;
   /** MAX_SUBSCRIPTIONS_PER_CONNECTION: operations one client WebSocket may run at once. Default 100. */
   maxSubscriptionsPerConnection: number;
+  /**
+   * MAX_SUBSCRIPTIONS_PER_CALLER: subscriptions one caller (API key, user, else address: as rate
+   * limiting counts them) may have running at once in one router process, over every connection
+   * and transport. 0: no limit. Default 500.
+   */
+  maxSubscriptionsPerCaller: number;
   /** OPERATION_DEDUPE: identical queries of one caller in flight at once share one execution and one response. Default on. */
   operationDedupe: boolean;
   /** ROUTER_WORKERS: router processes sharing the port (node:cluster), or `auto` for one per core. Default 1 (the main process). */
@@ -106,6 +112,7 @@ export function loadRouterConfig(env: Env = process.env): RouterServiceConfig {
       apiKeyCacheMs: int(env, 'API_KEY_CACHE_MS', 30_000),
       readyTimeoutMs: int(env, 'READY_TIMEOUT_MS', 2_000),
       maxSubscriptionsPerConnection: int(env, 'MAX_SUBSCRIPTIONS_PER_CONNECTION', 100),
+      maxSubscriptionsPerCaller: int(env, 'MAX_SUBSCRIPTIONS_PER_CALLER', 500),
       operationDedupe: flag(env, 'OPERATION_DEDUPE', true),
       workers: env.ROUTER_WORKERS === 'auto' ? availableParallelism() : int(env, 'ROUTER_WORKERS', 1),
       corsOrigins: corsOrigins(env, service.production),

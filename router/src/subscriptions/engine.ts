@@ -16,8 +16,17 @@ export interface SubscribeRequest {
 /** One client subscription while it runs: its operation is replaced when a reload re-prepares it. */
 interface LiveSubscription {
   operation: PreparedOperation;
+  caller: string;
   /** Ends it with one error result (the reload found it no longer runs on the new supergraph). */
   end(error: GraphQLError): void;
+}
+
+/** Who may run how many subscriptions at once (router/README.md, Subscriptions). */
+export interface SubscriptionAdmission {
+  /** Subscriptions one caller may have running at once; 0: no limit. */
+  maxPerCaller: number;
+  /** Who an operation counts against: the rate limiter's key (API key, user, else address). */
+  callerOf(operation: PreparedOperation): string;
 }
 
 /** What a reload did to the live subscriptions. */
@@ -34,9 +43,12 @@ export interface RebaseOutcome {
  */
 export class SubscriptionEngine {
   private readonly live = new Set<LiveSubscription>();
+  /** Running subscriptions by caller, for admission; kept in step with `live` by `track`/`forget`. */
+  private readonly perCaller = new Map<string, number>();
 
   constructor(
     private readonly upstream: UpstreamSubscriptions,
+    private readonly admission: SubscriptionAdmission,
     private readonly logger: Logger,
   ) {}
 
@@ -46,6 +58,18 @@ export class SubscriptionEngine {
    * while waiting for the next event.
    */
   subscribe(request: SubscribeRequest): AsyncIterableIterator<ExecutionResult> {
+    // Counted and admitted in one synchronous step, so concurrent subscribes cannot overshoot.
+    const caller = this.admission.callerOf(request.operation);
+    const { maxPerCaller } = this.admission;
+    if (maxPerCaller > 0 && (this.perCaller.get(caller) ?? 0) >= maxPerCaller) {
+      return oneResult({
+        errors: [
+          clientError('SUBSCRIPTION_LIMIT_EXCEEDED', `At most ${maxPerCaller} subscriptions may run at once for one caller`, {
+            limit: maxPerCaller,
+          }),
+        ],
+      });
+    }
     const primary = request.operation.subscriptionPlan!.primary;
     const owner = request.operation.schemaState.subgraphs.get(primary.serviceName);
     if (!owner?.url) throw new Error(`No subgraph named ${primary.serviceName}`);
@@ -58,17 +82,18 @@ export class SubscriptionEngine {
     let final: ExecutionResult | undefined;
     const live: LiveSubscription = {
       operation: request.operation,
+      caller,
       end: (error) => {
         final = { errors: [error] };
         void events.return?.();
       },
     };
-    this.live.add(live);
+    this.track(live);
     const iterator: AsyncIterableIterator<ExecutionResult> = {
       next: async () => {
         const event = await events.next();
         if (event.done) {
-          this.live.delete(live);
+          this.forget(live);
           if (final) {
             const value = final;
             final = undefined;
@@ -82,12 +107,12 @@ export class SubscriptionEngine {
         return { value: this.publicResult(value, request.context), done: false };
       },
       return: async () => {
-        this.live.delete(live);
+        this.forget(live);
         await events.return?.();
         return { value: undefined, done: true };
       },
       throw: async (error?: unknown) => {
-        this.live.delete(live);
+        this.forget(live);
         await events.return?.();
         throw error;
       },
@@ -121,11 +146,24 @@ export class SubscriptionEngine {
       } catch (error) {
         reason = error instanceof Error ? error.message : String(error);
       }
-      this.live.delete(live);
+      this.forget(live);
       live.end(clientError('SUBSCRIPTION_SCHEMA_CHANGED', `The supergraph changed and this subscription no longer runs on it: ${reason}. Subscribe again.`));
       outcome.ended++;
     }
     return outcome;
+  }
+
+  private track(live: LiveSubscription): void {
+    this.live.add(live);
+    this.perCaller.set(live.caller, (this.perCaller.get(live.caller) ?? 0) + 1);
+  }
+
+  /** Idempotent: a subscription can end from several sides (its source, the client, a reload). */
+  private forget(live: LiveSubscription): void {
+    if (!this.live.delete(live)) return;
+    const running = (this.perCaller.get(live.caller) ?? 1) - 1;
+    if (running > 0) this.perCaller.set(live.caller, running);
+    else this.perCaller.delete(live.caller);
   }
 
   /** What of an event's errors leaves the router (stage 11): subgraph details go to the log only. */
@@ -183,6 +221,21 @@ class EventDataSource implements GraphQLDataSource<RouterContext> {
     this.answered = true;
     return Promise.resolve({ data: this.event.data, errors: this.event.errors } as GatewayGraphQLResponse);
   }
+}
+
+/** A subscription that delivers one result and ends: how a refused subscribe reaches every transport. */
+function oneResult(result: ExecutionResult): AsyncIterableIterator<ExecutionResult> {
+  let delivered = false;
+  const iterator: AsyncIterableIterator<ExecutionResult> = {
+    next: async () => {
+      if (delivered) return { value: undefined, done: true };
+      delivered = true;
+      return { value: result, done: false };
+    },
+    return: async () => ({ value: undefined, done: true }),
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
 }
 
 function pick(variables: Record<string, unknown>, names: string[] | undefined): Record<string, unknown> {
