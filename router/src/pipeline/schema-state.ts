@@ -45,6 +45,9 @@ export class SchemaState {
    */
   static async build(supergraphSdl: string, clients: SubgraphClients): Promise<SchemaState> {
     const state = new SchemaState(supergraphSdl);
+    // Building is CPU work that holds the event loop (tens of ms per half on the platform's
+    // supergraph): requests that arrived meanwhile run between our planner and the gateway's.
+    await new Promise((resolve) => setImmediate(resolve));
     const gateway = new ApolloGateway({
       supergraphSdl: state.policy.gatewaySdl,
       buildService: ({ name, url }) => {
