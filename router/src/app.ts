@@ -7,6 +7,7 @@ import { ApolloServer, type HTTPGraphQLRequest } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { RouterServiceConfig } from '@supergraph/config';
+import type { Identity } from '@supergraph/identity';
 import {
   createLogger,
   formatErrorFor,
@@ -41,6 +42,8 @@ import { responseCache } from './response-cache';
 import { connectRedis } from './redis';
 import { SubgraphClient } from './subgraph-client';
 import { SubscriptionEngine } from './subscriptions/engine';
+import { EventAuthorization } from './subscriptions/event-authorization';
+import { authorization } from './pipeline/08-authorization';
 import { UpstreamSubscriptions } from './subscriptions/upstream';
 import { serverSentEventsHandler, wantsEventStream } from './subscriptions/sse';
 import { serveClientWebSockets } from './subscriptions/websocket';
@@ -143,11 +146,17 @@ export async function startRouter(config: RouterServiceConfig, logger: Logger = 
     onShared: (leader, follower) => metrics.sharedResponse(leader, follower),
   });
   waitingOnShared = () => executeGraphQL.sharing;
+  const eventAuthorization: EventAuthorization = new EventAuthorization({
+    authenticate: (headers): Promise<Identity> => authenticate({ headers }, config.jwt, apiKeys),
+    authorization: authorization(),
+    recheckMs: config.router.apiKeyCacheMs,
+  });
   const engine = new SubscriptionEngine(
     new UpstreamSubscriptions(config.routerSigningSecret, config.keepAliveMs),
     {
       maxPerCaller: config.router.maxSubscriptionsPerCaller,
       callerOf: (operation) => rateLimitKey(operation.identity, operation.client, protection.rateLimit.trustProxy),
+      authorizeEvent: (operation) => eventAuthorization.check(operation),
     },
     logger,
   );

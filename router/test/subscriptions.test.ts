@@ -1,6 +1,7 @@
 import { createClient, type Client, type ExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
 import { LoginDocument, RegisterDocument, SetUserTierDocument } from '../../clients/generated/graphql';
+import { issueAccessToken } from '@supergraph/identity';
 import { InProcessEventBus } from '@supergraph/pubsub';
 import { bearer, errorCodes, execute } from '@supergraph/testing';
 import { readEvents } from './event-stream';
@@ -171,6 +172,26 @@ describe('subscriptions through the router over graphql-ws', () => {
     expect(admitted.ended()).toBeNull();
     expect(unaffected.ended()).toBeNull();
     expect(admitted.results).toEqual([]);
+  });
+
+  it('ends a subscription with UNAUTHENTICATED at its first event after its access token expired', async () => {
+    const user = await signUp('expiring@example.com');
+    const tokens = platform.config.jwt;
+    const admin = await issueAccessToken({ userId: '00000000-0000-4000-8000-00000000000a', roles: ['USER', 'ADMIN'], tier: 'FREE' }, tokens);
+    const shortLived = await issueAccessToken({ userId: user.id, roles: ['USER'], tier: 'FREE' }, { ...tokens, ttlSeconds: 2 });
+    const expiring = collect(connect(bearer(shortLived.token)), 'subscription { accountUpdated { id tier } }');
+    const lasting = collect(connect(bearer(user.token)), 'subscription { accountUpdated { id tier } }');
+    await settle();
+    const setTier = (tier: 'PRO' | 'ENTERPRISE') => execute(platform.graphqlUrl, SetUserTierDocument, { userId: user.id, tier }, bearer(admin.token));
+
+    await setTier('PRO');
+    expect(await expiring.next(1)).toEqual({ data: { accountUpdated: { id: user.id, tier: 'PRO' } } });
+    await new Promise((resolve) => setTimeout(resolve, shortLived.expiresAt.getTime() - Date.now() + 200));
+    await setTier('ENTERPRISE');
+
+    expect(errorCodes((await expiring.next(2)) as never)).toEqual(['UNAUTHENTICATED']);
+    expect(await expiring.end()).toBe('complete');
+    expect(await lasting.next(2)).toEqual({ data: { accountUpdated: { id: user.id, tier: 'ENTERPRISE' } } });
   });
 
   it('tears the upstream subscription down when the client unsubscribes', async () => {

@@ -21,12 +21,14 @@ interface LiveSubscription {
   end(error: GraphQLError): void;
 }
 
-/** Who may run how many subscriptions at once (router/README.md, Subscriptions). */
-export interface SubscriptionAdmission {
+/** Who may run how many subscriptions, and receive each event (router/README.md, Subscriptions). */
+export interface SubscriptionPolicy {
   /** Subscriptions one caller may have running at once; 0: no limit. */
   maxPerCaller: number;
   /** Who an operation counts against: the rate limiter's key (API key, user, else address). */
   callerOf(operation: PreparedOperation): string;
+  /** Resolves when an event may be delivered; a rejection ends the subscription with that error. */
+  authorizeEvent(operation: PreparedOperation): Promise<void>;
 }
 
 /** What a reload did to the live subscriptions. */
@@ -48,7 +50,7 @@ export class SubscriptionEngine {
 
   constructor(
     private readonly upstream: UpstreamSubscriptions,
-    private readonly admission: SubscriptionAdmission,
+    private readonly policy: SubscriptionPolicy,
     private readonly logger: Logger,
   ) {}
 
@@ -59,8 +61,8 @@ export class SubscriptionEngine {
    */
   subscribe(request: SubscribeRequest): AsyncIterableIterator<ExecutionResult> {
     // Counted and admitted in one synchronous step, so concurrent subscribes cannot overshoot.
-    const caller = this.admission.callerOf(request.operation);
-    const { maxPerCaller } = this.admission;
+    const caller = this.policy.callerOf(request.operation);
+    const { maxPerCaller } = this.policy;
     if (maxPerCaller > 0 && (this.perCaller.get(caller) ?? 0) >= maxPerCaller) {
       return oneResult({
         errors: [
@@ -103,6 +105,15 @@ export class SubscriptionEngine {
         }
         // One event is completed on one state, whichever a reload makes current meanwhile.
         const operation = live.operation;
+        const refusal = await this.policy.authorizeEvent(operation).then(
+          () => undefined,
+          (error: unknown) => error ?? new Error('refused'),
+        );
+        if (refusal !== undefined) {
+          this.forget(live);
+          void events.return?.();
+          return { value: { errors: [eventRefusal(refusal)] }, done: false };
+        }
         const value = event.value.data ? await this.complete(operation, event.value, request.context) : { errors: event.value.errors };
         return { value: this.publicResult(value, request.context), done: false };
       },
@@ -221,6 +232,12 @@ class EventDataSource implements GraphQLDataSource<RouterContext> {
     this.answered = true;
     return Promise.resolve({ data: this.event.data, errors: this.event.errors } as GatewayGraphQLResponse);
   }
+}
+
+/** Why an event was not delivered, as the client sees it: the check's own refusal, else a generic one. */
+function eventRefusal(error: unknown): GraphQLError {
+  if (error instanceof GraphQLError) return error;
+  return clientError('UNAUTHENTICATED', 'The credential this subscription was opened with could not be checked again; subscribe again');
 }
 
 /** A subscription that delivers one result and ends: how a refused subscribe reaches every transport. */
