@@ -167,6 +167,7 @@ export async function startRouter(config: RouterServiceConfig, logger: Logger = 
     pipeline,
     requestId: (request) => requestIds.get(request) ?? randomUUID(),
     maxBodyBytes: config.maxBodyBytes,
+    keepAliveMs: config.keepAliveMs,
     logger,
   });
   const graphql: Route = (request, response) => {

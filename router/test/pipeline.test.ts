@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { LoginDocument, RegisterDocument, SetUserTierDocument } from '../../clients/generated/graphql';
@@ -246,6 +247,45 @@ describe('bounded input', () => {
       body: huge,
     });
     expect(response.status).toBe(413);
+  });
+});
+
+describe('Server-Sent Events read the parameters as sent', () => {
+  const post = (body: string, contentType = 'application/json') =>
+    fetch(platform.graphqlUrl, { method: 'POST', headers: { 'content-type': contentType, accept: 'text/event-stream' }, body });
+
+  it.each([
+    ['a body that is not JSON', '{ "query": '],
+    ['a JSON body that is not an object', '["{ __typename }"]'],
+    ['a body without a query or persisted query', '{ "variables": {} }'],
+  ])('refuses %s with 400 BAD_REQUEST', async (_case, body) => {
+    const response = await post(body);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors.map((error) => error.extensions.code)).toEqual(['BAD_REQUEST']);
+  });
+
+  it('refuses a body that is not JSON by its content type, and unparsable GET parameters', async () => {
+    expect((await post('{ __typename }', 'text/plain')).status).toBe(400);
+    const get = await fetch(`${platform.graphqlUrl}?query=${encodeURIComponent('{ __typename }')}&variables=%7Bnope`, {
+      headers: { accept: 'text/event-stream' },
+    });
+    expect(get.status).toBe(400);
+  });
+
+  it('runs a persisted query sent by its hash alone, once registered', async () => {
+    const query = '{ sseHashOnly: __typename }';
+    const sha256Hash = createHash('sha256').update(query).digest('hex');
+    const persistedQuery = { version: 1, sha256Hash };
+    const register = await fetch(platform.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, extensions: { persistedQuery } }),
+    });
+    expect(await register.json()).toEqual({ data: { sseHashOnly: 'Query' } });
+
+    const byHash = await post(JSON.stringify({ extensions: { persistedQuery } }));
+    expect(byHash.headers.get('content-type')).toContain('text/event-stream');
+    expect(await byHash.text()).toBe(`event: next\ndata: ${JSON.stringify({ data: { sseHashOnly: 'Query' } })}\n\nevent: complete\ndata:\n\n`);
   });
 });
 

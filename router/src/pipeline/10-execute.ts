@@ -17,7 +17,7 @@ export interface OperationRunner {
   subscribe(args: ExecutionArgs): AsyncIterableIterator<ExecutionResult>;
 }
 
-/** What graphql-ws and graphql-sse hand back to `execute`/`subscribe`: the prepared operation rides in the context. */
+/** The arguments the streaming transports execute with: the prepared operation rides in the context. */
 export function executionArgs(operation: PreparedOperation): ExecutionArgs {
   const contextValue: RouterContext = { identity: operation.identity, requestId: operation.requestId, operation, finished: {} };
   return {
