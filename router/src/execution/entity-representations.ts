@@ -1,0 +1,141 @@
+import type { GraphQLSchema } from 'graphql';
+import type { EntityInput, RequiresSelection, ResponsePath } from '../planning/plan';
+import { applyRewrites, isObject, isTypeOrSubtype, matchesTypeCondition, type JsonObject } from './data-rewrites';
+
+/** A path in the response as the GraphQL spec writes it (§7.1.2): response keys and list indexes. */
+export type ResultPath = (string | number)[];
+
+/** An entity in the response so far, where it is. */
+export interface EntityAt {
+  object: JsonObject;
+  path: ResultPath;
+}
+
+/** The representations of one `_entities` selection, deduplicated, each with every entity it stands for. */
+export interface CollectedRepresentations {
+  representations: JsonObject[];
+  /** `entities[i]`: the objects representation i was built from, in the order met. */
+  entities: EntityAt[][];
+}
+
+/**
+ * Collects the representations an entity fetch sends: the objects at the input's paths, each
+ * reduced to its `requires` selection and rewritten. Equal representations are sent once (several
+ * reviews by one author need that author once) and their result merged into every object.
+ */
+export function collectRepresentations(
+  schema: GraphQLSchema,
+  data: JsonObject,
+  input: EntityInput,
+  variables: Readonly<Record<string, unknown>>,
+): CollectedRepresentations {
+  const collected: CollectedRepresentations = { representations: [], entities: [] };
+  const indexByKey = new Map<string, number>();
+  for (const path of input.paths) {
+    for (const entity of entitiesAt(schema, data, path)) {
+      const representation = selectRequires(schema, entity.object, input.requires, variables);
+      // Missing key or required fields (an entity that came back null or errored): nothing to fetch for it.
+      if (representation === undefined || Object.keys(representation).length === 0) continue;
+      applyRewrites(schema, representation, input.inputRewrites);
+      const key = JSON.stringify(representation);
+      let index = indexByKey.get(key);
+      if (index === undefined) {
+        index = collected.representations.push(representation) - 1;
+        indexByKey.set(key, index);
+        collected.entities.push([]);
+      }
+      collected.entities[index]!.push(entity);
+    }
+  }
+  return collected;
+}
+
+/** The objects at a plan path: keys, `@` for each list element, type conditions filtering by `__typename`. */
+export function entitiesAt(schema: GraphQLSchema, data: JsonObject, path: ResponsePath): EntityAt[] {
+  const found: EntityAt[] = [];
+  const walk = (value: unknown, depth: number, at: ResultPath): void => {
+    if (value === null || value === undefined) return;
+    if (depth === path.length) {
+      if (Array.isArray(value)) value.forEach((element, index) => walk(element, depth, [...at, index]));
+      else if (isObject(value)) found.push({ object: value, path: at });
+      return;
+    }
+    const segment = path[depth]!;
+    if (segment === '@') {
+      if (Array.isArray(value)) value.forEach((element, index) => walk(element, depth + 1, [...at, index]));
+      return;
+    }
+    if (!isObject(value)) return;
+    if (typeof segment === 'string') {
+      walk(value[segment], depth + 1, [...at, segment]);
+      return;
+    }
+    if (matchesTypeCondition(schema, value, segment.typeCondition)) walk(value, depth + 1, at);
+  };
+  walk(data, 0, []);
+  return found;
+}
+
+/**
+ * A representation: the `requires` selection read from the entity. Undefined when a selected field
+ * is missing, as @apollo/gateway drops such representations rather than send an incomplete one.
+ */
+function selectRequires(
+  schema: GraphQLSchema,
+  source: JsonObject,
+  selections: readonly RequiresSelection[],
+  variables: Readonly<Record<string, unknown>>,
+): JsonObject | undefined {
+  const result: JsonObject = {};
+  for (const selection of selections) {
+    if (selection.kind === 'InlineFragment') {
+      if (selection.skipIf !== undefined && variables[selection.skipIf] === true) continue;
+      if (selection.includeIf !== undefined && variables[selection.includeIf] !== true) continue;
+      const typename = source.__typename;
+      if (selection.typeCondition !== undefined && typeof typename === 'string' && !isTypeOrSubtype(schema, typename, selection.typeCondition)) continue;
+      const fragment = selectRequires(schema, source, selection.selections, variables);
+      if (fragment === undefined) return undefined;
+      mergeInto(result, fragment);
+      continue;
+    }
+    const key = selection.alias ?? selection.name;
+    const value = source[key];
+    if (value === undefined) return undefined;
+    const selected = selection.selections ? selectValue(schema, value, selection.selections, variables) : value;
+    if (selected === undefined) return undefined;
+    result[key] = selected;
+  }
+  return result;
+}
+
+function selectValue(schema: GraphQLSchema, value: unknown, selections: readonly RequiresSelection[], variables: Readonly<Record<string, unknown>>): unknown {
+  if (Array.isArray(value)) {
+    const elements = value.map((element) => selectValue(schema, element, selections, variables));
+    return elements.includes(undefined) ? undefined : elements;
+  }
+  return isObject(value) ? selectRequires(schema, value, selections, variables) : value;
+}
+
+/**
+ * Writes `source` into `target` in place: objects merge key by key, lists of equal length element
+ * by element (the same list fetched from two subgraphs), anything else is replaced.
+ */
+export function mergeInto(target: JsonObject, source: JsonObject): void {
+  for (const key in source) {
+    const incoming = source[key];
+    const existing = target[key];
+    if (isObject(existing) && isObject(incoming)) mergeInto(existing, incoming);
+    else if (Array.isArray(existing) && Array.isArray(incoming) && existing.length === incoming.length) mergeLists(existing, incoming);
+    else target[key] = incoming;
+  }
+}
+
+function mergeLists(target: unknown[], source: unknown[]): void {
+  for (let index = 0; index < source.length; index++) {
+    const existing = target[index];
+    const incoming = source[index];
+    if (isObject(existing) && isObject(incoming)) mergeInto(existing, incoming);
+    else if (Array.isArray(existing) && Array.isArray(incoming) && existing.length === incoming.length) mergeLists(existing, incoming);
+    else target[index] = incoming;
+  }
+}

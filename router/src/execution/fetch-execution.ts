@@ -1,0 +1,116 @@
+import type { GraphQLSchema } from 'graphql';
+import type { EntityInput, FetchNode, PlanNode } from '../planning/plan';
+import { applyRewrites, isObject, type JsonObject } from './data-rewrites';
+import type { DataSource, SubgraphError, SubgraphResponse } from './data-source';
+import { collectRepresentations, mergeInto, type CollectedRepresentations, type ResultPath } from './entity-representations';
+
+/** An error for the client's response, its path already in the client's response. */
+export interface LocatedError {
+  message: string;
+  path?: ResultPath;
+  extensions?: Record<string, unknown>;
+}
+
+/** What running a plan leaves: every subgraph's data merged into one object, and the errors at their client paths. */
+export interface FetchedData {
+  data: JsonObject;
+  errors: LocatedError[];
+}
+
+/**
+ * Runs a plan's fetches (queries and mutations; Defer and Subscription nodes are not run here yet),
+ * writing every result into one response object in place.
+ */
+export async function runPlan(
+  schema: GraphQLSchema,
+  node: PlanNode | undefined,
+  variables: Readonly<Record<string, unknown>>,
+  dataSource: DataSource,
+): Promise<FetchedData> {
+  const fetched: FetchedData = { data: {}, errors: [] };
+  if (node) await run(node, { schema, variables, dataSource, fetched });
+  return fetched;
+}
+
+interface RunContext {
+  schema: GraphQLSchema;
+  variables: Readonly<Record<string, unknown>>;
+  dataSource: DataSource;
+  fetched: FetchedData;
+}
+
+async function run(node: PlanNode, context: RunContext): Promise<void> {
+  switch (node.kind) {
+    case 'Fetch':
+      return node.entities ? entityFetch(node, node.entities, context) : rootFetch(node, context);
+    case 'Sequence':
+      // Mutations' root fields run in order (spec §6.2.2): the planner writes them as a Sequence.
+      for (const child of node.nodes) await run(child, context);
+      return;
+    case 'Parallel':
+      await Promise.all(node.nodes.map((child) => run(child, context)));
+      return;
+    case 'Condition': {
+      const branch = context.variables[node.variable] === true ? node.ifClause : node.elseClause;
+      if (branch) await run(branch, context);
+      return;
+    }
+    case 'Defer':
+    case 'Subscription':
+      throw new Error(`${node.kind} plans are not executed yet`);
+  }
+}
+
+async function rootFetch(node: FetchNode, context: RunContext): Promise<void> {
+  const response = await send(node, context, {});
+  if (!response) return;
+  for (const error of response.errors ?? []) context.fetched.errors.push(located(error, error.path ? [...error.path] : undefined));
+  if (isObject(response.data)) {
+    applyRewrites(context.schema, response.data, node.outputRewrites ?? []);
+    mergeInto(context.fetched.data, response.data);
+  }
+}
+
+async function entityFetch(node: FetchNode, inputs: readonly EntityInput[], context: RunContext): Promise<void> {
+  const collected = inputs.map((input) => collectRepresentations(context.schema, context.fetched.data, input, context.variables));
+  // Nothing to resolve (every entity on the way was null): no request at all, as @apollo/gateway does.
+  if (collected.every((batch) => batch.representations.length === 0)) return;
+  const representations = Object.fromEntries(inputs.map((input, index) => [input.representationsVariable, collected[index]!.representations]));
+  const response = await send(node, context, representations);
+  if (!response) return;
+  for (const error of response.errors ?? []) context.fetched.errors.push(located(error, entityErrorPath(error, inputs, collected)));
+  inputs.forEach((input, index) => {
+    const results = isObject(response.data) ? response.data[input.resultKey] : undefined;
+    if (!Array.isArray(results)) return;
+    const batch = collected[index]!;
+    results.forEach((result, position) => {
+      if (!isObject(result)) return;
+      applyRewrites(context.schema, result, input.outputRewrites);
+      for (const entity of batch.entities[position] ?? []) mergeInto(entity.object, result);
+    });
+  });
+}
+
+/** `_entities.3.name` is the name of the entity representation 3 came from (its first place, when deduplicated). */
+function entityErrorPath(error: SubgraphError, inputs: readonly EntityInput[], collected: readonly CollectedRepresentations[]): ResultPath | undefined {
+  const [resultKey, position, ...rest] = error.path ?? [];
+  const index = inputs.findIndex((input) => input.resultKey === resultKey);
+  const entity = index >= 0 && typeof position === 'number' ? collected[index]!.entities[position]?.[0] : undefined;
+  return entity ? [...entity.path, ...rest] : undefined;
+}
+
+/** One request; a failed request becomes an error without a path and leaves the fields it would have filled missing (completed as null). */
+async function send(node: FetchNode, context: RunContext, representations: Record<string, unknown>): Promise<SubgraphResponse | undefined> {
+  const variables: Record<string, unknown> = { ...representations };
+  for (const name of node.variableUsages) if (name in context.variables) variables[name] = context.variables[name];
+  try {
+    return await context.dataSource(node.serviceName, { query: node.operation, variables, operationName: node.operationName });
+  } catch (error) {
+    context.fetched.errors.push({ message: error instanceof Error ? error.message : String(error), extensions: { serviceName: node.serviceName } });
+    return undefined;
+  }
+}
+
+function located(error: SubgraphError, path: ResultPath | undefined): LocatedError {
+  return { message: error.message, ...(path ? { path } : {}), ...(error.extensions ? { extensions: error.extensions } : {}) };
+}

@@ -1,0 +1,51 @@
+import { getVariableValues, Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import type { OperationPlan } from '../planning/plan';
+import { completeResponse } from './completion';
+import type { JsonObject } from './data-rewrites';
+import type { DataSource } from './data-source';
+import { runPlan, type LocatedError } from './fetch-execution';
+import { compileResponseShape, type ObjectShape } from './response-shape';
+
+/** An operation ready to execute many times: its plan and its response shape, compiled once. */
+export interface PreparedOperation {
+  operation: OperationDefinitionNode;
+  plan: OperationPlan;
+  shape: ObjectShape;
+}
+
+export interface ExecutionResponse {
+  data?: JsonObject | null;
+  errors?: LocatedError[];
+}
+
+/** Compiles what depends only on the operation; callers cache the result with the plan. */
+export function prepareOperation(apiSchema: GraphQLSchema, document: DocumentNode, plan: OperationPlan, operationName?: string): PreparedOperation {
+  const operations = document.definitions.filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
+  const operation = operationName
+    ? operations.find((candidate) => candidate.name?.value === operationName)
+    : operations.length === 1
+      ? operations[0]
+      : undefined;
+  if (!operation) throw new Error(operationName ? `Unknown operation ${operationName}` : 'The document must name the operation to run');
+  const fragments = document.definitions.filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION);
+  return { operation, plan, shape: compileResponseShape(apiSchema, operation, fragments) };
+}
+
+/**
+ * Executes a prepared query or mutation: variables coerced as the spec says (§6.1.2, defaults
+ * included), the plan's fetches run, the merged data completed onto the client's shape.
+ */
+export async function executePreparedOperation(
+  apiSchema: GraphQLSchema,
+  prepared: PreparedOperation,
+  rawVariables: Readonly<Record<string, unknown>> | undefined,
+  dataSource: DataSource,
+): Promise<ExecutionResponse> {
+  const coerced = getVariableValues(apiSchema, prepared.operation.variableDefinitions ?? [], rawVariables ?? {});
+  if (coerced.errors) return { errors: coerced.errors.map((error) => ({ message: error.message })) };
+  const variables = coerced.coerced;
+  const fetched = await runPlan(apiSchema, prepared.plan.node, variables, dataSource);
+  const completed = completeResponse(prepared.shape, fetched.data, variables, fetched.errors);
+  const errors = [...fetched.errors, ...completed.errors];
+  return errors.length > 0 ? { data: completed.data, errors } : { data: completed.data };
+}

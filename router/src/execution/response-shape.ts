@@ -1,0 +1,159 @@
+import {
+  getNamedType,
+  getNullableType,
+  isAbstractType,
+  isLeafType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  Kind,
+  type DirectiveNode,
+  type FragmentDefinitionNode,
+  type GraphQLObjectType,
+  type GraphQLOutputType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+
+/**
+ * The client's selection compiled once per operation against the API schema, so that completing a
+ * response is a walk over this shape instead of re-collecting fields (GraphQL spec §6.3.2
+ * CollectFields) on every request. Fragments and inline fragments are resolved per concrete type;
+ * what stays for execution time is `@include`/`@skip` on variables.
+ */
+
+/** A literal of a condition: the variable must have this boolean value. */
+export interface VariableLiteral {
+  variable: string;
+  /** true for `@include(if: $v)`, false for `@skip(if: $v)`. */
+  equals: boolean;
+}
+/**
+ * When a field is in the response: when ANY of its occurrences is selected, an occurrence being
+ * selected when ALL the conditions on the way to it hold. An empty list of conjunctions is never;
+ * one empty conjunction is always.
+ */
+export type Visibility = readonly (readonly VariableLiteral[])[];
+
+export type ValueShape =
+  | { kind: 'Leaf'; nonNull: boolean }
+  | { kind: 'List'; nonNull: boolean; item: ValueShape }
+  /** `byType` holds a shape for every concrete type the value may have. */
+  | { kind: 'Object'; nonNull: boolean; byType: ReadonlyMap<string, ObjectShape> };
+
+export interface FieldShape {
+  /** The response key: the alias, or the field name. */
+  key: string;
+  /** The field's name in the schema, for error messages (`Cannot return null for non-nullable field User.name`). */
+  fieldName: string;
+  /** `__typename` is answered from the concrete type, not read from data. */
+  typename: boolean;
+  visibility: Visibility;
+  value: ValueShape;
+}
+
+export interface ObjectShape {
+  typename: string;
+  fields: readonly FieldShape[];
+}
+
+/** The shape of the operation's root selection: one object of the root type. */
+export function compileResponseShape(schema: GraphQLSchema, operation: OperationDefinitionNode, fragments: readonly FragmentDefinitionNode[]): ObjectShape {
+  const root = schema.getRootType(operation.operation);
+  if (!root) throw new Error(`The schema has no ${operation.operation} type`);
+  const compiler = new ShapeCompiler(schema, new Map(fragments.map((fragment) => [fragment.name.value, fragment])));
+  return compiler.objectShape(root, [{ selectionSet: operation.selectionSet, conditions: [] }]);
+}
+
+/** A selection set reached under some conditions (the directives on the fragments and fields above it). */
+interface ConditionedSelections {
+  selectionSet: SelectionSetNode;
+  conditions: readonly VariableLiteral[];
+}
+
+class ShapeCompiler {
+  constructor(
+    private readonly schema: GraphQLSchema,
+    private readonly fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+  ) {}
+
+  /** CollectFields for one concrete type, merging every occurrence of a response key (spec §6.3.2). */
+  objectShape(type: GraphQLObjectType, selectionSets: readonly ConditionedSelections[]): ObjectShape {
+    const occurrences = new Map<string, { name: string; visibility: VariableLiteral[][]; selections: ConditionedSelections[] }>();
+    const collect = (selectionSet: SelectionSetNode, conditions: readonly VariableLiteral[]): void => {
+      for (const selection of selectionSet.selections) {
+        const own = directiveConditions(selection.directives);
+        if (own === 'never') continue;
+        const all = [...conditions, ...own];
+        if (selection.kind === Kind.FIELD) {
+          const key = selection.alias?.value ?? selection.name.value;
+          let entry = occurrences.get(key);
+          if (!entry) occurrences.set(key, (entry = { name: selection.name.value, visibility: [], selections: [] }));
+          entry.visibility.push(all);
+          if (selection.selectionSet) entry.selections.push({ selectionSet: selection.selectionSet, conditions: all });
+        } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+          if (this.applies(selection.typeCondition?.name.value, type)) collect(selection.selectionSet, all);
+        } else {
+          const fragment = this.fragments.get(selection.name.value);
+          if (!fragment) throw new Error(`Unknown fragment ${selection.name.value}`);
+          if (this.applies(fragment.typeCondition.name.value, type)) collect(fragment.selectionSet, all);
+        }
+      }
+    };
+    for (const { selectionSet, conditions } of selectionSets) collect(selectionSet, conditions);
+
+    const fields: FieldShape[] = [];
+    for (const [key, { name, visibility, selections }] of occurrences) {
+      if (name === '__typename') {
+        fields.push({ key, fieldName: name, typename: true, visibility, value: { kind: 'Leaf', nonNull: true } });
+        continue;
+      }
+      const definition = type.getFields()[name];
+      if (!definition) throw new Error(`${type.name} has no field ${name}`);
+      // Each occurrence's subselection keeps the conditions on the way to it: under `a @include(if: $x) { b }`
+      // and `a { c }`, b is there only when $x is true, c always.
+      fields.push({ key, fieldName: name, typename: false, visibility, value: this.valueShape(definition.type, selections) });
+    }
+    return { typename: type.name, fields };
+  }
+
+  private valueShape(type: GraphQLOutputType, selections: readonly ConditionedSelections[]): ValueShape {
+    const nonNull = isNonNullType(type);
+    const nullable = getNullableType(type);
+    if (isListType(nullable)) return { kind: 'List', nonNull, item: this.valueShape(nullable.ofType, selections) };
+    if (isLeafType(nullable)) return { kind: 'Leaf', nonNull };
+    const named = getNamedType(nullable);
+    const possible = isAbstractType(named) ? this.schema.getPossibleTypes(named) : isObjectType(named) ? [named] : [];
+    return { kind: 'Object', nonNull, byType: new Map(possible.map((concrete) => [concrete.name, this.objectShape(concrete, selections)])) };
+  }
+
+  /** A fragment applies to a concrete type when the type is its condition or one of the condition's possible types (spec DoesFragmentTypeApply). */
+  private applies(condition: string | undefined, type: GraphQLObjectType): boolean {
+    if (condition === undefined || condition === type.name) return true;
+    const conditionType = this.schema.getType(condition);
+    return conditionType !== undefined && isAbstractType(conditionType) && this.schema.isSubType(conditionType, type);
+  }
+}
+
+/** `@skip`/`@include` (spec §3.13) as literals; literal `if: true/false` decided now. */
+function directiveConditions(directives: readonly DirectiveNode[] | undefined): VariableLiteral[] | 'never' {
+  const literals: VariableLiteral[] = [];
+  for (const directive of directives ?? []) {
+    const name = directive.name.value;
+    if (name !== 'skip' && name !== 'include') continue;
+    const argument = directive.arguments?.find((candidate) => candidate.name.value === 'if')?.value;
+    const equals = name === 'include';
+    if (argument?.kind === Kind.BOOLEAN) {
+      if (argument.value !== equals) return 'never';
+    } else if (argument?.kind === Kind.VARIABLE) {
+      literals.push({ variable: argument.name.value, equals });
+    }
+  }
+  return literals;
+}
+
+/** Whether a field is in the response for these (coerced) variable values. */
+export function isVisible(visibility: Visibility, variables: Readonly<Record<string, unknown>>): boolean {
+  return visibility.some((conjunction) => conjunction.every((literal) => (variables[literal.variable] === true) === literal.equals));
+}
