@@ -152,6 +152,10 @@ describe('our plan executor against stock @apollo/gateway, on a library supergra
       { id: '3' },
     ],
     ['a nullable field failing in a subgraph: null there, the error at its path (`_entities` mapped back)', '{ books { id title flakyRating } }'],
+    [
+      'one failing entity reached on two paths (one representation when the fetch batches them): an error at each path',
+      '{ books { id flakyRating } shelf { ... on Book { id flakyRating } } }',
+    ],
     ['a non-null field failing: null bubbles to the nearest nullable parent (the list, since items are non-null)', '{ books { id strictRating } }'],
     ['a non-null failure under non-null parents all the way: data itself is null', '{ shelf { ... on Book { strictRating } } }'],
     [

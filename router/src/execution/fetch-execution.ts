@@ -78,7 +78,9 @@ async function entityFetch(node: FetchNode, inputs: readonly EntityInput[], cont
   const representations = Object.fromEntries(inputs.map((input, index) => [input.representationsVariable, collected[index]!.representations]));
   const response = await send(node, context, representations);
   if (!response) return;
-  for (const error of response.errors ?? []) context.fetched.errors.push(located(error, entityErrorPath(error, inputs, collected)));
+  for (const error of response.errors ?? []) {
+    for (const path of entityErrorPaths(error, inputs, collected)) context.fetched.errors.push(located(error, path));
+  }
   inputs.forEach((input, index) => {
     const results = isObject(response.data) ? response.data[input.resultKey] : undefined;
     if (!Array.isArray(results)) return;
@@ -91,12 +93,16 @@ async function entityFetch(node: FetchNode, inputs: readonly EntityInput[], cont
   });
 }
 
-/** `_entities.3.name` is the name of the entity representation 3 came from (its first place, when deduplicated). */
-function entityErrorPath(error: SubgraphError, inputs: readonly EntityInput[], collected: readonly CollectedRepresentations[]): ResultPath | undefined {
+/**
+ * `_entities.3.name` is the name of the entity representation 3 came from: of every entity it came
+ * from, when deduplicated, since each of those fields failed (spec §6.4.4: an error for each field
+ * that raised one). An error outside `_entities` stays without a path.
+ */
+function entityErrorPaths(error: SubgraphError, inputs: readonly EntityInput[], collected: readonly CollectedRepresentations[]): (ResultPath | undefined)[] {
   const [resultKey, position, ...rest] = error.path ?? [];
   const index = inputs.findIndex((input) => input.resultKey === resultKey);
-  const entity = index >= 0 && typeof position === 'number' ? collected[index]!.entities[position]?.[0] : undefined;
-  return entity ? [...entity.path, ...rest] : undefined;
+  const entities = index >= 0 && typeof position === 'number' ? (collected[index]!.entities[position] ?? []) : [];
+  return entities.length > 0 ? entities.map((entity) => [...entity.path, ...rest]) : [undefined];
 }
 
 /** One request; a failed request becomes an error without a path and leaves the fields it would have filled missing (completed as null). */
