@@ -53,26 +53,37 @@ export function collectRepresentations(
 /** The objects at a plan path: keys, `@` for each list element, type conditions filtering by `__typename`. */
 export function entitiesAt(schema: GraphQLSchema, data: JsonObject, path: ResponsePath): EntityAt[] {
   const found: EntityAt[] = [];
-  const walk = (value: unknown, depth: number, at: ResultPath): void => {
+  // One path pushed and popped as the walk goes, copied only for an entity found: most steps lead to many entities.
+  const at: ResultPath = [];
+  const walk = (value: unknown, depth: number): void => {
     if (value === null || value === undefined) return;
     if (depth === path.length) {
-      if (Array.isArray(value)) value.forEach((element, index) => walk(element, depth, [...at, index]));
-      else if (isObject(value)) found.push({ object: value, path: at });
+      if (Array.isArray(value)) walkElements(value, depth);
+      else if (isObject(value)) found.push({ object: value, path: at.slice() });
       return;
     }
     const segment = path[depth]!;
     if (segment === '@') {
-      if (Array.isArray(value)) value.forEach((element, index) => walk(element, depth + 1, [...at, index]));
+      if (Array.isArray(value)) walkElements(value, depth + 1);
       return;
     }
     if (!isObject(value)) return;
     if (typeof segment === 'string') {
-      walk(value[segment], depth + 1, [...at, segment]);
+      at.push(segment);
+      walk(value[segment], depth + 1);
+      at.pop();
       return;
     }
-    if (matchesTypeCondition(schema, value, segment.typeCondition)) walk(value, depth + 1, at);
+    if (matchesTypeCondition(schema, value, segment.typeCondition)) walk(value, depth + 1);
   };
-  walk(data, 0, []);
+  const walkElements = (elements: unknown[], depth: number): void => {
+    for (let index = 0; index < elements.length; index++) {
+      at.push(index);
+      walk(elements[index], depth);
+      at.pop();
+    }
+  };
+  walk(data, 0);
   return found;
 }
 
