@@ -240,8 +240,8 @@ function eventRefusal(error: unknown): GraphQLError {
   return clientError('UNAUTHENTICATED', 'The credential this subscription was opened with could not be checked again; subscribe again');
 }
 
-/** A subscription that delivers one result and ends: how a refused subscribe reaches every transport. */
-function oneResult(result: ExecutionResult): AsyncIterableIterator<ExecutionResult> {
+/** A stream of one result: how a refused subscribe reaches every transport, and how SSE streams a query's. */
+export function oneResult(result: ExecutionResult): AsyncIterableIterator<ExecutionResult> {
   let delivered = false;
   const iterator: AsyncIterableIterator<ExecutionResult> = {
     next: async () => {

@@ -5,6 +5,7 @@ import { badRequest } from '../pipeline/01-input-limits';
 import { executionArgs, type OperationRunner } from '../pipeline/10-execute';
 import { streamingRefusal } from '../pipeline/11-respond';
 import type { OperationParams, OperationRequest, PreparedOperation } from '../pipeline/operation-request';
+import { oneResult } from './engine';
 
 export interface ServerSentEventsOptions {
   operations: OperationRunner;
@@ -108,8 +109,4 @@ async function stream(response: ServerResponse, results: AsyncIterableIterator<E
     response.off('close', stop);
   }
   if (response.writable) response.end('event: complete\ndata:\n\n');
-}
-
-async function* oneResult(result: ExecutionResult): AsyncIterableIterator<ExecutionResult> {
-  yield result;
 }
