@@ -14,7 +14,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { parse } from 'graphql';
 import type { SubgraphResponse } from '../../router/src/execution/data-source';
-import { executePreparedOperation, prepareOperation } from '../../router/src/execution/plan-executor';
+import { executeCompiledOperation, compileOperation } from '../../router/src/execution/plan-executor';
 import { createOperationPlanner, type PlannerName } from '../../router/src/planning/operation-planner';
 import { composeBenchSupergraph, option } from './harness';
 import { serveAll } from './subgraphs';
@@ -52,7 +52,7 @@ async function main(): Promise<void> {
 
   const apiSchema = Supergraph.build(sdl).apiSchema().toGraphQLJSSchema();
   const document = parse(query);
-  const prepared = prepareOperation(apiSchema, document, createOperationPlanner(planner, sdl).plan({ text: query, document }));
+  const prepared = compileOperation(apiSchema, document, createOperationPlanner(planner, sdl).plan({ text: query, document }));
   const dataSource = async (serviceName: string, request: unknown): Promise<SubgraphResponse> => {
     const response = await fetch(subgraphs.urls[serviceName]!, {
       method: 'POST',
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     return (await response.json()) as SubgraphResponse;
   };
   const oursOnce = async (): Promise<unknown> => {
-    const response = await executePreparedOperation(apiSchema, prepared, {}, dataSource);
+    const response = await executeCompiledOperation(apiSchema, prepared, {}, dataSource);
     if (response.errors) throw new Error('ours failed');
     return response.data;
   };

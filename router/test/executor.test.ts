@@ -7,7 +7,7 @@ import { parse, type GraphQLSchema } from 'graphql';
 import { composeBenchSupergraph } from '../../bench/gateways/harness';
 import { serveAll } from '../../bench/gateways/subgraphs';
 import type { DataSource, SubgraphResponse } from '../src/execution/data-source';
-import { executePreparedOperation, prepareOperation, type ExecutionResponse } from '../src/execution/plan-executor';
+import { executeCompiledOperation, compileOperation, type ExecutionResponse } from '../src/execution/plan-executor';
 import { createOperationPlanner, type PlannerName } from '../src/planning/operation-planner';
 import { startLibrary, type LibraryFixture } from './executor-fixture';
 
@@ -67,7 +67,7 @@ class OurExecutor {
   async execute(planner: PlannerName, query: string, variables?: Record<string, unknown>): Promise<ExecutionResponse> {
     const document = parse(query);
     const plan = createOperationPlanner(planner, this.supergraphSdl).plan({ text: query, document });
-    return executePreparedOperation(this.apiSchema, prepareOperation(this.apiSchema, document, plan), variables, this.dataSource);
+    return executeCompiledOperation(this.apiSchema, compileOperation(this.apiSchema, document, plan), variables, this.dataSource);
   }
 }
 

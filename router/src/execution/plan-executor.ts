@@ -7,7 +7,7 @@ import { runPlan, type LocatedError } from './fetch-execution';
 import { compileResponseShape, type ObjectShape } from './response-shape';
 
 /** An operation ready to execute many times: its plan and its response shape, compiled once. */
-export interface PreparedOperation {
+export interface CompiledOperation {
   operation: OperationDefinitionNode;
   plan: OperationPlan;
   shape: ObjectShape;
@@ -19,7 +19,7 @@ export interface ExecutionResponse {
 }
 
 /** Compiles what depends only on the operation; callers cache the result with the plan. */
-export function prepareOperation(apiSchema: GraphQLSchema, document: DocumentNode, plan: OperationPlan, operationName?: string): PreparedOperation {
+export function compileOperation(apiSchema: GraphQLSchema, document: DocumentNode, plan: OperationPlan, operationName?: string): CompiledOperation {
   const operations = document.definitions.filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
   const operation = operationName
     ? operations.find((candidate) => candidate.name?.value === operationName)
@@ -32,20 +32,20 @@ export function prepareOperation(apiSchema: GraphQLSchema, document: DocumentNod
 }
 
 /**
- * Executes a prepared query or mutation: variables coerced as the spec says (§6.1.2, defaults
+ * Executes a compiled query or mutation: variables coerced as the spec says (§6.1.2, defaults
  * included), the plan's fetches run, the merged data completed onto the client's shape.
  */
-export async function executePreparedOperation(
+export async function executeCompiledOperation(
   apiSchema: GraphQLSchema,
-  prepared: PreparedOperation,
+  compiled: CompiledOperation,
   rawVariables: Readonly<Record<string, unknown>> | undefined,
   dataSource: DataSource,
 ): Promise<ExecutionResponse> {
-  const coerced = getVariableValues(apiSchema, prepared.operation.variableDefinitions ?? [], rawVariables ?? {});
+  const coerced = getVariableValues(apiSchema, compiled.operation.variableDefinitions ?? [], rawVariables ?? {});
   if (coerced.errors) return { errors: coerced.errors.map((error) => ({ message: error.message })) };
   const variables = coerced.coerced;
-  const fetched = await runPlan(apiSchema, prepared.plan.node, variables, dataSource);
-  const completed = completeResponse(prepared.shape, fetched.data, variables, fetched.errors);
+  const fetched = await runPlan(apiSchema, compiled.plan.node, variables, dataSource);
+  const completed = completeResponse(compiled.shape, fetched.data, variables, fetched.errors);
   const errors = [...fetched.errors, ...completed.errors];
   return errors.length > 0 ? { data: completed.data, errors } : { data: completed.data };
 }
