@@ -1,7 +1,7 @@
 import { isObject, type JsonObject } from './data-rewrites';
 import type { ResultPath } from './entity-representations';
 import type { LocatedError } from './fetch-execution';
-import { isVisible, type ObjectShape, type ValueShape } from './response-shape';
+import { isVisible, visibleFields, type ObjectShape, type ValueShape } from './response-shape';
 
 /**
  * Projects the merged subgraph data onto the client's response shape: only the fields the client
@@ -42,7 +42,8 @@ class Completion {
 
   object(shape: ObjectShape, data: JsonObject): JsonObject | typeof INVALID {
     const result: JsonObject = {};
-    for (const field of shape.fields) {
+    // Most shapes keep one order whatever the variables: read in place, no list built per object.
+    for (const field of shape.orderVaries ? visibleFields(shape, this.variables) : shape.fields) {
       if (!isVisible(field.visibility, this.variables)) continue;
       if (field.typename) {
         result[field.key] = shape.typename;

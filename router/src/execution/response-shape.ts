@@ -50,12 +50,20 @@ export interface FieldShape {
   /** `__typename` is answered from the concrete type, not read from data. */
   typename: boolean;
   visibility: Visibility;
+  /** `order[i]`: where occurrence `visibility[i]` comes among all the occurrences of the selection: the key goes where its first included occurrence is. */
+  order: readonly number[];
   value: ValueShape;
 }
 
 export interface ObjectShape {
   typename: string;
+  /** In the order of each key's first occurrence: the response's order whenever `orderVaries` is false. */
   fields: readonly FieldShape[];
+  /**
+   * Whether the variables can change the order of keys: a key whose first occurrence is conditional
+   * and that occurs again later moves there when the first is skipped (`a @skip(if: $s) b a`: b, a).
+   */
+  orderVaries: boolean;
 }
 
 /** The shape of the operation's root selection: one object of the root type. */
@@ -80,7 +88,8 @@ class ShapeCompiler {
 
   /** CollectFields for one concrete type, merging every occurrence of a response key (spec §6.3.2). */
   objectShape(type: GraphQLObjectType, selectionSets: readonly ConditionedSelections[]): ObjectShape {
-    const occurrences = new Map<string, { name: string; visibility: VariableLiteral[][]; selections: ConditionedSelections[] }>();
+    const occurrences = new Map<string, { name: string; visibility: VariableLiteral[][]; order: number[]; selections: ConditionedSelections[] }>();
+    let occurrenceCount = 0;
     const collect = (selectionSet: SelectionSetNode, conditions: readonly VariableLiteral[]): void => {
       for (const selection of selectionSet.selections) {
         const own = directiveConditions(selection.directives);
@@ -89,8 +98,9 @@ class ShapeCompiler {
         if (selection.kind === Kind.FIELD) {
           const key = selection.alias?.value ?? selection.name.value;
           let entry = occurrences.get(key);
-          if (!entry) occurrences.set(key, (entry = { name: selection.name.value, visibility: [], selections: [] }));
+          if (!entry) occurrences.set(key, (entry = { name: selection.name.value, visibility: [], order: [], selections: [] }));
           entry.visibility.push(all);
+          entry.order.push(occurrenceCount++);
           if (selection.selectionSet) entry.selections.push({ selectionSet: selection.selectionSet, conditions: all });
         } else if (selection.kind === Kind.INLINE_FRAGMENT) {
           if (this.applies(selection.typeCondition?.name.value, type)) collect(selection.selectionSet, all);
@@ -104,18 +114,19 @@ class ShapeCompiler {
     for (const { selectionSet, conditions } of selectionSets) collect(selectionSet, conditions);
 
     const fields: FieldShape[] = [];
-    for (const [key, { name, visibility, selections }] of occurrences) {
+    for (const [key, { name, visibility, order, selections }] of occurrences) {
       if (name === '__typename') {
-        fields.push({ key, fieldName: name, typename: true, visibility, value: { kind: 'Leaf', nonNull: true } });
+        fields.push({ key, fieldName: name, typename: true, visibility, order, value: { kind: 'Leaf', nonNull: true } });
         continue;
       }
       const definition = type.getFields()[name];
       if (!definition) throw new Error(`${type.name} has no field ${name}`);
       // Each occurrence's subselection keeps the conditions on the way to it: under `a @include(if: $x) { b }`
       // and `a { c }`, b is there only when $x is true, c always.
-      fields.push({ key, fieldName: name, typename: false, visibility, value: this.valueShape(definition.type, selections) });
+      fields.push({ key, fieldName: name, typename: false, visibility, order, value: this.valueShape(definition.type, selections) });
     }
-    return { typename: type.name, fields };
+    const orderVaries = fields.some((field) => field.visibility.length > 1 && field.visibility[0]!.length > 0);
+    return { typename: type.name, fields, orderVaries };
   }
 
   private valueShape(type: GraphQLOutputType, selections: readonly ConditionedSelections[]): ValueShape {
@@ -156,4 +167,15 @@ function directiveConditions(directives: readonly DirectiveNode[] | undefined): 
 /** Whether a field is in the response for these (coerced) variable values. */
 export function isVisible(visibility: Visibility, variables: Readonly<Record<string, unknown>>): boolean {
   return visibility.some((conjunction) => conjunction.every((literal) => (variables[literal.variable] === true) === literal.equals));
+}
+
+/** The fields in the response for these variables, in the response's order (spec §6.3.2: each key where its first selected occurrence is). */
+export function visibleFields(shape: ObjectShape, variables: Readonly<Record<string, unknown>>): readonly FieldShape[] {
+  if (!shape.orderVaries) return shape.fields.filter((field) => isVisible(field.visibility, variables));
+  const placed: { position: number; field: FieldShape }[] = [];
+  for (const field of shape.fields) {
+    const first = field.visibility.findIndex((conjunction) => conjunction.every((literal) => (variables[literal.variable] === true) === literal.equals));
+    if (first >= 0) placed.push({ position: field.order[first]!, field });
+  }
+  return placed.sort((a, b) => a.position - b.position).map(({ field }) => field);
 }
