@@ -1,17 +1,10 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { composeServices } from '@apollo/composition';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import { execute, parse, validate } from 'graphql';
+import { composeSupergraph, federation, startSubgraphs, type SubgraphDefinition } from './federation/harness';
 
 /**
  * A small library supergraph for what the benchmark's lacks: a union and an interface, a mutation,
  * and fields that fail in a subgraph, nullable and non-null (null propagation and error paths).
  * Book 2's ratings fail. `reset()` restores the data, so stock and ours run mutations on equal state.
  */
-const federation = (imports: string[]) => `extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ${JSON.stringify(imports)})\n`;
-
 interface Book {
   id: string;
   title: string;
@@ -25,7 +18,7 @@ let books = initialBooks();
 const films = [{ id: 'f1', title: 'Stalker', director: 'Tarkovsky' }];
 const shelf = () => [...books.map((book) => ({ __typename: 'Book', ...book })), ...films.map((film) => ({ __typename: 'Film', ...film }))];
 
-const definitions: Record<string, { typeDefs: string; resolvers: GraphQLResolverMap<unknown> }> = {
+const definitions: Record<string, SubgraphDefinition> = {
   catalog: {
     typeDefs:
       federation(['@key']) +
@@ -85,33 +78,11 @@ export interface LibraryFixture {
 }
 
 export async function startLibrary(): Promise<LibraryFixture> {
-  const servers = await Promise.all(Object.entries(definitions).map(([, definition]) => serve(definition)));
-  const urls = Object.fromEntries(
-    Object.keys(definitions).map((name, index) => [name, `http://127.0.0.1:${(servers[index]!.address() as AddressInfo).port}/graphql`]),
-  );
-  const composed = composeServices(Object.entries(definitions).map(([name, { typeDefs }]) => ({ name, url: urls[name]!, typeDefs: parse(typeDefs) })));
-  if (composed.errors) throw new Error(composed.errors.map((error) => error.message).join('\n'));
+  const subgraphs = await startSubgraphs(definitions);
   return {
-    urls,
-    supergraphSdl: composed.supergraphSdl,
+    urls: subgraphs.urls,
+    supergraphSdl: composeSupergraph(definitions, subgraphs.urls),
     reset: () => void (books = initialBooks()),
-    stop: async () => void (await Promise.all(servers.map((server) => new Promise((done) => server.close(done))))),
+    stop: () => subgraphs.stop(),
   };
-}
-
-function serve({ typeDefs, resolvers }: { typeDefs: string; resolvers: GraphQLResolverMap<unknown> }): Promise<Server> {
-  const schema = buildSubgraphSchema({ typeDefs: parse(typeDefs), resolvers });
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', async () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString()) as { query: string; variables?: Record<string, unknown>; operationName?: string };
-      const document = parse(body.query);
-      const errors = validate(schema, document);
-      const result = errors.length > 0 ? { errors } : await execute({ schema, document, variableValues: body.variables, operationName: body.operationName });
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(JSON.stringify(result));
-    });
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
