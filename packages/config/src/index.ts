@@ -6,5 +6,6 @@ export * from './users';
 export * from './projects';
 export * from './payments';
 export * from './blockchain';
+export * from './migrate';
 export { blockchainDeployment } from './chain';
 export * from './services';
