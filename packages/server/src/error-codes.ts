@@ -125,6 +125,8 @@ export const ERROR_CODES = {
   INVALID_TX_HASH: {},
   /** The transaction already pays another payment. */
   TRANSFER_ALREADY_USED: {},
+  /** The transaction's $FORGE transfer was not sent from a wallet linked to you; it stays free for its sender. */
+  TRANSFER_NOT_FROM_PAYER: {},
   /** Unstaking more than is staked. */
   INSUFFICIENT_STAKE: {},
   /** Unstaked $FORGE is paid to a linked wallet and none is linked. */

@@ -89,7 +89,7 @@ describe('token payments', () => {
     const bus = new RedisEventBus(REDIS_URL, EVENT_CHANNEL_PREFIX);
     try {
       chain.set(seen.txHash, { ...seen, confirmations: 2 });
-      expect(await h.subgraph.services.payments.onTokenTransfer(seen)).toMatchObject({ status: 'PENDING' });
+      expect(await h.subgraph.services.payments.onTokenTransfer(seen)).toMatchObject([{ status: 'PENDING' }]);
       chain.set(seen.txHash, { ...seen, confirmations: 3, status: 'CONFIRMED' });
       await bus.publish('blockchain.tokenTransfer', { ...seen, confirmations: 3, status: 'CONFIRMED' });
       const settled = await eventually(
@@ -109,7 +109,7 @@ describe('token payments', () => {
     await h.call(PAY, { amount: forge(7).toString(), txHash: seen.txHash, key: randomUUID() }, identity);
     // Someone with access to Redis claims the transfer is confirmed; the chain shows 1 confirmation.
     const forged: TokenTransfer = { ...seen, confirmations: 99, status: 'CONFIRMED' };
-    expect(await h.subgraph.services.payments.onTokenTransfer(forged)).toMatchObject({ status: 'PENDING' });
+    expect(await h.subgraph.services.payments.onTokenTransfer(forged)).toMatchObject([{ status: 'PENDING' }]);
     expect((await h.prisma.payment.findFirstOrThrow({ where: { userId } })).status).toBe('PENDING');
   });
 
@@ -127,14 +127,57 @@ describe('token payments', () => {
   it.each([
     ['to another address', (t: TokenTransfer) => ({ ...t, to: '0x' + '11'.repeat(20) }), 'transfer is not to the treasury'],
     ['of another amount', (t: TokenTransfer) => ({ ...t, value: (BigInt(t.value) - 1n).toString() }), 'not'],
-    ['from a wallet that is not the payer’s', (t: TokenTransfer) => ({ ...t, from: '0x' + '22'.repeat(20) }), 'not from a wallet linked to the payer'],
-  ])('FAILS a confirmed transfer %s', async (_label, alter, reason) => {
+  ])('FAILS a confirmed transfer %s, and the payment holds no transaction', async (_label, alter, reason) => {
     const { wallet, identity } = newUser();
     const real = alter(transfer(wallet, 1000n, 5));
     chain.set(real.txHash, real);
     const response = await h.call(PAY, { amount: '1000', txHash: real.txHash, key: randomUUID() }, identity);
     expect(response.data!.payWithToken.status).toBe('FAILED');
     expect(response.data!.payWithToken.failureReason).toContain(reason);
+    expect(await h.prisma.payment.findUnique({ where: { providerReference: real.txHash } })).toBeNull();
+  });
+
+  it('refuses a transfer from a wallet that is not the payer’s with TRANSFER_NOT_FROM_PAYER, writing nothing', async () => {
+    const owner = newUser();
+    const stranger = newUser();
+    const real = transfer(owner.wallet, 1000n, 5);
+    chain.set(real.txHash, real);
+    const response = await h.call(PAY, { amount: '1000', txHash: real.txHash, key: randomUUID() }, stranger.identity);
+    expect(errorCodes(response)).toEqual(['TRANSFER_NOT_FROM_PAYER']);
+    expect(await h.prisma.payment.count({ where: { userId: stranger.userId } })).toBe(0);
+    expect(await h.prisma.idempotencyKey.count({ where: { userId: stranger.userId } })).toBe(0);
+    expect((await h.call(PAY, { amount: '1000', txHash: real.txHash, key: randomUUID() }, owner.identity)).data!.payWithToken.status).toBe('SUCCEEDED');
+  });
+
+  it('FAILS a claim named before its transfer was on chain when a stranger sent it, holding nothing: the sender then pays with it', async () => {
+    const owner = newUser();
+    const stranger = newUser();
+    const real = transfer(owner.wallet, 1000n, 5);
+    const early = await h.call(PAY, { amount: '1000', txHash: real.txHash, key: randomUUID() }, stranger.identity);
+    expect(early.data!.payWithToken).toMatchObject({ status: 'PENDING', providerReference: real.txHash });
+    chain.set(real.txHash, real);
+    expect(await h.subgraph.services.payments.onTokenTransfer(real)).toMatchObject([
+      { status: 'FAILED', failureReason: 'transfer is not from a wallet linked to the payer' },
+    ]);
+    expect((await h.call(PAY, { amount: '1000', txHash: real.txHash, key: randomUUID() }, owner.identity)).data!.payWithToken.status).toBe('SUCCEEDED');
+  });
+
+  it('lets one of several claims of the sender, made before the transfer was on chain, hold it; the others FAIL', async () => {
+    const owner = newUser();
+    const real = transfer(owner.wallet, 1000n, 1);
+    const claims = await Promise.all([1, 2, 3].map(() => h.call(PAY, { amount: '1000', txHash: real.txHash, key: randomUUID() }, owner.identity)));
+    expect(claims.map((claim) => claim.data!.payWithToken.status)).toEqual(['PENDING', 'PENDING', 'PENDING']);
+    chain.set(real.txHash, real);
+    await h.subgraph.services.payments.onTokenTransfer(real);
+    chain.set(real.txHash, { ...real, confirmations: 5, status: 'CONFIRMED' });
+    await h.subgraph.services.payments.onTokenTransfer(real);
+    const rows = await h.prisma.payment.findMany({ where: { userId: owner.userId } });
+    expect(rows.map((row) => row.status).sort()).toEqual(['FAILED', 'FAILED', 'SUCCEEDED']);
+    expect(rows.filter((row) => row.providerReference === real.txHash).map((row) => row.status)).toEqual(['SUCCEEDED']);
+    expect(rows.filter((row) => row.status === 'FAILED').map((row) => row.failureReason)).toEqual([
+      'transaction already pays another payment',
+      'transaction already pays another payment',
+    ]);
   });
 
   it('refuses a transaction that already pays another payment, and bad inputs, writing nothing', async () => {
@@ -144,7 +187,7 @@ describe('token payments', () => {
     expect((await h.call(PAY, { amount: '1000', txHash: paid.txHash, key: randomUUID() }, identity)).data!.payWithToken.status).toBe('SUCCEEDED');
     const before = await h.prisma.payment.count();
     expect(errorCodes(await h.call(PAY, { amount: '1000', txHash: paid.txHash, key: randomUUID() }, identity))).toEqual(['TRANSFER_ALREADY_USED']);
-    expect(errorCodes(await h.call(PAY, { amount: '1000', txHash: paid.txHash, key: randomUUID() }, newUser().identity))).toEqual(['TRANSFER_ALREADY_USED']);
+    expect(errorCodes(await h.call(PAY, { amount: '1000', txHash: paid.txHash, key: randomUUID() }, newUser().identity))).toEqual(['TRANSFER_NOT_FROM_PAYER']);
     expect(errorCodes(await h.call(PAY, { amount: '0', txHash: paid.txHash, key: randomUUID() }, identity))).toEqual(['INVALID_AMOUNT']);
     expect(errorCodes(await h.call(PAY, { amount: '1', txHash: '0x1234', key: randomUUID() }, identity))).toEqual(['INVALID_TX_HASH']);
     expect(await h.prisma.payment.count()).toBe(before);

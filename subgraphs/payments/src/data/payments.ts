@@ -11,7 +11,16 @@ export type Tx = Prisma.TransactionClient;
  */
 export async function createPendingPayment(
   tx: Tx,
-  data: { userId: string; amount: bigint; currency: string; method: PaymentMethod; purpose: string; idempotencyKey: string; providerReference?: string },
+  data: {
+    userId: string;
+    amount: bigint;
+    currency: string;
+    method: PaymentMethod;
+    purpose: string;
+    idempotencyKey: string;
+    providerReference?: string;
+    txHash?: string;
+  },
 ): Promise<PaymentRow> {
   const payment = await tx.payment.create({
     data: { ...data, amount: data.amount.toString(), status: PaymentStatus.PENDING },
@@ -24,7 +33,8 @@ export async function createPendingPayment(
 export interface TransitionChange {
   type: string;
   data?: Record<string, unknown>;
-  providerReference?: string;
+  /** Set when given; null releases it (a FAILED token payment holds no transaction). */
+  providerReference?: string | null;
   failureReason?: string | null;
 }
 
@@ -47,7 +57,7 @@ export async function transitionPayment(
     where: { id: paymentId },
     data: {
       status: to,
-      ...(change.providerReference ? { providerReference: change.providerReference } : {}),
+      ...(change.providerReference !== undefined ? { providerReference: change.providerReference } : {}),
       ...(change.failureReason !== undefined ? { failureReason: change.failureReason } : {}),
     },
   });

@@ -9,7 +9,7 @@ import { createPendingPayment, transitionPayment, type Tx } from '../data/paymen
 import { runIdempotent, checkIdempotencyKey } from '../data/idempotency';
 import type { UsersClient } from '../data/users-client';
 import type { IntentOutcome, NextAction, StripeGateway } from '../stripe/gateway';
-import { judgeTransfer, type ChainWatcher, type TokenTransfer } from '../token/chain-watcher';
+import { isFromPayer, judgeTransfer, type ChainWatcher, type TokenTransfer, type TransferVerdict } from '../token/chain-watcher';
 import { paymentCodec, paymentView, type PaymentView } from './views';
 import { isUuid } from './ids';
 
@@ -224,6 +224,13 @@ export class PaymentsService {
     this.deps.logger.warn('refunded a charge that succeeded after its payment had failed', { payment: payment.id, intent: intentId, refund: result });
   }
 
+  /**
+   * A token payment names a transaction; it holds it (`providerReference`, unique) only once the
+   * chain shows the transfer sent from one of the payer's wallets. Anyone can see a fresh
+   * transaction hash and name it first: a claim whose sender is known to be someone else is refused
+   * with nothing written, and one made before the transfer is on chain stays an unbound PENDING
+   * claim that FAILS at settlement, so neither keeps the real payer from paying with their transfer.
+   */
   async payWithToken(userId: string, input: { amount: string; txHash: string }, idempotencyKey: string, purpose = 'charge'): Promise<PaymentView> {
     const amount = parseAmount(input.amount, MAX_TOKEN_AMOUNT);
     const txHash = parseTxHash(input.txHash);
@@ -233,6 +240,16 @@ export class PaymentsService {
       { userId, key: idempotencyKey, operation: purpose === 'stake' ? 'stake' : 'payWithToken', payload: { amount: amount.toString(), txHash } },
       paymentCodec,
       async () => {
+        const resumed = await this.findByKey(userId, idempotencyKey);
+        if (resumed) return paymentView(await this.settleTokenPayment(resumed, await this.transferOrNothing(txHash)));
+        const transfer = await this.transferOrNothing(txHash);
+        const payerWallets = await this.deps.users.walletAddresses(userId);
+        if (transfer && transfer.status !== 'REMOVED' && !isFromPayer(transfer, payerWallets)) {
+          throw badUserInput('This transaction was not sent from a wallet linked to you', 'TRANSFER_NOT_FROM_PAYER', 'txHash');
+        }
+        if (await this.deps.prisma.payment.findUnique({ where: { providerReference: txHash }, select: { id: true } })) throw transferAlreadyUsed();
+        // A verified sender binds the claim as it is written: of concurrent claims, one is created.
+        const bound = transfer && transfer.status !== 'REMOVED' ? { providerReference: txHash } : {};
         const payment = await this.findOrCreate({
           userId,
           amount,
@@ -240,9 +257,10 @@ export class PaymentsService {
           method: PaymentMethod.TOKEN,
           purpose,
           idempotencyKey,
-          providerReference: txHash,
+          txHash,
+          ...bound,
         });
-        return paymentView(await this.settleTokenPayment(payment, await this.transferOrNothing(txHash)));
+        return paymentView(await this.settleTokenPayment(payment, transfer, payerWallets));
       },
     );
   }
@@ -263,10 +281,17 @@ export class PaymentsService {
    * from the node, so an event that is forged (anyone who can publish on Redis) or stale settles
    * nothing by itself.
    */
-  async onTokenTransfer(event: Pick<TokenTransfer, 'txHash'>): Promise<PaymentRow | null> {
-    const payment = await this.deps.prisma.payment.findUnique({ where: { providerReference: event.txHash.toLowerCase() } });
-    if (!payment || payment.method !== PaymentMethod.TOKEN || payment.status !== PaymentStatus.PENDING) return payment;
-    return this.settleTokenPayment(payment, await this.transferOrNothing(payment.providerReference!));
+  async onTokenTransfer(event: Pick<TokenTransfer, 'txHash'>): Promise<PaymentRow[]> {
+    const txHash = event.txHash.toLowerCase();
+    const claims = await this.deps.prisma.payment.findMany({
+      where: { method: PaymentMethod.TOKEN, status: PaymentStatus.PENDING, txHash },
+      orderBy: { createdAt: 'asc' },
+    });
+    if (claims.length === 0) return [];
+    const transfer = await this.transferOrNothing(txHash);
+    const settled: PaymentRow[] = [];
+    for (const claim of claims) settled.push(await this.settleTokenPayment(claim, transfer));
+    return settled;
   }
 
   /**
@@ -284,7 +309,7 @@ export class PaymentsService {
     for (const payment of pending) {
       let transfer: TokenTransfer | null;
       try {
-        transfer = await this.deps.chain.transferByTx(payment.providerReference!);
+        transfer = await this.deps.chain.transferByTx(payment.txHash!);
       } catch (error) {
         // The chain cannot be asked now (blockchain subgraph down): everything stays PENDING until the next pass.
         this.deps.logger.warn('could not ask the chain about pending token payments; re-checking at the next pass', {
@@ -298,20 +323,44 @@ export class PaymentsService {
     return settled;
   }
 
-  /** SUCCEEDED only when the chain shows the transfer to the treasury with enough confirmations. */
-  async settleTokenPayment(payment: PaymentRow, transfer: TokenTransfer | null): Promise<PaymentRow> {
+  /**
+   * SUCCEEDED only when the chain shows the transfer to the treasury with enough confirmations. The
+   * payment takes its transaction (`providerReference`) as soon as the sender is verified as the
+   * payer's: when another payment of theirs took it first, this one FAILS. A FAILED payment holds
+   * no transaction.
+   */
+  async settleTokenPayment(payment: PaymentRow, transfer: TokenTransfer | null, knownPayerWallets?: readonly string[]): Promise<PaymentRow> {
     if (payment.status !== PaymentStatus.PENDING || !transfer) return payment;
-    const payerWallets = await this.deps.users.walletAddresses(payment.userId);
+    const payerWallets = knownPayerWallets ?? (await this.deps.users.walletAddresses(payment.userId));
     const verdict = judgeTransfer({ amount: BigInt(payment.amount.toFixed(0)) }, transfer, {
       treasury: this.deps.token.treasury(),
       confirmations: this.deps.token.confirmations,
       payerWallets,
     });
-    if (verdict.status === 'PENDING') return payment;
+    if (verdict.status === 'PENDING') {
+      const verifiedSender = transfer.status !== 'REMOVED' && isFromPayer(transfer, payerWallets);
+      if (!verifiedSender || payment.providerReference) return payment;
+      return (await this.bindTransfer(payment, transfer)) ?? this.failAsAlreadyUsed(payment, transfer);
+    }
+    try {
+      return await this.finishTokenPayment(payment, transfer, verdict);
+    } catch (error) {
+      if (!isUniqueViolationOf(error, 'provider_reference')) throw error;
+      return this.failAsAlreadyUsed(payment, transfer);
+    }
+  }
+
+  private async finishTokenPayment(
+    payment: PaymentRow,
+    transfer: TokenTransfer,
+    verdict: TransferVerdict & { status: 'SUCCEEDED' | 'FAILED' },
+  ): Promise<PaymentRow> {
+    const succeeded = verdict.status === 'SUCCEEDED';
     const { payment: settled } = await this.transaction(async (tx) => {
-      const result = await transitionPayment(tx, payment.id, verdict.status === 'SUCCEEDED' ? PaymentStatus.SUCCEEDED : PaymentStatus.FAILED, {
-        type: verdict.status === 'SUCCEEDED' ? 'transfer_confirmed' : 'transfer_rejected',
+      const result = await transitionPayment(tx, payment.id, succeeded ? PaymentStatus.SUCCEEDED : PaymentStatus.FAILED, {
+        type: succeeded ? 'transfer_confirmed' : 'transfer_rejected',
         data: { txHash: transfer.txHash, from: transfer.from, confirmations: transfer.confirmations },
+        providerReference: succeeded ? transfer.txHash.toLowerCase() : null,
         failureReason: verdict.status === 'FAILED' ? verdict.reason : null,
       });
       if (result.changed && result.payment.status === PaymentStatus.SUCCEEDED) await this.deps.onTokenPaymentSucceeded?.(tx, result.payment);
@@ -321,23 +370,38 @@ export class PaymentsService {
     return settled;
   }
 
+  /** The verified payer's claim takes its transaction; null when another payment holds it already. */
+  private async bindTransfer(payment: PaymentRow, transfer: TokenTransfer): Promise<PaymentRow | null> {
+    try {
+      await this.deps.prisma.payment.updateMany({
+        where: { id: payment.id, providerReference: null },
+        data: { providerReference: transfer.txHash.toLowerCase() },
+      });
+    } catch (error) {
+      if (isUniqueViolationOf(error, 'provider_reference')) return null;
+      throw error;
+    }
+    return this.deps.prisma.payment.findUniqueOrThrow({ where: { id: payment.id } });
+  }
+
+  private async failAsAlreadyUsed(payment: PaymentRow, transfer: TokenTransfer): Promise<PaymentRow> {
+    return this.finishTokenPayment(payment, transfer, { status: 'FAILED', reason: 'transaction already pays another payment' });
+  }
+
+  private findByKey(userId: string, idempotencyKey: string): Promise<PaymentRow | null> {
+    return this.deps.prisma.payment.findUnique({ where: { userId_idempotencyKey: { userId, idempotencyKey } } });
+  }
+
   /** The payment this (user, key) created before, or a new PENDING one: what makes operations resumable. */
   async findOrCreate(data: Parameters<typeof createPendingPayment>[1]): Promise<PaymentRow> {
-    const existing = await this.deps.prisma.payment.findUnique({
-      where: { userId_idempotencyKey: { userId: data.userId, idempotencyKey: data.idempotencyKey } },
-    });
+    const existing = await this.findByKey(data.userId, data.idempotencyKey);
     if (existing) return existing;
     try {
       return await this.transaction((tx) => createPendingPayment(tx, data));
     } catch (error) {
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
-        const target = JSON.stringify(error.meta ?? {});
-        if (target.includes('provider_reference') || target.includes('providerReference')) {
-          throw badUserInput('This transaction already pays another payment', 'TRANSFER_ALREADY_USED', 'txHash');
-        }
-        // A concurrent run for the same key (a lease taken over) created it first.
-        return this.deps.prisma.payment.findUniqueOrThrow({ where: { userId_idempotencyKey: { userId: data.userId, idempotencyKey: data.idempotencyKey } } });
-      }
+      if (isUniqueViolationOf(error, 'provider_reference')) throw transferAlreadyUsed();
+      // A concurrent run for the same key (a lease taken over) created it first.
+      if (isUniqueViolationOf(error)) return (await this.findByKey(data.userId, data.idempotencyKey))!;
       throw error;
     }
   }
@@ -348,6 +412,18 @@ export class PaymentsService {
     this.deps.onCommitted?.();
     return result;
   }
+}
+
+function transferAlreadyUsed(): Error {
+  return badUserInput('This transaction already pays another payment', 'TRANSFER_ALREADY_USED', 'txHash');
+}
+
+/** A unique constraint (on `column`, when named: Prisma puts the column or its field in the error's meta) refused the write. */
+function isUniqueViolationOf(error: unknown, column?: 'provider_reference'): boolean {
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== 'P2002') return false;
+  if (!column) return true;
+  const target = JSON.stringify(error.meta ?? {});
+  return target.includes(column) || target.includes('providerReference');
 }
 
 function parsePaymentMethod(raw: string | null | undefined): string {

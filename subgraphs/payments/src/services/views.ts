@@ -25,7 +25,8 @@ export function paymentView(row: PaymentRow): PaymentView {
     method: row.method,
     status: row.status,
     purpose: row.purpose,
-    providerReference: row.providerReference,
+    // A token payment shows the transaction it names, bound to it or not.
+    providerReference: row.providerReference ?? row.txHash,
     failureReason: row.failureReason,
     createdAt: row.createdAt,
   };

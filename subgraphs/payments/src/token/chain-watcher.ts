@@ -39,9 +39,12 @@ export function judgeTransfer(
   if (!rules.treasury) return { status: 'PENDING', reason: 'treasury address unknown' };
   if (transfer.to.toLowerCase() !== rules.treasury.toLowerCase()) return { status: 'FAILED', reason: 'transfer is not to the treasury' };
   if (BigInt(transfer.value) !== payment.amount) return { status: 'FAILED', reason: `transfer is ${transfer.value}, not ${payment.amount}` };
-  if (!rules.payerWallets.map((wallet) => wallet.toLowerCase()).includes(transfer.from.toLowerCase())) {
-    return { status: 'FAILED', reason: 'transfer is not from a wallet linked to the payer' };
-  }
+  if (!isFromPayer(transfer, rules.payerWallets)) return { status: 'FAILED', reason: 'transfer is not from a wallet linked to the payer' };
   if (transfer.confirmations < rules.confirmations) return { status: 'PENDING', reason: `${transfer.confirmations}/${rules.confirmations} confirmations` };
   return { status: 'SUCCEEDED' };
+}
+
+/** Whether one of the payer's wallets sent `transfer`: only then may a payment of theirs hold its transaction. */
+export function isFromPayer(transfer: Pick<TokenTransfer, 'from'>, payerWallets: readonly string[]): boolean {
+  return payerWallets.some((wallet) => wallet.toLowerCase() === transfer.from.toLowerCase());
 }
