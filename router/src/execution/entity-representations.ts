@@ -110,7 +110,7 @@ function selectRequires(
       continue;
     }
     const key = selection.alias ?? selection.name;
-    const value = source[key];
+    const value = source[selection.responseKey ?? key];
     if (value === undefined) return undefined;
     const selected = selection.selections ? selectValue(schema, value, selection.selections, variables) : value;
     if (selected === undefined) return undefined;

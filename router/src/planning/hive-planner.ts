@@ -126,7 +126,9 @@ function responsePathSegment(segment: hive.FlattenNodePathSegment): ResponsePath
 function selection(node: HiveSelection): RequiresSelection {
   switch (node.kind) {
     case 'Field':
-      return { kind: 'Field', name: node.name, alias: node.alias, selections: node.selections?.map(selection) };
+      // Hive's `alias` is the key in the representation, its `name` the key in the response so far.
+      if (node.alias) return { kind: 'Field', name: node.alias, responseKey: node.name, selections: node.selections?.map(selection) };
+      return { kind: 'Field', name: node.name, selections: node.selections?.map(selection) };
     case 'InlineFragment':
       return {
         kind: 'InlineFragment',

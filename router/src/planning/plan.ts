@@ -65,7 +65,14 @@ export type RequiresSelection = RequiresField | RequiresInlineFragment;
 export interface RequiresField {
   kind: 'Field';
   name: string;
+  /** The key in the representation and, unless `responseKey` says otherwise, in the response so far. */
   alias?: string;
+  /**
+   * Where the value is in the response so far, when not under the representation's key: Hive reads
+   * a field required with two different arguments under an alias of its own (`_internal_qp_alias_0:
+   * weight(unit: LB)`) and sends it as `weight`.
+   */
+  responseKey?: string;
   selections?: readonly RequiresSelection[];
 }
 export interface RequiresInlineFragment {
