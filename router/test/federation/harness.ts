@@ -216,7 +216,11 @@ export function describeDifferential(title: string, fixture: DifferentialFixture
         const limitation = testCase.plannerLimitation?.[planner];
         // A known limitation of the planner: recorded as failing, so the run says so when it is lifted.
         const test = limitation ? it.failing : it;
-        const name = limitation ? `${testCase.name} — ${planner} planner limitation: ${limitation}` : testCase.name;
+        const name = [
+          testCase.name,
+          ...(testCase.stockWrong ? [`stock is wrong: ${testCase.stockWrong.why}`] : []),
+          ...(limitation ? [`${planner} planner limitation: ${limitation}`] : []),
+        ].join(' — ');
         test(name, async () => {
           const expected = await stockAnswer(testCase);
           const wrong = testCase.stockWrong;
