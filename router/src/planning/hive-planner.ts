@@ -18,20 +18,23 @@ type HiveSelection = hive.RequiresSelection;
 
 /**
  * Hive Router's query planner (Rust, as a Node addon). Progressive `@override` is not decided per
- * request yet: no label is active and the percentage is 0, so every field resolves where it is
- * overridden from until the executor chooses labels.
+ * request yet: no label is active, so every field resolves where it is overridden from until the
+ * executor chooses labels, as @apollo/gateway does. Hive activates a `percent(N)` label when the
+ * request's draw (0 to 100) is below N, and custom labels when named: a draw of 100 and no names.
  */
 export class HiveOperationPlanner implements OperationPlanner {
   readonly name = 'hive';
   private readonly planner: hive.QueryPlanner;
   private static readonly NO_LABELS = new Set<string>();
+  /** Above every `percent(N)`: none active. */
+  private static readonly NO_PERCENT_LABEL = 100;
 
   constructor(supergraphSdl: string) {
     this.planner = new hive.QueryPlanner(supergraphSdl);
   }
 
   plan({ text, operationName }: OperationToPlan): OperationPlan {
-    const node = this.planner.plan(text, operationName, HiveOperationPlanner.NO_LABELS, 0).node;
+    const node = this.planner.plan(text, operationName, HiveOperationPlanner.NO_LABELS, HiveOperationPlanner.NO_PERCENT_LABEL).node;
     return node ? { node: convert(node, []) } : {};
   }
 }
