@@ -136,7 +136,7 @@ export async function startBlockchainSubgraph(
       ...serverOptions(config),
       port: settings.port,
       logger,
-      createContext: (base) => createBlockchainContext(base, { prisma: database.prisma, config, events, reader, treasury, payouts }),
+      createContext: (base) => createBlockchainContext(base, { prisma: database.prisma, config, events, reader, treasury, payouts, metrics }),
       onStop: close,
     });
     metrics.attach(running.server);

@@ -5,6 +5,7 @@ import type { PrismaClient } from './generated/prisma/client';
 import type { ChainReader } from './data/chain-reader';
 import type { TreasuryPayouts } from './chain/treasury';
 import type { PayoutService } from './payouts/payout-service';
+import type { BlockchainMetrics } from './metrics';
 import { createLoaders, type BlockchainLoaders } from './data/loaders';
 
 /** What lives as long as the subgraph: shared by every request. */
@@ -15,6 +16,7 @@ export interface BlockchainServices {
   reader: ChainReader;
   treasury: TreasuryPayouts;
   payouts: PayoutService;
+  metrics: BlockchainMetrics;
 }
 
 export interface BlockchainContext extends RequestBase, BlockchainServices {

@@ -57,6 +57,14 @@ export class BlockchainMetrics {
     registers: [this.registry],
   });
 
+  readonly analysisDuration = new Histogram({
+    name: 'blockchain_analysis_duration_seconds',
+    help: 'Chain intelligence latency: contract (one contractAnalysis) and block (MEV and wallet links of one block).',
+    labelNames: ['analysis'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'blockchain_process_' });
   }

@@ -42,21 +42,28 @@ function compilerInput(sources: Record<string, string>) {
   };
 }
 
+/** Every contract of a set of sources, by `File.sol:Name`. */
+export interface CompiledSources {
+  sourceHash: string;
+  compiler: string;
+  contracts: Record<string, CompiledContract>;
+}
+
 /**
  * Compiles the Solidity sources with solc-js (the compiler ships inside the npm package: nothing is
  * downloaded). The result is cached in `cacheDir` under the hash of compiler, settings and sources,
  * so a restart with unchanged sources skips the ~2 s compile and a changed source is never stale.
  */
-export function compileContracts(cacheDir: string, sources = readContractSources()): CompiledContracts {
+export function compileSolidity(cacheDir: string, sources: Record<string, string>): CompiledSources {
   // solc is loaded only when needed: its bundled compiler is large.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const solc = require('solc') as { compile(input: string): string; version(): string };
   const input = compilerInput(sources);
   const compiler = solc.version();
   const sourceHash = createHash('sha256').update(JSON.stringify({ compiler, input })).digest('hex');
-  const cachePath = join(cacheDir, `contracts-${sourceHash.slice(0, 16)}.json`);
+  const cachePath = join(cacheDir, `solidity-${sourceHash.slice(0, 16)}.json`);
   try {
-    const cached = JSON.parse(readFileSync(cachePath, 'utf8')) as CompiledContracts;
+    const cached = JSON.parse(readFileSync(cachePath, 'utf8')) as CompiledSources;
     if (cached.sourceHash === sourceHash) return cached;
   } catch {
     // not cached yet
@@ -67,19 +74,25 @@ export function compileContracts(cacheDir: string, sources = readContractSources
   };
   const errors = (output.errors ?? []).filter((error) => error.severity === 'error');
   if (errors.length > 0) throw new Error(`Solidity compilation failed:\n${errors.map((error) => error.formattedMessage).join('\n')}`);
-  const pick = (file: string, name: string): CompiledContract => {
-    const contract = output.contracts[file]?.[name];
-    if (!contract) throw new Error(`contracts/${file} does not define ${name}`);
-    return { abi: contract.abi, bytecode: `0x${contract.evm.bytecode.object}` };
-  };
-  const compiled: CompiledContracts = {
-    sourceHash,
-    compiler,
-    contracts: { ForgeToken: pick('ForgeToken.sol', 'ForgeToken'), Treasury: pick('Treasury.sol', 'Treasury') },
-  };
+  const contracts: Record<string, CompiledContract> = {};
+  for (const [file, byName] of Object.entries(output.contracts)) {
+    for (const [name, contract] of Object.entries(byName)) contracts[`${file}:${name}`] = { abi: contract.abi, bytecode: `0x${contract.evm.bytecode.object}` };
+  }
+  const compiled: CompiledSources = { sourceHash, compiler, contracts };
   mkdirSync(cacheDir, { recursive: true });
   const temporary = `${cachePath}.${process.pid}.tmp`;
   writeFileSync(temporary, JSON.stringify(compiled));
   renameSync(temporary, cachePath); // atomic: a concurrent reader sees the whole file or none
   return compiled;
+}
+
+/** The platform's own contracts (`contracts/*.sol`), compiled and cached by compileSolidity. */
+export function compileContracts(cacheDir: string, sources = readContractSources()): CompiledContracts {
+  const { sourceHash, compiler, contracts } = compileSolidity(cacheDir, sources);
+  const pick = (file: string, name: string): CompiledContract => {
+    const contract = contracts[`${file}:${name}`];
+    if (!contract) throw new Error(`contracts/${file} does not define ${name}`);
+    return contract;
+  };
+  return { sourceHash, compiler, contracts: { ForgeToken: pick('ForgeToken.sol', 'ForgeToken'), Treasury: pick('Treasury.sol', 'Treasury') } };
 }

@@ -3,6 +3,7 @@ import { buildFederatedSchema } from '@supergraph/subgraph';
 import type { BlockchainContext } from '../context';
 import { BlockResolver } from './block';
 import { PayoutResolver } from './payout';
+import { ContractAnalysisResolver } from './contract-analysis';
 import { ChainStatusResolver } from './chain-status';
 import { ForgeTokenResolver, TreasuryResolver } from './token';
 import { resolveTransactionReference, TransactionResolver } from './transaction';
@@ -24,6 +25,7 @@ export function buildBlockchainSchema(): Promise<GraphQLSchema> {
       UserWalletsResolver,
       PayoutResolver,
       TransactionTransfersResolver,
+      ContractAnalysisResolver,
     ],
     orphanedTypes: [User],
     federationDirectives: ['@key', '@external', '@requires', '@inaccessible', '@authenticated'],
