@@ -4,39 +4,21 @@
  * (the TypeScript ones in this process, the AI subgraph's in its own Python). A variable missing
  * from the compose wiring fails here, not in a deployment.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { CONFIG_LOADERS, REPO_ROOT, type Env } from '@supergraph/config';
+import { REPO_ROOT, type Env } from '@supergraph/config';
+import { SERVICE_LOADERS, type Loader } from '@supergraph/testing';
 
 const COMPOSE_FILE = join(REPO_ROOT, 'docker-compose.yml');
-const AI_DIR = join(REPO_ROOT, 'subgraphs/ai');
-const AI_PYTHON = join(AI_DIR, '.venv/bin/python');
-
-/** What a loader made of an environment: the variables it read, or the error it stopped with. */
-interface LoadResult {
-  read: string[];
-  error?: string;
-}
-
-type Loader = (env: Env) => LoadResult;
 
 /**
  * The loader each compose service runs. Every service in docker-compose.yml must be listed: a new
  * one fails the coverage test below until it is mapped (null: a backing service we do not configure).
+ * Compose runs no migration step: each subgraph migrates its database at start.
  */
-const LOADERS: Record<string, Loader | null> = {
-  postgres: null,
-  redis: null,
-  users: typeScript(CONFIG_LOADERS.users),
-  projects: typeScript(CONFIG_LOADERS.projects),
-  'projects-worker': typeScript(CONFIG_LOADERS.projects),
-  payments: typeScript(CONFIG_LOADERS.payments),
-  blockchain: typeScript(CONFIG_LOADERS.blockchain),
-  ai: python,
-  router: typeScript(CONFIG_LOADERS.router),
-};
+const { migrations: _notInCompose, ...composeServices } = SERVICE_LOADERS;
+const LOADERS: Record<string, Loader | null> = { postgres: null, redis: null, ...composeServices };
 
 /** Variables each service cannot start without in production: removing one from its compose environment must fail its loader. */
 const REQUIRED: [service: string, variable: string][] = [
@@ -115,51 +97,4 @@ function interpolate(value: string): string {
     if (operator.endsWith('?')) throw new Error(`compose refuses to start ${name}: ${argument}`);
     return argument ?? '';
   });
-}
-
-/** A TypeScript loader, run here on an environment that records which variables it reads. */
-function typeScript(loadConfig: (env: Env) => unknown): Loader {
-  return (env) => {
-    const read = new Set<string>();
-    const recording = new Proxy(env, {
-      get: (target, name) => {
-        if (typeof name === 'string') read.add(name);
-        return target[name as string];
-      },
-    });
-    try {
-      loadConfig(recording);
-      return { read: [...read] };
-    } catch (error) {
-      return { read: [...read], error: error instanceof Error ? error.message : String(error) };
-    }
-  };
-}
-
-/** The AI subgraph's loader (supergraph_ai.config), in its own Python with nothing but `env` as its environment. */
-function python(env: Env): LoadResult {
-  const script = `
-import json, os
-from supergraph_ai.config import ConfigError, Settings
-
-read = set()
-
-class Recording(dict):
-    def get(self, key, default=None):
-        read.add(key)
-        return super().get(key, default)
-
-    def __getitem__(self, key):
-        read.add(key)
-        return super().__getitem__(key)
-
-try:
-    Settings.from_env(Recording(os.environ))
-    print(json.dumps({"read": sorted(read)}))
-except ConfigError as error:
-    print(json.dumps({"read": sorted(read), "error": str(error)}))
-`;
-  const run = spawnSync(AI_PYTHON, ['-c', script], { cwd: AI_DIR, env: env as NodeJS.ProcessEnv, encoding: 'utf8', timeout: 20_000 });
-  if (run.status !== 0) throw new Error(`${AI_PYTHON} failed (${run.error?.message ?? run.status}): ${run.stderr}`);
-  return JSON.parse(run.stdout) as LoadResult;
 }

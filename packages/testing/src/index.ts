@@ -5,3 +5,4 @@ export * from './subscriptions';
 export * from './stack';
 export * from './harness-stack';
 export * from './process';
+export * from './service-loaders';
