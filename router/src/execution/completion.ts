@@ -3,6 +3,8 @@ import type { ResultPath } from './entity-representations';
 import type { LocatedError } from './fetch-execution';
 import { isVisible, visibleFields, type ObjectShape, type ValueShape } from './response-shape';
 
+type ObjectValueShape = Extract<ValueShape, { kind: 'Object' }>;
+
 /**
  * Projects the merged subgraph data onto the client's response shape: only the fields the client
  * selected, under its aliases, in its order (spec §6.3.2), with null propagation (spec §6.4.4
@@ -60,7 +62,12 @@ class Completion {
 
   private value(shape: ValueShape, value: unknown, coordinate: string): unknown {
     if (value === null || value === undefined) return this.nullAt(shape, coordinate);
-    if (shape.kind === 'Leaf') return value;
+    if (shape.kind === 'Leaf') {
+      if (shape.enumType && !shape.enumType.values.has(value as string)) {
+        return this.fieldError(shape, `Enum "${shape.enumType.name}" cannot represent value: ${JSON.stringify(value)}`);
+      }
+      return value;
+    }
     if (shape.kind === 'List') {
       if (!Array.isArray(value)) return this.nullAt(shape, coordinate);
       const items: unknown[] = new Array(value.length);
@@ -74,18 +81,29 @@ class Completion {
       return items;
     }
     if (!isObject(value)) return this.nullAt(shape, coordinate);
-    const objectShape = this.concreteShape(shape.byType, value);
-    // A type the client cannot see (@inaccessible) or no `__typename` where one was needed: nothing to complete it as.
-    if (!objectShape) return this.nullAt(shape, coordinate);
+    const objectShape = this.concreteShape(shape, value);
+    if (!objectShape) {
+      // A type the client cannot see (@inaccessible): a field error, in graphql-js's words, not a silent null.
+      const typename = value.__typename;
+      if (typeof typename === 'string') return this.fieldError(shape, `Runtime Object type "${typename}" is not a possible type for "${shape.typeName}".`);
+      return this.nullAt(shape, coordinate);
+    }
     const completed = this.object(objectShape, value);
     if (completed === INVALID) return shape.nonNull ? INVALID : null;
     return completed;
   }
 
-  private concreteShape(byType: ReadonlyMap<string, ObjectShape>, value: JsonObject): ObjectShape | undefined {
-    if (byType.size === 1) return byType.values().next().value;
+  /** An object type's value is of that type; an abstract type's is of the type its `__typename` names, if the client may see that type. */
+  private concreteShape(shape: ObjectValueShape, value: JsonObject): ObjectShape | undefined {
     const typename = value.__typename;
-    return typeof typename === 'string' ? byType.get(typename) : undefined;
+    if (shape.byType.size === 1 && (typeof typename !== 'string' || shape.byType.has(shape.typeName))) return shape.byType.values().next().value;
+    return typeof typename === 'string' ? shape.byType.get(typename) : undefined;
+  }
+
+  /** A value the client's schema cannot represent: a field error at this path (spec §6.4.4), then null as for any field error. */
+  private fieldError(shape: ValueShape, message: string): unknown {
+    this.errors.push({ message, path: [...this.path] });
+    return shape.nonNull ? INVALID : null;
   }
 
   /** Null is the value of a nullable position; in a non-null one it is a field error, and it bubbles. */

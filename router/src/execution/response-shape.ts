@@ -2,6 +2,7 @@ import {
   getNamedType,
   getNullableType,
   isAbstractType,
+  isEnumType,
   isLeafType,
   isListType,
   isNonNullType,
@@ -37,10 +38,11 @@ export interface VariableLiteral {
 export type Visibility = readonly (readonly VariableLiteral[])[];
 
 export type ValueShape =
-  | { kind: 'Leaf'; nonNull: boolean }
+  /** `enumType`: an enum's name and the values the client may see (a subgraph may send one that is @inaccessible). */
+  | { kind: 'Leaf'; nonNull: boolean; enumType?: { name: string; values: ReadonlySet<string> } }
   | { kind: 'List'; nonNull: boolean; item: ValueShape }
-  /** `byType` holds a shape for every concrete type the value may have. */
-  | { kind: 'Object'; nonNull: boolean; byType: ReadonlyMap<string, ObjectShape> };
+  /** `byType` holds a shape for every concrete type the value may have; `typeName` is the field's (maybe abstract) type. */
+  | { kind: 'Object'; nonNull: boolean; typeName: string; byType: ReadonlyMap<string, ObjectShape> };
 
 export interface FieldShape {
   /** The response key: the alias, or the field name. */
@@ -133,10 +135,17 @@ class ShapeCompiler {
     const nonNull = isNonNullType(type);
     const nullable = getNullableType(type);
     if (isListType(nullable)) return { kind: 'List', nonNull, item: this.valueShape(nullable.ofType, selections) };
+    if (isEnumType(nullable))
+      return { kind: 'Leaf', nonNull, enumType: { name: nullable.name, values: new Set(nullable.getValues().map((value) => value.name)) } };
     if (isLeafType(nullable)) return { kind: 'Leaf', nonNull };
     const named = getNamedType(nullable);
     const possible = isAbstractType(named) ? this.schema.getPossibleTypes(named) : isObjectType(named) ? [named] : [];
-    return { kind: 'Object', nonNull, byType: new Map(possible.map((concrete) => [concrete.name, this.objectShape(concrete, selections)])) };
+    return {
+      kind: 'Object',
+      nonNull,
+      typeName: named.name,
+      byType: new Map(possible.map((concrete) => [concrete.name, this.objectShape(concrete, selections)])),
+    };
   }
 
   /** A fragment applies to a concrete type when the type is its condition or one of the condition's possible types (spec DoesFragmentTypeApply). */
