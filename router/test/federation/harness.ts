@@ -184,7 +184,11 @@ export function describeDifferential(title: string, fixture: DifferentialFixture
   const generated = fixture.generated ? generateOperations(Supergraph.build(supergraphSdl).apiSchema().toGraphQLJSSchema(), fixture.generated) : [];
   const cases: DifferentialCase[] = [
     ...fixture.cases,
-    ...generated.map((operation, index) => ({ name: `generated #${index}: ${operation.query}`, ...operation })),
+    ...generated.map((operation, index) => ({
+      name: `generated #${index}: ${operation.query}`,
+      ...operation,
+      stockWrong: fixture.generatedStockWrong?.[index],
+    })),
   ];
 
   describe(title, () => {
