@@ -1,9 +1,10 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import type { Fetcher } from '@apollo/utils.fetcher';
+import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
+import { GraphQLError } from 'graphql';
 import { IdentitySigner } from '@supergraph/identity';
-import { injectTraceHeaders } from '@supergraph/server';
+import { codeOfHttpStatus, injectTraceHeaders } from '@supergraph/server';
 import type { RouterContext } from './context';
 import { dedupingFetcher } from './fetch-dedupe';
 import { pooledFetcher } from './http-fetcher';
@@ -68,6 +69,22 @@ export class SubgraphClient extends RemoteGraphQLDataSource<RouterContext> {
     injectTraceHeaders((name, value) => headers.set(name, value));
   }
 
+  /**
+   * A subgraph that refuses our request with a 4xx (a variable its own scalar rejects, a body over
+   * its limit) says the operation was wrong, not that anything broke: the caller gets the subgraph's
+   * own error (message and code) when the body is a GraphQL response, else the code the table gives
+   * that status (BAD_REQUEST for any other 4xx), never INTERNAL_SERVER_ERROR. 5xx are the
+   * subgraph's failures, for the breaker (resilience.ts). The gateway's `response` stays for the log.
+   */
+  override async errorFromResponse(response: FetcherResponse): Promise<GraphQLError> {
+    const error = await super.errorFromResponse(response);
+    if (response.status < 400 || response.status >= 500 || error.extensions.code) return error;
+    const refusal = firstGraphQLError((error.extensions.response as { body?: unknown } | undefined)?.body);
+    return new GraphQLError(refusal?.message ?? error.message, {
+      extensions: { ...error.extensions, ...refusal?.extensions, code: refusal?.extensions?.code ?? codeOfHttpStatus(response.status) ?? 'BAD_REQUEST' },
+    });
+  }
+
   override async process(options: GraphQLDataSourceProcessOptions<RouterContext>): Promise<GatewayGraphQLResponse> {
     if (options.kind !== GraphQLDataSourceRequestKind.INCOMING_OPERATION) return super.process(options);
     const started = performance.now();
@@ -87,4 +104,13 @@ export class SubgraphClient extends RemoteGraphQLDataSource<RouterContext> {
       this.observer?.fetched(this.name, (performance.now() - started) / 1000, outcome);
     }
   }
+}
+
+/** The first error of a GraphQL response body (parsed JSON), when it is one. */
+function firstGraphQLError(body: unknown): { message: string; extensions?: Record<string, unknown> } | undefined {
+  const first = (body as { errors?: unknown } | null | undefined)?.errors;
+  const error: unknown = Array.isArray(first) ? first[0] : undefined;
+  if (typeof error !== 'object' || error === null || typeof (error as { message?: unknown }).message !== 'string') return undefined;
+  const { message, extensions } = error as { message: string; extensions?: unknown };
+  return { message, ...(typeof extensions === 'object' && extensions !== null ? { extensions: extensions as Record<string, unknown> } : {}) };
 }

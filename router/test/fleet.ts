@@ -74,6 +74,8 @@ export interface FakeSubgraph {
   requests: { query: string; headers: IncomingHttpHeaders }[];
   /** Answers the next requests with this HTTP status instead of executing them (until set back to 0). */
   failWith: number;
+  /** The JSON body of those answers (default: a GraphQL error without a code). */
+  failBody?: unknown;
   /** Delays every answer by this many milliseconds. */
   delayMs: number;
   /** While set, every answer waits for this promise (a test holds requests in flight with it). */
@@ -109,7 +111,7 @@ export async function startFakeSubgraph(name: string, sdl: string, resolvers: Gr
     if (fake.hold) await fake.hold;
     if (fake.failWith) {
       response.writeHead(fake.failWith, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ errors: [{ message: `failing with ${fake.failWith}` }] }));
+      response.end(JSON.stringify(fake.failBody ?? { errors: [{ message: `failing with ${fake.failWith}` }] }));
       return;
     }
     const result = await execute({

@@ -139,6 +139,35 @@ describe('a router in front of a real users process and two more subgraphs', () 
     expect((await graphql(graphqlUrl, '{ products { name } }')).data).toEqual({ products: [{ name: 'lamp' }, { name: 'desk' }] });
   });
 
+  it.each([
+    [
+      'its own code and message, from a GraphQL body (as Apollo Server refuses a variable its scalar rejects)',
+      400,
+      { errors: [{ message: 'Variable "$name" got invalid value', extensions: { code: 'BAD_USER_INPUT', stacktrace: ['at /srv/app.js'] } }] },
+      { message: 'Variable "$name" got invalid value', extensions: { code: 'BAD_USER_INPUT' } },
+    ],
+    ['BAD_REQUEST for a 400 without a code', 400, { errors: [{ message: 'bad request' }] }, { message: 'bad request', extensions: { code: 'BAD_REQUEST' } }],
+    [
+      'the code the table gives its status for a body that is no GraphQL response',
+      413,
+      'too large',
+      { message: '413: Payload Too Large', extensions: { code: 'REQUEST_TOO_LARGE' } },
+    ],
+  ])("passes on a subgraph's 4xx as a client error, never INTERNAL_SERVER_ERROR: %s", async (_case, status, body, expected) => {
+    catalogSubgraph.failWith = status;
+    catalogSubgraph.failBody = body;
+    try {
+      const response = await graphql(graphqlUrl, '{ products { name } }');
+      expect(response.status).toBeLessThan(500);
+      expect(response.errors).toEqual([{ ...expected, path: ['products'] }]);
+    } finally {
+      catalogSubgraph.failWith = 0;
+      catalogSubgraph.failBody = undefined;
+    }
+    // The subgraph answered: its breaker counts no failure.
+    expect((await graphql(graphqlUrl, '{ products { name } }')).data).toEqual({ products: [{ name: 'lamp' }, { name: 'desk' }] });
+  });
+
   it('times out a slow subgraph per attempt, with its own timeout (SUBGRAPH_CATALOG_TIMEOUT_MS)', async () => {
     catalogSubgraph.delayMs = 1_000;
     try {

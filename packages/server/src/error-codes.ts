@@ -169,3 +169,9 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 export type RequestErrorCode = { [Code in ErrorCode]: (typeof ERROR_CODES)[Code] extends { httpStatus: number } ? Code : never }[ErrorCode];
 
 export const httpStatusOf = (code: RequestErrorCode): number => ERROR_CODES[code].httpStatus;
+
+/** The first code of the table that refuses a request with `status` (400 is BAD_REQUEST), if any. */
+export function codeOfHttpStatus(status: number): RequestErrorCode | undefined {
+  for (const [code, entry] of Object.entries(ERROR_CODES)) if ('httpStatus' in entry && entry.httpStatus === status) return code as RequestErrorCode;
+  return undefined;
+}
