@@ -2,16 +2,16 @@
  * Starts every subgraph listed in supergraph.yaml and the router at once (each folder's `start`
  * script), and waits until each answers /health. The router needs no subgraph to start (it plans
  * over the composed supergraph.graphql), so nothing waits for anything else. One Ctrl-C or SIGTERM
- * stops them all; if any process dies, the rest are stopped too.
+ * stops them all; a process that dies is restarted with backoff (supervisor.ts) while the others run on.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { delimiter, resolve } from 'node:path';
 import { loadRouterConfig } from '@supergraph/config';
 import { readSupergraphConfig } from './composition';
+import { Supervisor } from './supervisor';
 
 const root = resolve(__dirname, '..');
-const children: ChildProcess[] = [];
+const supervisor = new Supervisor();
 let stopping = false;
 
 // Every process gets the same secrets: from the environment, or the development ones that
@@ -24,28 +24,14 @@ const sharedEnv = { ROUTER_SIGNING_SECRET: config.routerSigningSecret, JWT_SECRE
  * but without npm itself, whose own start costs about a second of CPU per service.
  */
 function start(name: string, cwd: string): void {
-  const script = (JSON.parse(readFileSync(resolve(cwd, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const command = (JSON.parse(readFileSync(resolve(cwd, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
   const path = [resolve(cwd, 'node_modules/.bin'), resolve(root, 'node_modules/.bin'), process.env.PATH].join(delimiter);
-  // A process group of its own, so stopping it also stops what the script started beneath it.
-  const child = spawn('sh', ['-c', script], { cwd, stdio: 'inherit', detached: true, env: { ...process.env, ...sharedEnv, PATH: path } });
-  children.push(child);
-  child.on('exit', (code, signal) => {
-    if (stopping) return;
-    console.error(`${name} exited (${signal ?? code}); stopping everything`);
-    stop(1);
-  });
+  supervisor.start({ name, command, cwd, env: { ...process.env, ...sharedEnv, PATH: path } });
 }
 
 function stop(code: number): void {
   stopping = true;
-  for (const child of children) {
-    try {
-      if (child.pid) process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-  }
-  Promise.all(children.map((child) => new Promise((done) => (child.exitCode !== null ? done(null) : child.on('exit', done))))).then(() => process.exit(code));
+  void supervisor.stop().then(() => process.exit(code));
 }
 
 const startedAt = Date.now();
