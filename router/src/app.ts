@@ -197,7 +197,7 @@ export async function startRouter(config: RouterServiceConfig, logger: Logger = 
       '/ready': async (_request, response) => {
         const probes = await Promise.all(
           [...schema().subgraphs.values()].map(async (client) => {
-            const probe = await probeSubgraph(client.url!, config.routerSigningSecret, config.router.readyTimeoutMs);
+            const probe = await probeSubgraph(client, config.routerSigningSecret, config.router.readyTimeoutMs);
             return [client.name, { ...probe, breaker: client.breaker.state, consecutiveFailures: client.breaker.consecutiveFailures }] as const;
           }),
         );
