@@ -93,10 +93,14 @@ class Completion {
     return completed;
   }
 
-  /** An object type's value is of that type; an abstract type's is of the type its `__typename` names, if the client may see that type. */
+  /**
+   * An object type's value is of that type; an abstract type's is of the type its `__typename` names,
+   * if the client may see that type, or of any type when it names the interface (an @interfaceObject's).
+   */
   private concreteShape(shape: ObjectValueShape, value: JsonObject): ObjectShape | undefined {
     const typename = value.__typename;
     if (shape.byType.size === 1 && (typeof typename !== 'string' || shape.byType.has(shape.typeName))) return shape.byType.values().next().value;
+    if (typename === shape.typeName) return shape.anyType;
     return typeof typename === 'string' ? shape.byType.get(typename) : undefined;
   }
 

@@ -128,6 +128,18 @@ function selectValue(schema: GraphQLSchema, value: unknown, selections: readonly
 }
 
 /**
+ * An entity's result merged into it. A concrete `__typename` stays when the result names only an
+ * interface of it: an @interfaceObject subgraph knows the entity as its interface, and says so.
+ */
+export function mergeEntity(schema: GraphQLSchema, entity: JsonObject, result: JsonObject): void {
+  const known = entity.__typename;
+  mergeInto(entity, result);
+  if (typeof known === 'string' && entity.__typename !== known && typeof entity.__typename === 'string' && isTypeOrSubtype(schema, known, entity.__typename)) {
+    entity.__typename = known;
+  }
+}
+
+/**
  * Writes `source` into `target` in place: objects merge key by key, lists of equal length element
  * by element (the same list fetched from two subgraphs), anything else is replaced.
  */

@@ -2,7 +2,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { EntityInput, FetchNode, PlanNode } from '../planning/plan';
 import { applyRewrites, isObject, type JsonObject } from './data-rewrites';
 import type { DataSource, SubgraphError, SubgraphResponse } from './data-source';
-import { collectRepresentations, mergeInto, type CollectedRepresentations, type ResultPath } from './entity-representations';
+import { collectRepresentations, mergeEntity, mergeInto, type CollectedRepresentations, type ResultPath } from './entity-representations';
 
 /** An error for the client's response, its path already in the client's response. */
 export interface LocatedError {
@@ -88,7 +88,7 @@ async function entityFetch(node: FetchNode, inputs: readonly EntityInput[], cont
     results.forEach((result, position) => {
       if (!isObject(result)) return;
       applyRewrites(context.schema, result, input.outputRewrites);
-      for (const entity of batch.entities[position] ?? []) mergeInto(entity.object, result);
+      for (const entity of batch.entities[position] ?? []) mergeEntity(context.schema, entity.object, result);
     });
   });
 }

@@ -1,4 +1,7 @@
 import {
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
+  type GraphQLField,
   getNamedType,
   getNullableType,
   isAbstractType,
@@ -41,8 +44,13 @@ export type ValueShape =
   /** `enumType`: an enum's name and the values the client may see (a subgraph may send one that is @inaccessible). */
   | { kind: 'Leaf'; nonNull: boolean; enumType?: { name: string; values: ReadonlySet<string> } }
   | { kind: 'List'; nonNull: boolean; item: ValueShape }
-  /** `byType` holds a shape for every concrete type the value may have; `typeName` is the field's (maybe abstract) type. */
-  | { kind: 'Object'; nonNull: boolean; typeName: string; byType: ReadonlyMap<string, ObjectShape> };
+  /**
+   * `byType` holds a shape for every concrete type the value may have; `typeName` is the field's
+   * (maybe abstract) type. `anyType`: the shape for an object whose concrete type is not known, when
+   * every possible type selects the same (an @interfaceObject's object says only its interface's
+   * name, and a planner fetches the concrete type only when the selection depends on it).
+   */
+  | { kind: 'Object'; nonNull: boolean; typeName: string; byType: ReadonlyMap<string, ObjectShape>; anyType?: ObjectShape };
 
 export interface FieldShape {
   /** The response key: the alias, or the field name. */
@@ -81,6 +89,8 @@ interface ConditionedSelections {
   selectionSet: SelectionSetNode;
   conditions: readonly VariableLiteral[];
 }
+
+const META_FIELDS: Readonly<Record<string, GraphQLField<unknown, unknown>>> = { __schema: SchemaMetaFieldDef, __type: TypeMetaFieldDef };
 
 class ShapeCompiler {
   constructor(
@@ -121,7 +131,8 @@ class ShapeCompiler {
         fields.push({ key, fieldName: name, typename: true, visibility, order, value: { kind: 'Leaf', nonNull: true } });
         continue;
       }
-      const definition = type.getFields()[name];
+      // `__schema` and `__type` are the query type's without being among its fields (spec §4.2); the router answers them.
+      const definition = type.getFields()[name] ?? (type === this.schema.getQueryType() ? META_FIELDS[name] : undefined);
       if (!definition) throw new Error(`${type.name} has no field ${name}`);
       // Each occurrence's subselection keeps the conditions on the way to it: under `a @include(if: $x) { b }`
       // and `a { c }`, b is there only when $x is true, c always.
@@ -140,12 +151,10 @@ class ShapeCompiler {
     if (isLeafType(nullable)) return { kind: 'Leaf', nonNull };
     const named = getNamedType(nullable);
     const possible = isAbstractType(named) ? this.schema.getPossibleTypes(named) : isObjectType(named) ? [named] : [];
-    return {
-      kind: 'Object',
-      nonNull,
-      typeName: named.name,
-      byType: new Map(possible.map((concrete) => [concrete.name, this.objectShape(concrete, selections)])),
-    };
+    const byType = new Map(possible.map((concrete) => [concrete.name, this.objectShape(concrete, selections)]));
+    const shapes = [...byType.values()];
+    const anyType = isAbstractType(named) && shapes.every((shape) => sameObjectShape(shape, shapes[0]!)) ? shapes[0] : undefined;
+    return { kind: 'Object', nonNull, typeName: named.name, byType, ...(anyType ? { anyType } : {}) };
   }
 
   /** A fragment applies to a concrete type when the type is its condition or one of the condition's possible types (spec DoesFragmentTypeApply). */
@@ -154,6 +163,33 @@ class ShapeCompiler {
     const conditionType = this.schema.getType(condition);
     return conditionType !== undefined && isAbstractType(conditionType) && this.schema.isSubType(conditionType, type);
   }
+}
+
+/**
+ * Whether two possible types' shapes complete alike: the same keys, fields and subselections, and
+ * no `__typename` of their own (which names the type; below them it names the same nested types).
+ */
+function sameObjectShape(a: ObjectShape, b: ObjectShape, nested = false): boolean {
+  if (a.fields.length !== b.fields.length || a.orderVaries !== b.orderVaries) return false;
+  return a.fields.every((field, index) => {
+    const other = b.fields[index]!;
+    return (
+      (nested ? field.typename === other.typename : !field.typename && !other.typename) &&
+      field.key === other.key &&
+      field.fieldName === other.fieldName &&
+      JSON.stringify([field.visibility, field.order]) === JSON.stringify([other.visibility, other.order]) &&
+      sameValueShape(field.value, other.value)
+    );
+  });
+}
+
+function sameValueShape(a: ValueShape, b: ValueShape): boolean {
+  if (a.kind !== b.kind || a.nonNull !== b.nonNull) return false;
+  if (a.kind === 'List' && b.kind === 'List') return sameValueShape(a.item, b.item);
+  if (a.kind === 'Object' && b.kind === 'Object') {
+    return a.typeName === b.typeName && [...a.byType].every(([name, shape]) => b.byType.has(name) && sameObjectShape(shape, b.byType.get(name)!, true));
+  }
+  return a.kind === 'Leaf' && b.kind === 'Leaf' && a.enumType?.name === b.enumType?.name;
 }
 
 /** `@skip`/`@include` (spec §3.13) as literals; literal `if: true/false` decided now. */
