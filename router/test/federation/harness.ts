@@ -176,6 +176,8 @@ export interface DifferentialFixture {
   cases: DifferentialCase[];
   /** Random queries over the fixture's API schema, in addition to `cases`. */
   generated?: GeneratorOptions;
+  /** Generated cases, by index, that stock answers wrong or a planner cannot plan: as for `cases`. */
+  generatedKnown?: Record<number, Pick<DifferentialCase, 'stockWrong' | 'plannerLimitation'>>;
 }
 
 /** The whole suite of one fixture: each case on each planner, stock's answer first. */
@@ -187,7 +189,7 @@ export function describeDifferential(title: string, fixture: DifferentialFixture
     ...generated.map((operation, index) => ({
       name: `generated #${index}: ${operation.query}`,
       ...operation,
-      stockWrong: fixture.generatedStockWrong?.[index],
+      ...fixture.generatedKnown?.[index],
     })),
   ];
 
