@@ -35,7 +35,7 @@ import { operationRunner } from './pipeline/10-execute';
 import { publicError } from './pipeline/11-respond';
 import type { OperationParams } from './pipeline/operation-request';
 import { operationPipeline } from './pipeline/pipeline';
-import { PreparedDocuments, SchemaState, type SubgraphClients } from './pipeline/schema-state';
+import { PreparedDocuments, SchemaState, type ExecutionOptions, type SubgraphClients } from './pipeline/schema-state';
 import { probeSubgraph } from './readiness';
 import { requestLogPlugin } from './request-log';
 import { responseCache } from './response-cache';
@@ -76,8 +76,9 @@ export async function startRouter(config: RouterServiceConfig, logger: Logger = 
     return client;
   };
   // Everything that depends on the supergraph is one SchemaState; a reload builds a new one and swaps it in.
-  const reloader = new SupergraphReloader(await SchemaState.build(readFileSync(config.router.supergraphPath, 'utf8'), subgraphClient), {
-    build: (supergraphSdl) => SchemaState.build(supergraphSdl, subgraphClient),
+  const execution: ExecutionOptions = { executor: config.router.queryExecutor, planner: config.router.queryPlanner };
+  const reloader = new SupergraphReloader(await SchemaState.build(readFileSync(config.router.supergraphPath, 'utf8'), subgraphClient, execution), {
+    build: (supergraphSdl) => SchemaState.build(supergraphSdl, subgraphClient, execution),
     onSwap: (next) => {
       gateway.announce(next);
       const subscriptions = engine.rebase((operation) => pipeline.reprepare(operation, next));

@@ -48,6 +48,16 @@ export interface RouterConfig {
    * credentials. Default in development `http://localhost:3000,http://127.0.0.1:3000` (the local portal); in production none.
    */
   corsOrigins: string[];
+  /**
+   * QUERY_EXECUTOR: what runs queries and mutations. `router`: the router's own plan executor;
+   * `gateway`: stock @apollo/gateway, kept selectable for comparison and as a fallback. Default `router`.
+   */
+  queryExecutor: 'router' | 'gateway';
+  /**
+   * QUERY_PLANNER: the planner the router's executor plans with: `hive` (Hive Router's Rust planner,
+   * an npm addon) or `apollo` (@apollo/query-planner, what @apollo/gateway plans with). Default `hive`.
+   */
+  queryPlanner: 'hive' | 'apollo';
 }
 
 /**
@@ -116,6 +126,8 @@ export function loadRouterConfig(env: Env = process.env): RouterServiceConfig {
       operationDedupe: flag(env, 'OPERATION_DEDUPE', true),
       workers: env.ROUTER_WORKERS === 'auto' ? availableParallelism() : int(env, 'ROUTER_WORKERS', 1),
       corsOrigins: corsOrigins(env, service.production),
+      queryExecutor: oneOf(env, 'QUERY_EXECUTOR', ['router', 'gateway'] as const, 'router'),
+      queryPlanner: oneOf(env, 'QUERY_PLANNER', ['hive', 'apollo'] as const, 'hive'),
     },
     protection: loadProtectionConfig(env),
   };

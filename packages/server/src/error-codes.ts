@@ -24,8 +24,11 @@ export const ERROR_CODES = {
   INTERNAL_SERVER_ERROR: { httpStatus: 500 },
   /** The named object does not exist or is not yours; as a whole response: no route for the path. */
   NOT_FOUND: { httpStatus: 404 },
-  /** An argument breaks a documented limit or format; `extensions.field` (Python: `argument`) names it. */
-  BAD_USER_INPUT: {},
+  /**
+   * An argument breaks a documented limit or format; `extensions.field` (Python: `argument`) names it.
+   * As a whole response: the request's variables do not fit the operation's variable definitions.
+   */
+  BAD_USER_INPUT: { httpStatus: 400 },
 
   // --- Who is calling
   /** No, bad or expired credentials, or a subgraph call without a valid router signature. */

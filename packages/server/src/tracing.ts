@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace, type Context } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace, type Context, type Span } from '@opentelemetry/api';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-node';
@@ -7,7 +7,7 @@ import { BatchSpanProcessor, NodeTracerProvider, type ReadableSpan, type SpanExp
 /**
  * OpenTelemetry traces over OTLP/HTTP (`<endpoint>/v1/traces`), one tracer provider per process.
  * Without a call to startTracing every span below is a no-op, so the hooks cost next to nothing.
- * W3C `traceparent` links the router's spans (the gateway's request / plan / fetch spans) to the
+ * W3C `traceparent` links the router's spans (its execute and per-subgraph fetch spans) to the
  * subgraphs' request spans.
  */
 export interface Tracing {
@@ -39,22 +39,33 @@ export function injectTraceHeaders(set: (name: string, value: string) => void): 
   propagation.inject(context.active(), undefined, { set: (_carrier: unknown, name: string, value: string) => set(name, value) });
 }
 
+/**
+ * Runs `work` in a span under the active one (a step of a request: planning, executing, a fetch);
+ * spans started inside it, and `traceparent` injected inside it, have it as their parent.
+ */
+export async function withSpan<T>(name: string, attributes: Record<string, string>, work: () => Promise<T>, kind: SpanKind = SpanKind.INTERNAL): Promise<T> {
+  return trace.getTracer('supergraph').startActiveSpan(name, { kind, attributes }, (span) => ended(span, work));
+}
+
 /** Runs an incoming request's handling in a server span that continues the caller's trace. */
 export async function withServerSpan<T>(name: string, headers: IncomingHttpHeaders, attributes: Record<string, string>, work: () => Promise<T>): Promise<T> {
   const parent: Context = propagation.extract(ROOT_CONTEXT, headers, {
     get: (carrier, key) => carrier[key],
     keys: (carrier) => Object.keys(carrier),
   });
-  return trace.getTracer('supergraph').startActiveSpan(name, { kind: SpanKind.SERVER, attributes }, parent, async (span) => {
-    try {
-      return await work();
-    } catch (error) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: String(error) });
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
+  return trace.getTracer('supergraph').startActiveSpan(name, { kind: SpanKind.SERVER, attributes }, parent, (span) => ended(span, work));
+}
+
+/** Runs `work`, then ends its span, marked as failed when it threw. */
+async function ended<T>(span: Span, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: String(error) });
+    throw error;
+  } finally {
+    span.end();
+  }
 }
 
 /**

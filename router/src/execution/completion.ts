@@ -38,7 +38,10 @@ class Completion {
 
   constructor(
     private readonly variables: Readonly<Record<string, unknown>>,
-    /** Paths that already carry a subgraph error: the spec's one error per field (§6.4.4) means no second one there. */
+    /**
+     * Paths that already carry a subgraph error: the spec's one error per field (§6.4.4) means no
+     * second one there, nor below: a failed fetch reports once, where its data would have gone.
+     */
     private readonly erroredPaths: ReadonlySet<string>,
   ) {}
 
@@ -113,10 +116,19 @@ class Completion {
   /** Null is the value of a nullable position; in a non-null one it is a field error, and it bubbles. */
   private nullAt(shape: ValueShape, coordinate: string): unknown {
     if (!shape.nonNull) return null;
-    if (!this.erroredPaths.has(pathKey(this.path))) {
+    if (!this.reported()) {
       this.errors.push({ message: `Cannot return null for non-nullable field ${coordinate}.`, path: [...this.path] });
     }
     return INVALID;
+  }
+
+  /** Whether the current path, or a path above it, already carries an error. */
+  private reported(): boolean {
+    if (this.erroredPaths.size === 0) return false;
+    for (let length = this.path.length; length >= 0; length--) {
+      if (this.erroredPaths.has(pathKey(this.path.slice(0, length)))) return true;
+    }
+    return false;
   }
 }
 

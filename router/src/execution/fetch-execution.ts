@@ -1,4 +1,4 @@
-import type { GraphQLSchema } from 'graphql';
+import { Kind, parse, type GraphQLSchema, type SelectionNode } from 'graphql';
 import type { EntityInput, FetchNode, PlanNode } from '../planning/plan';
 import { applyRewrites, isObject, type JsonObject } from './data-rewrites';
 import type { DataSource, SubgraphError, SubgraphResponse } from './data-source';
@@ -18,7 +18,7 @@ export interface FetchedData {
 }
 
 /**
- * Runs a plan's fetches (queries and mutations; Defer and Subscription nodes are not run here yet),
+ * Runs a plan's fetches (queries and mutations; Subscription nodes are not run here yet),
  * writing every result into one response object in place.
  */
 export async function runPlan(
@@ -56,6 +56,10 @@ async function run(node: PlanNode, context: RunContext): Promise<void> {
       return;
     }
     case 'Defer':
+      // Delivered in one response: the primary part first, then every deferred part (each depends only on fetches before it).
+      if (node.primary.node) await run(node.primary.node, context);
+      await Promise.all(node.deferred.map((part) => part.node && run(part.node, context)));
+      return;
     case 'Subscription':
       throw new Error(`${node.kind} plans are not executed yet`);
   }
@@ -64,7 +68,12 @@ async function run(node: PlanNode, context: RunContext): Promise<void> {
 async function rootFetch(node: FetchNode, context: RunContext): Promise<void> {
   const response = await send(node, context, {});
   if (!response) return;
-  for (const error of response.errors ?? []) context.fetched.errors.push(located(error, error.path ? [...error.path] : undefined));
+  for (const error of response.errors ?? []) {
+    if (error.path) context.fetched.errors.push(located(error, [...error.path]));
+    // A fetch that failed as a whole (no data): its error stands at each root field it was to fill.
+    else if (!isObject(response.data)) for (const key of selectedKeys(node).keys()) context.fetched.errors.push(located(error, [key]));
+    else context.fetched.errors.push(located(error, undefined));
+  }
   if (isObject(response.data)) {
     applyRewrites(context.schema, response.data, node.outputRewrites ?? []);
     mergeInto(context.fetched.data, response.data);
@@ -79,6 +88,20 @@ async function entityFetch(node: FetchNode, inputs: readonly EntityInput[], cont
   const response = await send(node, context, representations);
   if (!response) return;
   for (const error of response.errors ?? []) {
+    if (!error.path && !isObject(response.data)) {
+      // The fetch failed as a whole: its error stands at each field it was to fill, entity by entity.
+      inputs.forEach((input, index) => {
+        const fields = selectedKeys(node).get(input.resultKey);
+        for (const entities of collected[index]!.entities) {
+          for (const entity of entities) {
+            const typename = entity.object.__typename;
+            const keys = [...(fields?.get('') ?? []), ...((typeof typename === 'string' && fields?.get(typename)) || [])];
+            for (const key of keys) context.fetched.errors.push(located(error, [...entity.path, key]));
+          }
+        }
+      });
+      continue;
+    }
     for (const path of entityErrorPaths(error, inputs, collected)) context.fetched.errors.push(located(error, path));
   }
   inputs.forEach((input, index) => {
@@ -115,6 +138,37 @@ async function send(node: FetchNode, context: RunContext, representations: Recor
     context.fetched.errors.push({ message: error instanceof Error ? error.message : String(error), extensions: { serviceName: node.serviceName } });
     return undefined;
   }
+}
+
+/** Per top-level response key of a fetch: the keys selected below it, by type condition (`''`: whatever the type). */
+type SelectedKeys = ReadonlyMap<string, ReadonlyMap<string, readonly string[]>>;
+const selectedKeysOf = new WeakMap<FetchNode, SelectedKeys>();
+
+/**
+ * What a fetch selects, read from its operation once per plan node: where a failed fetch's error
+ * goes (a root fetch's top-level fields; the fields under `_entities`, or a batch alias, by type).
+ */
+function selectedKeys(node: FetchNode): SelectedKeys {
+  let keys = selectedKeysOf.get(node);
+  if (keys) return keys;
+  const operation = parse(node.operation, { noLocation: true }).definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION);
+  const byKey = new Map<string, Map<string, string[]>>();
+  for (const selection of operation?.kind === Kind.OPERATION_DEFINITION ? operation.selectionSet.selections : []) {
+    if (selection.kind !== Kind.FIELD || selection.name.value === '__typename') continue;
+    const byType = new Map<string, string[]>();
+    const collect = (selections: readonly SelectionNode[], typeCondition: string): void => {
+      for (const inner of selections) {
+        // `__typename` never fails: the router answers it from the type.
+        if (inner.kind === Kind.FIELD && inner.name.value !== '__typename')
+          byType.set(typeCondition, [...(byType.get(typeCondition) ?? []), inner.alias?.value ?? inner.name.value]);
+        else if (inner.kind === Kind.INLINE_FRAGMENT) collect(inner.selectionSet.selections, inner.typeCondition?.name.value ?? typeCondition);
+      }
+    };
+    collect(selection.selectionSet?.selections ?? [], '');
+    byKey.set(selection.alias?.value ?? selection.name.value, byType);
+  }
+  selectedKeysOf.set(node, (keys = byKey));
+  return keys;
 }
 
 function located(error: SubgraphError, path: ResultPath | undefined): LocatedError {

@@ -1,6 +1,7 @@
 import { getVariableValues, Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { OperationPlan } from '../planning/plan';
 import { completeResponse } from './completion';
+import { executeIntrospection } from './introspection';
 import type { JsonObject } from './data-rewrites';
 import type { DataSource } from './data-source';
 import { runPlan, type LocatedError } from './fetch-execution';
@@ -11,6 +12,8 @@ export interface CompiledOperation {
   operation: OperationDefinitionNode;
   plan: OperationPlan;
   shape: ObjectShape;
+  /** The root introspection fields, answered by the router from the API schema (see introspection.ts). */
+  introspection?: DocumentNode;
 }
 
 export interface ExecutionResponse {
@@ -19,7 +22,13 @@ export interface ExecutionResponse {
 }
 
 /** Compiles what depends only on the operation; callers cache the result with the plan. */
-export function compileOperation(apiSchema: GraphQLSchema, document: DocumentNode, plan: OperationPlan, operationName?: string): CompiledOperation {
+export function compileOperation(
+  apiSchema: GraphQLSchema,
+  document: DocumentNode,
+  plan: OperationPlan,
+  operationName?: string,
+  introspection?: DocumentNode,
+): CompiledOperation {
   const operations = document.definitions.filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
   const operation = operationName
     ? operations.find((candidate) => candidate.name?.value === operationName)
@@ -28,7 +37,7 @@ export function compileOperation(apiSchema: GraphQLSchema, document: DocumentNod
       : undefined;
   if (!operation) throw new Error(operationName ? `Unknown operation ${operationName}` : 'The document must name the operation to run');
   const fragments = document.definitions.filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION);
-  return { operation, plan, shape: compileResponseShape(apiSchema, operation, fragments) };
+  return { operation, plan, shape: compileResponseShape(apiSchema, operation, fragments), ...(introspection ? { introspection } : {}) };
 }
 
 /**
@@ -45,6 +54,7 @@ export async function executeCompiledOperation(
   if (coerced.errors) return { errors: coerced.errors.map((error) => ({ message: error.message })) };
   const variables = coerced.coerced;
   const fetched = await runPlan(apiSchema, compiled.plan.node, variables, dataSource);
+  if (compiled.introspection) Object.assign(fetched.data, executeIntrospection(apiSchema, compiled.introspection, compiled.operation.name?.value, variables));
   const completed = completeResponse(compiled.shape, fetched.data, variables, fetched.errors);
   const errors = [...fetched.errors, ...completed.errors];
   return errors.length > 0 ? { data: completed.data, errors } : { data: completed.data };

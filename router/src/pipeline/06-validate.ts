@@ -1,5 +1,6 @@
 import { ApolloServerErrorCode } from '@apollo/server/errors';
-import { GraphQLError, Kind, NoSchemaIntrospectionCustomRule, specifiedRules, validate, type OperationDefinitionNode } from 'graphql';
+import { getVariableValues, GraphQLError, Kind, NoSchemaIntrospectionCustomRule, specifiedRules, validate, type OperationDefinitionNode } from 'graphql';
+import { requestRefused } from '@supergraph/server';
 import { badRequest } from './01-input-limits';
 import type { OperationRequest, Stage } from './operation-request';
 import type { PreparedDocuments, SchemaState } from './schema-state';
@@ -10,8 +11,11 @@ export interface ValidateOptions {
 }
 
 /**
- * Stage 6: the document is valid against the API schema (once per document and schema), and the
- * request names one operation of it. The schema state read here is the operation's from now on. The operation type comes from here, the parsed document.
+ * Stage 6: the document is valid against the API schema (once per document and schema), the
+ * request names one operation of it, and its variables are coerced to that operation's variable
+ * definitions (spec §6.1.2 CoerceVariableValues: defaults filled in, types checked), so every
+ * later stage and the executor read values of the declared types. The schema state read here is
+ * the operation's from now on; the operation type comes from here, the parsed document.
  */
 export function validateOperation(schema: () => SchemaState, documents: PreparedDocuments, options: ValidateOptions): Stage {
   const rules = options.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
@@ -40,6 +44,9 @@ export function validateOperation(schema: () => SchemaState, documents: Prepared
       }
       request.operation = operation;
       request.operationType = operation.operation;
+      const coerced = getVariableValues(state.apiSchema, operation.variableDefinitions ?? [], request.variables ?? {});
+      if (coerced.errors) throw requestRefused('BAD_USER_INPUT', coerced.errors[0]!.message);
+      request.variables = coerced.coerced;
     },
   };
 }

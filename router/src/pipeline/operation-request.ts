@@ -38,7 +38,7 @@ export interface OperationRequest {
   identity?: Identity;
 
   // --- Written by the stages, in order.
-  /** 01: the validated parameters. */
+  /** 01: the validated parameters; 06 replaces `variables` by their values coerced to the operation's definitions. */
   operationName?: string;
   variables?: Record<string, unknown>;
   extensions?: Record<string, unknown>;

@@ -3,12 +3,25 @@ import type { GatewayExecutor } from '@apollo/server-gateway-interface';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode } from 'graphql';
 import { AuthorizationPolicy, OperationAuthorizer } from '../authorization';
+import { OperationExecutor } from '../execution/operation-executor';
+import { createOperationPlanner, type PlannerName } from '../planning/operation-planner';
 import type { SubgraphClient } from '../subgraph-client';
 import { SubscriptionPlanner } from '../subscriptions/planner';
 import type { OperationAnalysis } from './operation-analysis';
 
 /** The data source of a subgraph, by name and routing URL (the router keeps one per name and URL across reloads). */
 export type SubgraphClients = (name: string, url: string) => SubgraphClient;
+
+/** How queries and mutations are planned and executed (subscriptions are planned by Apollo's planner either way, for now). */
+export interface ExecutionOptions {
+  /**
+   * `router`: our executor (router/src/execution) on `planner`'s plans. `gateway`: stock
+   * @apollo/gateway plans and executes, as before the router had its own executor. Default `router`.
+   */
+  executor?: 'router' | 'gateway';
+  /** The planner our executor plans with: `hive` (Hive Router's, a Rust addon) or `apollo` (@apollo/query-planner). Default `hive`. */
+  planner?: PlannerName;
+}
 
 /**
  * Everything that depends on the supergraph, in one object, so that a reload can build a new one
@@ -27,7 +40,7 @@ export class SchemaState {
   readonly validated = new WeakMap<DocumentNode, readonly GraphQLError[]>();
   /** The one walk's result per operation; operations whose cost depends on variables are walked per request. */
   readonly analyses = new WeakMap<OperationDefinitionNode, OperationAnalysis>();
-  /** Set by `build`: the gateway's executor (queries and mutations) for this supergraph, and the schema Apollo Server serves. */
+  /** Set by `build`: the executor of queries and mutations on this supergraph (ours, or the gateway's), and the schema Apollo Server serves. */
   executor!: GatewayExecutor;
   gatewaySchema!: GraphQLSchema;
   private gateway?: ApolloGateway;
@@ -43,7 +56,7 @@ export class SchemaState {
    * refuses (parse, composition metadata, planner, authorization policy, the gateway) throws here,
    * before it could replace the state that is serving.
    */
-  static async build(supergraphSdl: string, clients: SubgraphClients): Promise<SchemaState> {
+  static async build(supergraphSdl: string, clients: SubgraphClients, execution: ExecutionOptions = {}): Promise<SchemaState> {
     const state = new SchemaState(supergraphSdl);
     // Building is CPU work that holds the event loop (tens of ms per half on the platform's
     // supergraph): requests that arrived meanwhile run between our planner and the gateway's.
@@ -58,7 +71,10 @@ export class SchemaState {
     });
     const loaded = await gateway.load();
     state.gateway = gateway;
-    state.executor = loaded.executor;
+    state.executor =
+      (execution.executor ?? 'router') === 'router'
+        ? new OperationExecutor(state.apiSchema, createOperationPlanner(execution.planner ?? 'hive', state.policy.gatewaySdl), state.subgraphs).execute
+        : loaded.executor;
     state.gatewaySchema = loaded.schema;
     return state;
   }
