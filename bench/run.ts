@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     duration: short ? 6 : 60,
     warmup: short ? 2 : 10,
     connections: 50,
-    only: ['ours', 'ours-unshared', 'apollo', 'hive'],
+    only: ['ours', 'ours-unshared', 'ours-gateway-executor', 'apollo', 'hive', 'hive-router-runtime'],
   });
   console.error('router overhead…');
   report.overhead = await runOverhead({ duration: short ? 4 : 20, connections: 10 });

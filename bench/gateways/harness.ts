@@ -20,20 +20,25 @@ export const GATEWAYS: Record<string, (port: number, supergraph: string) => Chil
   // Our router with every request executed on its own: what the executor alone achieves.
   'ours-unshared': (port, supergraph) =>
     spawnNode(['--import', 'tsx', join(__dirname, 'run-gateway.ts'), 'ours', String(port), supergraph], { OPERATION_DEDUPE: 'false' }),
+  // Our router with @apollo/gateway's executor in place of ours (QUERY_EXECUTOR=gateway): what our executor changes.
+  'ours-gateway-executor': (port, supergraph) =>
+    spawnNode(['--import', 'tsx', join(__dirname, 'run-gateway.ts'), 'ours', String(port), supergraph], {
+      OPERATION_DEDUPE: 'false',
+      QUERY_EXECUTOR: 'gateway',
+    }),
+  // Our executor on @apollo/query-planner's plans instead of Hive's.
+  'ours-apollo-planner': (port, supergraph) =>
+    spawnNode(['--import', 'tsx', join(__dirname, 'run-gateway.ts'), 'ours', String(port), supergraph], { OPERATION_DEDUPE: 'false', QUERY_PLANNER: 'apollo' }),
   apollo: (port, supergraph) => spawnNode(['--import', 'tsx', join(__dirname, 'run-gateway.ts'), 'apollo', String(port), supergraph]),
-  hive: (port, supergraph) =>
-    spawnNode([
-      join(root, 'node_modules/@graphql-hive/gateway/dist/bin.js'),
-      'supergraph',
-      supergraph,
-      '--port',
-      String(port),
-      '--host',
-      '127.0.0.1',
-      '--fork',
-      '1',
-    ]),
+  hive: (port, supergraph) => spawnHiveGateway(port, supergraph),
+  // Hive Gateway on Hive Router's runtime (@graphql-hive/router-runtime: the Rust planner and its executor).
+  'hive-router-runtime': (port, supergraph) => spawnHiveGateway(port, supergraph, { HIVE_ROUTER_RUNTIME: 'true' }),
 };
+
+function spawnHiveGateway(port: number, supergraph: string, env: Record<string, string> = {}): ChildProcess {
+  const cli = join(root, 'node_modules/@graphql-hive/gateway/dist/bin.js');
+  return spawnNode([cli, 'supergraph', supergraph, '--port', String(port), '--host', '127.0.0.1', '--fork', '1'], env);
+}
 
 export function spawnBareProxy(port: number, upstream: string): ChildProcess {
   return spawnNode(['--import', 'tsx', join(__dirname, 'bare-proxy.ts'), String(port), upstream]);

@@ -4,7 +4,7 @@
  * each loaded by autocannon with a fixed number of connections after a warm-up. Every response
  * is compared with the expected body; mismatches are reported, not ignored.
  *
- *   node --import tsx bench/gateways/throughput.ts [--duration 60] [--warmup 10] [--connections 50] [--only ours,ours-unshared,apollo,hive]
+ *   node --import tsx bench/gateways/throughput.ts [--duration 60] [--warmup 10] [--connections 50] [--only ours,ours-unshared,ours-gateway-executor,ours-apollo-planner,apollo,hive,hive-router-runtime]
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -78,7 +78,7 @@ if (require.main === module) {
     duration: Number(option('duration', '60')),
     warmup: Number(option('warmup', '10')),
     connections: Number(option('connections', '50')),
-    only: option('only', 'ours,ours-unshared,apollo,hive').split(','),
+    only: option('only', 'ours,ours-unshared,ours-gateway-executor,apollo,hive,hive-router-runtime').split(','),
   }).then(
     (results) => {
       console.log(JSON.stringify(results, null, 2));
