@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { LoginDocument, RegisterDocument, SetUserTierDocument } from '../../clients/generated/graphql';
@@ -18,6 +19,8 @@ const PASSWORD = 'a long enough password';
 
 beforeAll(async () => {
   platform = await startPlatform({
+    // The whole platform's API (only users runs): its JSONObject arguments take literals of any shape.
+    SUPERGRAPH_PATH: join(__dirname, '../../supergraph.graphql'),
     ADMIN_EMAILS: 'admin@example.com',
     LIMIT_MAX_DEPTH: '3',
     LIMIT_MAX_ALIASES: '3',
@@ -152,6 +155,9 @@ function outcome(errors: Outcome['errors'] | undefined, status?: number): Outcom
 const DEEPLY_NESTED = '<100,000 levels of nesting>';
 const serialize = (value: unknown): string => JSON.stringify(value).replace(JSON.stringify(DEEPLY_NESTED), `${'['.repeat(100_000)}1${']'.repeat(100_000)}`);
 
+const REGISTER_WITH_VARIABLE = 'mutation ($email: String!, $password: String!) { register(email: $email, password: $password) { token } }';
+const nestedList = (depth: number) => `${'['.repeat(depth)}1${']'.repeat(depth)}`;
+
 const TABLE: { name: string; operation: Operation; caller: Caller; code: string }[] = [
   { name: 'depth', operation: { query: '{ users(first: 1) { edges { node { id } } } }' }, caller: 'user', code: 'OPERATION_LIMIT_EXCEEDED' },
   {
@@ -191,6 +197,46 @@ const TABLE: { name: string; operation: Operation; caller: Caller; code: string 
     caller: 'anonymous',
     code: 'BAD_REQUEST',
   },
+  // Strings no database stores (PostgreSQL: error 22021) never reach a subgraph.
+  {
+    name: 'a NUL character in a variable',
+    operation: { query: REGISTER_WITH_VARIABLE, variables: { email: 'nul\u0000@example.com', password: PASSWORD } },
+    caller: 'anonymous',
+    code: 'BAD_USER_INPUT',
+  },
+  {
+    name: 'a lone surrogate (invalid Unicode) in a variable',
+    operation: { query: REGISTER_WITH_VARIABLE, variables: { email: 'lone\ud800@example.com', password: PASSWORD } },
+    caller: 'anonymous',
+    code: 'BAD_USER_INPUT',
+  },
+  {
+    name: 'a NUL character in a key of a JSON variable',
+    operation: {
+      query: 'mutation ($input: JSONObject) { submitTask(projectId: "p", kind: BUILD, input: $input) { id } }',
+      variables: { input: { 'na\u0000me': 1 } },
+    },
+    caller: 'user',
+    code: 'BAD_USER_INPUT',
+  },
+  {
+    name: 'a NUL character in an argument literal',
+    operation: { query: `mutation { register(email: "nul\\u0000@example.com", password: "${PASSWORD}") { token } }` },
+    caller: 'anonymous',
+    code: 'BAD_USER_INPUT',
+  },
+  {
+    name: 'a lone surrogate in an argument literal (the parser refuses the escape)',
+    operation: { query: `mutation { register(email: "lone\\uD800@example.com", password: "${PASSWORD}") { token } }` },
+    caller: 'anonymous',
+    code: 'GRAPHQL_PARSE_FAILED',
+  },
+  {
+    name: 'an argument literal nesting lists 7 levels',
+    operation: { query: `mutation { submitTask(projectId: "p", kind: BUILD, input: { a: ${nestedList(7)} }) { id } }` },
+    caller: 'user',
+    code: 'OPERATION_LIMIT_EXCEEDED',
+  },
 ];
 
 describe('the same refusal over HTTP, graphql-ws and SSE', () => {
@@ -226,6 +272,22 @@ describe('the same refusal over HTTP, graphql-ws and SSE', () => {
     expect(errors).toHaveLength(1);
     expect(Object.keys(errors[0]!).sort()).toEqual(['extensions', 'message', 'path']);
     expect(Object.keys(errors[0]!.extensions!).every((key) => ['code', 'field'].includes(key))).toBe(true);
+  });
+});
+
+describe('an argument literal that would keep the planner busy for hours', () => {
+  // Lists nested 30 deep: Apollo's planner would take about 2^30 steps on it, blocking the event loop.
+  const hostile = { query: `mutation { submitTask(projectId: "p", kind: BUILD, input: { a: ${nestedList(30)} }) { id } }` };
+
+  it('is refused before planning on every transport, anonymously, while /health answers', async () => {
+    const refusals = Promise.all([overHttp(hostile, 'anonymous'), overWebSocket(hostile, 'anonymous'), overServerSentEvents(hostile, 'anonymous')]);
+    const health = await fetch(`${platform.routerUrl}/health`);
+    expect(health.status).toBe(200);
+    expect((await refusals).map((refusal) => refusal.codes)).toEqual([
+      ['OPERATION_LIMIT_EXCEEDED'],
+      ['OPERATION_LIMIT_EXCEEDED'],
+      ['OPERATION_LIMIT_EXCEEDED'],
+    ]);
   });
 });
 

@@ -1,4 +1,5 @@
 import { requestRefused } from '@supergraph/server';
+import { isStorableText, unstorableText } from '../text-input';
 import type { OperationRequest, Stage } from './operation-request';
 
 export interface InputLimitOptions {
@@ -12,7 +13,7 @@ export interface InputLimitOptions {
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** Stage 1: the request's parameters have the shapes the GraphQL-over-HTTP spec allows, and bounded nesting. */
+/** Stage 1: the request's parameters have the shapes the GraphQL-over-HTTP spec allows, bounded nesting, and strings a database can store. */
 export function inputLimits(options: InputLimitOptions = {}): Stage {
   const maxJsonDepth = options.maxJsonDepth ?? 64;
   return {
@@ -23,8 +24,12 @@ export function inputLimits(options: InputLimitOptions = {}): Stage {
       if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') throw badRequest('"operationName" must be a string');
       if (variables !== undefined && variables !== null && !isObject(variables)) throw badRequest('"variables" must be an object');
       if (extensions !== undefined && extensions !== null && !isObject(extensions)) throw badRequest('"extensions" must be an object');
-      if (variables && jsonDepth(variables, maxJsonDepth) > maxJsonDepth) throw badRequest(`"variables" nest deeper than ${maxJsonDepth} levels`);
-      if (extensions && jsonDepth(extensions, maxJsonDepth) > maxJsonDepth) throw badRequest(`"extensions" nest deeper than ${maxJsonDepth} levels`);
+      if (variables) {
+        const measured = measureJson(variables, maxJsonDepth);
+        if (measured.depth > maxJsonDepth) throw badRequest(`"variables" nest deeper than ${maxJsonDepth} levels`);
+        if (measured.unstorableText) throw unstorableText('"variables"');
+      }
+      if (extensions && measureJson(extensions, maxJsonDepth).depth > maxJsonDepth) throw badRequest(`"extensions" nest deeper than ${maxJsonDepth} levels`);
       if (typeof query === 'string') request.query = query;
       if (typeof operationName === 'string') request.operationName = operationName;
       request.variables = (variables as Record<string, unknown> | null | undefined) ?? {};
@@ -35,17 +40,30 @@ export function inputLimits(options: InputLimitOptions = {}): Stage {
 
 export const badRequest = (message: string) => requestRefused('BAD_REQUEST', message);
 
-/** Nesting depth of a JSON value, without recursion; stops looking once past `stopAt`. */
-export function jsonDepth(value: unknown, stopAt: number): number {
+/**
+ * Nesting depth of a JSON value, and whether any of its strings (keys included) is one no database
+ * stores (see text-input.ts); without recursion, and it stops looking once past `stopAt` levels.
+ */
+export function measureJson(value: unknown, stopAt: number): { depth: number; unstorableText: boolean } {
   let deepest = 0;
+  let unstorable = false;
   const stack: [unknown, number][] = [[value, 0]];
   while (stack.length > 0) {
     const [item, level] = stack.pop()!;
+    if (typeof item === 'string') {
+      unstorable ||= !isStorableText(item);
+      continue;
+    }
     if (typeof item !== 'object' || item === null) continue;
     const depth = level + 1;
     if (depth > deepest) deepest = depth;
-    if (deepest > stopAt) return deepest;
-    for (const child of Array.isArray(item) ? item : Object.values(item)) if (typeof child === 'object' && child !== null) stack.push([child, depth]);
+    if (deepest > stopAt) break;
+    if (Array.isArray(item)) for (const child of item) stack.push([child, depth]);
+    else
+      for (const [key, child] of Object.entries(item)) {
+        unstorable ||= !isStorableText(key);
+        stack.push([child, depth]);
+      }
   }
-  return deepest;
+  return { depth: deepest, unstorableText: unstorable };
 }

@@ -1,10 +1,12 @@
 import { checkLimits, type OperationLimits } from '../limits';
+import { unstorableText } from '../text-input';
 import { analyseOperation } from './operation-analysis';
 import type { OperationRequest, Stage } from './operation-request';
 
 /**
- * Stage 7: depth, aliases, root fields, cost and argument nesting, from the one walk over the
- * operation (cached per operation; re-walked per request only when list sizes come from variables).
+ * Stage 7: depth, aliases, root fields, cost, argument nesting and storable argument text, from the
+ * one walk over the operation (cached per operation; re-walked per request only when list sizes come
+ * from variables).
  * For a subscription the selection is what every event resolves, so the limits hold per event.
  */
 export function operationLimits(limits: OperationLimits): Stage {
@@ -22,6 +24,7 @@ export function operationLimits(limits: OperationLimits): Stage {
       }
       const refused = checkLimits(analysis, limits);
       if (refused) throw refused;
+      if (analysis.unstorableLiteral) throw unstorableText('Argument literals');
       request.analysis = analysis;
     },
   };

@@ -13,6 +13,7 @@ import {
   type ValueNode,
 } from 'graphql';
 import type { AuthorizationPolicy } from '../authorization';
+import { isStorableText } from '../text-input';
 
 export interface OperationMeasure {
   depth: number;
@@ -25,6 +26,8 @@ export interface OperationMeasure {
 export interface OperationAnalysis extends OperationMeasure {
   /** Deepest nesting of list and object literals in any argument (a scalar is 0, `[1]` is 1). */
   literalDepth: number;
+  /** Whether a string literal in an argument holds a NUL or a lone surrogate (see text-input.ts). */
+  unstorableLiteral: boolean;
   /** Whether any selected field has an @authenticated / @requiresScopes requirement. */
   touchesProtected: boolean;
   /** Whether a list size comes from a variable: the cost must then be measured per request. */
@@ -36,8 +39,8 @@ const SIZE_ARGUMENTS = new Set(['first', 'last', 'limit', 'take', 'pageSize']);
 
 /**
  * The one walk over an operation's selections (fragments followed, each spread counted where it
- * is used): depth, aliases, root fields, cost, argument literal nesting and whether a protected
- * field is read — everything operation limits, cost and authorization decide on. Variables feed
+ * is used): depth, aliases, root fields, cost, argument literal nesting and text, and whether a
+ * protected field is read — everything operation limits, cost and authorization decide on. Variables feed
  * the list sizes of the cost estimate.
  */
 export function analyseOperation(
@@ -52,6 +55,12 @@ export function analyseOperation(
   let aliases = 0;
   let depth = 0;
   let literalDepth = 0;
+  let unstorableLiteral = false;
+  const measureLiteral = (value: ValueNode) => {
+    const measured = measureValue(value);
+    literalDepth = Math.max(literalDepth, measured.depth);
+    unstorableLiteral ||= measured.unstorableText;
+  };
   let touchesProtected = false;
   let costFromVariables = false;
 
@@ -69,14 +78,13 @@ export function analyseOperation(
   const walk = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType | undefined, level: number, seen: Set<string>): number => {
     let cost = 0;
     for (const selection of selectionSet.selections) {
-      for (const directive of selection.directives ?? [])
-        for (const argument of directive.arguments ?? []) literalDepth = Math.max(literalDepth, nesting(argument.value));
+      for (const directive of selection.directives ?? []) for (const argument of directive.arguments ?? []) measureLiteral(argument.value);
       if (selection.kind === Kind.FIELD) {
         if (selection.alias) aliases++;
         if (level > depth) depth = level;
         let size = 1;
         for (const argument of selection.arguments ?? []) {
-          literalDepth = Math.max(literalDepth, nesting(argument.value));
+          measureLiteral(argument.value);
           if (SIZE_ARGUMENTS.has(argument.name.value)) size = Math.max(size, sizeOf(argument.value));
         }
         // Introspection (__schema, __type) is bounded by the schema itself, and its standard query
@@ -111,23 +119,28 @@ export function analyseOperation(
   const root = schema.getRootType(operation.operation) ?? undefined;
   const cost = walk(operation.selectionSet, root, 1, new Set());
   for (const definition of operation.variableDefinitions ?? []) {
-    if (definition.defaultValue) literalDepth = Math.max(literalDepth, nesting(definition.defaultValue));
+    if (definition.defaultValue) measureLiteral(definition.defaultValue);
   }
   const rootFields = countRootFields(operation.selectionSet, fragments, new Set());
-  return { depth, aliases, rootFields, cost, literalDepth, touchesProtected: touchesProtected && !policy?.empty, costFromVariables };
+  return { depth, aliases, rootFields, cost, literalDepth, unstorableLiteral, touchesProtected: touchesProtected && !policy?.empty, costFromVariables };
 }
 
-/** Nesting of list and object literals, without recursion (the parser's token limit bounds the size). */
-function nesting(value: ValueNode): number {
+/**
+ * Nesting of list and object literals, and whether a string among them is one no database stores;
+ * without recursion (the parser's token limit bounds the size).
+ */
+function measureValue(value: ValueNode): { depth: number; unstorableText: boolean } {
   let deepest = 0;
+  let unstorable = false;
   const stack: [ValueNode, number][] = [[value, 0]];
   while (stack.length > 0) {
     const [node, level] = stack.pop()!;
     if (level > deepest) deepest = level;
-    if (node.kind === Kind.LIST) for (const item of node.values) stack.push([item, level + 1]);
+    if (node.kind === Kind.STRING) unstorable ||= !isStorableText(node.value);
+    else if (node.kind === Kind.LIST) for (const item of node.values) stack.push([item, level + 1]);
     else if (node.kind === Kind.OBJECT) for (const field of node.fields) stack.push([field.value, level + 1]);
   }
-  return deepest;
+  return { depth: deepest, unstorableText: unstorable };
 }
 
 function countRootFields(selectionSet: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, seen: Set<string>): number {
