@@ -40,6 +40,8 @@ export interface BlockchainConfig {
   startBlock: number | undefined;
   /** BLOCKCHAIN_CACHE_TTL_SECONDS: TTL of cached RPC reads that can change (balances, nonces, head); settled data is kept longer. Default 5. */
   cacheTtlSeconds: number;
+  /** BLOCKCHAIN_ANALYSIS_MAX_TRANSACTIONS: transactions per block that MEV detection and wallet linking look at (the rest are skipped and counted). Default 300. */
+  analysisMaxTransactions: number;
 }
 
 export function loadBlockchainConfig(env: Env = process.env): BlockchainServiceConfig {
@@ -67,6 +69,7 @@ export function loadBlockchainConfig(env: Env = process.env): BlockchainServiceC
       pollIntervalMs: int(env, 'BLOCKCHAIN_POLL_INTERVAL_MS', 2_000),
       startBlock: optionalInt(env, 'BLOCKCHAIN_START_BLOCK'),
       cacheTtlSeconds: int(env, 'BLOCKCHAIN_CACHE_TTL_SECONDS', 5),
+      analysisMaxTransactions: int(env, 'BLOCKCHAIN_ANALYSIS_MAX_TRANSACTIONS', 300),
     },
   };
 }

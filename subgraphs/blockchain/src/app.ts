@@ -5,6 +5,7 @@ import { createLogger, type Logger, type RunningServer } from '@supergraph/serve
 import { startOutboxRelay } from '@supergraph/outbox';
 import { createEventBus, type EventBus } from '@supergraph/pubsub';
 import { serveSubgraph, serverOptions } from '@supergraph/subgraph';
+import { BlockAnalyser } from './analysis/block-analyser';
 import { compileContracts } from './chain/contracts';
 import { ensureDeployment, readDeployment, type Deployment } from './chain/deployment';
 import { startLocalChain, type LocalChain } from './chain/local-node';
@@ -107,6 +108,7 @@ export async function startBlockchainSubgraph(
       confirmations: settings.confirmations,
       pollIntervalMs: settings.pollIntervalMs,
       startBlock: settings.startBlock ?? deployment.deployedAtBlock,
+      analyser: new BlockAnalyser({ clients, events, metrics, maxTransactionsPerBlock: settings.analysisMaxTransactions }),
       onTransferChanged: (transfer) =>
         cache.invalidate([`wallet:${transfer.from}`, `wallet:${transfer.to}`, ...(transfer.status === 'REMOVED' ? [`tx:${transfer.txHash}`] : [])]),
     });

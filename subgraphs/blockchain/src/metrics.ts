@@ -65,6 +65,23 @@ export class BlockchainMetrics {
     registers: [this.registry],
   });
 
+  readonly blocksAnalysed = new Counter({
+    name: 'blockchain_blocks_analysed_total',
+    help: 'Blocks the chain follower ran MEV detection and wallet linking over.',
+    registers: [this.registry],
+  });
+  readonly findings = new Counter({
+    name: 'blockchain_mev_findings_total',
+    help: 'MEV patterns found, by kind (SANDWICH, FRONT_RUN, BACK_RUN, ARBITRAGE).',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+  readonly analysisCapHit = new Counter({
+    name: 'blockchain_analysis_cap_hit_total',
+    help: 'Blocks with more transactions than BLOCKCHAIN_ANALYSIS_MAX_TRANSACTIONS: only the first ones were analysed.',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'blockchain_process_' });
   }

@@ -1,20 +1,12 @@
-import { writeFileSync } from 'node:fs';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { join } from 'node:path';
 import { parseUnits } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createSiweMessage } from 'viem/siwe';
-import type { RunningServer } from '@supergraph/server';
-import { printFederatedSdl } from '@supergraph/subgraph';
-import { bearer, createTestDatabase, graphql, quietLogger, testConfig, type TestDatabase, type UntypedData } from '@supergraph/testing';
-import { startUsersSubgraph, type UsersSubgraph } from '@supergraph/users/src/app';
-import { buildUsersSchema } from '@supergraph/users/src/schema';
-import { startRouter } from '../../../router/src/app';
-import { composeSubgraphs } from '../../../scripts/composition';
-import { buildBlockchainSchema } from '../src/schema';
+import { bearer, graphql, type UntypedData } from '@supergraph/testing';
 import { eventually, startTestChain, type TestChain } from './chain';
 import { startBlockchainHarness, type BlockchainHarness } from './harness';
+import { startPlatform, type TestPlatform } from './platform';
 
 /**
  * The issue's "done when": through the real router, a user signed in with Ethereum sees their
@@ -24,41 +16,20 @@ import { startBlockchainHarness, type BlockchainHarness } from './harness';
  */
 let chain: TestChain;
 let blockchain: BlockchainHarness;
-let usersDb: TestDatabase;
-let users: UsersSubgraph;
-let router: RunningServer;
+let platform: TestPlatform;
 let graphqlUrl: string;
-let cleanups: (() => void)[] = [];
 
 beforeAll(async () => {
   chain = await startTestChain();
   blockchain = await startBlockchainHarness(chain);
-  usersDb = await createTestDatabase('platform_users');
-  const usersConfig = testConfig('users', { USERS_DATABASE_URL: usersDb.url, ADMIN_EMAILS: 'root@example.com' });
-  cleanups.push(usersConfig.cleanup);
-  users = await startUsersSubgraph(usersConfig.config, quietLogger('users'));
-
-  const composed = composeSubgraphs([
-    { name: 'users', routingUrl: `${users.url}/graphql`, schemaPath: '', sdl: printFederatedSdl(await buildUsersSchema()) },
-    { name: 'blockchain', routingUrl: blockchain.url, schemaPath: '', sdl: printFederatedSdl(await buildBlockchainSchema()) },
-  ]);
-  if (!composed.ok) throw new Error(composed.errors.join('\n'));
-  const routerConfig = testConfig('router', { RATE_LIMIT_PER_MINUTE: '0' });
-  cleanups.push(routerConfig.cleanup);
-  const supergraphPath = join(routerConfig.config.dataDir, 'supergraph.graphql');
-  writeFileSync(supergraphPath, composed.supergraphSdl);
-  router = await startRouter({ ...routerConfig.config, router: { ...routerConfig.config.router, supergraphPath } }, quietLogger('router'));
-  graphqlUrl = `${router.url}/graphql`;
+  platform = await startPlatform(blockchain, { ADMIN_EMAILS: 'root@example.com' });
+  graphqlUrl = platform.graphqlUrl;
 }, 90_000);
 
 afterAll(async () => {
-  await router?.stop();
-  await users?.stop();
-  await usersDb?.drop();
+  await platform?.stop();
   await blockchain?.stop();
   await chain?.stop();
-  for (const cleanup of cleanups) cleanup();
-  cleanups = [];
 });
 
 async function call(query: string, variables: Record<string, unknown> = {}, token?: string) {

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { PrismaClient, TokenTransfer } from '../generated/prisma/client';
+import type { MevFinding, PrismaClient, TokenTransfer } from '../generated/prisma/client';
 import type { BlockView, ChainReader, TransactionView, WalletState } from './chain-reader';
 
 /** Transfers kept per wallet in `recentTransfers` at most. */
@@ -14,6 +14,9 @@ export interface BlockchainLoaders {
   recentTransfers: DataLoader<string, TokenTransfer[]>;
   block: DataLoader<number, BlockView | null>;
   transaction: DataLoader<string, TransactionView | null>;
+  /** Stored MEV findings by block number, and by a transaction they involve. */
+  mevByBlock: DataLoader<number, MevFinding[]>;
+  mevByTransaction: DataLoader<string, MevFinding[]>;
 }
 
 export function createLoaders(reader: ChainReader, prisma: PrismaClient): BlockchainLoaders {
@@ -21,6 +24,14 @@ export function createLoaders(reader: ChainReader, prisma: PrismaClient): Blockc
     wallet: new DataLoader((addresses) => reader.wallets(addresses)),
     block: new DataLoader((numbers) => reader.blocks(numbers)),
     transaction: new DataLoader((hashes) => reader.transactions(hashes)),
+    mevByBlock: new DataLoader(async (numbers) => {
+      const rows = await prisma.mevFinding.findMany({ where: { blockNumber: { in: numbers.map(BigInt) } }, orderBy: { id: 'asc' } });
+      return numbers.map((number) => rows.filter((row) => row.blockNumber === BigInt(number)));
+    }),
+    mevByTransaction: new DataLoader(async (hashes) => {
+      const rows = await prisma.mevFinding.findMany({ where: { txHashes: { hasSome: [...hashes] } }, orderBy: { id: 'asc' } });
+      return hashes.map((hash) => rows.filter((row) => row.txHashes.includes(hash)));
+    }),
     recentTransfers: new DataLoader(async (addresses) => {
       const list = [...addresses];
       // Newest first, MAX_RECENT_TRANSFERS per wallet (a window function keeps it one query).

@@ -1,3 +1,4 @@
+import type { MevKind, MevRole } from '../analysis/mev';
 import type { EventBus } from '@supergraph/pubsub';
 
 /** A block the follower added to the canonical chain. */
@@ -13,6 +14,24 @@ export interface NewBlockEvent {
   /** ISO 8601. */
   timestamp: string;
   transactionCount: number;
+}
+
+/** A MEV pattern found in a block the follower added (not repeated when the block is reorged out: the finding is deleted). */
+export const MEV_DETECTED = 'blockchain.mevDetected';
+
+export interface MevDetectedEvent {
+  chainId: number;
+  blockNumber: number;
+  blockHash: string;
+  kind: MevKind;
+  /** Lower-case hex. */
+  attacker: string;
+  victim: string | null;
+  pool: string | null;
+  transactions: { hash: string; role: MevRole }[];
+  /** Base units of `profitToken`, a decimal string. */
+  profit: string | null;
+  profitToken: string | null;
 }
 
 export type TransferStatus = 'PENDING' | 'CONFIRMED' | 'REMOVED';
@@ -43,3 +62,4 @@ export interface TokenTransferEvent {
 
 export const publishNewBlock = (events: EventBus, event: NewBlockEvent) => events.publish(NEW_BLOCK, event);
 export const publishTokenTransfer = (events: EventBus, event: TokenTransferEvent) => events.publish(TOKEN_TRANSFER, event);
+export const publishMevDetected = (events: EventBus, event: MevDetectedEvent) => events.publish(MEV_DETECTED, event);

@@ -5,9 +5,12 @@ import type { PrismaClient } from '../generated/prisma/client';
 import { TRANSFER_EVENT } from '../chain/abis';
 import type { ChainClients } from '../chain/rpc';
 import type { BlockchainMetrics } from '../metrics';
+import type { BlockAnalyser } from '../analysis/block-analyser';
 import { publishNewBlock, publishTokenTransfer, type TransferStatus } from './chain-events';
 
 export const FOLLOWER_CURSOR_ID = 'forge-transfers';
+/** Blocks this close to the head are news: their events are published live. */
+const LIVE_DEPTH = 32n;
 
 export interface FollowerOptions {
   prisma: PrismaClient;
@@ -25,6 +28,8 @@ export interface FollowerOptions {
   batchSize?: number;
   /** Recent blocks kept to find a reorg's common ancestor; deeper reorgs are logged as errors. */
   reorgWindow?: number;
+  /** Chain intelligence over each block added: its findings are stored with the block and withdrawn with it on a reorg. */
+  analyser?: BlockAnalyser;
   /** Called before a transfer's event is published: caches drop what it changed (balances, a removed transaction). */
   onTransferChanged?: (transfer: { txHash: string; from: string; to: string; status: TransferStatus }) => Promise<void>;
 }
@@ -112,7 +117,12 @@ export class ChainFollower {
     let cursor = await prisma.chainCursor.findUnique({ where: { id: FOLLOWER_CURSOR_ID } });
     if (cursor && cursor.chainId !== chainId) {
       this.options.logger.error('the node serves another chain than the stored cursor; starting over', { stored: cursor.chainId, chainId });
-      await prisma.$transaction([prisma.tokenTransfer.deleteMany(), prisma.processedBlock.deleteMany(), prisma.chainCursor.deleteMany()]);
+      await prisma.$transaction(async (tx) => {
+        await tx.tokenTransfer.deleteMany();
+        await tx.processedBlock.deleteMany();
+        await tx.chainCursor.deleteMany();
+        await this.options.analyser?.withdrawAbove(tx, -1n);
+      });
       cursor = null;
     }
     const last = cursor ? { number: cursor.blockNumber, hash: cursor.blockHash } : { number: BigInt(this.options.startBlock) - 1n, hash: '' };
@@ -158,9 +168,25 @@ export class ChainFollower {
     const hashes = new Map(blocks.map((block) => [block.number!, block.hash!]));
     if (logs.some((log) => hashes.get(log.blockNumber!) !== log.blockHash)) return false;
 
+    const analyser = this.options.analyser;
+    const findings = analyser
+      ? await analyser.analyse(
+          blocks,
+          logs.map((log) => ({
+            transactionHash: log.transactionHash!,
+            logIndex: log.logIndex!,
+            blockNumber: log.blockNumber!,
+            from: log.args.from!.toLowerCase(),
+            to: log.args.to!.toLowerCase(),
+            value: log.args.value!,
+          })),
+        )
+      : [];
+
     const final = head - BigInt(this.options.confirmations) + 1n;
     const last = blocks.at(-1)!;
     await prisma.$transaction(async (tx) => {
+      await analyser?.store(tx, findings);
       await tx.processedBlock.createMany({
         data: blocks.map((block) => ({
           number: block.number!,
@@ -205,9 +231,10 @@ export class ChainFollower {
       });
       await tx.processedBlock.deleteMany({ where: { number: { lt: last.number! - BigInt(this.reorgWindow) } } });
     });
-    // Live block events only near the head: a long catch-up is history, not news.
+    // Live events only near the head: a long catch-up is history, not news.
+    await analyser?.publish(findings, (block) => head - block.number < LIVE_DEPTH);
     for (const block of blocks) {
-      if (head - block.number! < 32n) await publishNewBlock(this.options.events, blockEvent(this.options.clients.chain.id, block));
+      if (head - block.number! < LIVE_DEPTH) await publishNewBlock(this.options.events, blockEvent(this.options.clients.chain.id, block));
     }
     return true;
   }
@@ -240,6 +267,7 @@ export class ChainFollower {
         data: { status: 'REMOVED', publishPending: true },
       });
       await tx.processedBlock.deleteMany({ where: { number: { gt: anchor.number } } });
+      await this.options.analyser?.withdrawAbove(tx, anchor.number);
       if (anchor.number < 0n) await tx.chainCursor.deleteMany({ where: { id: FOLLOWER_CURSOR_ID } });
       else await tx.chainCursor.update({ where: { id: FOLLOWER_CURSOR_ID }, data: { blockNumber: anchor.number, blockHash: anchor.hash } });
       return count;

@@ -12,10 +12,8 @@ import {
   type TokenStandard as TokenStandardName,
 } from '../analysis/contract-analysis';
 import type { BlockchainContext } from '../context';
+import { graphqlEnum } from './enums';
 import { parseAddress } from './inputs';
-
-/** A GraphQL enum whose values are the analysis's own constants. */
-const graphqlEnum = <T extends string>(values: readonly T[]) => Object.fromEntries(values.map((value) => [value, value])) as { [K in T]: K };
 
 const RiskLevel = graphqlEnum(RISK_LEVELS);
 registerEnumType(RiskLevel, { name: 'RiskLevel' });

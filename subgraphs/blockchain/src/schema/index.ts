@@ -4,6 +4,8 @@ import type { BlockchainContext } from '../context';
 import { BlockResolver } from './block';
 import { PayoutResolver } from './payout';
 import { ContractAnalysisResolver } from './contract-analysis';
+import { BlockMevResolver, TransactionMevResolver } from './mev';
+import { WalletClusterResolver } from './wallet-cluster';
 import { ChainStatusResolver } from './chain-status';
 import { ForgeTokenResolver, TreasuryResolver } from './token';
 import { resolveTransactionReference, TransactionResolver } from './transaction';
@@ -26,6 +28,9 @@ export function buildBlockchainSchema(): Promise<GraphQLSchema> {
       PayoutResolver,
       TransactionTransfersResolver,
       ContractAnalysisResolver,
+      BlockMevResolver,
+      TransactionMevResolver,
+      WalletClusterResolver,
     ],
     orphanedTypes: [User],
     federationDirectives: ['@key', '@external', '@requires', '@inaccessible', '@authenticated'],
