@@ -122,8 +122,8 @@ export class StockGateway {
   stop(): Promise<void> {
     return this.server.stop();
   }
-  async execute(query: string, variables?: Record<string, unknown>): Promise<Comparable> {
-    const response = await this.server.executeOperation({ query, variables });
+  async execute(query: string, variables?: Record<string, unknown>, operationName?: string): Promise<Comparable> {
+    const response = await this.server.executeOperation({ query, variables, operationName });
     if (response.body.kind !== 'single') throw new Error('expected a single result');
     return comparable(response.body.singleResult);
   }
@@ -150,10 +150,10 @@ export class OurExecutor {
     if (!planner) this.planners.set(name, (planner = createOperationPlanner(name, this.supergraphSdl)));
     return planner;
   }
-  async execute(planner: PlannerName, query: string, variables?: Record<string, unknown>): Promise<ExecutionResponse> {
+  async execute(planner: PlannerName, query: string, variables?: Record<string, unknown>, operationName?: string): Promise<ExecutionResponse> {
     const document = parse(query);
-    const plan = this.planner(planner).plan({ text: query, document });
-    return executeCompiledOperation(this.apiSchema, compileOperation(this.apiSchema, document, plan), variables, this.dataSource);
+    const plan = this.planner(planner).plan({ text: query, document, operationName });
+    return executeCompiledOperation(this.apiSchema, compileOperation(this.apiSchema, document, plan, operationName), variables, this.dataSource);
   }
 }
 
@@ -164,6 +164,8 @@ export interface DifferentialCase {
   name: string;
   query: string;
   variables?: Record<string, unknown>;
+  /** Which of the document's operations, when it has several. */
+  operationName?: string;
   /**
    * Stock @apollo/gateway answers this one wrong: ours must answer `expected` (what the spec
    * section in `why` says), and stock must still differ from it (so the note goes when stock is fixed).
@@ -214,13 +216,13 @@ export function describeDifferential(title: string, fixture: DifferentialFixture
       await subgraphs?.stop();
     });
 
-    const stockAnswer = async ({ query, variables }: DifferentialCase): Promise<Comparable> => {
+    const stockAnswer = async ({ query, variables, operationName }: DifferentialCase): Promise<Comparable> => {
       fixture.reset?.();
-      return stock.execute(query, variables);
+      return stock.execute(query, variables, operationName);
     };
-    const ourAnswer = async (planner: PlannerName, { query, variables }: DifferentialCase): Promise<Comparable> => {
+    const ourAnswer = async (planner: PlannerName, { query, variables, operationName }: DifferentialCase): Promise<Comparable> => {
       fixture.reset?.();
-      return comparable(await ours.execute(planner, query, variables));
+      return comparable(await ours.execute(planner, query, variables, operationName));
     };
 
     describe.each(PLANNERS)('planned by %s', (planner) => {
