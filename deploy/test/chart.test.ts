@@ -167,8 +167,10 @@ describe.each(Object.entries(VALUES))('with the %s values', (_name, { args, inCl
   const deployments = ofKind(objects, 'Deployment');
   const podContainers = workloads(objects).flatMap((workload) => workload.spec!.template!.spec.containers.map((container) => ({ workload, container })));
 
-  it('renders', () => {
+  it('renders, and passes helm lint --strict', () => {
     expect(error).toBeUndefined();
+    const lint = spawnSync(helm, ['lint', '--strict', CHART, ...args], { encoding: 'utf8', timeout: 60_000 });
+    expect(lint.status === 0 ? '' : lint.stdout + lint.stderr).toBe('');
   });
 
   it(`validates against the Kubernetes ${KUBERNETES_VERSION} API schemas (strict: no unknown fields)`, () => {
