@@ -93,7 +93,7 @@ export interface Comparable {
   /** The data as serialised: equal only when the keys come in the same order too (the client's selection order, spec §6.3.2). */
   serialised: string;
   /**
-   * Each error as `path: message`, sorted, once. A pathless error (a fetch that failed as a whole)
+   * Each error as `path: message`, sorted (a multiset). A pathless error (a fetch that failed as a whole)
    * counts without its message, which is the data source's, and once: how many fetches failed
    * depends on the plan (Hive batches paths Apollo fetches one by one).
    */
@@ -104,7 +104,10 @@ export function comparable(response: { data?: unknown; errors?: readonly { path?
   return {
     data: response.data,
     serialised: JSON.stringify(response.data),
-    errors: [...new Set((response.errors ?? []).map((error) => (error.path ? `${error.path.join('.')}: ${error.message}` : '(no path)')))].sort(),
+    errors: [
+      ...(response.errors ?? []).filter((error) => error.path).map((error) => `${error.path!.join('.')}: ${error.message}`),
+      ...((response.errors ?? []).some((error) => !error.path) ? ['(no path)'] : []),
+    ].sort(),
   };
 }
 
