@@ -1,4 +1,6 @@
-import { describeDifferential, federation } from './harness';
+import { parse } from 'graphql';
+import { createOperationPlanner } from '../../src/planning/operation-planner';
+import { composeSupergraph, describeDifferential, federation, PLANNERS, type DifferentialFixture } from './harness';
 
 /**
  * What the client's operation brings: mutations that must run in order (each sees the previous
@@ -19,7 +21,7 @@ const initialTasks = (): Task[] => [
 let tasks = initialTasks();
 let log: string[] = [];
 
-describeDifferential('mutations in order, Condition nodes, fragments, aliases, variables', {
+const fixture: DifferentialFixture = {
   reset: () => {
     tasks = initialTasks();
     log = [];
@@ -149,4 +151,14 @@ describeDifferential('mutations in order, Condition nodes, fragments, aliases, v
     },
   ],
   generated: { count: 50, seed: 88, argumentValues: { 'Query.task.id': ['"t1"', '"t2"', '"t9"'] } },
+};
+
+describeDifferential('mutations in order, Condition nodes, fragments, aliases, variables', fixture);
+
+describe.each(PLANNERS)('the %s planner on this fixture', (name) => {
+  it('plans @include/@skip on fields of other subgraphs as Condition nodes, so the cases above run them', () => {
+    const conditions = fixture.cases.find((testCase) => testCase.name.startsWith('Condition nodes'))!.query;
+    const plan = createOperationPlanner(name, composeSupergraph(fixture.subgraphs)).plan({ text: conditions, document: parse(conditions) });
+    expect(JSON.stringify(plan)).toContain('"kind":"Condition","variable":"withHistory"');
+  });
 });
