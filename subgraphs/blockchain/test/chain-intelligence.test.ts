@@ -120,8 +120,7 @@ describe('wallet clustering', () => {
       });
     }
 
-    const head = Number(await chain.clients.public.getBlockNumber());
-    await eventually(async () => ((await followedBlock()) >= head ? true : undefined), 15_000, 'the follower at the head');
+    await followed();
     const CLUSTER = `query ($address: String!) { wallet(address: $address) { cluster { members confidence links { a b heuristic score evidence } } } }`;
     const { wallet } = await query(CLUSTER, { address: w2.address });
     expect(wallet.cluster.members).toEqual([w1.address, w2.address, w3.address].sort());
@@ -143,15 +142,37 @@ describe('wallet clustering', () => {
   });
 });
 
+/** A contract call mined at once, by the operator unless another wallet is given. */
+async function write(address: Address, abi: readonly unknown[], functionName: string, args: unknown[], by?: Actor): Promise<void> {
+  const wallet = by?.wallet ?? chain.clients.wallet;
+  const hash = await wallet.writeContract({
+    address,
+    abi,
+    functionName,
+    args,
+    account: by?.account ?? chain.clients.wallet.account,
+    chain: chain.clients.chain,
+  } as never);
+  const receipt = await chain.clients.public.waitForTransactionReceipt({ hash });
+  expect(receipt.status).toBe('success');
+}
+
 async function followedBlock(): Promise<number> {
   const cursor = await blockchain.subgraph.database.prisma.chainCursor.findFirst();
   return Number(cursor?.blockNumber ?? -1);
+}
+
+/** Waits until the follower has stored `blockNumber` (the head by default), findings included: then one query sees a settled answer. */
+async function followed(blockNumber?: number): Promise<void> {
+  const target = blockNumber ?? Number(await chain.clients.public.getBlockNumber());
+  await eventually(async () => ((await followedBlock()) >= target ? true : undefined), 15_000, `the follower at block ${target}`);
 }
 
 describe('MEV detection', () => {
   const ONE = 10n ** 18n;
   let pool: { address: Address; abi: readonly unknown[] };
   let token0: { address: Address; abi: readonly unknown[] };
+  let token1: { address: Address; abi: readonly unknown[] };
   let attacker: Actor;
   let victim: Actor;
   let honest: Actor;
@@ -163,26 +184,15 @@ describe('MEV detection', () => {
     const a = await deployFixture(chain, 'PlainToken', ['Token A', 'TKA', 10n ** 9n * ONE]);
     const b = await deployFixture(chain, 'PlainToken', ['Token B', 'TKB', 10n ** 9n * ONE]);
     pool = await deployFixture(chain, 'ConstantProductPool', [a.address, b.address]);
-    token0 = a;
-    const operator = chain.clients.wallet;
-    const write = async (
-      address: Address,
-      abi: readonly unknown[],
-      functionName: string,
-      args: unknown[],
-      by: WalletClient = operator,
-      account = operator.account!,
-    ) => {
-      const hash = await by.writeContract({ address, abi, functionName, args, account, chain: chain.clients.chain } as never);
-      await chain.clients.public.waitForTransactionReceipt({ hash });
-    };
+    [token0, token1] = [a, b];
     for (const token of [a, b]) await write(token.address, token.abi, 'approve', [pool.address, 2n ** 255n]);
     await write(pool.address, pool.abi, 'addLiquidity', [1000n * ONE, 1000n * ONE]);
     [attacker, victim, honest] = [newActor(), newActor(), newActor()];
     for (const actor of [attacker, victim, honest]) {
       await fund(actor.address, '1');
       await write(a.address, a.abi, 'transfer', [actor.address, 500n * ONE]);
-      for (const token of [a, b]) await write(token.address, token.abi, 'approve', [pool.address, 2n ** 255n], actor.wallet, actor.account);
+      await write(b.address, b.abi, 'transfer', [actor.address, 100n * ONE]);
+      for (const token of [a, b]) await write(token.address, token.abi, 'approve', [pool.address, 2n ** 255n], actor);
     }
   }, 60_000);
 
@@ -227,14 +237,8 @@ describe('MEV detection', () => {
       await swap(attacker, frontOut, false, attackerNonce + 1, '10'),
     ]);
     const [victimTx, frontTx, backTx] = sandwich.hashes;
-    const data = await eventually(
-      async () => {
-        const result = await query(MEV, { number: sandwich.blockNumber, front: frontTx, victim: victimTx, back: backTx });
-        return result.block.mevActivity.length > 0 ? result : undefined;
-      },
-      15_000,
-      'the sandwich found',
-    );
+    await followed(sandwich.blockNumber);
+    const data = await query(MEV, { number: sandwich.blockNumber, front: frontTx, victim: victimTx, back: backTx });
     expect(data.block.mevActivity).toEqual([
       {
         kind: 'SANDWICH',
@@ -264,13 +268,109 @@ describe('MEV detection', () => {
       await swap(honest, 5n * ONE, true, await nonceOf(honest), '10'),
       await swap(victim, 5n * ONE, true, await nonceOf(victim), '10'),
     ]);
-    const head = Number(await chain.clients.public.getBlockNumber());
-    await eventually(async () => ((await followedBlock()) >= head ? true : undefined), 15_000, 'the follower at the head');
+    await followed();
     for (const staged of [lone, pair]) {
       const [first, second = first] = staged.hashes;
       const data = await query(MEV, { number: staged.blockNumber, front: first, victim: second, back: first });
       expect(data.block.mevActivity).toEqual([]);
       expect([data.front.mevRole, data.victim.mevRole]).toEqual([null, null]);
+    }
+  });
+
+  it('finds a plain front-run: a higher gas price bought the place just before a same-way trade', async () => {
+    const staged = await inOneBlock(async () => [
+      await swap(honest, 20n * ONE, true, await nonceOf(honest), '10'),
+      await swap(attacker, 20n * ONE, true, await nonceOf(attacker), '40'),
+    ]);
+    const [honestTx, attackerTx] = staged.hashes;
+    await followed(staged.blockNumber);
+    const data = await query(MEV, { number: staged.blockNumber, front: attackerTx, victim: honestTx, back: attackerTx });
+    expect(data.block.mevActivity).toEqual([
+      expect.objectContaining({
+        kind: 'FRONT_RUN',
+        attacker: attacker.address,
+        victim: honest.address,
+        profit: null,
+        transactions: [
+          { role: 'FRONT_RUN', transaction: { hash: attackerTx } },
+          { role: 'VICTIM', transaction: { hash: honestTx } },
+        ],
+      }),
+    ]);
+  });
+
+  it('finds a back-run that takes part of a large trade’s price impact', async () => {
+    const staged = await inOneBlock(async () => [
+      await swap(victim, 100n * ONE, true, await nonceOf(victim), '20'),
+      await swap(attacker, 5n * ONE, false, await nonceOf(attacker), '10'),
+    ]);
+    const [victimTx, attackerTx] = staged.hashes;
+    await followed(staged.blockNumber);
+    const data = await query(MEV, { number: staged.blockNumber, front: attackerTx, victim: victimTx, back: attackerTx });
+    expect(data.block.mevActivity).toEqual([expect.objectContaining({ kind: 'BACK_RUN', attacker: attacker.address, victim: victim.address })]);
+    expect([data.front.mevRole, data.victim.mevRole]).toEqual(['BACK_RUN', 'VICTIM']);
+  });
+
+  it('finds a cyclic arbitrage through two pools in one transaction, with its profit', async () => {
+    const other = await deployFixture(chain, 'ConstantProductPool', [token1.address, token0.address]);
+    for (const token of [token0, token1]) await write(token.address, token.abi, 'approve', [other.address, 2n ** 255n]);
+    await write(other.address, other.abi, 'addLiquidity', [1000n * ONE, 2500n * ONE]); // token0 is much cheaper here
+    const trader = await deployFixture(chain, 'CycleTrader');
+    await write(token0.address, token0.abi, 'approve', [trader.address, 2n ** 255n], attacker);
+    const read = (name: string) => chain.clients.public.readContract({ address: pool.address, abi: pool.abi, functionName: name } as never) as Promise<bigint>;
+    const [reserve0, reserve1] = [await read('reserve0'), await read('reserve1')];
+    const amountIn = 10n * ONE;
+    const end = amountOut(amountOut(amountIn, reserve0, reserve1), 1000n * ONE, 2500n * ONE);
+    const hash = await attacker.wallet.writeContract({
+      address: trader.address,
+      abi: trader.abi,
+      functionName: 'cycle',
+      args: [pool.address, other.address, amountIn],
+      account: attacker.account,
+      chain: chain.clients.chain,
+    } as never);
+    const receipt = await chain.clients.public.waitForTransactionReceipt({ hash });
+    await followed(Number(receipt.blockNumber));
+    const data = await query(MEV, { number: Number(receipt.blockNumber), front: hash, victim: hash, back: hash });
+    expect(data.block.mevActivity).toEqual([
+      {
+        kind: 'ARBITRAGE',
+        attacker: attacker.address,
+        victim: null,
+        pool: null,
+        profit: (end - amountIn).toString(),
+        profitToken: token0.address.toLowerCase(),
+        transactions: [{ role: 'ARBITRAGE', transaction: { hash } }],
+      },
+    ]);
+  });
+
+  it('counts blocks analysed and findings by kind in /metrics', async () => {
+    const text = await (await fetch(`${blockchain.subgraph.url}/metrics`)).text();
+    for (const kind of ['SANDWICH', 'FRONT_RUN', 'BACK_RUN', 'ARBITRAGE']) expect(text).toContain(`blockchain_mev_findings_total{kind="${kind}"} 1`);
+    expect(text).toMatch(/blockchain_blocks_analysed_total [1-9]\d*/);
+    expect(text).toMatch(/blockchain_analysis_duration_seconds_count\{analysis="block"\} [1-9]/);
+    expect(text).toContain('blockchain_analysis_cap_hit_total 0');
+  });
+
+  it('analyses only the first BLOCKCHAIN_ANALYSIS_MAX_TRANSACTIONS transactions of a block, and counts the blocks cut short', async () => {
+    const capped = await startBlockchainHarness(chain, { BLOCKCHAIN_ANALYSIS_MAX_TRANSACTIONS: '1' });
+    try {
+      const staged = await inOneBlock(async () => [
+        await swap(honest, 20n * ONE, true, await nonceOf(honest), '10'),
+        await swap(attacker, 20n * ONE, true, await nonceOf(attacker), '40'),
+      ]);
+      await followed(staged.blockNumber);
+      const cursorOf = () => capped.subgraph.database.prisma.chainCursor.findFirst().then((cursor) => Number(cursor?.blockNumber ?? -1));
+      await eventually(async () => ((await cursorOf()) >= staged.blockNumber ? true : undefined), 15_000, 'the capped follower');
+      const mev = `query ($n: Int!) { block(number: $n) { mevActivity { kind } } }`;
+      expect((await query(mev, { n: staged.blockNumber })).block.mevActivity).toEqual([{ kind: 'FRONT_RUN' }]);
+      const cut = await capped.call<{ block: { mevActivity: unknown[] } }>(mev, { n: staged.blockNumber });
+      expect(cut.data!.block.mevActivity).toEqual([]); // the victim's transaction was beyond the cap
+      const text = await (await fetch(`${capped.subgraph.url}/metrics`)).text();
+      expect(text).toMatch(/blockchain_analysis_cap_hit_total [1-9]/);
+    } finally {
+      await capped.stop();
     }
   });
 

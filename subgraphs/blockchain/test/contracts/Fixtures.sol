@@ -217,6 +217,8 @@ interface IERC20 {
     function transferFrom(address from, address to, uint256 value) external returns (bool);
 
     function transfer(address to, uint256 value) external returns (bool);
+
+    function approve(address spender, uint256 value) external returns (bool);
 }
 
 /// A constant-product pool (x * y = k, 0.3 % fee) that logs Uniswap V2's Swap event.
@@ -263,5 +265,20 @@ contract ConstantProductPool {
             reserve0 -= amountOut;
             emit Swap(msg.sender, 0, amountIn, amountOut, 0, msg.sender);
         }
+    }
+}
+
+/// A bot's contract: one transaction that trades around a cycle of two pools and keeps the gain.
+contract CycleTrader {
+    /// `second` must trade `first`'s token1 (as its token0) back into `first`'s token0.
+    function cycle(ConstantProductPool first, ConstantProductPool second, uint256 amountIn) external {
+        address start = first.token0();
+        IERC20(start).transferFrom(msg.sender, address(this), amountIn);
+        IERC20(start).approve(address(first), amountIn);
+        uint256 middle = first.swap(amountIn, true, 0);
+        IERC20(first.token1()).approve(address(second), middle);
+        uint256 end = second.swap(middle, true, 0);
+        require(end > amountIn, "no profit");
+        IERC20(start).transfer(msg.sender, end);
     }
 }
