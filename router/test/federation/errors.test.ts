@@ -15,6 +15,14 @@ const fail = (message: string) => {
   throw new Error(message);
 };
 
+const ENTITY_NOT_FOUND =
+  'stock nulls the item of customer c3, which the subgraph could not find, with no error: a null in a non-null position is a field error at its path (GraphQL spec §6.4.4)';
+const FETCH_FAILED =
+  'stock reports the failed fetch once, without a path, and nulls the non-null fields it was to fill with no error at their paths (GraphQL spec §6.4.4, §7.1.2); ours adds one there';
+/** The error for a non-null field left null in each of the three orders of maybeOrders. */
+const nullsInEachOrder = (field: string, coordinate: string) =>
+  orders.map((_, index) => `maybeOrders.${index}.${field}: Cannot return null for non-nullable field ${coordinate}.`);
+
 describeDifferential('nullability and error propagation', {
   subgraphs: {
     orders: {
@@ -88,7 +96,7 @@ describeDifferential('nullability and error propagation', {
       name: 'the same, under a nullable list of nullable items',
       query: '{ maybeOrders { id customer { name } } }',
       stockWrong: {
-        why: 'stock nulls the item of customer c3, which the subgraph could not find, with no error: a null in a non-null position is a field error at its path (GraphQL spec §6.4.4)',
+        why: ENTITY_NOT_FOUND,
         expected: {
           data: { maybeOrders: [{ id: 'o1', customer: { name: 'Customer c1' } }, null, null, null] },
           errors: ['maybeOrders.1.customer.name: no name for c2', 'maybeOrders.2.customer.name: Cannot return null for non-nullable field Customer.name.'],
@@ -99,7 +107,7 @@ describeDifferential('nullability and error propagation', {
       name: 'an entity the subgraph cannot find (null in _entities), a non-null field of it selected',
       query: '{ maybeOrders { id customer { id vip } } }',
       stockWrong: {
-        why: 'stock nulls the item of customer c3, which the subgraph could not find, with no error: a null in a non-null position is a field error at its path (GraphQL spec §6.4.4)',
+        why: ENTITY_NOT_FOUND,
         expected: {
           data: { maybeOrders: [{ id: 'o1', customer: { id: 'c1', vip: true } }, null, null, null] },
           errors: [
@@ -113,7 +121,7 @@ describeDifferential('nullability and error propagation', {
       name: 'a non-null field returned null without an error',
       query: '{ maybeOrders { customer { vip } } }',
       stockWrong: {
-        why: 'stock nulls the item of customer c3, which the subgraph could not find, with no error: a null in a non-null position is a field error at its path (GraphQL spec §6.4.4)',
+        why: ENTITY_NOT_FOUND,
         expected: {
           data: { maybeOrders: [{ customer: { vip: true } }, null, null, null] },
           errors: [
@@ -133,15 +141,10 @@ describeDifferential('nullability and error propagation', {
       name: 'a subgraph that is down, behind entities: a non-null field',
       query: '{ maybeOrders { id customer { strictPoints } } }',
       stockWrong: {
-        why: 'stock reports the failed fetch once, without a path, and nulls the non-null fields it was to fill with no error at their paths (GraphQL spec §6.4.4, §7.1.2); ours adds one there',
+        why: FETCH_FAILED,
         expected: {
           data: { maybeOrders: [null, null, null, null] },
-          errors: [
-            '(no path)',
-            'maybeOrders.0.customer.strictPoints: Cannot return null for non-nullable field Customer.strictPoints.',
-            'maybeOrders.1.customer.strictPoints: Cannot return null for non-nullable field Customer.strictPoints.',
-            'maybeOrders.2.customer.strictPoints: Cannot return null for non-nullable field Customer.strictPoints.',
-          ],
+          errors: ['(no path)', ...nullsInEachOrder('customer.strictPoints', 'Customer.strictPoints')],
         },
       },
     },
@@ -150,7 +153,7 @@ describeDifferential('nullability and error propagation', {
       name: 'a subgraph answering HTTP 500, non-null root field',
       query: '{ carriers orders { id } }',
       stockWrong: {
-        why: 'stock reports the failed fetch once, without a path, and nulls the non-null fields it was to fill with no error at their paths (GraphQL spec §6.4.4, §7.1.2); ours adds one there',
+        why: FETCH_FAILED,
         expected: { data: null, errors: ['(no path)', 'carriers: Cannot return null for non-nullable field Query.carriers.'] },
       },
     },
@@ -158,15 +161,10 @@ describeDifferential('nullability and error propagation', {
       name: 'a subgraph answering HTTP 500, a non-null entity field',
       query: '{ maybeOrders { id strictEta } }',
       stockWrong: {
-        why: 'stock reports the failed fetch once, without a path, and nulls the non-null fields it was to fill with no error at their paths (GraphQL spec §6.4.4, §7.1.2); ours adds one there',
+        why: FETCH_FAILED,
         expected: {
           data: { maybeOrders: [null, null, null, null] },
-          errors: [
-            '(no path)',
-            'maybeOrders.0.strictEta: Cannot return null for non-nullable field Order.strictEta.',
-            'maybeOrders.1.strictEta: Cannot return null for non-nullable field Order.strictEta.',
-            'maybeOrders.2.strictEta: Cannot return null for non-nullable field Order.strictEta.',
-          ],
+          errors: ['(no path)', ...nullsInEachOrder('strictEta', 'Order.strictEta')],
         },
       },
     },
