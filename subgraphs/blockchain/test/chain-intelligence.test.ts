@@ -140,6 +140,37 @@ describe('wallet clustering', () => {
     const deposited = await query(CLUSTER, { address: deposit.address });
     expect(deposited.wallet.cluster).toBeNull();
   });
+  it('clusters the hops of a peel chain, and two siblings that sent value back and forth', async () => {
+    const [hop0, hop1, hop2, shop1, shop2] = [newActor(), newActor(), newActor(), newActor(), newActor()];
+    await fund(hop0.address, '5');
+    await send(hop0, shop1.address, '0.5'); // the peel: a payment
+    await send(hop0, hop1.address, '4.4'); // the change, to a fresh address
+    await send(hop1, shop2.address, '0.4');
+    await send(hop1, hop2.address, '3.9');
+
+    const [source, r1, r2] = [newActor(), newActor(), newActor()];
+    await fund(source.address, '3');
+    await send(source, r1.address, '1');
+    await send(source, r2.address, '1');
+    await send(r1, r2.address, '0.2');
+    await send(r2, r1.address, '0.1');
+
+    await followed();
+    const CLUSTER = `query ($address: String!) { wallet(address: $address) { cluster { members confidence links { heuristic evidence } } } }`;
+    const peel = (await query(CLUSTER, { address: hop1.address })).wallet.cluster;
+    expect(peel.members).toEqual([hop0.address, hop1.address, hop2.address].sort());
+    expect(peel.confidence).toBeCloseTo(0.7);
+    expect(peel.links).toContainEqual({
+      heuristic: 'PEEL_CHAIN',
+      evidence: `${hop0.address}, funded once, peeled ${parseEther('0.5')} off to ${shop1.address} and passed ${parseEther('4.4')} on to the fresh ${hop1.address}`,
+    });
+    expect((await query(CLUSTER, { address: shop1.address })).wallet.cluster).toBeNull();
+
+    const siblings = (await query(CLUSTER, { address: r1.address })).wallet.cluster;
+    expect(siblings.members).toEqual([r1.address, r2.address].sort());
+    expect(siblings.confidence).toBeCloseTo(0.8); // 1 - (1 - 0.5)(1 - 0.6)
+    expect(new Set(siblings.links.map((link: { heuristic: string }) => link.heuristic))).toEqual(new Set(['COMMON_FUNDER', 'ROUND_TRIP']));
+  });
 });
 
 /** A contract call mined at once, by the operator unless another wallet is given. */
@@ -154,6 +185,7 @@ async function write(address: Address, abi: readonly unknown[], functionName: st
     chain: chain.clients.chain,
   } as never);
   const receipt = await chain.clients.public.waitForTransactionReceipt({ hash });
+
   expect(receipt.status).toBe('success');
 }
 
@@ -164,7 +196,8 @@ async function followedBlock(): Promise<number> {
 
 /** Waits until the follower has stored `blockNumber` (the head by default), findings included: then one query sees a settled answer. */
 async function followed(blockNumber?: number): Promise<void> {
-  const target = blockNumber ?? Number(await chain.clients.public.getBlockNumber());
+  // cacheTime 0: viem would otherwise answer from its own few-seconds cache of the head.
+  const target = blockNumber ?? Number(await chain.clients.public.getBlockNumber({ cacheTime: 0 }));
   await eventually(async () => ((await followedBlock()) >= target ? true : undefined), 15_000, `the follower at block ${target}`);
 }
 

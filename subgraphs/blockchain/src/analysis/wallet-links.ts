@@ -15,7 +15,7 @@ export interface ValueEdge {
   fromIsSender: boolean;
 }
 
-export type LinkHeuristic = 'COMMON_FUNDER' | 'DEPOSIT_ADDRESS' | 'ROUND_TRIP' | 'CO_ACTIVITY';
+export type LinkHeuristic = 'COMMON_FUNDER' | 'DEPOSIT_ADDRESS' | 'ROUND_TRIP' | 'PEEL_CHAIN' | 'CO_ACTIVITY';
 
 export interface WalletLinkOptions {
   /** Score of two wallets first funded by the same address. Default 0.5 (weak alone: faucets and payroll fund many). */
@@ -28,6 +28,8 @@ export interface WalletLinkOptions {
   maxDepositSenders?: number;
   /** Score of A → B followed later by B → A. Default 0.6. */
   roundTripScore?: number;
+  /** Score of a one-time hop and the fresh address it passed the larger part of its funds to, after peeling some off elsewhere. Default 0.7. */
+  peelChainScore?: number;
   /** Score of two senders active in the same blocks at least `coActivityBlocks` times. Default 0.3. */
   coActivityScore?: number;
   /** Shared blocks within `coActivityWindow` blocks that count as co-activity. Default 3 of 50. */
@@ -43,6 +45,7 @@ const DEFAULTS: Required<WalletLinkOptions> = {
   depositScore: 0.8,
   maxDepositSenders: 5,
   roundTripScore: 0.6,
+  peelChainScore: 0.7,
   coActivityScore: 0.3,
   coActivityBlocks: 3,
   coActivityWindow: 50,
@@ -88,7 +91,7 @@ export class WalletLinker {
     const links: Link[] = [];
     for (const edge of edges) {
       if (edge.from === edge.to) continue;
-      links.push(...(await this.commonFunder(tx, edge)), ...(await this.roundTrip(tx, edge)));
+      links.push(...(await this.commonFunder(tx, edge)), ...(await this.roundTrip(tx, edge)), ...(await this.peelChain(tx, edge)));
       if (edge.fromIsSender) links.push(...(await this.depositSweep(tx, edge)));
     }
     links.push(...(await this.coActivity(tx, blockNumber, edges)));
@@ -192,6 +195,32 @@ export class WalletLinker {
         heuristic: 'ROUND_TRIP',
         score: this.options.roundTripScore,
         evidence: `${edge.to} sent to ${edge.from} (${earlier.txHash}) and got value back`,
+        txHash: edge.txHash,
+        blockNumber: edge.blockNumber,
+      },
+    ];
+  }
+
+  /**
+   * A peel chain: a hop address funded once passes the larger part of those funds on to a fresh
+   * address (its change, so its owner's) after peeling a smaller payment off to someone else.
+   */
+  private async peelChain(tx: Prisma.TransactionClient, edge: ValueEdge): Promise<Link[]> {
+    const first = await this.firstFunder(tx, edge.to);
+    if (first?.txHash !== edge.txHash || first.logIndex !== edge.logIndex) return [];
+    const incoming = await tx.walletEdge.findMany({ where: { toAddress: edge.from, asset: edge.asset }, take: 2 });
+    if (incoming.length !== 1 || edge.value * 2n <= BigInt(incoming[0]!.value)) return [];
+    const peeled = await tx.walletEdge.findFirst({
+      where: { fromAddress: edge.from, asset: edge.asset, toAddress: { not: edge.to }, blockNumber: { lte: edge.blockNumber } },
+    });
+    if (!peeled || BigInt(peeled.value) >= edge.value) return [];
+    return [
+      {
+        a: edge.from,
+        b: edge.to,
+        heuristic: 'PEEL_CHAIN',
+        score: this.options.peelChainScore,
+        evidence: `${edge.from}, funded once, peeled ${peeled.value} off to ${peeled.toAddress} and passed ${edge.value} on to the fresh ${edge.to}`,
         txHash: edge.txHash,
         blockNumber: edge.blockNumber,
       },

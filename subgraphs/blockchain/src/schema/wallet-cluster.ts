@@ -11,7 +11,7 @@ class WalletLinkEvidence {
   @Field(() => String)
   b!: string;
 
-  @Field(() => String, { description: 'COMMON_FUNDER, DEPOSIT_ADDRESS, ROUND_TRIP or CO_ACTIVITY.' })
+  @Field(() => String, { description: 'COMMON_FUNDER, DEPOSIT_ADDRESS, ROUND_TRIP, PEEL_CHAIN or CO_ACTIVITY.' })
   heuristic!: string;
 
   @Field(() => Float, { description: 'How strongly this piece alone says "one actor" (0..1).' })
