@@ -18,10 +18,13 @@ const fail = (message: string) => {
 const ENTITY_NOT_FOUND =
   'stock nulls the item of customer c3, which the subgraph could not find, with no error: a null in a non-null position is a field error at its path (GraphQL spec §6.4.4)';
 const FETCH_FAILED =
-  'stock reports the failed fetch once, without a path, and nulls the non-null fields it was to fill with no error at their paths (GraphQL spec §6.4.4, §7.1.2); ours adds one there';
-/** The error for a non-null field left null in each of the three orders of maybeOrders. */
-const nullsInEachOrder = (field: string, coordinate: string) =>
-  orders.map((_, index) => `maybeOrders.${index}.${field}: Cannot return null for non-nullable field ${coordinate}.`);
+  'stock reports a fetch that failed as a whole once, without a path; the router reports it at each field the fetch was to fill (GraphQL spec §7.1.2: an error that can be associated with a field carries its path)';
+/** The errors the router's data source answers for a subgraph that failed as a whole (the harness's, as subgraph-data-source.ts does). */
+const DOWN = 'Subgraph "loyalty" is unreachable';
+const HTTP_500 = 'Subgraph "shipping" answered HTTP 500';
+const NOT_JSON = 'Subgraph "reviews" answered no JSON';
+/** One error per order of `list`, at `field` below it. */
+const inEachOrder = (list: string, field: string, message: string) => orders.map((_, index) => `${list}.${index}.${field}: ${message}`);
 
 describeDifferential('nullability and error propagation', {
   subgraphs: {
@@ -135,41 +138,65 @@ describeDifferential('nullability and error propagation', {
     { name: 'null in a non-null item of a nullable list', query: '{ orders { id lines { sku qty } } }' },
     { name: 'an error in a nullable field inside a list', query: '{ orders { lines { note } } }' },
     { name: 'null propagation three levels deep, stopped by the first nullable parent', query: '{ deep { level2 { level3 { value } } } }' },
-    { name: 'a subgraph that is down, at the root', query: '{ orders { id } pointsTable }' },
-    { name: 'a subgraph that is down, behind entities: nullable fields', query: '{ orders { id customer { name points } } }' },
+    {
+      name: 'a subgraph that is down, at the root',
+      query: '{ orders { id } pointsTable }',
+      stockWrong: {
+        why: FETCH_FAILED,
+        expected: { data: { orders: [{ id: 'o1' }, { id: 'o2' }, { id: 'o3' }], pointsTable: null }, errors: [`pointsTable: ${DOWN}`] },
+      },
+    },
+    {
+      name: 'a subgraph that is down, behind entities, next to a field error that nulls everything',
+      query: '{ orders { id customer { name points } } }',
+      stockWrong: {
+        why: FETCH_FAILED,
+        expected: { data: null, errors: ['orders.1.customer.name: no name for c2', ...inEachOrder('orders', 'customer.points', DOWN)] },
+      },
+    },
     {
       name: 'a subgraph that is down, behind entities: a non-null field',
       query: '{ maybeOrders { id customer { strictPoints } } }',
       stockWrong: {
         why: FETCH_FAILED,
+        expected: { data: { maybeOrders: [null, null, null, null] }, errors: inEachOrder('maybeOrders', 'customer.strictPoints', DOWN) },
+      },
+    },
+    {
+      name: 'a subgraph answering HTTP 500, nullable entity field',
+      query: '{ orders { id eta } }',
+      stockWrong: {
+        why: FETCH_FAILED,
         expected: {
-          data: { maybeOrders: [null, null, null, null] },
-          errors: ['(no path)', ...nullsInEachOrder('customer.strictPoints', 'Customer.strictPoints')],
+          data: { orders: orders.map(({ id }) => ({ id, eta: null })) },
+          errors: inEachOrder('orders', 'eta', HTTP_500),
         },
       },
     },
-    { name: 'a subgraph answering HTTP 500, nullable entity field', query: '{ orders { id eta } }' },
     {
       name: 'a subgraph answering HTTP 500, non-null root field',
       query: '{ carriers orders { id } }',
-      stockWrong: {
-        why: FETCH_FAILED,
-        expected: { data: null, errors: ['(no path)', 'carriers: Cannot return null for non-nullable field Query.carriers.'] },
-      },
+      stockWrong: { why: FETCH_FAILED, expected: { data: null, errors: [`carriers: ${HTTP_500}`] } },
     },
     {
       name: 'a subgraph answering HTTP 500, a non-null entity field',
       query: '{ maybeOrders { id strictEta } }',
       stockWrong: {
         why: FETCH_FAILED,
+        expected: { data: { maybeOrders: [null, null, null, null] }, errors: inEachOrder('maybeOrders', 'strictEta', HTTP_500) },
+      },
+    },
+    {
+      name: 'a subgraph answering HTML instead of JSON',
+      query: '{ orders { id rating } }',
+      stockWrong: {
+        why: FETCH_FAILED,
         expected: {
-          data: { maybeOrders: [null, null, null, null] },
-          errors: ['(no path)', ...nullsInEachOrder('strictEta', 'Order.strictEta')],
+          data: { orders: orders.map(({ id }) => ({ id, rating: null })) },
+          errors: inEachOrder('orders', 'rating', NOT_JSON),
         },
       },
     },
-    { name: 'a subgraph answering HTML instead of JSON', query: '{ orders { id rating } }' },
-    { name: 'every failure at once', query: '{ broken maybeOrders { id eta rating customer { email points address { city } } lines { sku note } } }' },
     {
       name: 'a subgraph answering data null for its non-null root field: its other root fields are part of that failure',
       query: '{ strictOrders { id } brokenStrict }',
@@ -180,8 +207,20 @@ describeDifferential('nullability and error propagation', {
   generated: {
     count: 50,
     seed: 77,
-    // Non-null fields that a failed fetch or a missing entity leaves null: stock reports no error at their paths (the cases above).
-    // And brokenStrict, which a defect of ours (the case above) answers with one error too many.
-    excludeFields: ['Query.carriers', 'Order.strictEta', 'Customer.strictPoints', 'Customer.name', 'Customer.vip', 'Query.brokenStrict'],
+    // Stock reports no error where these are null (the cases above): the fields of the subgraphs that fail, the non-null
+    // fields of a customer the subgraph cannot find, and brokenStrict, which a defect of ours answers with one error too many.
+    excludeFields: [
+      'Query.pointsTable',
+      'Customer.points',
+      'Customer.strictPoints',
+      'Query.carriers',
+      'Order.eta',
+      'Order.strictEta',
+      'Query.topRated',
+      'Order.rating',
+      'Customer.name',
+      'Customer.vip',
+      'Query.brokenStrict',
+    ],
   },
 });

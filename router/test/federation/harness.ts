@@ -142,11 +142,21 @@ export class OurExecutor {
   ) {
     this.apiSchema = Supergraph.build(supergraphSdl).apiSchema().toGraphQLJSSchema();
   }
-  /** As a router's data source: a response that is not 2xx, or not JSON, fails the fetch as a whole. */
+  /**
+   * As the router's data source (execution/subgraph-data-source.ts) answers: a subgraph that cannot
+   * be reached, answers other than 2xx or answers no JSON fails the fetch as a whole, with an error
+   * naming the subgraph and no data.
+   */
   readonly dataSource: DataSource = async (serviceName, request) => {
-    const response = await fetch(this.urls[serviceName]!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
-    if (!response.ok) throw new Error(`${response.status}: ${response.statusText}`);
-    return (await response.json()) as SubgraphResponse;
+    const failed = (why: string): SubgraphResponse => ({ errors: [{ message: `Subgraph "${serviceName}" ${why}`, extensions: { serviceName } }] });
+    const response = await fetch(this.urls[serviceName]!, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(request),
+    }).catch(() => undefined);
+    if (!response) return failed('is unreachable');
+    if (!response.ok) return failed(`answered HTTP ${response.status}`);
+    return ((await response.json().catch(() => undefined)) as SubgraphResponse | undefined) ?? failed('answered no JSON');
   };
   planner(name: PlannerName): OperationPlanner {
     let planner = this.planners.get(name);
