@@ -1,6 +1,8 @@
 import { createWalletClient, http, parseEther, parseGwei, type Address, type Hash, type WalletClient } from 'viem';
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
-import { graphql, type UntypedData } from '@supergraph/testing';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { bearer, graphql, type UntypedData } from '@supergraph/testing';
 import { MEV_DETECTED, type MevDetectedEvent } from '../src/events/chain-events';
 import { eventually, startTestChain, type TestChain } from './chain';
 import { deployFixture } from './fixtures';
@@ -404,6 +406,50 @@ describe('MEV detection', () => {
       expect(text).toMatch(/blockchain_analysis_cap_hit_total [1-9]/);
     } finally {
       await capped.stop();
+    }
+  });
+
+  it('streams mevDetected through the router over graphql-ws to a signed-in caller', async () => {
+    const registered = await query(`mutation { register(email: "watcher@example.com", password: "correct horse battery") { token } }`);
+    const client: Client = createClient({
+      url: platform.graphqlUrl.replace('http', 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: bearer(registered.register.token as string),
+      retryAttempts: 0,
+    });
+    const received: UntypedData[] = [];
+    const stop = client.subscribe(
+      { query: 'subscription { mevDetected { kind blockNumber attacker victim transactions { role transaction { hash mevRole } } } }' },
+      { next: (result) => void received.push(result), error: () => undefined, complete: () => undefined },
+    );
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 500)); // subscriptions start asynchronously upstream
+      const nonce = await nonceOf(attacker);
+      const staged = await inOneBlock(async () => [
+        await swap(honest, 30n * ONE, true, await nonceOf(honest), '20'),
+        await swap(attacker, 10n * ONE, true, nonce, '30'),
+        await swap(attacker, 5n * ONE, false, nonce + 1, '10'),
+      ]);
+      const [victimTx, frontTx, backTx] = staged.hashes;
+      const [event] = await eventually(() => (received.length > 0 ? received : undefined), 15_000, 'mevDetected through the router');
+      expect(event).toEqual({
+        data: {
+          mevDetected: {
+            kind: 'SANDWICH',
+            blockNumber: staged.blockNumber,
+            attacker: attacker.address,
+            victim: honest.address,
+            transactions: [
+              { role: 'FRONT_RUN', transaction: { hash: frontTx, mevRole: 'FRONT_RUN' } },
+              { role: 'VICTIM', transaction: { hash: victimTx, mevRole: 'VICTIM' } },
+              { role: 'BACK_RUN', transaction: { hash: backTx, mevRole: 'BACK_RUN' } },
+            ],
+          },
+        },
+      });
+    } finally {
+      stop();
+      await client.dispose();
     }
   });
 

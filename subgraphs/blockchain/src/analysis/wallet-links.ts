@@ -15,7 +15,8 @@ export interface ValueEdge {
   fromIsSender: boolean;
 }
 
-export type LinkHeuristic = 'COMMON_FUNDER' | 'DEPOSIT_ADDRESS' | 'ROUND_TRIP' | 'PEEL_CHAIN' | 'CO_ACTIVITY';
+export const LINK_HEURISTICS = ['COMMON_FUNDER', 'DEPOSIT_ADDRESS', 'ROUND_TRIP', 'PEEL_CHAIN', 'CO_ACTIVITY'] as const;
+export type LinkHeuristic = (typeof LINK_HEURISTICS)[number];
 
 export interface WalletLinkOptions {
   /** Score of two wallets first funded by the same address. Default 0.5 (weak alone: faucets and payroll fund many). */

@@ -1,7 +1,15 @@
-import { Ctx, Field, FieldResolver, Float, Int, ObjectType, Resolver, Root } from 'type-graphql';
+import { Ctx, Field, FieldResolver, Float, Int, ObjectType, Resolver, Root, registerEnumType } from 'type-graphql';
 import { clusterOf } from '../analysis/wallet-cluster';
+import { LINK_HEURISTICS, type LinkHeuristic } from '../analysis/wallet-links';
+import { graphqlEnum } from './enums';
 import type { BlockchainContext } from '../context';
 import { Wallet } from './wallet';
+
+const WalletLinkHeuristic = graphqlEnum(LINK_HEURISTICS);
+registerEnumType(WalletLinkHeuristic, {
+  name: 'WalletLinkHeuristic',
+  description: 'See the README: what each heuristic looks for, its score and blind spots.',
+});
 
 @ObjectType({ description: 'One piece of evidence that two wallets are one actor.' })
 class WalletLinkEvidence {
@@ -11,8 +19,8 @@ class WalletLinkEvidence {
   @Field(() => String)
   b!: string;
 
-  @Field(() => String, { description: 'COMMON_FUNDER, DEPOSIT_ADDRESS, ROUND_TRIP, PEEL_CHAIN or CO_ACTIVITY.' })
-  heuristic!: string;
+  @Field(() => WalletLinkHeuristic)
+  heuristic!: LinkHeuristic;
 
   @Field(() => Float, { description: 'How strongly this piece alone says "one actor" (0..1).' })
   score!: number;
@@ -51,7 +59,7 @@ export class WalletClusterResolver {
       links: cluster.links.map((link) => ({
         a: link.addressA,
         b: link.addressB,
-        heuristic: link.heuristic,
+        heuristic: link.heuristic as LinkHeuristic,
         score: link.score,
         evidence: link.evidence,
         txHash: link.txHash,
