@@ -198,6 +198,34 @@ describeDifferential('nullability and error propagation', {
       },
     },
     {
+      name: 'every failure at once, each where it happened',
+      query: '{ broken maybeOrders { id eta rating customer { email points address { city } } lines { sku note } } }',
+      stockWrong: {
+        why: FETCH_FAILED,
+        expected: {
+          data: {
+            broken: null,
+            maybeOrders: [
+              { id: 'o1', eta: null, rating: null, customer: { email: null, points: null, address: { city: 'Paris' } }, lines: [{ sku: 'b', note: 'ok' }] },
+              { id: 'o2', eta: null, rating: null, customer: { email: 'c2@example.com', points: null, address: null }, lines: null },
+              { id: 'o3', eta: null, rating: null, customer: { email: null, points: null, address: null }, lines: null },
+              null,
+            ],
+          },
+          errors: [
+            'broken: the orders subgraph cannot say',
+            'maybeOrders.0.customer.email: email hidden',
+            'maybeOrders.1.customer.address.city: Cannot return null for non-nullable field Address.city.',
+            'maybeOrders.1.lines.1.sku: Cannot return null for non-nullable field Line.sku.',
+            'maybeOrders.2.lines: no note',
+            ...inEachOrder('maybeOrders', 'customer.points', DOWN),
+            ...inEachOrder('maybeOrders', 'eta', HTTP_500),
+            ...inEachOrder('maybeOrders', 'rating', NOT_JSON),
+          ],
+        },
+      },
+    },
+    {
       name: 'a subgraph answering data null for its non-null root field: its other root fields are part of that failure',
       query: '{ strictOrders { id } brokenStrict }',
       knownDefect:
