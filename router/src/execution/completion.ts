@@ -25,8 +25,11 @@ export function completeResponse(
   data: JsonObject,
   variables: Readonly<Record<string, unknown>>,
   subgraphErrors: readonly LocatedError[],
+  /** Where a failed fetch left values out, its error reported elsewhere (`FetchedData.failedPaths`). */
+  failedPaths: readonly ResultPath[] = [],
 ): CompletedResponse {
-  const completion = new Completion(variables, new Set(subgraphErrors.filter((error) => error.path).map((error) => pathKey(error.path!))));
+  const reported = [...subgraphErrors.filter((error) => error.path).map((error) => error.path!), ...failedPaths];
+  const completion = new Completion(variables, new Set(reported.map(pathKey)));
   const completed = completion.object(shape, data);
   return { data: completed === INVALID ? null : completed, errors: completion.errors };
 }

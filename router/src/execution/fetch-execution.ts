@@ -15,6 +15,8 @@ export interface LocatedError {
 export interface FetchedData {
   data: JsonObject;
   errors: LocatedError[];
+  /** Where a fetch left no value because the subgraph nulled its whole data for an error elsewhere: a null there is that error's, not a new one. */
+  failedPaths?: ResultPath[];
 }
 
 /**
@@ -77,6 +79,10 @@ async function rootFetch(node: FetchNode, context: RunContext): Promise<void> {
   if (isObject(response.data)) {
     applyRewrites(context.schema, response.data, node.outputRewrites ?? []);
     mergeInto(context.fetched.data, response.data);
+  } else if (response.errors?.some((error) => error.path)) {
+    // A non-null root field failed in the subgraph and took its whole data with it (spec §6.4.4): every root field of the fetch is part of that failure.
+    const failed = (context.fetched.failedPaths ??= []);
+    for (const key of selectedKeys(node).keys()) failed.push([key]);
   }
 }
 

@@ -55,7 +55,7 @@ export async function executeCompiledOperation(
   const variables = coerced.coerced;
   const fetched = await runPlan(apiSchema, compiled.plan.node, variables, dataSource);
   if (compiled.introspection) Object.assign(fetched.data, executeIntrospection(apiSchema, compiled.introspection, compiled.operation.name?.value, variables));
-  const completed = completeResponse(compiled.shape, fetched.data, variables, fetched.errors);
+  const completed = completeResponse(compiled.shape, fetched.data, variables, fetched.errors, fetched.failedPaths);
   const errors = [...fetched.errors, ...completed.errors];
   return errors.length > 0 ? { data: completed.data, errors } : { data: completed.data };
 }

@@ -226,17 +226,15 @@ describeDifferential('nullability and error propagation', {
       },
     },
     {
-      name: 'a subgraph answering data null for its non-null root field: its other root fields are part of that failure',
+      name: 'a subgraph answering data null for its non-null root field: its other root fields are part of that failure, not errors of their own',
       query: '{ strictOrders { id } brokenStrict }',
-      knownDefect:
-        'the orders fetch answers data null with the error at brokenStrict; ours also reports strictOrders, which did not fail, as a null in a non-null position (GraphQL spec §6.4.4: one error for the field that failed)',
     },
   ],
   generated: {
     count: 50,
     seed: 77,
     // Stock reports no error where these are null (the cases above): the fields of the subgraphs that fail, the non-null
-    // fields of a customer the subgraph cannot find, and brokenStrict, which a defect of ours answers with one error too many.
+    // fields of a customer the subgraph cannot find.
     excludeFields: [
       'Query.pointsTable',
       'Customer.points',
@@ -248,7 +246,6 @@ describeDifferential('nullability and error propagation', {
       'Order.rating',
       'Customer.name',
       'Customer.vip',
-      'Query.brokenStrict',
     ],
   },
 });
