@@ -186,8 +186,6 @@ export interface DifferentialCase {
   stockWrong?: { why: string; expected: { data: unknown; errors?: string[] } };
   /** A planner that cannot plan this operation, or plans it wrong, and why: the case is expected to fail on it. */
   plannerLimitation?: Partial<Record<PlannerName, string>>;
-  /** Ours answers this one wrong and stock right, and why: expected to fail on both planners until fixed. */
-  knownDefect?: string;
 }
 
 export interface DifferentialFixture {
@@ -241,13 +239,12 @@ export function describeDifferential(title: string, fixture: DifferentialFixture
     describe.each(PLANNERS)('planned by %s', (planner) => {
       for (const testCase of cases) {
         const limitation = testCase.plannerLimitation?.[planner];
-        // A known limitation or defect: recorded as failing, so the run says so when it is lifted.
-        const test = limitation || testCase.knownDefect ? it.failing : it;
+        // A known limitation: recorded as failing, so the run says so when it is lifted.
+        const test = limitation ? it.failing : it;
         const name = [
           testCase.name,
           ...(testCase.stockWrong ? [`stock is wrong: ${testCase.stockWrong.why}`] : []),
           ...(limitation ? [`${planner} planner limitation: ${limitation}`] : []),
-          ...(testCase.knownDefect ? [`known defect of ours: ${testCase.knownDefect}`] : []),
         ].join(' — ');
         test(name, async () => {
           const expected = await stockAnswer(testCase);
