@@ -25,6 +25,7 @@ import { authenticate } from './authentication';
 import { authorizingGateway } from './authorization';
 import { dashboardRoutes } from './dashboard/dashboard';
 import type { RouterContext } from './context';
+import { incrementalHttpResponder } from './incremental-http';
 import { sandboxPage } from './landing-page';
 import { operationShareKey } from './operation-dedupe';
 import { countingSubscriptions, RouterMetrics } from './metrics';
@@ -32,7 +33,7 @@ import { RateLimiter, rateLimitKey, RedisSlidingWindow } from './rate-limit';
 import { persistedQueryStore } from './persisted-queries';
 import { badRequest } from './pipeline/01-input-limits';
 import { operationRunner } from './pipeline/10-execute';
-import { publicError } from './pipeline/11-respond';
+import { publicError, type ResponseErrors } from './pipeline/11-respond';
 import type { OperationParams } from './pipeline/operation-request';
 import { operationPipeline } from './pipeline/pipeline';
 import { PreparedDocuments, SchemaState, type ExecutionOptions, type SubgraphClients } from './pipeline/schema-state';
@@ -94,7 +95,9 @@ export async function startRouter(config: RouterServiceConfig, logger: Logger = 
   const tracing = config.otlpEndpoint ? startTracing('router', config.otlpEndpoint) : undefined;
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
   const rateLimiter = new RateLimiter(protection.rateLimit, redis && new RedisSlidingWindow(redis), logger);
+  // What of an error leaves the router, on every path: a subgraph's cut down to its documented details, a bug's hidden and logged.
   const formatError = formatErrorFor(logger);
+  const responseErrors: ResponseErrors = { format: (formatted, error) => formatError(publicError(formatted), error), logger };
   const documents = new PreparedDocuments();
   const apollo = new ApolloServer<RouterContext>({
     // Runs each operation as the pipeline's authorization stage decided, before the gateway plans it.
@@ -106,7 +109,7 @@ export async function startRouter(config: RouterServiceConfig, logger: Logger = 
     // The pipeline resolves persisted queries, parses and validates: Apollo finds each document in this store.
     persistedQueries: false,
     documentStore: documents,
-    formatError: (formatted, error) => formatError(publicError(formatted), error),
+    formatError: responseErrors.format,
     plugins: [
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       metrics.plugin(),
@@ -145,6 +148,7 @@ export async function startRouter(config: RouterServiceConfig, logger: Logger = 
     maxBodyBytes: config.maxBodyBytes,
     shareKey: config.router.operationDedupe ? operationShareKey() : undefined,
     onShared: (leader, follower) => metrics.sharedResponse(leader, follower),
+    respond: incrementalHttpResponder(responseErrors),
   });
   waitingOnShared = () => executeGraphQL.sharing;
   const eventAuthorization: EventAuthorization = new EventAuthorization({
@@ -161,7 +165,7 @@ export async function startRouter(config: RouterServiceConfig, logger: Logger = 
     },
     logger,
   );
-  const operations = countingSubscriptions(operationRunner(apollo, engine));
+  const operations = countingSubscriptions(operationRunner(apollo, engine, responseErrors));
   subscriptionsActive = () => operations.active;
   const serverSentEvents = serverSentEventsHandler({
     operations,

@@ -34,10 +34,27 @@ export function completeResponse(
   return { data: completed === INVALID ? null : completed, errors: completion.errors };
 }
 
+/**
+ * Completes one value at `path` on its own: a deferred fragment's object, delivered apart from the
+ * rest (null when a non-null field in it is null: propagation stops at the fragment, as the
+ * incremental delivery proposal says).
+ */
+export function completeValueAt(
+  shape: ValueShape,
+  value: unknown,
+  path: ResultPath,
+  variables: Readonly<Record<string, unknown>>,
+  subgraphErrors: readonly LocatedError[],
+): { data: unknown; errors: LocatedError[] } {
+  const completion = new Completion(variables, new Set(subgraphErrors.filter((error) => error.path).map((error) => pathKey(error.path!))), path);
+  const completed = completion.value(shape, value, shape.kind === 'Object' ? shape.typeName : '');
+  return { data: completed === INVALID ? null : completed, errors: completion.errors };
+}
+
 class Completion {
   readonly errors: LocatedError[] = [];
   /** The current path, pushed and popped as the walk goes: copied only when an error needs it. */
-  private readonly path: ResultPath = [];
+  private readonly path: (string | number)[];
 
   constructor(
     private readonly variables: Readonly<Record<string, unknown>>,
@@ -46,7 +63,11 @@ class Completion {
      * second one there, nor below: a failed fetch reports once, where its data would have gone.
      */
     private readonly erroredPaths: ReadonlySet<string>,
-  ) {}
+    /** Where the completed value is in the response (empty: the root). */
+    at: ResultPath = [],
+  ) {
+    this.path = [...at];
+  }
 
   object(shape: ObjectShape, data: JsonObject): JsonObject | typeof INVALID {
     const result: JsonObject = {};
@@ -66,7 +87,7 @@ class Completion {
     return result;
   }
 
-  private value(shape: ValueShape, value: unknown, coordinate: string): unknown {
+  value(shape: ValueShape, value: unknown, coordinate: string): unknown {
     if (value === null || value === undefined) return this.nullAt(shape, coordinate);
     if (shape.kind === 'Leaf') {
       if (shape.enumType && !shape.enumType.values.has(value as string)) {

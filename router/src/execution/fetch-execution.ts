@@ -28,8 +28,10 @@ export async function runPlan(
   node: PlanNode | undefined,
   variables: Readonly<Record<string, unknown>>,
   dataSource: DataSource,
+  /** The response so far, written in place: a deferred part's fetches start from what the parts before it fetched. */
+  data: JsonObject = {},
 ): Promise<FetchedData> {
-  const fetched: FetchedData = { data: {}, errors: [] };
+  const fetched: FetchedData = { data, errors: [] };
   if (node) await run(node, { schema, variables, dataSource, fetched });
   return fetched;
 }

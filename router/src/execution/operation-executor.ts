@@ -1,10 +1,12 @@
 import type { GatewayExecutor, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
-import { GraphQLError, Kind, print, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
-import { withSpan } from '@supergraph/server';
+import { GraphQLError, Kind, print, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { withSpan, type Logger } from '@supergraph/server';
 import type { RouterContext } from '../context';
-import type { OperationPlanner } from '../planning/operation-planner';
+import type { PreparedOperation } from '../pipeline/operation-request';
+import { createOperationPlanner, type OperationPlanner, type PlannerName } from '../planning/operation-planner';
 import type { SubgraphClient } from '../subgraph-client';
 import type { LocatedError } from './fetch-execution';
+import { deferredRoot, executeIncrementally, type IncrementalPayload } from './incremental';
 import { splitIntrospection } from './introspection';
 import { compileOperation, executeCompiledOperation, type CompiledOperation } from './plan-executor';
 import { subgraphDataSource } from './subgraph-data-source';
@@ -19,21 +21,26 @@ export interface OperationExecutorOptions {
  * document is planned by the chosen planner and compiled once (plan, response shape), then every
  * request runs the compiled operation with its coerced variables through the subgraph clients.
  *
- * It is given to Apollo Server in the gateway's place, so the HTTP layer, its plugins (metrics,
- * request log, response cache) and the authorization wrapper around it stay as they are: an
- * authorized rewrite of a document arrives as another document with its own hash, and is
- * compiled under that hash.
+ * It is given to Apollo Server in the gateway's place (`execute`), so the HTTP layer, its plugins
+ * (metrics, request log, response cache) and the authorization wrapper around it stay as they
+ * are: an authorized rewrite of a document arrives as another document with its own hash, and is
+ * compiled under that hash. Operations that defer parts, to clients that take incremental
+ * responses, run through `incremental` instead, which Apollo Server cannot deliver.
  */
 export class OperationExecutor {
   private readonly compiled = new Map<string, CompiledOperation>();
   private readonly maxCompiled: number;
+  private readonly planner: OperationPlanner;
+  private deferPlanner?: OperationPlanner;
 
   constructor(
     private readonly apiSchema: GraphQLSchema,
-    private readonly planner: OperationPlanner,
+    private readonly supergraphSdl: string,
+    plannerName: PlannerName,
     private readonly subgraphs: ReadonlyMap<string, SubgraphClient>,
     options: OperationExecutorOptions = {},
   ) {
+    this.planner = createOperationPlanner(plannerName, supergraphSdl);
     this.maxCompiled = options.maxCompiled ?? 1000;
   }
 
@@ -42,41 +49,81 @@ export class OperationExecutor {
     const operation = incoming.context.operation;
     // Fail closed: only what passed the pipeline runs (its variables are coerced there).
     if (!operation) throw new Error('An operation reached the executor without passing the pipeline');
-    let compiled: CompiledOperation;
-    try {
-      compiled = this.compile(incoming, operation.document === incoming.document ? operation.query : undefined);
-    } catch (error) {
-      // The document is valid (stage 6), so a planner that cannot plan it is the router's fault, not the caller's.
-      incoming.logger.error(`query planning failed: ${error instanceof Error ? error.message : String(error)}`);
-      return { errors: [new GraphQLError('The router could not plan this operation', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })] };
-    }
+    const text = operation.document === incoming.document ? operation.query : undefined;
+    const compiled = this.compileOrRefuse(incoming.document, incoming.queryHash, incoming.request.operationName ?? undefined, text, incoming.logger);
+    if (compiled instanceof GraphQLError) return { errors: [compiled] };
     const response = await withSpan('router.execute', operation.operationName ? { 'graphql.operation.name': operation.operationName } : {}, () =>
-      executeCompiledOperation(this.apiSchema, compiled, operation.variables, subgraphDataSource(this.subgraphs, incoming)),
+      executeCompiledOperation(this.apiSchema, compiled, operation.variables, subgraphDataSource(this.subgraphs, incoming.context, incoming)),
     );
     return response.errors ? { data: response.data, errors: response.errors.map(toGraphQLError) } : { data: response.data };
   };
 
+  /**
+   * The payloads of an operation whose plan defers parts with these variables, as they become
+   * ready; undefined when nothing is deferred (or fields were removed by authorization, which is
+   * applied to whole responses: such an operation is answered in one response), so the caller
+   * runs it as any other.
+   */
+  incremental(operation: PreparedOperation, context: RouterContext, logger: Logger): AsyncGenerator<IncrementalPayload> | undefined {
+    if (operation.authorized || operation.operationType === 'subscription') return undefined;
+    const compiled = this.compileOrRefuse(operation.document, operation.queryHash, operation.operationName, operation.query, logger);
+    if (compiled instanceof GraphQLError) return refusal(compiled);
+    const root = deferredRoot(compiled.plan.node, operation.variables);
+    if (!root) return undefined;
+    const fragments = operation.document.definitions.filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION);
+    return executeIncrementally(this.apiSchema, compiled, root, fragments, operation.variables, subgraphDataSource(this.subgraphs, context));
+  }
+
+  /** The compiled operation, or the error the caller gets when it cannot be planned. */
+  private compileOrRefuse(
+    document: DocumentNode,
+    queryHash: string,
+    operationName: string | undefined,
+    text: string | undefined,
+    logger: Pick<Logger, 'error'>,
+  ): CompiledOperation | GraphQLError {
+    try {
+      return this.compile(document, queryHash, operationName, text);
+    } catch (error) {
+      // The document is valid (stage 6), so a planner that cannot plan it is the router's fault, not the caller's.
+      logger.error(`query planning failed: ${error instanceof Error ? error.message : String(error)}`);
+      return new GraphQLError('The router could not plan this operation', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    }
+  }
+
   /** `text`: the document's source when the pipeline parsed it from that text (unchanged by authorization). */
-  private compile(incoming: GatewayGraphQLRequestContext<RouterContext>, text: string | undefined): CompiledOperation {
-    const operationName = incoming.request.operationName ?? undefined;
-    const key = `${incoming.queryHash}\u0000${operationName ?? ''}`;
+  private compile(document: DocumentNode, queryHash: string, operationName: string | undefined, text: string | undefined): CompiledOperation {
+    const key = `${queryHash}\u0000${operationName ?? ''}`;
     const cached = this.compiled.get(key);
     if (cached) return cached;
-    const document = incoming.document;
     const operation = document.definitions.find(
       (definition): definition is OperationDefinitionNode =>
         definition.kind === Kind.OPERATION_DEFINITION && (operationName === undefined || definition.name?.value === operationName),
     );
     if (!operation) throw new Error('The document has no operation to run');
     const { introspection, planned } = splitIntrospection(document, operation);
-    const plan = planned
-      ? this.planner.plan({ text: planned === document && text !== undefined ? text : print(planned), document: planned, operationName })
-      : {};
+    const source = planned === document && text !== undefined ? text : planned && print(planned);
+    const plan = planned && source ? this.plannerFor(source).plan({ text: source, document: planned, operationName }) : {};
     const compiled = compileOperation(this.apiSchema, document, plan, operationName, introspection);
     if (this.compiled.size >= this.maxCompiled) this.compiled.clear();
     this.compiled.set(key, compiled);
     return compiled;
   }
+
+  /**
+   * Hive's planner (0.0.38) plans `@defer`d fields inline; Apollo's plans Defer nodes. Operations
+   * that defer anything are planned by Apollo's (built the first time one arrives), so they can
+   * be delivered incrementally; everything else by the chosen planner.
+   */
+  private plannerFor(text: string): OperationPlanner {
+    if (this.planner.name === 'apollo' || !text.includes('@defer')) return this.planner;
+    return (this.deferPlanner ??= createOperationPlanner('apollo', this.supergraphSdl));
+  }
+}
+
+/** A stream of one payload: the refusal. */
+async function* refusal(error: GraphQLError): AsyncGenerator<IncrementalPayload> {
+  yield { data: null, errors: [{ message: error.message, extensions: error.extensions }], hasNext: false };
 }
 
 function toGraphQLError(error: LocatedError): GraphQLError {

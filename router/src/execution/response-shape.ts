@@ -1,6 +1,7 @@
 import {
   SchemaMetaFieldDef,
   TypeMetaFieldDef,
+  type GraphQLCompositeType,
   type GraphQLField,
   getNamedType,
   getNullableType,
@@ -84,6 +85,20 @@ export function compileResponseShape(schema: GraphQLSchema, operation: Operation
   return compiler.objectShape(root, [{ selectionSet: operation.selectionSet, conditions: [] }]);
 }
 
+/**
+ * The shape of a selection set on a value of `type` (nullable): a deferred fragment's, completed
+ * on its own at the path where it is delivered.
+ */
+export function compileSelectionShape(
+  schema: GraphQLSchema,
+  type: GraphQLCompositeType,
+  selectionSet: SelectionSetNode,
+  fragments: readonly FragmentDefinitionNode[],
+): ValueShape {
+  const compiler = new ShapeCompiler(schema, new Map(fragments.map((fragment) => [fragment.name.value, fragment])));
+  return compiler.valueShape(type, [{ selectionSet, conditions: [] }]);
+}
+
 /** A selection set reached under some conditions (the directives on the fragments and fields above it). */
 interface ConditionedSelections {
   selectionSet: SelectionSetNode;
@@ -142,7 +157,7 @@ class ShapeCompiler {
     return { typename: type.name, fields, orderVaries };
   }
 
-  private valueShape(type: GraphQLOutputType, selections: readonly ConditionedSelections[]): ValueShape {
+  valueShape(type: GraphQLOutputType, selections: readonly ConditionedSelections[]): ValueShape {
     const nonNull = isNonNullType(type);
     const nullable = getNullableType(type);
     if (isListType(nullable)) return { kind: 'List', nonNull, item: this.valueShape(nullable.ofType, selections) };

@@ -18,7 +18,12 @@ import type { DataSource, SubgraphError } from './data-source';
  * documented details. A refusal the client owns a code for (SUBGRAPH_UNAVAILABLE from the breaker,
  * a timeout…) becomes a response error of that fetch; anything else thrown is a bug and propagates.
  */
-export function subgraphDataSource(subgraphs: ReadonlyMap<string, SubgraphClient>, incoming: GatewayGraphQLRequestContext<RouterContext>): DataSource {
+export function subgraphDataSource(
+  subgraphs: ReadonlyMap<string, SubgraphClient>,
+  context: RouterContext,
+  /** Apollo Server's request, when it runs the operation: each subgraph's Cache-Control then restricts its cache policy. */
+  incoming: GatewayGraphQLRequestContext<RouterContext> = outsideApolloServer(context),
+): DataSource {
   return async (serviceName, request) => {
     const client = subgraphs.get(serviceName);
     if (!client) throw new Error(`The plan fetches from "${serviceName}", which this supergraph does not route to`);
@@ -31,7 +36,7 @@ export function subgraphDataSource(subgraphs: ReadonlyMap<string, SubgraphClient
           client.process({
             kind: GraphQLDataSourceRequestKind.INCOMING_OPERATION,
             request: { query: request.query, variables: request.variables, operationName: request.operationName },
-            context: incoming.context,
+            context,
             incomingRequestContext: incoming,
           }),
         SpanKind.CLIENT,
@@ -46,4 +51,12 @@ export function subgraphDataSource(subgraphs: ReadonlyMap<string, SubgraphClient
 
 function fromService(error: SubgraphError | GraphQLError, serviceName: string): SubgraphError {
   return { message: error.message, path: error.path, extensions: { ...error.extensions, serviceName } };
+}
+
+/**
+ * What the gateway's data source reads of Apollo Server's request (its context and its cache
+ * policy, absent here) for an operation the router delivers itself (incremental responses).
+ */
+function outsideApolloServer(context: RouterContext): GatewayGraphQLRequestContext<RouterContext> {
+  return { context } as GatewayGraphQLRequestContext<RouterContext>;
 }

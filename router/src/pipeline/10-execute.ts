@@ -2,18 +2,21 @@ import type { ApolloServer } from '@apollo/server';
 import type { ExecutionArgs, ExecutionResult } from 'graphql';
 import type { RouterContext } from '../context';
 import type { SubscriptionEngine } from '../subscriptions/engine';
-import { asGraphQLErrors } from './11-respond';
+import { asGraphQLErrors, publicPayloads, type ResponseErrors } from './11-respond';
 import type { PreparedOperation } from './operation-request';
 
 /**
  * Stage 10 for the streaming transports (graphql-ws, SSE): queries and mutations run through the
- * same Apollo Server as HTTP (gateway executor, response cache, metrics and request log plugins),
+ * same Apollo Server as HTTP (our executor, response cache, metrics and request log plugins),
  * handed the text the pipeline already parsed and validated, which Apollo finds in its document
  * store instead of parsing again; subscriptions run on the federated engine with the pipeline's plan.
- * (Over HTTP, Apollo Server continues the request itself once the pipeline let it through.)
+ * An operation that defers parts is delivered by our executor directly, payload by payload, which
+ * Apollo Server cannot do. (Over HTTP, Apollo Server continues the request itself once the
+ * pipeline let it through, except for `@defer` to clients that accept multipart responses.)
  */
 export interface OperationRunner {
-  execute(args: ExecutionArgs): Promise<ExecutionResult>;
+  /** One result; or, for an operation that defers parts, its payloads as they are ready (`@defer`, incremental delivery). */
+  execute(args: ExecutionArgs): Promise<ExecutionResult | AsyncIterableIterator<ExecutionResult>>;
   subscribe(args: ExecutionArgs): AsyncIterableIterator<ExecutionResult>;
 }
 
@@ -29,7 +32,7 @@ export function executionArgs(operation: PreparedOperation): ExecutionArgs {
   };
 }
 
-export function operationRunner(apollo: ApolloServer<RouterContext>, engine: SubscriptionEngine): OperationRunner {
+export function operationRunner(apollo: ApolloServer<RouterContext>, engine: SubscriptionEngine, responseErrors: ResponseErrors): OperationRunner {
   const prepared = (args: ExecutionArgs): { context: RouterContext; operation: PreparedOperation } => {
     const context = args.contextValue as RouterContext;
     if (!context.operation) throw new Error('An operation reached execution without passing the pipeline');
@@ -38,6 +41,8 @@ export function operationRunner(apollo: ApolloServer<RouterContext>, engine: Sub
   return {
     async execute(args) {
       const { context, operation } = prepared(args);
+      const payloads = operation.schemaState.operations.incremental(operation, context, responseErrors.logger);
+      if (payloads) return publicPayloads(payloads, responseErrors, operation.requestId);
       const response = await apollo.executeOperation(
         { query: operation.query, variables: operation.variables, operationName: operation.operationName },
         { contextValue: context },

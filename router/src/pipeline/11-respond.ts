@@ -1,5 +1,6 @@
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
 import { extensionsWithoutHttp, type Logger } from '@supergraph/server';
+import type { IncrementalPayload } from '../execution/incremental';
 
 /**
  * Extension fields a subgraph's error may carry to the caller: the code and the documented details
@@ -52,4 +53,36 @@ export function streamingRefusal(error: unknown, logger: Logger, requestId: stri
   }
   logger.error('unexpected error in the operation pipeline', { requestId, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
   return new FormattedError({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+}
+
+/** How errors leave the router: the one formatter Apollo Server is given too, and the log for subgraph errors. */
+export interface ResponseErrors {
+  format(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
+  logger: Logger;
+}
+
+/**
+ * Incremental payloads (`@defer`), which the router delivers without Apollo Server, with their
+ * errors (top-level or in an incremental item) formatted exactly as Apollo Server formats a single
+ * response's (subgraph errors logged whole first), as GraphQLErrors that serialise to exactly that
+ * (graphql-ws calls toJSON).
+ */
+export async function* publicPayloads(
+  payloads: AsyncGenerator<IncrementalPayload>,
+  errors: ResponseErrors,
+  requestId: string,
+): AsyncGenerator<ExecutionResult> {
+  const formatted = (list: readonly GraphQLFormattedError[] | undefined): GraphQLError[] | undefined => {
+    if (!list) return undefined;
+    logSubgraphErrors(errors.logger, requestId, list);
+    return asGraphQLErrors(list.map((error) => errors.format(error, error)));
+  };
+  for await (const payload of payloads) {
+    if ('data' in payload) {
+      yield { ...payload, errors: formatted(payload.errors) };
+      continue;
+    }
+    const incremental = payload.incremental?.map((item) => ({ ...item, errors: formatted(item.errors) }));
+    yield { ...payload, ...(incremental ? { incremental } : {}) } as ExecutionResult;
+  }
 }

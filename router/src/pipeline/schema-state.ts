@@ -4,7 +4,7 @@ import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode } from 'graphql';
 import { AuthorizationPolicy, OperationAuthorizer } from '../authorization';
 import { OperationExecutor } from '../execution/operation-executor';
-import { createOperationPlanner, type PlannerName } from '../planning/operation-planner';
+import type { PlannerName } from '../planning/operation-planner';
 import type { SubgraphClient } from '../subgraph-client';
 import { SubscriptionPlanner } from '../subscriptions/planner';
 import type { OperationAnalysis } from './operation-analysis';
@@ -42,6 +42,8 @@ export class SchemaState {
   readonly analyses = new WeakMap<OperationDefinitionNode, OperationAnalysis>();
   /** Set by `build`: the executor of queries and mutations on this supergraph (ours, or the gateway's), and the schema Apollo Server serves. */
   executor!: GatewayExecutor;
+  /** Set by `build`: our executor on this supergraph (also what delivers `@defer` incrementally, whichever executor runs the rest). */
+  operations!: OperationExecutor;
   gatewaySchema!: GraphQLSchema;
   private gateway?: ApolloGateway;
 
@@ -71,11 +73,10 @@ export class SchemaState {
     });
     const loaded = await gateway.load();
     state.gateway = gateway;
-    state.executor =
-      (execution.executor ?? 'router') === 'router'
-        ? new OperationExecutor(state.apiSchema, createOperationPlanner(execution.planner ?? 'hive', state.policy.gatewaySdl), state.subgraphs).execute
-        : loaded.executor;
-    state.gatewaySchema = loaded.schema;
+    state.operations = new OperationExecutor(state.apiSchema, state.policy.gatewaySdl, execution.planner ?? 'hive', state.subgraphs);
+    state.executor = (execution.executor ?? 'router') === 'router' ? state.operations.execute : loaded.executor;
+    // Apollo Server serves our API schema (with @defer) when our executor runs operations; the gateway's otherwise.
+    state.gatewaySchema = (execution.executor ?? 'router') === 'router' ? state.apiSchema : loaded.schema;
     return state;
   }
 

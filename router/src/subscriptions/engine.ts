@@ -241,6 +241,11 @@ function eventRefusal(error: unknown): GraphQLError {
 }
 
 /** A stream of one result: how a refused subscribe reaches every transport, and how SSE streams a query's. */
+/** A query's outcome as a stream: its payloads when it was delivered incrementally, else its one result. */
+export function asStream(outcome: ExecutionResult | AsyncIterableIterator<ExecutionResult>): AsyncIterableIterator<ExecutionResult> {
+  return Symbol.asyncIterator in outcome ? outcome : oneResult(outcome);
+}
+
 export function oneResult(result: ExecutionResult): AsyncIterableIterator<ExecutionResult> {
   let delivered = false;
   const iterator: AsyncIterableIterator<ExecutionResult> = {

@@ -37,7 +37,8 @@ export class SubscriptionPlanner {
     const supergraph = Supergraph.build(supergraphSdl);
     this.supergraphSchema = supergraph.schema.toGraphQLJSSchema();
     this.apiSchema = supergraph.apiSchema();
-    this.apiGraphQLSchema = this.apiSchema.toGraphQLJSSchema();
+    // With @defer: clients may defer fragments (delivered incrementally, or in one response to clients that cannot take parts).
+    this.apiGraphQLSchema = this.apiSchema.toGraphQLJSSchema({ includeDefer: true });
     this.planner = new ApolloOperationPlanner(supergraph, { defer: false });
   }
 

@@ -5,7 +5,7 @@ import { badRequest } from '../pipeline/01-input-limits';
 import { executionArgs, type OperationRunner } from '../pipeline/10-execute';
 import { streamingRefusal } from '../pipeline/11-respond';
 import type { OperationParams, OperationRequest, PreparedOperation } from '../pipeline/operation-request';
-import { oneResult } from './engine';
+import { asStream, oneResult } from './engine';
 
 export interface ServerSentEventsOptions {
   operations: OperationRunner;
@@ -46,7 +46,7 @@ export function serverSentEventsHandler(options: ServerSentEventsOptions) {
       return;
     }
     const args = executionArgs(operation);
-    const results = operation.operationType === 'subscription' ? options.operations.subscribe(args) : oneResult(await options.operations.execute(args));
+    const results = operation.operationType === 'subscription' ? options.operations.subscribe(args) : asStream(await options.operations.execute(args));
     await stream(response, results, options);
   };
 }

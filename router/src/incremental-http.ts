@@ -1,0 +1,58 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ExecutionResult } from 'graphql';
+import type { Logger } from '@supergraph/server';
+import type { RouterContext } from './context';
+import { publicPayloads, type ResponseErrors } from './pipeline/11-respond';
+
+/** The multipart flavour Apollo Client asks for and reads (`Accept: multipart/mixed;deferSpec=20220824`). */
+const CONTENT_TYPE = 'multipart/mixed; boundary="-"; deferSpec=20220824';
+const PART_HEADER = 'content-type: application/json; charset=utf-8\r\n\r\n';
+
+/**
+ * `@defer` over HTTP: an operation whose plan defers parts, from a client that accepts multipart
+ * responses, is answered part by part (the primary data first, each deferred fragment as it is
+ * ready) instead of by Apollo Server, which cannot stream a gateway's results. Only JSON POSTs are
+ * answered here: that content type needs a CORS preflight, so no page of another origin can send
+ * one unasked (Apollo Server's CSRF check is not on this path). Everything else returns false and
+ * goes on to Apollo Server, which answers in one response.
+ */
+export function incrementalHttpResponder(errors: ResponseErrors) {
+  return async (context: RouterContext, request: IncomingMessage, response: ServerResponse): Promise<boolean> => {
+    if (request.method !== 'POST' || !acceptsMultipart(request) || !(request.headers['content-type'] ?? '').includes('application/json')) return false;
+    const operation = context.operation;
+    if (!operation || operation.operationType !== 'query') return false;
+    const payloads = operation.schemaState.operations.incremental(operation, context, errors.logger);
+    if (!payloads) return false;
+    await writeParts(response, publicPayloads(payloads, errors, context.requestId), errors.logger);
+    return true;
+  };
+}
+
+function acceptsMultipart(request: IncomingMessage): boolean {
+  return /multipart\/mixed/.test(request.headers.accept ?? '');
+}
+
+/** Each payload as a JSON part; the closing delimiter follows the last (`hasNext: false`) or a failure. */
+async function writeParts(response: ServerResponse, payloads: AsyncGenerator<ExecutionResult>, logger: Logger): Promise<void> {
+  response.writeHead(200, { 'content-type': CONTENT_TYPE, 'cache-control': 'no-cache' });
+  const stop = () => void payloads.return(undefined);
+  response.once('close', stop);
+  response.write('\r\n---\r\n');
+  try {
+    for await (const payload of payloads) {
+      if (!response.writable) break;
+      const last = (payload as { hasNext?: boolean }).hasNext !== true;
+      response.write(`${PART_HEADER}${JSON.stringify(payload)}\r\n---${last ? '--' : ''}\r\n`);
+      if (last) break;
+    }
+  } catch (error) {
+    logger.error('incremental response failed', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    if (response.writable) {
+      const failure = { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }], hasNext: false };
+      response.write(`${PART_HEADER}${JSON.stringify(failure)}\r\n-----\r\n`);
+    }
+  } finally {
+    response.off('close', stop);
+  }
+  response.end();
+}
