@@ -1,4 +1,5 @@
-import { encodeFunctionData, type Address } from 'viem';
+import { encodeFunctionData, zeroAddress, type Address, type Hex } from 'viem';
+import { delegatecallTargets } from '../src/analysis/evm-dataflow';
 import { disassemble, dispatcherSelectors, hexToBytes, stripMetadata } from '../src/analysis/evm-disassembler';
 import { startTestChain, type TestChain } from './chain';
 import { deployFixture, fixture } from './fixtures';
@@ -118,16 +119,60 @@ describe('contractAnalysis', () => {
     const implementation = await deployFixture(chain, 'MintableToken');
     const owner: Address = '0x1111111111111111111111111111111111111111';
     const init = encodeFunctionData({ abi: implementation.abi, functionName: 'initialize', args: [owner] } as never);
-    const proxy = await deployFixture(chain, 'ERC1967Proxy', [implementation.address, init]);
+    const proxy = await deployFixture(chain, 'ERC1967Proxy', [implementation.address, zeroAddress, init]);
     const report = await analyse(proxy.address);
     expect(report.proxy).toMatchObject({ kind: 'EIP1967', implementation: implementation.address.toLowerCase() });
     expect(report.proxy!.evidence[0]).toMatch(/^implementation slot 0x360894a1.* holds .*\(the code reads that slot\)$/);
     expect(capabilities(report)).toEqual({ UPGRADEABLE: 'HIGH' });
+    // Its delegation is the upgrade risk, not reported twice; the data-flow walk sees where the target comes from.
+    const code = (await chain.clients.public.getCode({ address: proxy.address }))!;
+    const targets = delegatecallTargets(disassemble(stripMetadata(hexToBytes(code))));
+    expect([...targets.values()].map((origins) => [...origins])).toEqual([['STORAGE']]);
     expect(report.standards.map((finding) => finding.standard)).toEqual(['ERC20']);
     expect(report.implementation!.address).toBe(implementation.address.toLowerCase());
     expect(capabilities(report.implementation!)).toEqual({ MINT: 'HIGH', PAUSE: 'MEDIUM', BLACKLIST: 'MEDIUM' });
     // The owner is the proxy's (set by initialize through it), not the implementation's own.
     expect(report.implementation!.risks[0]!.evidence).toContain(`owner() is 0x1111111111111111111111111111111111111111`);
+  });
+
+  it('tells the transparent, UUPS, beacon and minimal proxy kinds apart, each with its implementation', async () => {
+    const token = await deployFixture(chain, 'PlainToken', ['Plain', 'PLN', 1n]);
+    const admin: Address = '0x2222222222222222222222222222222222222222';
+    const transparent = await analyse((await deployFixture(chain, 'ERC1967Proxy', [token.address, admin, '0x'])).address);
+    expect(transparent.proxy).toMatchObject({ kind: 'TRANSPARENT', implementation: token.address.toLowerCase() });
+    expect(transparent.risks.find((risk) => risk.capability === 'UPGRADEABLE')!.evidence[0]).toBe(
+      `TRANSPARENT proxy: the admin 0x2222222222222222222222222222222222222222 can replace the code behind this address`,
+    );
+
+    const counter = await deployFixture(chain, 'UupsCounter');
+    const init = encodeFunctionData({ abi: counter.abi, functionName: 'initialize', args: [admin] } as never);
+    const uups = await analyse((await deployFixture(chain, 'ERC1967Proxy', [counter.address, zeroAddress, init])).address);
+    expect(uups.proxy).toMatchObject({ kind: 'UUPS', implementation: counter.address.toLowerCase() });
+    expect(signatures(uups.implementation!)).toEqual(expect.arrayContaining(['proxiableUUID()', 'upgradeTo(address)']));
+
+    const beacon = await deployFixture(chain, 'Beacon', [token.address]);
+    const beaconed = await analyse((await deployFixture(chain, 'BeaconProxy', [beacon.address])).address);
+    expect(beaconed.proxy).toMatchObject({ kind: 'BEACON', implementation: token.address.toLowerCase() });
+    expect(beaconed.standards.map((finding) => finding.standard)).toEqual(['ERC20']);
+
+    // EIP-1167: the clone's whole runtime code, deployed by a ten-byte constructor that returns it.
+    const runtime = `363d3d373d3d3d363d73${token.address.slice(2).toLowerCase()}5af43d82803e903d91602b57fd5bf3`;
+    const hash = await chain.clients.wallet.sendTransaction({
+      data: `0x3d602d80600a3d3981f3${runtime}` as Hex,
+      account: chain.clients.wallet.account,
+      chain: chain.clients.chain,
+    });
+    const clone = (await chain.clients.public.waitForTransactionReceipt({ hash })).contractAddress!;
+    const minimal = await analyse(clone);
+    expect(minimal.proxy).toMatchObject({ kind: 'MINIMAL_PROXY', implementation: token.address.toLowerCase() });
+  });
+
+  it('flags a DELEGATECALL to a target the caller chooses', async () => {
+    const delegator = await deployFixture(chain, 'Delegator');
+    const report = await analyse(delegator.address);
+    expect(report.risks).toEqual([
+      { capability: 'DELEGATECALL', level: 'CRITICAL', evidence: [expect.stringMatching(/^DELEGATECALL at byte \d+ to a target taken from the call data$/)] },
+    ]);
   });
 
   it('flags SELFDESTRUCT with the byte offset it sits at', async () => {

@@ -4,7 +4,18 @@ import type { Abi, Address, Hex } from 'viem';
 import { compileSolidity, type CompiledContract } from '../src/chain/contracts';
 import { CONTRACTS_CACHE, type TestChain } from './chain';
 
-export type FixtureName = 'PlainToken' | 'MintableToken' | 'ERC1967Proxy' | 'Destructible' | 'SimpleNft' | 'ConstantProductPool' | 'CycleTrader';
+export type FixtureName =
+  | 'PlainToken'
+  | 'MintableToken'
+  | 'ERC1967Proxy'
+  | 'Destructible'
+  | 'SimpleNft'
+  | 'ConstantProductPool'
+  | 'CycleTrader'
+  | 'UupsCounter'
+  | 'Beacon'
+  | 'BeaconProxy'
+  | 'Delegator';
 
 /** The test-only contracts of test/contracts/Fixtures.sol, compiled with solc-js (cached like the platform's). */
 export function fixture(name: FixtureName): CompiledContract {

@@ -1,4 +1,5 @@
 import { encodeFunctionData, type AbiFunction, getAddress, keccak256, parseAbiItem, type Address, type Hex, type PublicClient } from 'viem';
+import { delegatecallTargets } from './evm-dataflow';
 import { dispatcherSelectors, disassemble, hexToBytes, stripMetadata, type Instruction } from './evm-disassembler';
 import { KNOWN_SIGNATURES, selectorOf } from './known-signatures';
 
@@ -236,30 +237,22 @@ function bytecodeRisks(instructions: Instruction[], isProxy: boolean): RiskFindi
   }
   if (isProxy) return risks;
   const delegations: { level: RiskLevel; text: string }[] = [];
-  for (let i = 0; i < instructions.length; i++) {
-    if (instructions[i]!.name !== 'DELEGATECALL') continue;
-    const block = basicBlockBefore(instructions, i);
-    // A PUSH20 in the same block is a linked library's fixed address: not a variable target.
-    if (block.some((instruction) => instruction.name === 'PUSH20')) continue;
-    const at = instructions[i]!.offset;
-    if (block.some((instruction) => instruction.name === 'CALLDATALOAD'))
-      delegations.push({ level: 'CRITICAL', text: `DELEGATECALL at byte ${at} to a target taken from the call data` });
-    else if (block.some((instruction) => instruction.name === 'SLOAD'))
-      delegations.push({ level: 'HIGH', text: `DELEGATECALL at byte ${at} to a target read from storage` });
+  const targets = delegatecallTargets(instructions);
+  for (const instruction of instructions) {
+    if (instruction.name !== 'DELEGATECALL') continue;
+    const origins = targets.get(instruction.offset);
+    const at = instruction.offset;
+    // Only pushed constants: a linked library's fixed address, not a variable target.
+    if (origins && [...origins].every((origin) => origin === 'CONSTANT')) continue;
+    if (!origins) delegations.push({ level: 'MEDIUM', text: `DELEGATECALL at byte ${at}, not reached by the data-flow walk: its target is unknown` });
+    else if (origins.has('CALLDATA')) delegations.push({ level: 'CRITICAL', text: `DELEGATECALL at byte ${at} to a target taken from the call data` });
+    else if (origins.has('STORAGE')) delegations.push({ level: 'HIGH', text: `DELEGATECALL at byte ${at} to a target read from storage` });
     else delegations.push({ level: 'MEDIUM', text: `DELEGATECALL at byte ${at} to a computed target` });
   }
   if (delegations.length > 0) {
     risks.push({ kind: 'DELEGATECALL', level: delegations.map((d) => d.level).reduce(higher, 'LOW'), evidence: delegations.map((d) => d.text) });
   }
   return risks;
-}
-
-/** The instructions from the last JUMPDEST (or jump) before `index` up to it. */
-function basicBlockBefore(instructions: Instruction[], index: number): Instruction[] {
-  let start = index;
-  while (start > 0 && !['JUMPDEST', 'JUMP', 'JUMPI', 'STOP', 'RETURN', 'REVERT'].includes(instructions[start - 1]!.name)) start--;
-  if (start > 0 && instructions[start - 1]!.name === 'JUMPDEST') start--;
-  return instructions.slice(start, index);
 }
 
 /**

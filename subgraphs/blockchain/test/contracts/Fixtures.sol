@@ -126,8 +126,13 @@ contract MintableToken {
 /// An EIP-1967 proxy: the implementation in the standard slot, every call delegated to it.
 contract ERC1967Proxy {
     bytes32 internal constant IMPLEMENTATION_SLOT = 0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc;
+    bytes32 internal constant ADMIN_SLOT = 0xb53127684a568b3173ae13b9f8a6016e243e63b6e8ee1178d6a717850b5d6103;
 
-    constructor(address implementation, bytes memory init) {
+    /// A non-zero `admin` makes it the transparent kind: that address may upgrade it.
+    constructor(address implementation, address admin, bytes memory init) {
+        assembly {
+            sstore(ADMIN_SLOT, admin)
+        }
         assembly {
             sstore(IMPLEMENTATION_SLOT, implementation)
         }
@@ -280,5 +285,80 @@ contract CycleTrader {
         uint256 end = second.swap(middle, true, 0);
         require(end > amountIn, "no profit");
         IERC20(start).transfer(msg.sender, end);
+    }
+}
+
+/// An implementation that upgrades itself (EIP-1822 / UUPS): the proxy in front holds no upgrade code.
+contract UupsCounter {
+    bytes32 internal constant IMPLEMENTATION_SLOT = 0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc;
+    address public owner;
+    uint256 public count;
+
+    function initialize(address owner_) external {
+        require(owner == address(0), "initialized");
+        owner = owner_;
+    }
+
+    function increment() external {
+        count += 1;
+    }
+
+    function proxiableUUID() external pure returns (bytes32) {
+        return IMPLEMENTATION_SLOT;
+    }
+
+    function upgradeTo(address next) external {
+        require(msg.sender == owner, "owner");
+        assembly {
+            sstore(IMPLEMENTATION_SLOT, next)
+        }
+    }
+}
+
+/// An EIP-1967 beacon: many proxies read their implementation from it.
+contract Beacon {
+    address public implementation;
+
+    constructor(address implementation_) {
+        implementation = implementation_;
+    }
+}
+
+contract BeaconProxy {
+    bytes32 internal constant BEACON_SLOT = 0xa3f0ad74e5423aebfd80d3ef4346578335a9a72aeaee59ff6cb3582b35133d50;
+
+    constructor(address beacon) {
+        assembly {
+            sstore(BEACON_SLOT, beacon)
+        }
+    }
+
+    fallback() external payable {
+        address beacon;
+        assembly {
+            beacon := sload(BEACON_SLOT)
+        }
+        address target = Beacon(beacon).implementation();
+        assembly {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), target, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            switch ok
+            case 0 {
+                revert(0, returndatasize())
+            }
+            default {
+                return(0, returndatasize())
+            }
+        }
+    }
+}
+
+/// Runs any code the caller names in its own context: whoever calls it owns its storage and balance.
+contract Delegator {
+    function run(address target, bytes calldata data) external returns (bytes memory) {
+        (bool ok, bytes memory out) = target.delegatecall(data);
+        require(ok, "failed");
+        return out;
     }
 }
