@@ -123,8 +123,29 @@ contract MintableToken {
     }
 }
 
+/// Delegates every call to the code `_target` names: the part every proxy shares.
+abstract contract DelegatingProxy {
+    function _target() internal view virtual returns (address);
+
+    fallback() external payable {
+        address target = _target();
+        assembly {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), target, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            switch ok
+            case 0 {
+                revert(0, returndatasize())
+            }
+            default {
+                return(0, returndatasize())
+            }
+        }
+    }
+}
+
 /// An EIP-1967 proxy: the implementation in the standard slot, every call delegated to it.
-contract ERC1967Proxy {
+contract ERC1967Proxy is DelegatingProxy {
     bytes32 internal constant IMPLEMENTATION_SLOT = 0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc;
     bytes32 internal constant ADMIN_SLOT = 0xb53127684a568b3173ae13b9f8a6016e243e63b6e8ee1178d6a717850b5d6103;
 
@@ -142,19 +163,9 @@ contract ERC1967Proxy {
         }
     }
 
-    fallback() external payable {
+    function _target() internal view override returns (address target) {
         assembly {
-            let target := sload(IMPLEMENTATION_SLOT)
-            calldatacopy(0, 0, calldatasize())
-            let ok := delegatecall(gas(), target, 0, calldatasize(), 0, 0)
-            returndatacopy(0, 0, returndatasize())
-            switch ok
-            case 0 {
-                revert(0, returndatasize())
-            }
-            default {
-                return(0, returndatasize())
-            }
+            target := sload(IMPLEMENTATION_SLOT)
         }
     }
 }
@@ -324,7 +335,7 @@ contract Beacon {
     }
 }
 
-contract BeaconProxy {
+contract BeaconProxy is DelegatingProxy {
     bytes32 internal constant BEACON_SLOT = 0xa3f0ad74e5423aebfd80d3ef4346578335a9a72aeaee59ff6cb3582b35133d50;
 
     constructor(address beacon) {
@@ -333,24 +344,12 @@ contract BeaconProxy {
         }
     }
 
-    fallback() external payable {
+    function _target() internal view override returns (address) {
         address beacon;
         assembly {
             beacon := sload(BEACON_SLOT)
         }
-        address target = Beacon(beacon).implementation();
-        assembly {
-            calldatacopy(0, 0, calldatasize())
-            let ok := delegatecall(gas(), target, 0, calldatasize(), 0, 0)
-            returndatacopy(0, 0, returndatasize())
-            switch ok
-            case 0 {
-                revert(0, returndatasize())
-            }
-            default {
-                return(0, returndatasize())
-            }
-        }
+        return Beacon(beacon).implementation();
     }
 }
 
