@@ -11,6 +11,8 @@ import { publishNewBlock, publishTokenTransfer, type TransferStatus } from './ch
 export const FOLLOWER_CURSOR_ID = 'forge-transfers';
 /** Blocks this close to the head are news: their events are published live. */
 const LIVE_DEPTH = 32n;
+/** How long one batch's write (blocks, transfers, findings, wallet links, cursor) may hold its transaction. */
+const BATCH_TRANSACTION_TIMEOUT_MS = 60_000;
 
 export interface FollowerOptions {
   prisma: PrismaClient;
@@ -185,52 +187,56 @@ export class ChainFollower {
 
     const final = head - BigInt(this.options.confirmations) + 1n;
     const last = blocks.at(-1)!;
-    await prisma.$transaction(async (tx) => {
-      await analyser?.store(tx, findings);
-      await tx.processedBlock.createMany({
-        data: blocks.map((block) => ({
-          number: block.number!,
-          hash: block.hash!,
-          parentHash: block.parentHash,
-          timestamp: new Date(Number(block.timestamp) * 1000),
-          transactionCount: block.transactions.length,
-        })),
-        skipDuplicates: true,
-      });
-      if (logs.length > 0) {
-        const existing = await tx.tokenTransfer.findMany({
-          where: { OR: logs.map((log) => ({ txHash: log.transactionHash!, logIndex: log.logIndex! })) },
+    await prisma.$transaction(
+      async (tx) => {
+        await analyser?.store(tx, findings);
+        await tx.processedBlock.createMany({
+          data: blocks.map((block) => ({
+            number: block.number!,
+            hash: block.hash!,
+            parentHash: block.parentHash,
+            timestamp: new Date(Number(block.timestamp) * 1000),
+            transactionCount: block.transactions.length,
+          })),
+          skipDuplicates: true,
         });
-        const known = new Map(existing.map((row) => [`${row.txHash}:${row.logIndex}`, row]));
-        for (const log of logs) {
-          const row = known.get(`${log.transactionHash}:${log.logIndex}`);
-          const status: TransferStatus = log.blockNumber! <= final ? 'CONFIRMED' : 'PENDING';
-          const data = { blockNumber: log.blockNumber!, blockHash: log.blockHash!, status, publishPending: true };
-          if (!row) {
-            await tx.tokenTransfer.create({
-              data: {
-                txHash: log.transactionHash!,
-                logIndex: log.logIndex!,
-                fromAddress: log.args.from!.toLowerCase(),
-                toAddress: log.args.to!.toLowerCase(),
-                value: log.args.value!.toString(),
-                ...data,
-              },
-            });
-          } else if (row.status === 'REMOVED') {
-            // Back on the canonical chain after a reorg, possibly in another block.
-            await tx.tokenTransfer.update({ where: { txHash_logIndex: { txHash: row.txHash, logIndex: row.logIndex } }, data });
+        if (logs.length > 0) {
+          const existing = await tx.tokenTransfer.findMany({
+            where: { OR: logs.map((log) => ({ txHash: log.transactionHash!, logIndex: log.logIndex! })) },
+          });
+          const known = new Map(existing.map((row) => [`${row.txHash}:${row.logIndex}`, row]));
+          for (const log of logs) {
+            const row = known.get(`${log.transactionHash}:${log.logIndex}`);
+            const status: TransferStatus = log.blockNumber! <= final ? 'CONFIRMED' : 'PENDING';
+            const data = { blockNumber: log.blockNumber!, blockHash: log.blockHash!, status, publishPending: true };
+            if (!row) {
+              await tx.tokenTransfer.create({
+                data: {
+                  txHash: log.transactionHash!,
+                  logIndex: log.logIndex!,
+                  fromAddress: log.args.from!.toLowerCase(),
+                  toAddress: log.args.to!.toLowerCase(),
+                  value: log.args.value!.toString(),
+                  ...data,
+                },
+              });
+            } else if (row.status === 'REMOVED') {
+              // Back on the canonical chain after a reorg, possibly in another block.
+              await tx.tokenTransfer.update({ where: { txHash_logIndex: { txHash: row.txHash, logIndex: row.logIndex } }, data });
+            }
+            // Otherwise already stored (a replay after a restart): nothing to do, nothing to publish.
           }
-          // Otherwise already stored (a replay after a restart): nothing to do, nothing to publish.
         }
-      }
-      await tx.chainCursor.upsert({
-        where: { id: FOLLOWER_CURSOR_ID },
-        create: { id: FOLLOWER_CURSOR_ID, chainId: this.options.clients.chain.id, blockNumber: last.number!, blockHash: last.hash! },
-        update: { blockNumber: last.number!, blockHash: last.hash! },
-      });
-      await tx.processedBlock.deleteMany({ where: { number: { lt: last.number! - BigInt(this.reorgWindow) } } });
-    });
+        await tx.chainCursor.upsert({
+          where: { id: FOLLOWER_CURSOR_ID },
+          create: { id: FOLLOWER_CURSOR_ID, chainId: this.options.clients.chain.id, blockNumber: last.number!, blockHash: last.hash! },
+          update: { blockNumber: last.number!, blockHash: last.hash! },
+        });
+        await tx.processedBlock.deleteMany({ where: { number: { lt: last.number! - BigInt(this.reorgWindow) } } });
+        // Wallet linking queries per transfer: a catch-up batch of busy blocks outlasts Prisma's 5 s default.
+      },
+      { timeout: BATCH_TRANSACTION_TIMEOUT_MS },
+    );
     // Live events only near the head: a long catch-up is history, not news.
     await analyser?.publish(findings, (block) => head - block.number < LIVE_DEPTH);
     for (const block of blocks) {
