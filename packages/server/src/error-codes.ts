@@ -162,6 +162,8 @@ export const ERROR_CODES = {
   MODEL_UNAVAILABLE: {},
   /** The hosted LLM provider answered with an error (`extensions.provider`). */
   PROVIDER_ERROR: {},
+  /** generateContent did not finish within the AI subgraph's deadline (`extensions.deadlineSeconds`); contentStream has none. */
+  GENERATION_TIMEOUT: {},
   /** The projects feed cannot be read, so the project index cannot be rebuilt now. */
   INDEX_UNAVAILABLE: {},
 } as const satisfies Record<string, { readonly httpStatus?: number }>;

@@ -23,6 +23,7 @@ one explicitly and the defaults are documented in a single place (README.md repe
 | ANTHROPIC_API_KEY         | (none)                          | key for it                                            |
 | ANTHROPIC_MODEL           | claude-3-5-haiku-latest         | model name                                            |
 | LLM_TIMEOUT_SECONDS       | 60                              | per-request timeout of the hosted providers           |
+| AI_GENERATION_DEADLINE_SECONDS | 8                          | most time generateContent takes, queueing included    |
 | EMBED_MAX_BATCH           | 64                              | most texts the micro-batcher sends in one model call  |
 | EMBED_MAX_WAIT_MS         | 5                               | how long the first request of a batch may wait        |
 | AI_PROJECTS_URL           | http://localhost:4002/graphql   | the projects subgraph, whose feed is indexed (prod)   |
@@ -75,6 +76,9 @@ class Settings:
     anthropic_api_key: str | None = None
     anthropic_model: str = "claude-3-5-haiku-latest"
     llm_timeout_seconds: float = 60.0
+    # Below the router's subgraph timeout (SUBGRAPH_TIMEOUT_MS, 10 s): a slow generation answers
+    # GENERATION_TIMEOUT itself instead of being timed out, retried and counted against the breaker.
+    generation_deadline_seconds: float = 8.0
     embed_max_batch: int = 64
     embed_max_wait_ms: float = 5.0
     projects_url: str = "http://localhost:4002/graphql"
@@ -143,6 +147,9 @@ class Settings:
             anthropic_api_key=text("ANTHROPIC_API_KEY"),
             anthropic_model=text("ANTHROPIC_MODEL") or defaults.anthropic_model,
             llm_timeout_seconds=float(number("LLM_TIMEOUT_SECONDS", defaults.llm_timeout_seconds, float, 1)),
+            generation_deadline_seconds=float(
+                number("AI_GENERATION_DEADLINE_SECONDS", defaults.generation_deadline_seconds, float, 0.1)
+            ),
             embed_max_batch=int(number("EMBED_MAX_BATCH", defaults.embed_max_batch, int, 1)),
             embed_max_wait_ms=float(number("EMBED_MAX_WAIT_MS", defaults.embed_max_wait_ms, float, 0)),
             projects_url=text("AI_PROJECTS_URL") or defaults.projects_url,

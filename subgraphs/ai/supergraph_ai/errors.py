@@ -14,6 +14,8 @@ class ErrorCode(StrEnum):
     # A model or provider failed or is not configured: the request was fine, retrying later may work.
     MODEL_UNAVAILABLE = "MODEL_UNAVAILABLE"
     PROVIDER_ERROR = "PROVIDER_ERROR"
+    # generateContent did not finish within AI_GENERATION_DEADLINE_SECONDS (queueing for the model included).
+    GENERATION_TIMEOUT = "GENERATION_TIMEOUT"
     FORBIDDEN = "FORBIDDEN"
     # The projects feed could not be read, so the project index cannot be rebuilt now.
     INDEX_UNAVAILABLE = "INDEX_UNAVAILABLE"
@@ -44,6 +46,16 @@ class Forbidden(CodedError):
 class ModelUnavailable(CodedError):
     def __init__(self, message: str) -> None:
         super().__init__(message, ErrorCode.MODEL_UNAVAILABLE)
+
+
+class GenerationTimeout(CodedError):
+    def __init__(self, deadline_seconds: float) -> None:
+        super().__init__(
+            f"The generation did not finish within {deadline_seconds:g} s: ask for fewer maxTokens, "
+            "or stream it with contentStream",
+            ErrorCode.GENERATION_TIMEOUT,
+            deadlineSeconds=deadline_seconds,
+        )
 
 
 class ProviderError(CodedError):

@@ -32,6 +32,7 @@ def test_reads_every_variable(tmp_path: Path) -> None:
             "OPENAI_BASE_URL": "http://localhost:8000/v1",
             "EMBED_MAX_BATCH": "8",
             "EMBED_MAX_WAIT_MS": "2.5",
+            "AI_GENERATION_DEADLINE_SECONDS": "4.5",
         }
     )
     assert settings.port == 5005
@@ -42,6 +43,7 @@ def test_reads_every_variable(tmp_path: Path) -> None:
     assert settings.anthropic_model == "claude-x"
     assert settings.openai_base_url == "http://localhost:8000/v1"
     assert (settings.embed_max_batch, settings.embed_max_wait_ms) == (8, 2.5)
+    assert settings.generation_deadline_seconds == 4.5
 
 
 @pytest.mark.parametrize(
@@ -51,6 +53,7 @@ def test_reads_every_variable(tmp_path: Path) -> None:
         ({"AI_PORT": "0"}, "AI_PORT must be at least 1"),
         ({"LLM_PROVIDER": "gemini"}, "LLM_PROVIDER must be one of local, openai, anthropic"),
         ({"EMBED_MAX_BATCH": "0"}, "EMBED_MAX_BATCH must be at least 1"),
+        ({"AI_GENERATION_DEADLINE_SECONDS": "0"}, "AI_GENERATION_DEADLINE_SECONDS must be at least 0.1"),
     ],
 )
 def test_rejects_bad_values(env: dict[str, str], message: str) -> None:

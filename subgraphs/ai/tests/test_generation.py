@@ -5,6 +5,7 @@ The real providers have their own suites (test_providers.py, test_local_provider
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -88,6 +89,27 @@ async def test_generation_input_limits(client: httpx.AsyncClient, variables: dic
     assert body["data"] is None
     assert error_codes(body) == ["BAD_USER_INPUT"]
     assert body["errors"][0]["extensions"]["argument"] == argument
+
+
+async def test_a_generation_past_its_deadline_stops_with_generation_timeout(
+    settings: Settings, embedder: SentenceEmbedder, lead_scorer: LeadScorer, fraud_scorer: FraudScorer
+) -> None:
+    # Found by the fuzz suite: a long local generation outlived the router's subgraph timeout, was
+    # retried, piled up behind the model's one slot and left the AI subgraph's breaker open.
+    slow = ScriptedProvider(reply="one two three four five six seven eight nine ten", delay=0.2)
+    hurried = replace(settings, generation_deadline_seconds=0.5)
+    services = make_services(hurried, embedder=embedder, lead=lead_scorer, fraud=fraud_scorer, llm=slow)
+    app = create_app(hurried, services)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://ai") as client:
+        status, body = await gql(client, GENERATE, {"prompt": "Count to ten."}, identity=USER)
+        fast = await gql(client, GENERATE, {"prompt": "Count.", "options": {"maxTokens": 1}}, identity=USER)
+    await services.embeddings.aclose()
+    assert status == 200, body
+    assert body["data"] is None
+    assert error_codes(body) == ["GENERATION_TIMEOUT"]
+    assert body["errors"][0]["extensions"]["deadlineSeconds"] == 0.5
+    # The provider is free again: a generation that fits the deadline still answers.
+    assert fast[1]["data"]["generateContent"]["text"] == "one"
 
 
 async def test_unknown_option_is_a_validation_error(client: httpx.AsyncClient) -> None:

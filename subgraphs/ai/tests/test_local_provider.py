@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from pathlib import Path
 
@@ -91,6 +92,16 @@ async def test_abandoned_stream_frees_the_model(local: LocalLlamaProvider) -> No
     received = [await anext(stream), await anext(stream)]
     await stream.aclose()  # what an unsubscribe does
     assert all(isinstance(e, TextDelta) for e in received)
+    completion = await local.complete(GenerationRequest("Say hello.", GenerationParams(max_tokens=4, temperature=0)))
+    assert completion.text
+
+
+async def test_a_generation_cut_by_a_deadline_frees_the_model(local: LocalLlamaProvider) -> None:
+    # generateContent's deadline cancels the consumer mid-generation: it must not wait for the
+    # runtime, and the model's turn must pass on once the runtime has stopped.
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(0.2):
+            await local.complete(GenerationRequest("Count from one to one hundred.", GenerationParams(max_tokens=200)))
     completion = await local.complete(GenerationRequest("Say hello.", GenerationParams(max_tokens=4, temperature=0)))
     assert completion.text
 

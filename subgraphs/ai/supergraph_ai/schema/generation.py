@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncGenerator
 
@@ -10,6 +11,7 @@ from strawberry.federation.schema_directives import Authenticated
 from strawberry.types import Info
 
 from ..context import RequestContext
+from ..errors import GenerationTimeout
 from ..inference.llm.base import Finished, FinishReason, GenerationRequest, TextDelta
 from ..validation import (
     MAX_OUTPUT_TOKENS,
@@ -92,7 +94,14 @@ class GenerationQueries:
         services = info.context.services
         provider = services.llm
         started = time.perf_counter()
-        completion = await provider.complete(request)
+        # A query has to answer before the router's subgraph timeout: past the deadline the
+        # generation is stopped and the caller told so (contentStream has no deadline; it streams).
+        deadline = services.settings.generation_deadline_seconds
+        try:
+            async with asyncio.timeout(deadline):
+                completion = await provider.complete(request)
+        except TimeoutError:
+            raise GenerationTimeout(deadline) from None
         services.metrics.generation_latency.labels(provider.name, provider.model, "complete").observe(
             time.perf_counter() - started
         )

@@ -10,7 +10,8 @@ for minutes). Requests go to it in-process as OpenAI-style chat-completion dicts
 
 llama.cpp runs one generation per slot at a time, so generations take turns (an asyncio lock, so waiting
 costs no worker thread); the blocking call runs in a worker thread and hands chunks to the event loop
-through a queue, and a consumer that goes away (an unsubscribed stream) stops it at the next token.
+through a queue, and a consumer that goes away (an unsubscribed stream, a deadline) stops it at the next
+token, the turn passing on once it has stopped.
 """
 
 from __future__ import annotations
@@ -91,11 +92,13 @@ class LocalLlamaProvider(LlmProvider):
         await asyncio.to_thread(self._load)
 
     async def stream(self, request: GenerationRequest) -> AsyncIterator[StreamEvent]:
-        async with self._turn:
+        await self._turn.acquire()
+        cancelled = threading.Event()
+        worker: asyncio.Task[None] | None = None
+        try:
             server = await asyncio.to_thread(self._load)
             loop = asyncio.get_running_loop()
             events: asyncio.Queue[StreamEvent | BaseException] = asyncio.Queue()
-            cancelled = threading.Event()
             params = request.params
             body = {
                 "messages": chat_messages(request),
@@ -135,20 +138,24 @@ class LocalLlamaProvider(LlmProvider):
                     loop.call_soon_threadsafe(events.put_nowait, error)
 
             worker = asyncio.create_task(asyncio.to_thread(produce))
-            try:
-                while True:
-                    event = await events.get()
-                    if isinstance(event, ProviderError):
-                        raise event
-                    if isinstance(event, BaseException):
-                        raise ProviderError(self.name, str(event) or event.__class__.__name__) from event
-                    yield event
-                    if isinstance(event, Finished):
-                        break
-            finally:
-                # Also reached when the consumer stops early: stop the token loop, then free the slot.
-                cancelled.set()
-                await asyncio.shield(worker)
+            while True:
+                event = await events.get()
+                if isinstance(event, ProviderError):
+                    raise event
+                if isinstance(event, BaseException):
+                    raise ProviderError(self.name, str(event) or event.__class__.__name__) from event
+                yield event
+                if isinstance(event, Finished):
+                    break
+        finally:
+            # Also reached when the consumer stops early (an unsubscribe, generateContent's deadline):
+            # stop the token loop. The runtime notices at its next token, which behind a long prompt can
+            # be seconds away: the slot is freed then, without keeping the consumer waiting meanwhile.
+            cancelled.set()
+            if worker is None:
+                self._turn.release()
+            else:
+                worker.add_done_callback(lambda _: self._turn.release())
 
     async def aclose(self) -> None:
         # Dropping the last reference stops the runtime's threads and frees the model (in a millisecond).
