@@ -388,6 +388,41 @@ describe('MEV detection', () => {
     expect(text).toContain('blockchain_analysis_cap_hit_total 0');
   });
 
+  it('reads Uniswap-V3-style Swap logs too: a sandwich on such a pool is found', async () => {
+    const v3 = await deployFixture(chain, 'V3StylePool', [token0.address, token1.address]);
+    for (const token of [token0, token1]) await write(token.address, token.abi, 'approve', [v3.address, 2n ** 255n]);
+    await write(v3.address, v3.abi, 'addLiquidity', [1000n * ONE, 1000n * ONE]);
+    for (const actor of [attacker, honest])
+      for (const token of [token0, token1]) await write(token.address, token.abi, 'approve', [v3.address, 2n ** 255n], actor);
+    const swapOn = (actor: Actor, amountIn: bigint, zeroForOne: boolean, nonce: number, gwei: string) =>
+      actor.wallet.writeContract({
+        address: v3.address,
+        abi: v3.abi,
+        functionName: 'swap',
+        args: [amountIn, zeroForOne, 0n],
+        account: actor.account,
+        chain: chain.clients.chain,
+        nonce,
+        gas: 200_000n,
+        gasPrice: parseGwei(gwei),
+      } as never);
+    const frontIn = 20n * ONE;
+    const frontOut = amountOut(frontIn, 1000n * ONE, 1000n * ONE);
+    const victimOut = amountOut(40n * ONE, 1000n * ONE + frontIn, 1000n * ONE - frontOut);
+    const backOut = amountOut(frontOut, 1000n * ONE - frontOut - victimOut, 1000n * ONE + frontIn + 40n * ONE);
+    const nonce = await nonceOf(attacker);
+    const staged = await inOneBlock(async () => [
+      await swapOn(honest, 40n * ONE, true, await nonceOf(honest), '20'),
+      await swapOn(attacker, frontIn, true, nonce, '30'),
+      await swapOn(attacker, frontOut, false, nonce + 1, '10'),
+    ]);
+    await followed(staged.blockNumber);
+    const data = await query(`query ($n: Int!) { block(number: $n) { mevActivity { kind attacker victim pool profit } } }`, { n: staged.blockNumber });
+    expect(data.block.mevActivity).toEqual([
+      { kind: 'SANDWICH', attacker: attacker.address, victim: honest.address, pool: v3.address.toLowerCase(), profit: (backOut - frontIn).toString() },
+    ]);
+  });
+
   it('analyses only the first BLOCKCHAIN_ANALYSIS_MAX_TRANSACTIONS transactions of a block, and counts the blocks cut short', async () => {
     const capped = await startBlockchainHarness(chain, { BLOCKCHAIN_ANALYSIS_MAX_TRANSACTIONS: '1' });
     try {

@@ -11,6 +11,7 @@ export type FixtureName =
   | 'Destructible'
   | 'SimpleNft'
   | 'ConstantProductPool'
+  | 'V3StylePool'
   | 'CycleTrader'
   | 'UupsCounter'
   | 'Beacon'

@@ -4,7 +4,7 @@ import type { Prisma } from '../generated/prisma/client';
 import type { ChainClients } from '../chain/rpc';
 import { publishMevDetected } from '../events/chain-events';
 import type { BlockchainMetrics } from '../metrics';
-import { detectMev, SWAP_EVENT, toTrade, type MevPattern, type SwapTrade } from './mev';
+import { detectMev, SWAP_EVENTS, toTrade, type MevPattern, type SwapTrade } from './mev';
 import { WalletLinker, type ValueEdge, type WalletLinkOptions } from './wallet-links';
 
 export interface BlockAnalyserOptions {
@@ -35,8 +35,8 @@ export interface TokenTransferLog {
 }
 
 /**
- * Chain intelligence per block the follower adds: MEV patterns from the order of Uniswap-V2-style
- * Swap logs, and the value transfers (ETH and $FORGE) the wallet-link heuristics read. Reads what
+ * Chain intelligence per block the follower adds: MEV patterns from the order of Uniswap-V2- and
+ * V3-style Swap logs, and the value transfers (ETH and $FORGE) the wallet-link heuristics read. Reads what
  * it needs by block hash, so it sees exactly the block the follower is storing.
  */
 export class BlockAnalyser {
@@ -57,7 +57,7 @@ export class BlockAnalyser {
     const blockHash = header.hash!;
     const [block, logs] = await Promise.all([
       clients.public.getBlock({ blockHash, includeTransactions: true }),
-      clients.public.getLogs({ blockHash, event: SWAP_EVENT }),
+      clients.public.getLogs({ blockHash, events: SWAP_EVENTS }),
     ]);
     let transactions = block.transactions;
     if (transactions.length > maxTransactionsPerBlock) {
@@ -69,7 +69,7 @@ export class BlockAnalyser {
     for (const log of logs as Log[]) {
       const tx = byHash.get(log.transactionHash!);
       if (!tx) continue; // beyond the cap
-      const { args } = decodeEventLog({ abi: [SWAP_EVENT], data: log.data, topics: log.topics });
+      const { args } = decodeEventLog({ abi: SWAP_EVENTS, data: log.data, topics: log.topics });
       const trade = toTrade(args);
       if (!trade) continue;
       swaps.push({

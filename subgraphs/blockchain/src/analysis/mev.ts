@@ -1,9 +1,12 @@
 import { parseAbiItem, type Address } from 'viem';
 
-/** Uniswap V2's pair event; any pool that logs it is read the same way. */
-export const SWAP_EVENT = parseAbiItem(
-  'event Swap(address indexed sender, uint256 amount0In, uint256 amount1In, uint256 amount0Out, uint256 amount1Out, address indexed to)',
-);
+/** The Swap events read: Uniswap V2's pair event and V3's pool event; any pool that logs one is read the same way. */
+export const SWAP_EVENTS = [
+  parseAbiItem('event Swap(address indexed sender, uint256 amount0In, uint256 amount1In, uint256 amount0Out, uint256 amount1Out, address indexed to)'),
+  parseAbiItem(
+    'event Swap(address indexed sender, address indexed recipient, int256 amount0, int256 amount1, uint160 sqrtPriceX96, uint128 liquidity, int24 tick)',
+  ),
+] as const;
 
 /** One swap on one pool, in block order, attributed to the transaction's sender. */
 export interface SwapTrade {
@@ -40,15 +43,14 @@ export interface MevPattern {
 /** The tokens of a pool (token0, token1), when known. */
 export type PoolTokens = (pool: string) => { token0: Address; token1: Address } | undefined;
 
-/** Reads a Swap log's amounts as one direction: the net token in and the net token out. */
-export function toTrade(log: {
-  amount0In: bigint;
-  amount1In: bigint;
-  amount0Out: bigint;
-  amount1Out: bigint;
-}): Pick<SwapTrade, 'zeroForOne' | 'amountIn' | 'amountOut'> | undefined {
-  const net0 = log.amount0In - log.amount0Out;
-  const net1 = log.amount1In - log.amount1Out;
+/**
+ * Reads a Swap log's amounts as one direction: the net token in and the net token out. V2 logs
+ * gross amounts in and out; V3 logs signed amounts, positive into the pool.
+ */
+export function toTrade(
+  log: { amount0In: bigint; amount1In: bigint; amount0Out: bigint; amount1Out: bigint } | { amount0: bigint; amount1: bigint },
+): Pick<SwapTrade, 'zeroForOne' | 'amountIn' | 'amountOut'> | undefined {
+  const [net0, net1] = 'amount0' in log ? [log.amount0, log.amount1] : [log.amount0In - log.amount0Out, log.amount1In - log.amount1Out];
   if (net0 > 0n && net1 < 0n) return { zeroForOne: true, amountIn: net0, amountOut: -net1 };
   if (net1 > 0n && net0 < 0n) return { zeroForOne: false, amountIn: net1, amountOut: -net0 };
   return undefined; // a flash swap paid back in kind: no direction to read

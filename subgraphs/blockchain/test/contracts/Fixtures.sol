@@ -265,6 +265,11 @@ contract ConstantProductPool {
         return (withFee * reserveOut) / (reserveIn * 1000 + withFee);
     }
 
+    /// Logs a swap as Uniswap V2 does; `net0`/`net1` are the amounts into the pool (negative: out of it).
+    function _logSwap(int256 net0, int256 net1) internal virtual {
+        emit Swap(msg.sender, net0 > 0 ? uint256(net0) : 0, net1 > 0 ? uint256(net1) : 0, net0 < 0 ? uint256(-net0) : 0, net1 < 0 ? uint256(-net1) : 0, msg.sender);
+    }
+
     function swap(uint256 amountIn, bool zeroForOne, uint256 minOut) external returns (uint256 amountOut) {
         amountOut = getAmountOut(amountIn, zeroForOne);
         require(amountOut >= minOut, "slippage");
@@ -273,14 +278,25 @@ contract ConstantProductPool {
             IERC20(token1).transfer(msg.sender, amountOut);
             reserve0 += amountIn;
             reserve1 -= amountOut;
-            emit Swap(msg.sender, amountIn, 0, 0, amountOut, msg.sender);
+            _logSwap(int256(amountIn), -int256(amountOut));
         } else {
             IERC20(token1).transferFrom(msg.sender, address(this), amountIn);
             IERC20(token0).transfer(msg.sender, amountOut);
             reserve1 += amountIn;
             reserve0 -= amountOut;
-            emit Swap(msg.sender, 0, amountIn, amountOut, 0, msg.sender);
+            _logSwap(-int256(amountOut), int256(amountIn));
         }
+    }
+}
+
+/// The same pool logging Uniswap V3's Swap event (signed amounts; price and liquidity not modelled).
+contract V3StylePool is ConstantProductPool {
+    event Swap(address indexed sender, address indexed recipient, int256 amount0, int256 amount1, uint160 sqrtPriceX96, uint128 liquidity, int24 tick);
+
+    constructor(address token0_, address token1_) ConstantProductPool(token0_, token1_) {}
+
+    function _logSwap(int256 net0, int256 net1) internal override {
+        emit Swap(msg.sender, msg.sender, net0, net1, 0, 0, 0);
     }
 }
 
