@@ -231,10 +231,11 @@ describe('MEV detection', () => {
     }
   }, 60_000);
 
-  const swap = (actor: Actor, amountIn: bigint, zeroForOne: boolean, nonce: number, gwei: string) =>
+  /** A swap with its nonce and gas price fixed, so several can wait for one block (on the V2 pool unless told). */
+  const swap = (actor: Actor, amountIn: bigint, zeroForOne: boolean, nonce: number, gwei: string, on: { address: Address; abi: readonly unknown[] } = pool) =>
     actor.wallet.writeContract({
-      address: pool.address,
-      abi: pool.abi,
+      address: on.address,
+      abi: on.abi,
       functionName: 'swap',
       args: [amountIn, zeroForOne, 0n],
       account: actor.account,
@@ -394,18 +395,7 @@ describe('MEV detection', () => {
     await write(v3.address, v3.abi, 'addLiquidity', [1000n * ONE, 1000n * ONE]);
     for (const actor of [attacker, honest])
       for (const token of [token0, token1]) await write(token.address, token.abi, 'approve', [v3.address, 2n ** 255n], actor);
-    const swapOn = (actor: Actor, amountIn: bigint, zeroForOne: boolean, nonce: number, gwei: string) =>
-      actor.wallet.writeContract({
-        address: v3.address,
-        abi: v3.abi,
-        functionName: 'swap',
-        args: [amountIn, zeroForOne, 0n],
-        account: actor.account,
-        chain: chain.clients.chain,
-        nonce,
-        gas: 200_000n,
-        gasPrice: parseGwei(gwei),
-      } as never);
+    const swapOn = (actor: Actor, amountIn: bigint, zeroForOne: boolean, nonce: number, gwei: string) => swap(actor, amountIn, zeroForOne, nonce, gwei, v3);
     const frontIn = 20n * ONE;
     const frontOut = amountOut(frontIn, 1000n * ONE, 1000n * ONE);
     const victimOut = amountOut(40n * ONE, 1000n * ONE + frontIn, 1000n * ONE - frontOut);
