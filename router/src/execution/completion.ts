@@ -45,8 +45,10 @@ export function completeValueAt(
   path: ResultPath,
   variables: Readonly<Record<string, unknown>>,
   subgraphErrors: readonly LocatedError[],
+  failedPaths: readonly ResultPath[] = [],
 ): { data: unknown; errors: LocatedError[] } {
-  const completion = new Completion(variables, new Set(subgraphErrors.filter((error) => error.path).map((error) => pathKey(error.path!))), path);
+  const reported = [...subgraphErrors.filter((error) => error.path).map((error) => error.path!), ...failedPaths];
+  const completion = new Completion(variables, new Set(reported.map(pathKey)), path);
   const completed = completion.value(shape, value, shape.kind === 'Object' ? shape.typeName : '');
   return { data: completed === INVALID ? null : completed, errors: completion.errors };
 }

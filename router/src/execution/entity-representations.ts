@@ -33,9 +33,9 @@ export function collectRepresentations(
   const indexByKey = new Map<string, number>();
   for (const path of input.paths) {
     for (const entity of entitiesAt(schema, data, path)) {
-      const representation = selectRequires(schema, entity.object, input.requires, variables);
+      const representation: JsonObject = {};
       // Missing key or required fields (an entity that came back null or errored): nothing to fetch for it.
-      if (representation === undefined || Object.keys(representation).length === 0) continue;
+      if (!selectRequires(schema, entity.object, input.requires, variables, representation) || isEmpty(representation)) continue;
       applyRewrites(schema, representation, input.inputRewrites);
       const key = JSON.stringify(representation);
       let index = indexByKey.get(key);
@@ -88,43 +88,65 @@ export function entitiesAt(schema: GraphQLSchema, data: JsonObject, path: Respon
 }
 
 /**
- * A representation: the `requires` selection read from the entity. Undefined when a selected field
- * is missing, as @apollo/gateway drops such representations rather than send an incomplete one.
+ * Writes the `requires` selection read from the entity into `target` (a representation). False
+ * when a selected field is missing, as @apollo/gateway drops such representations rather than
+ * send an incomplete one. Fragments write into the same object: one allocation per object selected.
  */
 function selectRequires(
   schema: GraphQLSchema,
   source: JsonObject,
   selections: readonly RequiresSelection[],
   variables: Readonly<Record<string, unknown>>,
-): JsonObject | undefined {
-  const result: JsonObject = {};
+  target: JsonObject,
+): boolean {
   for (const selection of selections) {
     if (selection.kind === 'InlineFragment') {
       if (selection.skipIf !== undefined && variables[selection.skipIf] === true) continue;
       if (selection.includeIf !== undefined && variables[selection.includeIf] !== true) continue;
       const typename = source.__typename;
       if (selection.typeCondition !== undefined && typeof typename === 'string' && !isTypeOrSubtype(schema, typename, selection.typeCondition)) continue;
-      const fragment = selectRequires(schema, source, selection.selections, variables);
-      if (fragment === undefined) return undefined;
-      mergeInto(result, fragment);
+      if (!selectRequires(schema, source, selection.selections, variables, target)) return false;
       continue;
     }
     const key = selection.alias ?? selection.name;
     const value = source[selection.responseKey ?? key];
-    if (value === undefined) return undefined;
-    const selected = selection.selections ? selectValue(schema, value, selection.selections, variables) : value;
-    if (selected === undefined) return undefined;
-    result[key] = selected;
+    if (value === undefined) return false;
+    if (!selection.selections) {
+      target[key] = value;
+      continue;
+    }
+    const selected = selectValue(schema, value, selection.selections, variables, target[key]);
+    if (selected === undefined) return false;
+    target[key] = selected;
   }
-  return result;
+  return true;
 }
 
-function selectValue(schema: GraphQLSchema, value: unknown, selections: readonly RequiresSelection[], variables: Readonly<Record<string, unknown>>): unknown {
+/** A selected value: lists element by element, objects into `existing` when a fragment selected the same key before. */
+function selectValue(
+  schema: GraphQLSchema,
+  value: unknown,
+  selections: readonly RequiresSelection[],
+  variables: Readonly<Record<string, unknown>>,
+  existing: unknown,
+): unknown {
   if (Array.isArray(value)) {
-    const elements = value.map((element) => selectValue(schema, element, selections, variables));
-    return elements.includes(undefined) ? undefined : elements;
+    const elements: unknown[] = new Array(value.length);
+    for (let index = 0; index < value.length; index++) {
+      const element = selectValue(schema, value[index], selections, variables, Array.isArray(existing) ? existing[index] : undefined);
+      if (element === undefined) return undefined;
+      elements[index] = element;
+    }
+    return elements;
   }
-  return isObject(value) ? selectRequires(schema, value, selections, variables) : value;
+  if (!isObject(value)) return value;
+  const target = isObject(existing) ? existing : {};
+  return selectRequires(schema, value, selections, variables, target) ? target : undefined;
+}
+
+function isEmpty(object: JsonObject): boolean {
+  for (const _key in object) return false;
+  return true;
 }
 
 /**

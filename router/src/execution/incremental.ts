@@ -16,7 +16,7 @@ import { completeResponse, completeValueAt } from './completion';
 import { isObject, type JsonObject } from './data-rewrites';
 import type { DataSource } from './data-source';
 import { mergeInto, type ResultPath } from './entity-representations';
-import { runPlan, type LocatedError } from './fetch-execution';
+import { runPlan, type FetchedData, type LocatedError } from './fetch-execution';
 import type { CompiledOperation } from './plan-executor';
 import { compileResponseShape, compileSelectionShape, type ValueShape } from './response-shape';
 
@@ -111,7 +111,7 @@ export async function* executeIncrementally(
 ): AsyncGenerator<IncrementalPayload> {
   const { primary, parts } = compileDefer(schema, compiled, root, fragments);
   const fetched = await runPlan(schema, root.primary.node, variables, dataSource);
-  const initial = completeResponse(primary, fetched.data, variables, fetched.errors);
+  const initial = completeResponse(primary, fetched.data, variables, fetched.errors, fetched.failedPaths);
   const errors = [...fetched.errors, ...initial.errors];
   yield { data: initial.data, ...(errors.length > 0 ? { errors } : {}), hasNext: parts.length > 0 && initial.data !== null };
   if (parts.length === 0 || initial.data === null) return;
@@ -127,7 +127,7 @@ export async function* executeIncrementally(
       id,
       (async () => {
         const own = await runPlan(schema, part.node, variables, dataSource, raw);
-        return { id, part, items: deliverPart(schema, part, raw, delivered, variables, own.errors) };
+        return { id, part, items: deliverPart(schema, part, raw, delivered, variables, own) };
       })(),
     );
   };
@@ -148,12 +148,13 @@ function deliverPart(
   raw: JsonObject,
   delivered: JsonObject,
   variables: Readonly<Record<string, unknown>>,
-  fetchErrors: readonly LocatedError[],
+  fetched: FetchedData,
 ): IncrementalItem[] {
   const items: IncrementalItem[] = [];
+  const fetchErrors = fetched.errors;
   const unplaced = fetchErrors.filter((error) => !error.path);
   for (const target of objectsAtPath(schema, raw, delivered, part.path)) {
-    const completed = completeValueAt(part.shape, target.raw, target.path, variables, fetchErrors);
+    const completed = completeValueAt(part.shape, target.raw, target.path, variables, fetchErrors, fetched.failedPaths);
     const data = isObject(completed.data) ? completed.data : null;
     if (data) mergeInto(target.delivered, data);
     const own = fetchErrors.filter((error) => error.path && startsWith(error.path, target.path));
