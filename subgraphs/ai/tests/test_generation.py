@@ -4,6 +4,7 @@ The real providers have their own suites (test_providers.py, test_local_provider
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
@@ -217,9 +218,25 @@ class ExplodingProvider(ScriptedProvider):
         yield  # type: ignore[unreachable]  # pragma: no cover — the yield only makes this an async generator
 
 
-async def test_unexpected_errors_are_masked(client: httpx.AsyncClient, services: Any) -> None:
+async def test_client_errors_are_answered_without_logging_a_failure(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Found by the fuzz suite: every refusal (an anonymous caller, a limit) was logged at ERROR with
+    # a traceback, burying the real failures.
+    with caplog.at_level(logging.DEBUG):
+        _, anonymous = await gql(client, GENERATE, {"prompt": "hi"}, identity=ANONYMOUS)
+        _, too_long = await gql(client, GENERATE, {"prompt": "x" * 8001}, identity=USER)
+    assert (error_codes(anonymous), error_codes(too_long)) == (["UNAUTHENTICATED"], ["BAD_USER_INPUT"])
+    assert [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING] == []
+
+
+async def test_unexpected_errors_are_masked(
+    client: httpx.AsyncClient, services: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     services.llm = ExplodingProvider()
     _, body = await gql(client, GENERATE, {"prompt": "hi"})
     assert body["data"] is None
     assert body["errors"][0]["message"] == "Internal error"
     assert "hunter2" not in str(body)
+    # ...and logged, with what happened, for the operator.
+    assert any(record.levelno == logging.ERROR and record.exc_info for record in caplog.records)

@@ -8,6 +8,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
 from .common import DATETIME_ISO_SCALAR, DateTimeISO
 from .embeddings import EmbeddingQueries
@@ -36,18 +37,28 @@ class Subscription(GenerationSubscriptions):
 log = logging.getLogger(__name__)
 
 
-def _is_unexpected(error: GraphQLError) -> bool:
+def _meant_for_the_caller(error: GraphQLError) -> bool:
     """Coded errors, permission refusals and GraphQL's own parse and validation errors are meant for
     the caller; anything else is a bug whose message (paths, SQL, keys) must not leave the process."""
-    original = error.original_error
-    if original is None or isinstance(original, GraphQLError):
+    return error.original_error is None or isinstance(error.original_error, GraphQLError)
+
+
+def _is_unexpected(error: GraphQLError) -> bool:
+    if _meant_for_the_caller(error):
         return False
-    log.error("unexpected error at %s", error.path, exc_info=original)
+    log.error("unexpected error at %s", error.path, exc_info=error.original_error)
     return True
 
 
+class _Schema(strawberry.federation.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        # Strawberry logs every error with a traceback; a caller's mistake (an anonymous caller, a
+        # limit, a typo) is the answer working as designed, not a failure of this server.
+        super().process_errors([error for error in errors if not _meant_for_the_caller(error)], execution_context)
+
+
 def build_schema() -> strawberry.federation.Schema:
-    return strawberry.federation.Schema(
+    return _Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
