@@ -133,6 +133,8 @@ async function main(): Promise<void> {
       ROUTER_PORT: '0',
       SUBGRAPH_USERS_URL: `${users.url}/graphql`,
       RATE_LIMIT_PER_MINUTE: '0',
+      // Every subscriber is the same user: the per-caller cap (500 by default) would refuse half of them.
+      MAX_SUBSCRIPTIONS_PER_CALLER: '0',
     });
     services.push(router);
     const url = `${router.url}/graphql`;

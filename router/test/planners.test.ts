@@ -1,16 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
-import { Supergraph, operationFromDocument } from '@apollo/federation-internals';
-import { QueryPlanner as ApolloQueryPlanner, type PlanNode as ApolloPlanNode, type SubscriptionNode as ApolloSubscriptionNode } from '@apollo/query-planner';
+import { Supergraph } from '@apollo/federation-internals';
 import { QueryPlanner as HiveQueryPlanner } from '@graphql-hive/router-query-planner';
 import { buildSchema, lexicographicSortSchema, parse, printSchema, type GraphQLSchema } from 'graphql';
 import { composeBenchSupergraph } from '../../bench/gateways/harness';
 import { AuthorizationPolicy } from '../src/authorization';
-import { ApolloOperationPlanner } from '../src/planning/apollo-planner';
 import { createOperationPlanner, type OperationPlanner, type PlannerName } from '../src/planning/operation-planner';
 import type { FetchNode, OperationPlan, PlanNode } from '../src/planning/plan';
-import { toGatewayPlan, toGatewayRootFetch } from '../src/subscriptions/gateway-plan';
 import { SubscriptionPlanner } from '../src/subscriptions/planner';
 import { outline } from './plan-outline';
 
@@ -182,49 +179,13 @@ describe('the API schema the two planners plan against', () => {
   });
 });
 
-describe('an Apollo plan through the router’s format and back to the gateway’s (what completes subscription events)', () => {
-  /** Apollo's plan as JSON, a Sequence or Parallel of one node written as that node (the router's format does not keep those). */
-  function apolloPlan(sdl: string, text: string): unknown {
-    const supergraph = Supergraph.build(sdl);
-    const operation = operationFromDocument(supergraph.apiSchema(), parse(text), {});
-    const collapse = (node: ApolloPlanNode | ApolloSubscriptionNode): unknown => {
-      if (node.kind === 'Sequence' || node.kind === 'Parallel')
-        return node.nodes.length === 1 ? collapse(node.nodes[0]!) : { ...node, nodes: node.nodes.map(collapse) };
-      if (node.kind === 'Subscription') return { ...node, rest: node.rest && collapse(node.rest) };
-      return node;
-    };
-    return JSON.parse(JSON.stringify(collapse(new ApolloQueryPlanner(supergraph).buildQueryPlan(operation).node!)));
-  }
-
-  function roundTrip(sdl: string, text: string): unknown {
-    const { node } = new ApolloOperationPlanner(sdl, { defer: false }).plan({ text, document: parse(text) });
-    const gateway =
-      node!.kind === 'Subscription'
-        ? { kind: 'Subscription', primary: toGatewayRootFetch(node!.primary), rest: node!.rest && toGatewayPlan(node!.rest) }
-        : toGatewayPlan(node!);
-    return JSON.parse(JSON.stringify(gateway));
-  }
-
-  it.each([
-    ['an entity across subgraphs', platformSdl, 'query Me { me { id email tier projects { name } leadScore { score } } }'],
-    ['@skip and @include', platformSdl, 'query C($w: Boolean!) { me { id walletAddresses @include(if: $w) projects @skip(if: $w) { name } } }'],
-    ['@requires with a nested requirement', platformSdl, 'query { me { payments { id fraudScore { score } } } }'],
-    ['a subscription with an entity fetch', platformSdl, 'subscription { accountUpdated { id tier projects { name } } }'],
-    ['mutations in order', platformSdl, 'mutation M($k: ID!, $t: ID!) { a: revokeApiKey(id: $k) { id } b: cancelTask(id: $t) { id } }'],
-    ['@interfaceObject input rewrites', interfaceObjectSdl, '{ media { id reviews ... on Book { author } } }'],
-    ['the gateway benchmark query', benchSdl, readFileSync(join(root, 'bench/gateways/query.graphql'), 'utf8')],
-  ])('is the plan Apollo made: %s', (_, sdl, text) => {
-    expect(roundTrip(sdl, text)).toEqual(apolloPlan(sdl, text));
-  });
-});
-
 describe('the subscription planner, on the planner interface', () => {
   it('plans @defer in a subscription inline, as the gateway does, where Apollo’s planner with @defer enabled refuses it', () => {
     const text = 'subscription { accountUpdated { id ... @defer { projects { name } } } }';
     expect(() => platform.apollo.plan({ text, document: parse(text) })).toThrow('@defer is not supported on subscriptions');
     const plan = new SubscriptionPlanner(platformSdl).plan(parse(text), undefined, text);
     expect(plan.primary).toMatchObject({ kind: 'Fetch', serviceName: 'users', operationKind: 'subscription' });
-    expect(plan.rest).toMatchObject({ kind: 'Flatten', path: ['accountUpdated'], node: { kind: 'Fetch', serviceName: 'projects' } });
+    expect(plan.rest).toMatchObject({ kind: 'Fetch', serviceName: 'projects', entities: [{ paths: [['accountUpdated']] }] });
   });
 });
 

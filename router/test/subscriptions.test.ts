@@ -205,6 +205,36 @@ describe('subscriptions through the router over graphql-ws', () => {
     expect(bus.activeChannels).toBe(0);
   });
 
+  it('shares one upstream subscription, and one completed result per event, among subscribers of the same operation, variables and identity', async () => {
+    const bus = platform.users.events as InProcessEventBus;
+    const user = await signUp('shared@example.com');
+    const tokens = platform.config.jwt;
+    const admin = await issueAccessToken({ userId: '00000000-0000-4000-8000-00000000000a', roles: ['USER', 'ADMIN'], tier: 'FREE' }, tokens);
+    const query = 'subscription { accountUpdated { id tier } }';
+    const first = collect(connect(bearer(user.token)), query);
+    const second = collect(connect(bearer(user.token)), query);
+    const aliased = collect(connect(bearer(user.token)), 'subscription { account: accountUpdated { id tier } }');
+    await settle();
+    // The two identical ones share; the aliased one is another document, so another upstream subscription.
+    expect(bus.activeSubscriptions).toBe(2);
+
+    await execute(platform.graphqlUrl, SetUserTierDocument, { userId: user.id, tier: 'PRO' }, bearer(admin.token));
+    expect(await first.next(1)).toEqual({ data: { accountUpdated: { id: user.id, tier: 'PRO' } } });
+    expect(await second.next(1)).toEqual({ data: { accountUpdated: { id: user.id, tier: 'PRO' } } });
+    expect(await aliased.next(1)).toEqual({ data: { account: { id: user.id, tier: 'PRO' } } });
+
+    // One leaves; the other keeps its events. The last one out ends the upstream subscription.
+    first.unsubscribe();
+    await execute(platform.graphqlUrl, SetUserTierDocument, { userId: user.id, tier: 'ENTERPRISE' }, bearer(admin.token));
+    expect(await second.next(2)).toEqual({ data: { accountUpdated: { id: user.id, tier: 'ENTERPRISE' } } });
+    expect(first.results).toHaveLength(1);
+    expect(bus.activeSubscriptions).toBe(2);
+    second.unsubscribe();
+    aliased.unsubscribe();
+    await settle();
+    expect(bus.activeSubscriptions).toBe(0);
+  });
+
   it('ends subscriptions with SUBSCRIPTION_SOURCE_LOST when their subgraph goes away', async () => {
     const separate = await startPlatform();
     try {
@@ -223,6 +253,9 @@ describe('subscriptions through the router over graphql-ws', () => {
       await separate.users.stop();
       expect(errorCodes((await events.next(1)) as never)).toEqual(['SUBSCRIPTION_SOURCE_LOST']);
       expect(await events.end()).toBe('complete');
+      // What SupergraphSubscriptionSourceLost alerts on.
+      const metrics = await (await fetch(separate.graphqlUrl.replace(/\/graphql$/, '/metrics'))).text();
+      expect(metrics).toContain('router_subscriptions_ended_total{subgraph="users",reason="source_lost"} 1');
     } finally {
       await separate.stop();
     }

@@ -28,6 +28,13 @@ export class InProcessEventBus implements EventBus {
     return this.listeners.size;
   }
 
+  /** How many subscriptions there are over every channel: lets tests count who subscribed. */
+  get activeSubscriptions(): number {
+    let count = 0;
+    for (const listeners of this.listeners.values()) count += listeners.size;
+    return count;
+  }
+
   async close(): Promise<void> {
     this.listeners.clear();
   }

@@ -5,10 +5,9 @@ import type { RouterContext } from '../context';
 import type { PreparedOperation } from '../pipeline/operation-request';
 import { createOperationPlanner, type OperationPlanner, type PlannerName } from '../planning/operation-planner';
 import type { SubgraphClient } from '../subgraph-client';
-import type { LocatedError } from './fetch-execution';
 import { deferredRoot, executeIncrementally, type IncrementalPayload } from './incremental';
 import { splitIntrospection } from './introspection';
-import { compileOperation, executeCompiledOperation, type CompiledOperation } from './plan-executor';
+import { asGraphQLError, compileOperation, executeCompiledOperation, type CompiledOperation } from './plan-executor';
 import { subgraphDataSource } from './subgraph-data-source';
 
 export interface OperationExecutorOptions {
@@ -55,7 +54,7 @@ export class OperationExecutor {
     const response = await withSpan('router.execute', operation.operationName ? { 'graphql.operation.name': operation.operationName } : {}, () =>
       executeCompiledOperation(this.apiSchema, compiled, operation.variables, subgraphDataSource(this.subgraphs, incoming.context, incoming)),
     );
-    return response.errors ? { data: response.data, errors: response.errors.map(toGraphQLError) } : { data: response.data };
+    return response.errors ? { data: response.data, errors: response.errors.map(asGraphQLError) } : { data: response.data };
   };
 
   /**
@@ -124,8 +123,4 @@ export class OperationExecutor {
 /** A stream of one payload: the refusal. */
 async function* refusal(error: GraphQLError): AsyncGenerator<IncrementalPayload> {
   yield { data: null, errors: [{ message: error.message, extensions: error.extensions }], hasNext: false };
-}
-
-function toGraphQLError(error: LocatedError): GraphQLError {
-  return new GraphQLError(error.message, { path: error.path, extensions: error.extensions });
 }

@@ -1,9 +1,17 @@
-import { getVariableValues, Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
-import type { OperationPlan } from '../planning/plan';
+import {
+  getVariableValues,
+  GraphQLError,
+  Kind,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
+import type { FetchNode, OperationPlan, PlanNode } from '../planning/plan';
 import { completeResponse } from './completion';
 import { executeIntrospection } from './introspection';
-import type { JsonObject } from './data-rewrites';
-import type { DataSource } from './data-source';
+import { applyRewrites, isObject, type JsonObject } from './data-rewrites';
+import type { DataSource, SubgraphError } from './data-source';
 import { runPlan, type LocatedError } from './fetch-execution';
 import { compileResponseShape, type ObjectShape } from './response-shape';
 
@@ -58,4 +66,40 @@ export async function executeCompiledOperation(
   const completed = completeResponse(compiled.shape, fetched.data, variables, fetched.errors, fetched.failedPaths);
   const errors = [...fetched.errors, ...completed.errors];
   return errors.length > 0 ? { data: completed.data, errors } : { data: completed.data };
+}
+
+/** One event of a subscription: the owning subgraph's data for the root field, and what completes it. */
+export interface SubscriptionEvent {
+  data?: Record<string, unknown> | null;
+  errors?: readonly SubgraphError[];
+}
+
+/**
+ * Completes one subscription event (spec §6.2.3 MapSourceToResponseEvent): the event stands for
+ * the primary fetch's response, the plan's other fetches run from it, and the merged data is
+ * completed onto the client's shape, as a query's would be.
+ */
+export async function executeSubscriptionEvent(
+  apiSchema: GraphQLSchema,
+  plan: { primary: FetchNode; rest?: PlanNode; shape: ObjectShape },
+  event: SubscriptionEvent,
+  variables: Readonly<Record<string, unknown>>,
+  dataSource: DataSource,
+): Promise<ExecutionResponse> {
+  const data: JsonObject = isObject(event.data) ? event.data : {};
+  if (plan.primary.outputRewrites) applyRewrites(apiSchema, data, plan.primary.outputRewrites);
+  const eventErrors: LocatedError[] = (event.errors ?? []).map((error) => ({
+    message: error.message,
+    ...(error.path ? { path: [...error.path] } : {}),
+    extensions: { ...error.extensions, serviceName: plan.primary.serviceName },
+  }));
+  const fetched = await runPlan(apiSchema, plan.rest, variables, dataSource, data);
+  const completed = completeResponse(plan.shape, fetched.data, variables, [...eventErrors, ...fetched.errors], fetched.failedPaths);
+  const errors = [...eventErrors, ...fetched.errors, ...completed.errors];
+  return errors.length > 0 ? { data: completed.data, errors } : { data: completed.data };
+}
+
+/** An error of the response as a GraphQLError, for Apollo Server and graphql-ws, which take those. */
+export function asGraphQLError(error: LocatedError): GraphQLError {
+  return new GraphQLError(error.message, { path: error.path, extensions: error.extensions });
 }

@@ -1,10 +1,11 @@
-import { executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway';
-import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { GraphQLError, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
 import { clientError, type Logger } from '@supergraph/server';
 import type { RouterContext } from '../context';
+import { asGraphQLError, executeSubscriptionEvent } from '../execution/plan-executor';
+import { subgraphDataSource } from '../execution/subgraph-data-source';
 import { asGraphQLErrors, logSubgraphErrors, publicError } from '../pipeline/11-respond';
 import type { PreparedOperation } from '../pipeline/operation-request';
+import { SharedEvents } from './shared-events';
 import type { UpstreamSubscriptions } from './upstream';
 
 export interface SubscribeRequest {
@@ -17,6 +18,8 @@ export interface SubscribeRequest {
 interface LiveSubscription {
   operation: PreparedOperation;
   caller: string;
+  /** The subscribers it shares events with. */
+  group: SharedEvents;
   /** Ends it with one error result (the reload found it no longer runs on the new supergraph). */
   end(error: GraphQLError): void;
 }
@@ -39,12 +42,14 @@ export interface RebaseOutcome {
 
 /**
  * Federated subscriptions: the primary fetch runs as a subscription on the subgraph that owns
- * the root field; each event it yields is completed by the gateway's own executor, which fetches
- * the fields other subgraphs own and shapes the result (aliases, fragments, null bubbling)
- * exactly as it does for queries.
+ * the root field; each event it yields is completed by the router's executor, which fetches the
+ * fields other subgraphs own and shapes the result (aliases, fragments, null propagation) exactly
+ * as it does for queries.
  */
 export class SubscriptionEngine {
   private readonly live = new Set<LiveSubscription>();
+  /** Shared upstream subscriptions, by what makes their results the same (see groupFor). */
+  private readonly groups = new Map<string, SharedEvents>();
   /** Running subscriptions by caller, for admission; kept in step with `live` by `track`/`forget`. */
   private readonly perCaller = new Map<string, number>();
 
@@ -72,64 +77,95 @@ export class SubscriptionEngine {
         ],
       });
     }
-    const primary = request.operation.subscriptionPlan!.primary;
-    const owner = request.operation.schemaState.subgraphs.get(primary.serviceName);
-    if (!owner?.url) throw new Error(`No subgraph named ${primary.serviceName}`);
-
-    const events = this.upstream.subscribe({ name: owner.name, url: owner.url }, request.context.identity, {
-      query: primary.operation,
-      operationName: primary.operationName,
-      variables: pick(request.operation.variables, primary.variableUsages),
-    });
-    let final: ExecutionResult | undefined;
+    const group = this.groupFor(request);
+    const subscriber = group.join();
     const live: LiveSubscription = {
       operation: request.operation,
       caller,
-      end: (error) => {
-        final = { errors: [error] };
-        void events.return?.();
-      },
+      group,
+      end: (error) => subscriber.end({ errors: [error] }),
     };
     this.track(live);
     const iterator: AsyncIterableIterator<ExecutionResult> = {
       next: async () => {
-        const event = await events.next();
-        if (event.done) {
+        const item = await subscriber.next();
+        if (item.done) {
           this.forget(live);
-          if (final) {
-            const value = final;
-            final = undefined;
-            return { value, done: false };
-          }
-          return event;
+          return item;
         }
-        // One event is completed on one state, whichever a reload makes current meanwhile.
-        const operation = live.operation;
-        const refusal = await this.policy.authorizeEvent(operation).then(
+        // Shared results are checked per subscriber: each one's credential may expire on its own.
+        const refusal = await this.policy.authorizeEvent(live.operation).then(
           () => undefined,
           (error: unknown) => error ?? new Error('refused'),
         );
         if (refusal !== undefined) {
           this.forget(live);
-          void events.return?.();
+          subscriber.finish();
           return { value: { errors: [eventRefusal(refusal)] }, done: false };
         }
-        const value = event.value.data ? await this.complete(operation, event.value, request.context) : { errors: event.value.errors };
-        return { value: this.publicResult(value, request.context), done: false };
+        return item;
       },
       return: async () => {
         this.forget(live);
-        await events.return?.();
+        subscriber.finish();
         return { value: undefined, done: true };
       },
       throw: async (error?: unknown) => {
         this.forget(live);
-        await events.return?.();
+        subscriber.finish();
         throw error;
       },
       [Symbol.asyncIterator]: () => iterator,
     };
     return iterator;
+  }
+
+  /**
+   * The group this subscription shares events with: the same subgraph, identity, document,
+   * operation and variables mean the same upstream subscription and the same completed result
+   * for every event (router/README.md, Subscriptions). A new group subscribes upstream.
+   */
+  private groupFor(request: SubscribeRequest): SharedEvents {
+    const { operation, context } = request;
+    const primary = operation.subscriptionPlan!.primary;
+    const owner = operation.schemaState.subgraphs.get(primary.serviceName);
+    if (!owner?.url) throw new Error(`No subgraph named ${primary.serviceName}`);
+    const key = JSON.stringify([owner.url, context.identity, operation.queryHash, operation.operationName ?? null, operation.variables]);
+    const existing = this.groups.get(key);
+    if (existing) return existing;
+    const events = this.upstream.subscribe({ name: owner.name, url: owner.url }, context.identity, {
+      query: primary.operation,
+      operationName: primary.operationName,
+      variables: pick(operation.variables, primary.variableUsages),
+    });
+    const group: SharedEvents = new SharedEvents(
+      events,
+      (event) => this.completeShared(group, event, context),
+      () => {
+        if (this.groups.get(key) === group) this.groups.delete(key);
+      },
+    );
+    this.groups.set(key, group);
+    return group;
+  }
+
+  /**
+   * One event for a whole group, on the operation its members run now (a reload re-prepares each
+   * alike: they share document, variables and identity). Subgraph errors are logged once, with
+   * the request id of the subscription that opened the group.
+   */
+  private async completeShared(group: SharedEvents, event: ExecutionResult, context: RouterContext): Promise<ExecutionResult> {
+    const member = [...this.live].find((live) => live.group === group);
+    if (!member || !event.data) return this.publicResult({ errors: event.errors }, context);
+    try {
+      return this.publicResult(await this.complete(member.operation, event, context), context);
+    } catch (error) {
+      this.logger.error('subscription event failed', {
+        requestId: context.requestId,
+        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      });
+      return { errors: [clientError('INTERNAL_SERVER_ERROR', 'Internal server error')] };
+    }
   }
 
   /**
@@ -185,52 +221,17 @@ export class SubscriptionEngine {
     return { ...result, errors: asGraphQLErrors(formatted.map(publicError)) };
   }
 
-  /** Runs [primary, rest] for one event; the primary fetch is answered by the event itself. */
+  /** Completes one event on our executor: the event answers the primary fetch, the rest of the plan runs from it. */
   private async complete(operation: PreparedOperation, event: ExecutionResult, context: RouterContext): Promise<ExecutionResult> {
-    const plan = operation.subscriptionPlan!;
     const state = operation.schemaState;
-    const serviceMap: ServiceMap = {};
-    for (const [name, client] of state.subgraphs) serviceMap[name] = client;
-    serviceMap[plan.primary.serviceName] = new EventDataSource(event, serviceMap[plan.primary.serviceName]!);
-
-    const requestContext = {
-      request: { query: operation.query, variables: operation.variables, operationName: operation.operationName },
-      context,
-      document: operation.document,
-      operationName: operation.operationName ?? null,
-      // The gateway's executor records into metrics and requires the object to exist.
-      metrics: {},
-      logger: this.logger,
-    } as unknown as GatewayGraphQLRequestContext<RouterContext>;
-
-    const result = await executeQueryPlan(
-      plan.perEvent,
-      serviceMap,
-      requestContext,
-      plan.operationContext,
-      state.planner.supergraphSchema,
-      state.planner.apiSchema,
+    const response = await executeSubscriptionEvent(
+      state.apiSchema,
+      operation.subscriptionPlan!,
+      { data: event.data, errors: event.errors?.map((error) => (error instanceof GraphQLError ? error.toJSON() : error)) },
+      operation.variables,
+      subgraphDataSource(state.subgraphs, context),
     );
-    return result as ExecutionResult;
-  }
-}
-
-/**
- * Stands in for the owning subgraph during one event: its first fetch (the primary) is answered
- * with the event, any later fetch of the same plan goes to the real subgraph over HTTP.
- */
-class EventDataSource implements GraphQLDataSource<RouterContext> {
-  private answered = false;
-
-  constructor(
-    private readonly event: ExecutionResult,
-    private readonly subgraph: GraphQLDataSource<RouterContext>,
-  ) {}
-
-  process(options: Parameters<GraphQLDataSource<RouterContext>['process']>[0]): Promise<GatewayGraphQLResponse> {
-    if (this.answered) return this.subgraph.process(options);
-    this.answered = true;
-    return Promise.resolve({ data: this.event.data, errors: this.event.errors } as GatewayGraphQLResponse);
+    return response.errors ? { data: response.data, errors: response.errors.map(asGraphQLError) } : { data: response.data };
   }
 }
 
@@ -240,12 +241,12 @@ function eventRefusal(error: unknown): GraphQLError {
   return clientError('UNAUTHENTICATED', 'The credential this subscription was opened with could not be checked again; subscribe again');
 }
 
-/** A stream of one result: how a refused subscribe reaches every transport, and how SSE streams a query's. */
 /** A query's outcome as a stream: its payloads when it was delivered incrementally, else its one result. */
 export function asStream(outcome: ExecutionResult | AsyncIterableIterator<ExecutionResult>): AsyncIterableIterator<ExecutionResult> {
   return Symbol.asyncIterator in outcome ? outcome : oneResult(outcome);
 }
 
+/** A stream of one result: how a refused subscribe reaches every transport, and how SSE streams a query's. */
 export function oneResult(result: ExecutionResult): AsyncIterableIterator<ExecutionResult> {
   let delivered = false;
   const iterator: AsyncIterableIterator<ExecutionResult> = {
@@ -260,7 +261,7 @@ export function oneResult(result: ExecutionResult): AsyncIterableIterator<Execut
   return iterator;
 }
 
-function pick(variables: Record<string, unknown>, names: string[] | undefined): Record<string, unknown> {
+function pick(variables: Record<string, unknown>, names: readonly string[] | undefined): Record<string, unknown> {
   const picked: Record<string, unknown> = {};
   for (const name of names ?? []) if (name in variables) picked[name] = variables[name];
   return picked;

@@ -1,32 +1,27 @@
 import { Supergraph, type Schema } from '@apollo/federation-internals';
-import { buildOperationContext } from '@apollo/gateway';
-import type { FetchNode, PlanNode, QueryPlan } from '@apollo/query-planner';
-import type { DocumentNode, GraphQLSchema } from 'graphql';
+import { Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { compileResponseShape, type ObjectShape } from '../execution/response-shape';
 import { ApolloOperationPlanner } from '../planning/apollo-planner';
 import type { OperationPlanner } from '../planning/operation-planner';
-import { toGatewayPlan, toGatewayRootFetch } from './gateway-plan';
+import type { FetchNode, PlanNode } from '../planning/plan';
 
-export type OperationContext = ReturnType<typeof buildOperationContext>;
-
-/** A subscription split the way federation executes it: one long-lived fetch, then per-event fetches. */
+/** A subscription split the way federation executes it: one long-lived fetch, then per-event fetches, compiled once. */
 export interface SubscriptionPlan {
   /** The subscription sent to the subgraph that owns the root field. */
   primary: FetchNode;
   /** Entity fetches that complete each event with fields from other subgraphs (absent when none are needed). */
   rest?: PlanNode;
-  /** What the gateway's executor runs per event, primary first. */
-  perEvent: QueryPlan;
-  operationContext: OperationContext;
+  /** The client's response shape, each event completed onto it. */
+  shape: ObjectShape;
 }
 
 /**
- * Plans subscriptions with Apollo's query planner (which plans them; the stock gateway just
- * refuses to execute them), through the router's planner interface, `@defer` ignored as the
- * gateway does; the plan goes back to the gateway's format for its executor, which completes the
- * events. Plans are cached per document and operation name.
+ * Plans subscriptions with Apollo's query planner through the router's planner interface, `@defer`
+ * ignored (Apollo's planner refuses to defer in subscriptions; the fields arrive with each event),
+ * and compiles the response shape our executor completes each event onto. Plans are cached per
+ * document and operation name.
  */
 export class SubscriptionPlanner {
-  readonly supergraphSchema: GraphQLSchema;
   readonly apiSchema: Schema;
   readonly apiGraphQLSchema: GraphQLSchema;
   private readonly planner: OperationPlanner;
@@ -35,7 +30,6 @@ export class SubscriptionPlanner {
 
   constructor(supergraphSdl: string) {
     const supergraph = Supergraph.build(supergraphSdl);
-    this.supergraphSchema = supergraph.schema.toGraphQLJSSchema();
     this.apiSchema = supergraph.apiSchema();
     // With @defer: clients may defer fragments (delivered incrementally, or in one response to clients that cannot take parts).
     this.apiGraphQLSchema = this.apiSchema.toGraphQLJSSchema({ includeDefer: true });
@@ -50,14 +44,12 @@ export class SubscriptionPlanner {
 
     const { node } = this.planner.plan({ text, document, operationName });
     if (node?.kind !== 'Subscription') throw new Error('Not a subscription operation');
-    const primary = toGatewayRootFetch(node.primary);
-    const rest = node.rest && toGatewayPlan(node.rest);
-    const plan: SubscriptionPlan = {
-      primary,
-      rest,
-      perEvent: { kind: 'QueryPlan', node: rest ? { kind: 'Sequence', nodes: [primary, rest] } : primary },
-      operationContext: buildOperationContext({ schema: this.apiGraphQLSchema, operationDocument: document, operationName }),
-    };
+    const operation = document.definitions.find(
+      (definition): definition is OperationDefinitionNode =>
+        definition.kind === Kind.OPERATION_DEFINITION && (operationName === undefined || definition.name?.value === operationName),
+    )!;
+    const fragments = document.definitions.filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION);
+    const plan: SubscriptionPlan = { primary: node.primary, rest: node.rest, shape: compileResponseShape(this.apiGraphQLSchema, operation, fragments) };
     if (this.cache.size >= SubscriptionPlanner.MAX_CACHED) this.cache.clear();
     this.cache.set(key, plan);
     return plan;
