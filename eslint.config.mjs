@@ -5,7 +5,19 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/', '**/dist/', '**/.data/', '**/.venv/', 'clients/generated/', 'subgraphs/*/src/generated/'] },
+  {
+    ignores: [
+      '**/node_modules/',
+      '**/dist/',
+      '**/.data/',
+      '**/.venv/',
+      'clients/generated/',
+      'subgraphs/*/src/generated/',
+      '**/.next/',
+      '**/next-env.d.ts',
+      '.artifacts/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

@@ -1,0 +1,101 @@
+import Link from 'next/link';
+import { Suspense } from 'react';
+import { PortalDashboardDocument, type PortalDashboardQuery } from '../../../../clients/generated/graphql';
+import { messagesFor } from '../../src/error-messages';
+import { formatForge } from '../../src/forge';
+import { executeDeferred, type DeferredResult } from '../../src/router';
+import { requireViewer } from '../../src/viewer';
+
+type Dashboard = DeferredResult<PortalDashboardQuery>;
+
+/** Shown in place of a deferred part that came with errors. */
+function Unavailable({ what, errors }: { what: string; errors: string[] }) {
+  return (
+    <p role="status" className="unavailable">
+      {what} could not be loaded. {errors.join(' ')}
+    </p>
+  );
+}
+
+async function Holdings({ dashboard }: { dashboard: Dashboard }) {
+  const { data, errors } = await dashboard.after('holdings');
+  const me = data?.me;
+  if (!me || me.stakedForge === undefined || me.wallets === undefined) return <Unavailable what="Your $FORGE holdings" errors={messagesFor(errors)} />;
+  return (
+    <dl className="facts" data-part="holdings">
+      <dt>Staked</dt>
+      <dd>{formatForge(me.stakedForge)}</dd>
+      <dt>Fee discount</dt>
+      <dd>{me.feeDiscount ?? 0} %</dd>
+      <dt>Wallets</dt>
+      <dd>
+        {me.wallets.length === 0
+          ? 'No wallet linked yet.'
+          : me.wallets.map((wallet) => (
+              <div key={wallet.address}>
+                <code>{wallet.address}</code>: {formatForge(wallet.forgeBalance)}
+              </div>
+            ))}
+      </dd>
+    </dl>
+  );
+}
+
+async function Recommendations({ dashboard }: { dashboard: Dashboard }) {
+  const { data, errors } = await dashboard.after('recommendations');
+  const recommendations = data?.me?.recommendations;
+  if (!recommendations) return <Unavailable what="Recommendations" errors={messagesFor(errors)} />;
+  if (recommendations.length === 0) return <p data-part="recommendations">No recommendations yet: they follow from your public projects.</p>;
+  return (
+    <ol data-part="recommendations">
+      {recommendations.map(({ project, score }) => (
+        <li key={project.id}>
+          <strong>{project.name}</strong> <span className="muted">({Math.round(score * 100)} % match)</span>
+          <div className="muted">{project.description}</div>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/**
+ * The account renders as soon as the router's primary part is in; holdings and recommendations
+ * (other subgraphs, slower) stream into the page behind their placeholders as their deferred parts arrive.
+ */
+export default async function DashboardPage() {
+  const { token } = await requireViewer();
+  const dashboard = await executeDeferred(PortalDashboardDocument, {}, token);
+  const me = dashboard.initial.data?.me;
+  if (!me) return <Unavailable what="Your account" errors={messagesFor(dashboard.initial.errors)} />;
+  return (
+    <>
+      <h1>Welcome, {me.displayName || me.email}</h1>
+      <section>
+        <h2>Account</h2>
+        <dl className="facts">
+          <dt>Email</dt>
+          <dd>{me.email}</dd>
+          <dt>Tier</dt>
+          <dd data-testid="tier">{me.tier}</dd>
+          <dt>Member since</dt>
+          <dd>{new Date(me.createdAt).toLocaleDateString('en')}</dd>
+        </dl>
+        <p>
+          <Link href="/projects">Your projects</Link>
+        </p>
+      </section>
+      <section>
+        <h2>$FORGE holdings</h2>
+        <Suspense fallback={<p className="muted">Loading your holdings…</p>}>
+          <Holdings dashboard={dashboard} />
+        </Suspense>
+      </section>
+      <section>
+        <h2>Recommended projects</h2>
+        <Suspense fallback={<p className="muted">Finding projects like yours…</p>}>
+          <Recommendations dashboard={dashboard} />
+        </Suspense>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,66 @@
+import { PortalProjectsDocument } from '../../../../clients/generated/graphql';
+import { ActionForm } from '../../src/action-form';
+import { ErrorList } from '../../src/error-list';
+import { messagesFor } from '../../src/error-messages';
+import { execute } from '../../src/router';
+import { requireViewer } from '../../src/viewer';
+import { createProject } from '../actions';
+
+export default async function ProjectsPage() {
+  const { token } = await requireViewer();
+  const result = await execute(PortalProjectsDocument, {}, token);
+  const projects = result.data?.me?.projects;
+  return (
+    <>
+      <h1>Projects</h1>
+      {projects ? (
+        projects.length === 0 ? (
+          <p>No projects yet. Create your first one below.</p>
+        ) : (
+          <table className="list">
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Description</th>
+                <th>Visibility</th>
+                <th>Created</th>
+              </tr>
+            </thead>
+            <tbody>
+              {projects.map((project) => (
+                <tr key={project.id}>
+                  <td>{project.name}</td>
+                  <td>{project.description}</td>
+                  <td>{project.visibility === 'PUBLIC' ? 'Public' : 'Private'}</td>
+                  <td>{new Date(project.createdAt).toLocaleDateString('en')}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )
+      ) : (
+        <ErrorList messages={messagesFor(result.errors)} />
+      )}
+      <section className="narrow">
+        <h2>New project</h2>
+        <ActionForm action={createProject} submitLabel="Create project" pendingLabel="Creating…">
+          <label>
+            Name
+            <input name="name" required maxLength={200} />
+          </label>
+          <label>
+            Description
+            <textarea name="description" rows={3} />
+          </label>
+          <label>
+            Visibility
+            <select name="visibility" defaultValue="PRIVATE">
+              <option value="PRIVATE">Private: only you (and admins)</option>
+              <option value="PUBLIC">Public: anyone, and used for recommendations</option>
+            </select>
+          </label>
+        </ActionForm>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,35 @@
+import type { ErrorCode } from '@supergraph/server/src/error-codes';
+import type { RouterError } from './router';
+
+/**
+ * What a person reads for each `extensions.code` the portal's operations can meet (codes from
+ * packages/server/src/error-codes.ts). The router's own message is for developers and may change;
+ * a code not listed here gets the general message.
+ */
+const MESSAGES: Partial<Record<ErrorCode | 'GRAPHQL_VALIDATION_FAILED', string>> = {
+  UNAUTHENTICATED: 'Your session has ended. Please sign in again.',
+  FORBIDDEN: 'This area is for administrators only.',
+  INVALID_CREDENTIALS: 'That email and password do not match an account.',
+  EMAIL_TAKEN: 'An account with this email already exists. Try signing in instead.',
+  EMAIL_INVALID: 'Please enter a valid email address.',
+  PASSWORD_TOO_SHORT: 'Please choose a longer password.',
+  PASSWORD_TOO_LONG: 'That password is too long.',
+  BAD_USER_INPUT: 'Some of what you entered is not valid. Please check it and try again.',
+  RATE_LIMITED: 'Too many requests right now. Please wait a minute and try again.',
+  SUBGRAPH_UNAVAILABLE: 'Part of the platform is unavailable right now. Please try again shortly.',
+  NOT_FOUND: 'That does not exist, or it is not yours.',
+  VERSION_CONFLICT: 'Someone changed this at the same time. Reload and try again.',
+  INTERNAL_SERVER_ERROR: 'Something went wrong on our side. Please try again later.',
+  GRAPHQL_VALIDATION_FAILED: 'The portal and the platform disagree on this request. Please reload the page.',
+};
+
+const GENERAL = 'Something went wrong. Please try again.';
+
+export function messageFor(error: RouterError): string {
+  return MESSAGES[error.extensions?.code as ErrorCode] ?? GENERAL;
+}
+
+/** One message per distinct problem, in the order they came. */
+export function messagesFor(errors: readonly RouterError[] | undefined): string[] {
+  return [...new Set((errors ?? []).map(messageFor))];
+}

@@ -1,0 +1,172 @@
+import 'server-only';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
+import { portalConfig } from './config';
+
+/** One GraphQL error as the router sends it; `extensions.code` comes from the platform's error table. */
+export interface RouterError {
+  message: string;
+  path?: readonly (string | number)[];
+  extensions?: { code?: string };
+}
+
+export interface RouterResult<TData> {
+  data?: TData | null;
+  errors?: readonly RouterError[];
+}
+
+/** One payload of an incremental response (deferSpec=20220824): the primary part, then items of deferred fragments. */
+interface IncrementalPayload {
+  data?: Record<string, unknown> | null;
+  errors?: RouterError[];
+  incremental?: { label?: string; path: (string | number)[]; data?: Record<string, unknown> | null; errors?: RouterError[] }[];
+  hasNext?: boolean;
+}
+
+const printed = new WeakMap<object, string>();
+function textOf(document: TypedDocumentNode<unknown, never>): string {
+  let text = printed.get(document);
+  if (text === undefined) printed.set(document, (text = print(document)));
+  return text;
+}
+
+function post(document: TypedDocumentNode<unknown, never>, variables: unknown, token: string | undefined, accept: string): Promise<Response> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', accept };
+  if (token) headers.authorization = `Bearer ${token}`;
+  // Every answer depends on who asks: never cached by Next.js.
+  return fetch(portalConfig.routerUrl, { method: 'POST', headers, body: JSON.stringify({ query: textOf(document), variables }), cache: 'no-store' });
+}
+
+/** A router that cannot be reached or answers something other than GraphQL: one error a page can show. */
+function unavailable(detail: string): RouterResult<never> {
+  console.error(`portal: the router failed: ${detail}`);
+  return { errors: [{ message: detail, extensions: { code: 'SUBGRAPH_UNAVAILABLE' } }] };
+}
+
+async function readJson<TData>(response: Response): Promise<RouterResult<TData>> {
+  const text = await response.text();
+  try {
+    return JSON.parse(text) as RouterResult<TData>;
+  } catch {
+    return unavailable(`HTTP ${response.status} ${text.slice(0, 200)}`);
+  }
+}
+
+/** Sends one operation to the router as `token`'s holder (anonymous without one) and returns its one response. */
+export async function execute<TData, TVariables>(
+  document: TypedDocumentNode<TData, TVariables>,
+  variables: TVariables,
+  token?: string,
+): Promise<RouterResult<TData>> {
+  try {
+    return await readJson<TData>(await post(document, variables, token, 'application/graphql-response+json, application/json'));
+  } catch (error) {
+    return unavailable(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** A response whose `@defer` fragments arrive after its primary part. */
+export interface DeferredResult<TData> {
+  /** The primary part: everything outside deferred fragments. */
+  initial: RouterResult<TData>;
+  /**
+   * The data received once the fragment labelled `label` arrived (or the response ended without it),
+   * with that fragment's errors only. Never rejects.
+   */
+  after(label: string): Promise<RouterResult<TData>>;
+}
+
+/** Sets `value`'s fields into the object at `path` in `target` (where a deferred fragment's data belongs). */
+function mergeAt(target: Record<string, unknown>, path: readonly (string | number)[], value: Record<string, unknown>): void {
+  let node: unknown = target;
+  for (const key of path) node = node === null || typeof node !== 'object' ? undefined : (node as Record<string | number, unknown>)[key];
+  if (node !== null && typeof node === 'object') Object.assign(node, value);
+}
+
+/** The JSON bodies of a `multipart/mixed` response, each as soon as its closing delimiter has arrived. */
+async function* multipartBodies(response: Response, boundary: string): AsyncGenerator<string> {
+  const delimiter = `\r\n--${boundary}`;
+  const decoder = new TextDecoder();
+  // The first delimiter may open the body without the CRLF before it.
+  let buffer = '\r\n';
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let end: number;
+    while ((end = buffer.indexOf(delimiter, 1)) !== -1) {
+      const part = buffer.slice(0, end);
+      buffer = buffer.slice(end);
+      const body = part.slice(part.indexOf('\r\n\r\n') + 4).trim();
+      if (part.includes('\r\n\r\n') && body.startsWith('{')) yield body;
+    }
+  }
+}
+
+/**
+ * Sends an operation with `@defer` fragments, accepting incremental delivery over HTTP multipart
+ * (deferSpec=20220824). Resolves as soon as the primary part is in; the rest streams in behind it.
+ * A router that answers in one response (it may, e.g. when authorization removed fields) serves every
+ * fragment at once.
+ */
+export async function executeDeferred<TData, TVariables>(
+  document: TypedDocumentNode<TData, TVariables>,
+  variables: TVariables,
+  token?: string,
+): Promise<DeferredResult<TData>> {
+  const whole = (result: RouterResult<TData>): DeferredResult<TData> => ({ initial: result, after: async () => ({ data: result.data }) });
+  let response: Response;
+  try {
+    response = await post(document, variables, token, 'multipart/mixed; deferSpec=20220824, application/json');
+  } catch (error) {
+    return whole(unavailable(error instanceof Error ? error.message : String(error)));
+  }
+  const boundary = /boundary="?([^";]+)"?/.exec(response.headers.get('content-type') ?? '')?.[1];
+  if (!response.headers.get('content-type')?.startsWith('multipart/mixed') || !boundary) return whole(await readJson<TData>(response));
+
+  const bodies = multipartBodies(response, boundary);
+  const first = await bodies.next();
+  const primary = (first.done ? { errors: [{ message: 'empty response' }] } : JSON.parse(first.value)) as IncrementalPayload;
+  const data = primary.data ?? null;
+  const arrived = new Map<string, RouterError[]>();
+  const waiting = new Map<string, ((errors: RouterError[]) => void)[]>();
+  let ended = primary.hasNext !== true;
+
+  const settle = (label: string, errors: RouterError[]) => {
+    arrived.set(label, errors);
+    for (const resolve of waiting.get(label) ?? []) resolve(errors);
+    waiting.delete(label);
+  };
+  const finish = (errors: RouterError[]) => {
+    ended = true;
+    for (const label of [...waiting.keys()]) settle(label, errors);
+  };
+
+  if (!ended) {
+    void (async () => {
+      try {
+        for await (const body of bodies) {
+          const payload = JSON.parse(body) as IncrementalPayload;
+          for (const item of payload.incremental ?? []) {
+            if (data && item.data) mergeAt(data, item.path, item.data);
+            const label = item.label ?? '';
+            settle(label, [...(arrived.get(label) ?? []), ...(item.errors ?? [])]);
+          }
+          if (payload.hasNext === false) break;
+        }
+        finish([]);
+      } catch (error) {
+        finish(unavailable(error instanceof Error ? error.message : String(error)).errors as RouterError[]);
+      }
+    })();
+  }
+
+  return {
+    initial: { data: (data === null ? null : structuredClone(data)) as TData | null, errors: primary.errors },
+    after: (label) =>
+      new Promise((resolve) => {
+        const done = (errors: RouterError[]) => resolve({ data: data as TData | null, errors });
+        const errors = arrived.get(label);
+        if (errors !== undefined || ended) done(errors ?? []);
+        else waiting.set(label, [...(waiting.get(label) ?? []), done]);
+      }),
+  };
+}
