@@ -1,6 +1,6 @@
 /**
- * Starts every subgraph listed in supergraph.yaml and the router at once (each folder's `start`
- * script), and waits until each answers /health. The router needs no subgraph to start (it plans
+ * Starts every subgraph listed in supergraph.yaml, the router and the portal at once (each folder's
+ * `start` script), and waits until each answers /health. The router needs no subgraph to start (it plans
  * over the composed supergraph.graphql), so nothing waits for anything else. One Ctrl-C or SIGTERM
  * stops them all; a process that dies is restarted with backoff (supervisor.ts) while the others run on.
  */
@@ -70,6 +70,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop(0));
   const { subgraphs } = readSupergraphConfig(resolve(root, 'supergraph.yaml'));
   const port = process.env.ROUTER_PORT ?? '4000';
+  const portalPort = process.env.PORTAL_PORT ?? '3000';
   const services = [
     ...subgraphs.map((subgraph) => ({
       name: subgraph.name,
@@ -77,11 +78,15 @@ async function main(): Promise<void> {
       healthUrl: new URL('/health', subgraph.routingUrl).href,
     })),
     { name: 'router', folder: resolve(root, 'router'), healthUrl: `http://localhost:${port}/health` },
+    // The Next.js portal (`next start` on the build scripts/setup.sh made); it calls the router at ROUTER_PORT.
+    { name: 'portal', folder: resolve(root, 'apps/portal'), healthUrl: `http://localhost:${portalPort}/health` },
   ];
   console.log(`platform: starting ${services.map((service) => service.name).join(', ')}`);
   for (const service of services) start(service.name, service.folder);
   await waitForAll(services);
-  console.log(`\n  Supergraph ready: http://localhost:${port}/graphql\n  Apollo Sandbox:   http://localhost:${port}/\n`);
+  console.log(
+    `\n  Supergraph ready: http://localhost:${port}/graphql\n  Apollo Sandbox:   http://localhost:${port}/\n  Portal:           http://localhost:${portalPort}/\n`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -52,6 +52,12 @@ for pid in "${generators[@]}"; do
   wait "$pid"
 done
 
+# The portal's production build, which `npm start` serves and its browser test drives (skipped when
+# nothing it is built from changed). Not for --node-only: the Node image serves the API, not the portal.
+if [ "${1:-}" != "--node-only" ]; then
+  bash scripts/build-portal.sh
+fi
+
 for pid in "${subgraph_setups[@]}"; do
   wait "$pid"
 done
