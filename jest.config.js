@@ -3,7 +3,7 @@ module.exports = {
   // Node's environment plus a hard time limit per test file, and no process a file started outlives it.
   testEnvironment: '<rootDir>/packages/testing/src/jest-environment.ts',
   testEnvironmentOptions: { fileTimeLimitMs: 5 * 60_000 },
-  testMatch: ['<rootDir>/{packages,router,subgraphs,scripts,e2e,deploy}/**/test/**/*.test.ts'],
+  testMatch: ['<rootDir>/{packages,router,subgraphs,scripts,e2e,deploy,apps}/**/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/.venv/'],
   // dist/ holds the compiled production tree (npm run build), with the same package names as the sources.
   modulePathIgnorePatterns: ['<rootDir>/dist/'],

@@ -1,11 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { bearer, execute, graphql } from '@supergraph/testing';
 import { startUsersHarness } from '@supergraph/users/test/harness';
 import { MyProjectsAndRecommendationsDocument, SemanticSearchDocument, SimilarProjectsDocument } from '../../clients/generated/graphql';
 import { signUp } from './accounts';
-import { startAiSubgraph } from './python-subgraph';
 import { TestStack } from './stack';
 
 /**
@@ -21,17 +17,8 @@ let url: string;
 beforeAll(async () => {
   const users = await stack.add(startUsersHarness({ ADMIN_EMAILS: 'admin@example.com' }));
   const projects = await stack.projects();
-  const aiData = mkdtempSync(join(tmpdir(), 'ai-index-'));
-  stack.defer(() => rmSync(aiData, { recursive: true, force: true }));
-  const ai = await stack.add(
-    startAiSubgraph(users.config.routerSigningSecret, {
-      AI_DATA_DIR: aiData,
-      AI_PROJECTS_URL: `${projects.url}/graphql`,
-      AI_INDEX_POLL_SECONDS: '0.2',
-      REDIS_URL: '',
-    }),
-  );
-  ({ url } = await stack.router({ users: users.url, projects: `${projects.url}/graphql`, ai: ai.url }, { ADMIN_EMAILS: 'admin@example.com' }));
+  const ai = await stack.aiFollowing(`${projects.url}/graphql`, users.config.routerSigningSecret);
+  ({ url } = await stack.router({ users: users.url, projects: `${projects.url}/graphql`, ai }, { ADMIN_EMAILS: 'admin@example.com' }));
 });
 afterAll(() => stack.stop());
 

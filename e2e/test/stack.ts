@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { RunningServer } from '@supergraph/server';
 import { HarnessStack, quietLogger } from '@supergraph/testing';
 import { startRouter } from '@supergraph/router/src/app';
 import { startProjectsSubgraph, type ProjectsSubgraph } from '@supergraph/projects/src/app';
+import { startAiSubgraph } from './python-subgraph';
 
 const SUBGRAPHS = ['users', 'projects', 'payments', 'blockchain', 'ai'] as const;
 /** Port 9 (discard): nothing answers, so a subgraph a test did not start is plainly unavailable. */
@@ -21,6 +25,19 @@ export class TestStack extends HarnessStack {
     const database = await this.database('e2e_projects');
     const config = this.config('projects', { PROJECTS_PORT: '0', PROJECTS_DATABASE_URL: database.url, ...env });
     return this.add(startProjectsSubgraph(config, quietLogger('projects')));
+  }
+
+  /**
+   * The Python AI subgraph with a throw-away project index that follows the projects subgraph at
+   * `projectsUrl` through its change feed, polled every 0.2 s (no Redis). Returns its GraphQL URL.
+   */
+  async aiFollowing(projectsUrl: string, signingSecret: string): Promise<string> {
+    const aiData = mkdtempSync(join(tmpdir(), 'ai-index-'));
+    this.defer(() => rmSync(aiData, { recursive: true, force: true }));
+    const ai = await this.add(
+      startAiSubgraph(signingSecret, { AI_DATA_DIR: aiData, AI_PROJECTS_URL: projectsUrl, AI_INDEX_POLL_SECONDS: '0.2', REDIS_URL: '' }),
+    );
+    return ai.url;
   }
 
   /**

@@ -1,0 +1,209 @@
+/**
+ * The portal in headless Chromium against the real router and subgraphs (users, projects, the Python
+ * AI subgraph; payments and blockchain are left out, so the dashboard's holdings part shows how a
+ * failed deferred part reads). The production build (`next build`, skipped when nothing changed) is served by `next start`.
+ * Screenshots of the main pages go to .artifacts/portal/.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import type { Browser, Page } from 'playwright-core';
+import { PortalCreateProjectDocument, RegisterDocument } from '../../../clients/generated/graphql';
+import { bearer, execute, freePort, startProcess, stopProcess } from '@supergraph/testing';
+import { startUsersHarness } from '@supergraph/users/test/harness';
+import { TestStack } from '../../../e2e/test/stack';
+import { chromiumAvailable, launchChromium } from '../../../router/test/chromium';
+
+const REPO_ROOT = resolve(__dirname, '../../..');
+const ARTIFACTS = join(REPO_ROOT, '.artifacts/portal');
+const PASSWORD = 'a long enough password';
+
+jest.setTimeout(120_000);
+
+/**
+ * An HTTP proxy in front of a subgraph that can hold its answers back: while held, whatever the
+ * router asked that subgraph waits, so a test sees what a page shows before that subgraph's data.
+ */
+async function gatedProxy(target: string): Promise<{ url: string; hold(): void; release(): void; close(): Promise<void> }> {
+  let gate = Promise.resolve();
+  let open = () => {};
+  const body = async (request: IncomingMessage) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  };
+  const server = createServer(async (request, response) => {
+    const payload = await body(request);
+    await gate;
+    const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => !['host', 'content-length', 'connection'].includes(name))) as Record<
+      string,
+      string
+    >;
+    const answer = await fetch(new URL(request.url ?? '/', target), { method: request.method, headers, body: request.method === 'GET' ? undefined : payload });
+    response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
+    response.end(Buffer.from(await answer.arrayBuffer()));
+  });
+  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
+    hold: () => void (gate = new Promise((resolve) => (open = resolve))),
+    release: () => open(),
+    close: () => new Promise((closed) => server.close(() => closed())),
+  };
+}
+
+(chromiumAvailable ? describe : describe.skip)('the portal in headless Chromium', () => {
+  const stack = new TestStack();
+  let routerGraphqlUrl: string;
+  let portalUrl: string;
+  let browser: Browser;
+  let aiGate: Awaited<ReturnType<typeof gatedProxy>>;
+
+  beforeAll(async () => {
+    // Up to date already after scripts/setup.sh; rebuilds here when the portal changed since.
+    await promisify(execFile)('bash', [join(REPO_ROOT, 'scripts/build-portal.sh')], { cwd: REPO_ROOT });
+    const users = await stack.add(startUsersHarness({ ADMIN_EMAILS: 'admin@example.com' }));
+    const projects = await stack.projects();
+    const ai = await stack.aiFollowing(`${projects.url}/graphql`, users.config.routerSigningSecret);
+    aiGate = await gatedProxy(ai);
+    stack.defer(() => aiGate.close());
+    ({ url: routerGraphqlUrl } = await stack.router({ users: users.url, projects: `${projects.url}/graphql`, ai: aiGate.url }));
+
+    const port = await freePort();
+    portalUrl = `http://127.0.0.1:${port}`;
+    const portal = await startProcess({
+      name: 'the portal',
+      command: join(REPO_ROOT, 'node_modules/.bin/next'),
+      args: ['start', 'apps/portal', '--port', String(port), '--hostname', '127.0.0.1'],
+      spawn: {
+        cwd: REPO_ROOT,
+        env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', PORTAL_ROUTER_URL: routerGraphqlUrl },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+      answers: async () => (await fetch(`${portalUrl}/login`)).ok,
+    });
+    stack.defer(() => stopProcess(portal));
+    mkdirSync(ARTIFACTS, { recursive: true });
+    browser = await launchChromium();
+    stack.defer(() => browser.close());
+  }, 240_000);
+  afterAll(() => stack.stop());
+
+  const screenshot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+  /** Fills the page's form (the one in main: the header has the sign-out form) and submits it. */
+  async function fillAndSubmit(page: Page, fields: Record<string, string>): Promise<void> {
+    for (const [name, value] of Object.entries(fields)) await page.fill(`main [name=${name}]`, value);
+    await page.click('main button[type=submit]');
+  }
+  /** The messages the page shows for what went wrong (Next.js's route announcer is an alert too). */
+  const errorsOf = (page: Page) => page.locator('.errors[role=alert]');
+
+  it('registers, lands on the dashboard with the account, and keeps the token out of reach of scripts', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${portalUrl}/register`);
+    await screenshot(page, 'register');
+    await fillAndSubmit(page, { displayName: 'Ada', email: 'ada@example.com', password: PASSWORD });
+    await page.waitForURL(`${portalUrl}/dashboard`);
+    await page.getByRole('heading', { name: 'Welcome, Ada' }).waitFor();
+    expect(await page.textContent('[data-testid=tier]')).toBe('FREE');
+
+    const [session] = await context.cookies();
+    expect(session).toMatchObject({ name: 'portal_session', httpOnly: true, sameSite: 'Lax' });
+    expect(await page.evaluate('document.cookie')).toBe('');
+    await context.close();
+  });
+
+  it('signs in, says in words why a sign-in failed, and signs out', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${portalUrl}/login`);
+    await fillAndSubmit(page, { email: 'ada@example.com', password: 'not the password at all' });
+    await errorsOf(page).waitFor();
+    expect(await errorsOf(page).textContent()).toBe('That email and password do not match an account.');
+    await screenshot(page, 'sign-in-failed');
+
+    await fillAndSubmit(page, { email: 'ada@example.com', password: PASSWORD });
+    await page.waitForURL(`${portalUrl}/dashboard`);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(`${portalUrl}/login`);
+    await page.goto(`${portalUrl}/projects`);
+    expect(new URL(page.url()).pathname).toBe('/login');
+    await page.close();
+  });
+
+  it('creates a project and lists it; the dashboard then recommends a similar public one in its deferred part', async () => {
+    // Someone else's public project for the recommendations to find.
+    const other = await execute(routerGraphqlUrl, RegisterDocument, { email: 'grace@example.com', password: PASSWORD });
+    await execute(
+      routerGraphqlUrl,
+      PortalCreateProjectDocument,
+      { name: 'GraphQL gateway', description: 'Federation of GraphQL subgraphs behind one API', visibility: 'PUBLIC' },
+      bearer(other.data!.register.token),
+    );
+
+    const page = await browser.newPage();
+    await page.goto(`${portalUrl}/login`);
+    await fillAndSubmit(page, { email: 'ada@example.com', password: PASSWORD });
+    await page.waitForURL(`${portalUrl}/dashboard`);
+    await page.getByRole('link', { name: 'Projects' }).first().click();
+    await page.getByText('No projects yet').waitFor();
+    await fillAndSubmit(page, { name: 'Federated router', description: 'Composing GraphQL subgraphs into one supergraph' });
+    await page.getByRole('cell', { name: 'Federated router' }).waitFor();
+    expect(await page.getByRole('cell', { name: 'Composing GraphQL subgraphs into one supergraph' }).count()).toBe(1);
+    await screenshot(page, 'projects');
+
+    // The AI subgraph indexes projects from the projects feed on its own schedule: reload until it has.
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      await page.goto(`${portalUrl}/dashboard`);
+      const recommendations = page.locator('[data-part=recommendations]');
+      await recommendations.waitFor();
+      if ((await recommendations.textContent())?.includes('GraphQL gateway') || Date.now() > deadline) break;
+      await new Promise((done) => setTimeout(done, 500));
+    }
+    expect(await page.locator('[data-part=recommendations] li strong').allTextContents()).toEqual(['GraphQL gateway']);
+    // Payments is not running here: its deferred part says so, and the rest of the page stands.
+    expect(await page.getByText('Your $FORGE holdings could not be loaded.').textContent()).toContain('Part of the platform is unavailable right now.');
+    expect(await page.textContent('[data-testid=tier]')).toBe('FREE');
+    await screenshot(page, 'dashboard');
+
+    // With the AI subgraph's answers held back, the page is there and usable, its recommendations still to come.
+    aiGate.hold();
+    await page.goto(`${portalUrl}/dashboard`, { waitUntil: 'commit' });
+    await page.getByRole('heading', { name: 'Welcome, Ada' }).waitFor();
+    await page.getByText('Finding projects like yours…').waitFor();
+    expect(await page.locator('[data-part=recommendations]').count()).toBe(0);
+    await screenshot(page, 'dashboard-before-recommendations');
+    aiGate.release();
+    await page.locator('[data-part=recommendations]').waitFor();
+    expect(await page.locator('[data-part=recommendations] li strong').allTextContents()).toEqual(['GraphQL gateway']);
+    await page.close();
+  });
+
+  it('shows the admin area to admins only; anyone else reading it is refused by the router', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${portalUrl}/login`);
+    await fillAndSubmit(page, { email: 'ada@example.com', password: PASSWORD });
+    await page.waitForURL(`${portalUrl}/dashboard`);
+    expect(await page.getByRole('link', { name: 'Admin' }).count()).toBe(0);
+    await page.goto(`${portalUrl}/admin`);
+    expect(await errorsOf(page).textContent()).toBe('This area is for administrators only.');
+    expect(await page.getByRole('table').count()).toBe(0);
+    await screenshot(page, 'admin-refused');
+    await page.close();
+
+    const admin = await browser.newPage();
+    await admin.goto(`${portalUrl}/register`);
+    await fillAndSubmit(admin, { email: 'admin@example.com', password: PASSWORD });
+    await admin.waitForURL(`${portalUrl}/dashboard`);
+    await admin.getByRole('link', { name: 'Admin' }).click();
+    await admin.getByRole('cell', { name: 'ada@example.com' }).waitFor();
+    expect(await admin.getByRole('cell', { name: 'grace@example.com' }).count()).toBe(1);
+    await screenshot(admin, 'admin');
+    await admin.close();
+  });
+});
