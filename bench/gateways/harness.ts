@@ -1,6 +1,6 @@
 /** What the gateway benchmarks share: the subgraphs process, gateway processes, load and checks. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
@@ -112,6 +112,36 @@ export async function subgraphCalls(urls: Record<string, string>): Promise<numbe
   const first = Object.values(urls)[0]!;
   const stats = (await (await fetch(first.replace('/graphql', '/stats'))).json()) as Record<string, number>;
   return Object.values(stats).reduce((sum, count) => sum + count, 0);
+}
+
+/**
+ * CPU time (user + system, seconds) a process and every process under it have used so far, from
+ * Linux's /proc: what a gateway spends per request does not depend on how busy the rest of the
+ * machine is, where requests per second on a shared machine do.
+ */
+export function cpuSecondsOfTree(pid: number): number {
+  const ticksPerSecond = 100; // USER_HZ on Linux
+  const stats = readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .flatMap((entry) => {
+      try {
+        // Fields after the command name (which may hold spaces): state ppid … utime(14) stime(15).
+        const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        return [{ pid: Number(entry), parent: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) }];
+      } catch {
+        return []; // the process ended meanwhile
+      }
+    });
+  const children = new Map<number, number[]>();
+  for (const stat of stats) children.set(stat.parent, [...(children.get(stat.parent) ?? []), stat.pid]);
+  const ticks = new Map(stats.map((stat) => [stat.pid, stat.ticks]));
+  let total = 0;
+  const visit = (id: number): void => {
+    total += ticks.get(id) ?? 0;
+    for (const child of children.get(id) ?? []) visit(child);
+  };
+  visit(pid);
+  return total / ticksPerSecond;
 }
 
 /** Peak resident memory of a process (VmHWM), from Linux's /proc. */

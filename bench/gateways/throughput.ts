@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GATEWAYS, load, option, peakRssKb, query, startBenchSubgraphs, subgraphCalls, waitUntilServing } from './harness';
+import { cpuSecondsOfTree, GATEWAYS, load, option, peakRssKb, query, startBenchSubgraphs, subgraphCalls, waitUntilServing } from './harness';
 
 export interface GatewayResult {
   gateway: string;
@@ -16,6 +16,8 @@ export interface GatewayResult {
   p50Ms: number;
   p99Ms: number;
   peakRssMb: number;
+  /** The gateway's CPU time (all its processes) per request: how much work one request costs it, whatever the machine's load. */
+  cpuMsPerRequest: number;
   subgraphCallsPerRequest: number;
   requests: number;
   mismatches: number;
@@ -47,7 +49,9 @@ export async function runThroughput(options: { duration: number; warmup: number;
 
         await load(url, body, options.connections, options.warmup, reference);
         const callsBefore = await subgraphCalls(subgraphs.urls);
+        const cpuBefore = cpuSecondsOfTree(child.pid!);
         const run = await load(url, body, options.connections, options.duration, reference);
+        const cpuSeconds = cpuSecondsOfTree(child.pid!) - cpuBefore;
         const calls = (await subgraphCalls(subgraphs.urls)) - callsBefore;
         results.push({
           gateway: name,
@@ -55,6 +59,7 @@ export async function runThroughput(options: { duration: number; warmup: number;
           p50Ms: run.latency.p50,
           p99Ms: run.latency.p99,
           peakRssMb: Math.round(peakRssKb(child.pid!) / 1024),
+          cpuMsPerRequest: Math.round((cpuSeconds * 1000 * 100) / Math.max(1, run.requests.total)) / 100,
           subgraphCallsPerRequest: Math.round((calls / Math.max(1, run.requests.total)) * 100) / 100,
           requests: run.requests.total,
           mismatches: run.mismatches,
