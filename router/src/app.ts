@@ -157,7 +157,7 @@ export async function startRouter(config: RouterServiceConfig, logger: Logger = 
     recheckMs: config.router.apiKeyCacheMs,
   });
   const engine = new SubscriptionEngine(
-    new UpstreamSubscriptions(config.routerSigningSecret, config.keepAliveMs),
+    new UpstreamSubscriptions(config.routerSigningSecret, config.keepAliveMs, (subgraph, reason) => metrics.subscriptionsEnded.inc({ subgraph, reason })),
     {
       maxPerCaller: config.router.maxSubscriptionsPerCaller,
       callerOf: (operation) => rateLimitKey(operation.identity, operation.client, protection.rateLimit.trustProxy),

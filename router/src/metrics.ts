@@ -1,14 +1,12 @@
 import type { ServerResponse } from 'node:http';
 import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { LATENCY_BUCKETS, operationLabels, serveRegistry } from '@supergraph/server';
 import type { OperationLabels, RouterContext } from './context';
 import type { BreakerState } from './resilience';
 import type { SubgraphObserver } from './subgraph-client';
 
 const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };
-/** Operation names are client-chosen: past this many distinct ones, new names count as "other". */
-const MAX_OPERATION_NAMES = 200;
-const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /**
  * The router's Prometheus metrics, in a registry of its own (several routers can share a process
@@ -17,7 +15,6 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
  */
 export class RouterMetrics implements SubgraphObserver {
   readonly registry = new Registry();
-  private readonly operationNames = new Set<string>();
 
   readonly requests = new Counter({
     name: 'router_requests_total',
@@ -66,6 +63,12 @@ export class RouterMetrics implements SubgraphObserver {
     name: 'router_supergraph_reloads_total',
     help: 'Supergraph reloads by outcome: success (swapped in) or failed (refused; the previous supergraph keeps serving).',
     labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly subscriptionsEnded = new Counter({
+    name: 'router_subscriptions_ended_total',
+    help: 'Subscriptions their subgraph ended, by subgraph and reason: source_lost (it went away: SUBSCRIPTION_SOURCE_LOST) or completed.',
+    labelNames: ['subgraph', 'reason'] as const,
     registers: [this.registry],
   });
   readonly cacheLookups = new Counter({
@@ -121,14 +124,8 @@ export class RouterMetrics implements SubgraphObserver {
     this.subgraphRetries.inc({ subgraph, reason });
   }
 
-  /** A bounded label: the first MAX_OPERATION_NAMES names are kept, later ones become "other". */
-  operationLabel(name: string | null | undefined): string {
-    if (!name) return 'anonymous';
-    if (this.operationNames.has(name)) return name;
-    if (this.operationNames.size >= MAX_OPERATION_NAMES) return 'other';
-    this.operationNames.add(name);
-    return name;
-  }
+  /** A bounded label: the first names are kept, later ones become "other" (operationLabels). */
+  readonly operationLabel = operationLabels();
 
   /** Counts and times every operation Apollo Server runs (HTTP, WebSocket and SSE alike). */
   plugin(): ApolloServerPlugin<RouterContext> {
@@ -157,10 +154,8 @@ export class RouterMetrics implements SubgraphObserver {
     if (receivedAt !== undefined) this.requestDuration.observe(labels, (performance.now() - receivedAt) / 1000);
   }
 
-  async serve(response: ServerResponse): Promise<void> {
-    const body = await this.registry.metrics();
-    response.writeHead(200, { 'content-type': this.registry.contentType });
-    response.end(body);
+  serve(response: ServerResponse): Promise<void> {
+    return serveRegistry(this.registry, response);
   }
 }
 

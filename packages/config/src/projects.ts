@@ -15,6 +15,8 @@ export interface ProjectsConfig {
   inProcessWorker: boolean;
   /** PROJECTS_WORKER_CONCURRENCY: tasks one worker process runs at once. Default 2. */
   workerConcurrency: number;
+  /** PROJECTS_WORKER_METRICS_PORT: where a separate worker process (`npm run worker`) serves /metrics and /health. Default 4012. */
+  workerMetricsPort: number;
   /** PROJECTS_TIER_WEIGHTS: weighted round-robin shares of the task queue's dispatch slots. Default `6:3:1`. */
   tierWeights: PerTier;
   /** PROJECTS_TIER_CONCURRENCY: tasks of a tier running at once across all workers. Default `8:4:2`. */
@@ -47,6 +49,7 @@ export function loadProjectsConfig(env: Env = process.env): ProjectsServiceConfi
       databaseUrl: text(env, 'PROJECTS_DATABASE_URL'),
       inProcessWorker: flag(env, 'PROJECTS_INPROCESS_WORKER', !events.redisUrl),
       workerConcurrency: int(env, 'PROJECTS_WORKER_CONCURRENCY', 2),
+      workerMetricsPort: int(env, 'PROJECTS_WORKER_METRICS_PORT', 4012),
       tierWeights: perTier(env, 'PROJECTS_TIER_WEIGHTS', '6:3:1'),
       tierConcurrency: perTier(env, 'PROJECTS_TIER_CONCURRENCY', '8:4:2'),
       maxPendingTasks: perTier(env, 'PROJECTS_MAX_PENDING_TASKS', '500:100:20'),

@@ -18,18 +18,20 @@ export interface Database {
   adapter: SqlDriverAdapterFactory;
   /** Raw SQL for migrations and tests. */
   sql: SqlExecutor;
+  /** Connections of the pool now (Postgres); undefined for PGlite, which has one in-process connection. */
+  poolStats(): { total: number; idle: number; waiting: number } | undefined;
   /** Ends the pool or closes PGlite. Disconnect PrismaClients using `adapter` first. */
   close(): Promise<void>;
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   if (options.url) {
-    const { kind, adapter, sql, close } = openPostgres(options.name, options.url);
-    return { kind, adapter, sql, close };
+    const { kind, adapter, sql, poolStats, close } = openPostgres(options.name, options.url);
+    return { kind, adapter, sql, poolStats, close };
   }
   if (!options.dataDir) {
     throw new Error(`openDatabase(${options.name}): give either a url or a dataDir for the embedded database`);
   }
   const { kind, adapter, sql, close } = await openPglite(options.dataDir);
-  return { kind, adapter, sql, close };
+  return { kind, adapter, sql, poolStats: () => undefined, close };
 }

@@ -62,6 +62,7 @@ export function openPostgres(name: string, url: string) {
     // Prisma shares our pool; we end it ourselves in close(), so the adapter must not.
     adapter: new PrismaPg(pool),
     sql: poolExecutor(pool),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: () => pool.end(),
   };
 }

@@ -6,7 +6,7 @@ import type { SqlExecutor } from './sql';
 
 /** What every generated Prisma client offers that this module needs (clients are generated per subgraph). */
 export interface PrismaClientLike {
-  $on(event: 'query', listener: () => void): void;
+  $on(event: 'query', listener: (event: { query: string; duration: number }) => void): void;
   $disconnect(): Promise<void>;
 }
 
@@ -16,6 +16,10 @@ export interface SubgraphDatabase<TClient> {
   sql: SqlExecutor;
   /** SQL statements sent since start: how the N+1 tests and benchmarks see batching work. */
   sqlStatements(): number;
+  /** Called after each statement Prisma sends, with its SQL and duration (metrics). */
+  onQuery(listener: (query: { sql: string; durationMs: number }) => void): void;
+  /** The connection pool now (Postgres only). */
+  poolStats(): { total: number; idle: number; waiting: number } | undefined;
   close(): Promise<void>;
 }
 
@@ -42,11 +46,17 @@ export async function openSubgraphDatabase<TClient extends PrismaClientLike>(opt
   }
   const prisma = options.createClient(database.adapter);
   let statements = 0;
-  prisma.$on('query', () => statements++);
+  const listeners: ((query: { sql: string; durationMs: number }) => void)[] = [];
+  prisma.$on('query', (event) => {
+    statements++;
+    for (const listener of listeners) listener({ sql: event.query, durationMs: event.duration });
+  });
   return {
     prisma,
     sql: database.sql,
     sqlStatements: () => statements,
+    onQuery: (listener) => void listeners.push(listener),
+    poolStats: () => database.poolStats(),
     close: async () => {
       await prisma.$disconnect();
       await database.close();

@@ -32,6 +32,8 @@ export interface OutboxRelayOptions {
   pollMs?: number;
   /** Rows published per transaction (default 100). */
   batchSize?: number;
+  /** Told of each event after the transaction that marked it published committed (metrics). Default: nobody. */
+  onPublished?(envelope: OutboxEnvelope): void;
 }
 
 export interface OutboxRelay {
@@ -39,6 +41,8 @@ export interface OutboxRelay {
   stop(): Promise<void>;
   /** Publishes everything unpublished now; returns how many rows this call published. */
   flush(): Promise<number>;
+  /** Age in seconds of the oldest unpublished row, 0 when every row is published (the outbox_lag_seconds metric). */
+  lagSeconds(): Promise<number>;
 }
 
 /** Transaction-scoped advisory lock key of the relay ('outbox' in ASCII); each subgraph has its own database. */
@@ -65,8 +69,9 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     let total = 0;
     for (;;) {
       const published = await sql.transaction(publishBatch);
-      total += published;
-      if (published < batchSize) return total;
+      if (options.onPublished) published.forEach(options.onPublished);
+      total += published.length;
+      if (published.length < batchSize) return total;
     }
   };
 
@@ -89,6 +94,13 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   return {
     flush,
+    lagSeconds: async () => {
+      // The oldest unpublished row is the first by id: one step along the (published_at, id) index.
+      const [row] = await sql.query<{ lag: number }>(
+        'SELECT EXTRACT(EPOCH FROM now() - created_at)::float8 AS lag FROM outbox_events WHERE published_at IS NULL ORDER BY id LIMIT 1',
+      );
+      return Math.max(0, row?.lag ?? 0);
+    },
     stop: async () => {
       stopped = true;
       if (timer) clearTimeout(timer);
@@ -97,20 +109,17 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   };
 }
 
-async function publishOneBatch(tx: SqlQueryable, bus: EventBus, batchSize: number): Promise<number> {
+async function publishOneBatch(tx: SqlQueryable, bus: EventBus, batchSize: number): Promise<OutboxEnvelope[]> {
   const [lock] = await tx.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [OUTBOX_RELAY_LOCK_KEY]);
   // Another relay is publishing: it will also publish what we would have.
-  if (!lock?.locked) return 0;
+  if (!lock?.locked) return [];
   const rows = await tx.query<OutboxRow>(
     `SELECT id::text AS id, channel, payload, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at
        FROM outbox_events WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE`,
     [batchSize],
   );
-  if (rows.length === 0) return 0;
-  for (const row of rows) {
-    const envelope: OutboxEnvelope = { id: row.id, channel: row.channel, createdAt: row.created_at, payload: row.payload };
-    await bus.publish(row.channel, envelope);
-  }
-  await tx.query('UPDATE outbox_events SET published_at = now() WHERE id = ANY($1::bigint[])', [rows.map((row) => row.id)]);
-  return rows.length;
+  const envelopes: OutboxEnvelope[] = rows.map((row) => ({ id: row.id, channel: row.channel, createdAt: row.created_at, payload: row.payload }));
+  for (const envelope of envelopes) await bus.publish(envelope.channel, envelope);
+  if (envelopes.length > 0) await tx.query('UPDATE outbox_events SET published_at = now() WHERE id = ANY($1::bigint[])', [rows.map((row) => row.id)]);
+  return envelopes;
 }

@@ -5,4 +5,5 @@ export * from './graphql-http';
 export * from './http-server';
 export * from './in-flight';
 export * from './logger';
+export * from './metrics';
 export * from './tracing';

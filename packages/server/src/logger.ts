@@ -1,9 +1,11 @@
+import { trace } from '@opentelemetry/api';
 import pino, { type DestinationStream } from 'pino';
 
 /**
  * One JSON object per line on stdout, so any log shipper can read it: `time` (ISO 8601), `level`
- * (a name), the fields each service binds (`service`, `requestId`), `msg`, and the call's own
- * fields. Backed by pino; callers only see this small interface.
+ * (a name), the fields each service binds (`service`, `requestId`), `traceId` while a traced
+ * request or task is being handled (tracing.ts), `msg`, and the call's own fields. Backed by
+ * pino; callers only see this small interface.
  */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -23,8 +25,15 @@ export function createLogger(base: Record<string, unknown>, level: LogLevel = 'i
     messageKey: 'msg',
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
+    mixin: traceFields,
   };
   return wrap(destination ? pino(options, destination) : pino(options));
+}
+
+/** The active span's trace id, so a line can be found from its trace and the other way round. */
+function traceFields(): Record<string, string> {
+  const span = trace.getActiveSpan()?.spanContext();
+  return span && trace.isSpanContextValid(span) ? { traceId: span.traceId } : {};
 }
 
 function wrap(logger: pino.Logger): Logger {

@@ -43,17 +43,40 @@ export function injectTraceHeaders(set: (name: string, value: string) => void): 
  * Runs `work` in a span under the active one (a step of a request: planning, executing, a fetch);
  * spans started inside it, and `traceparent` injected inside it, have it as their parent.
  */
+export { SpanKind } from '@opentelemetry/api';
+
 export async function withSpan<T>(name: string, attributes: Record<string, string>, work: () => Promise<T>, kind: SpanKind = SpanKind.INTERNAL): Promise<T> {
   return trace.getTracer('supergraph').startActiveSpan(name, { kind, attributes }, (span) => ended(span, work));
 }
 
 /** Runs an incoming request's handling in a server span that continues the caller's trace. */
 export async function withServerSpan<T>(name: string, headers: IncomingHttpHeaders, attributes: Record<string, string>, work: () => Promise<T>): Promise<T> {
-  const parent: Context = propagation.extract(ROOT_CONTEXT, headers, {
-    get: (carrier, key) => carrier[key],
-    keys: (carrier) => Object.keys(carrier),
+  return continueTrace(name, headers, attributes, work, SpanKind.SERVER);
+}
+
+/** The active span's W3C trace context as a plain object, for work handed to another process (a queued job). */
+export function traceCarrier(): Record<string, string> {
+  const carrier: Record<string, string> = {};
+  injectTraceHeaders((name, value) => (carrier[name] = value));
+  return carrier;
+}
+
+/**
+ * Runs `work` in a span whose parent is the trace context in `carrier` (request headers, or what
+ * traceCarrier gave a queued job); a carrier without one starts a new trace.
+ */
+export async function continueTrace<T>(
+  name: string,
+  carrier: Record<string, string | string[] | undefined>,
+  attributes: Record<string, string>,
+  work: () => Promise<T>,
+  kind: SpanKind,
+): Promise<T> {
+  const parent: Context = propagation.extract(ROOT_CONTEXT, carrier, {
+    get: (from, key) => from[key],
+    keys: (from) => Object.keys(from),
   });
-  return trace.getTracer('supergraph').startActiveSpan(name, { kind: SpanKind.SERVER, attributes }, parent, (span) => ended(span, work));
+  return trace.getTracer('supergraph').startActiveSpan(name, { kind, attributes }, parent, (span) => ended(span, work));
 }
 
 /** Runs `work`, then ends its span, marked as failed when it threw. */

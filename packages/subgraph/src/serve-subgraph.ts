@@ -8,6 +8,7 @@ import {
   formatErrorFor,
   graphqlHttpHandler,
   sendJson,
+  sendJsonError,
   startHttpServer,
   startTracing,
   unauthenticated,
@@ -15,6 +16,7 @@ import {
   type Logger,
   type Route,
   type RunningServer,
+  type ServiceMetrics,
 } from '@supergraph/server';
 import { serveSubscriptions } from './subscriptions';
 
@@ -46,6 +48,11 @@ export interface SubgraphServerOptions<TContext extends RequestBase> {
   otlpEndpoint?: string | undefined;
   /** Interval of graphql-ws pings on the router's subscription sockets (config.keepAliveMs). */
   keepAliveMs: number;
+  /**
+   * The service's metrics: served unsigned at GET /metrics (for Prometheus, which cannot sign; keep
+   * the port inside the cluster), with every operation counted and timed. Default: no /metrics.
+   */
+  metrics?: ServiceMetrics;
 }
 
 /** The server options every subgraph takes from its service configuration, the same way. */
@@ -74,7 +81,11 @@ export async function serveSubgraph<TContext extends RequestBase>(options: Subgr
     includeStacktraceInErrorResponses: false,
     formatError: formatErrorFor(logger),
     // Inline traces are for Apollo's hosted studio, which we do not use; they cost time on every fetch.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      ...(options.metrics ? [options.metrics.plugin<TContext>()] : []),
+    ],
   });
   await apollo.start();
 
@@ -101,6 +112,7 @@ export async function serveSubgraph<TContext extends RequestBase>(options: Subgr
       '/graphql': tracedRoute(`subgraph ${options.name}`, graphqlHttpHandler(apollo, context, { maxBodyBytes: options.maxBodyBytes })),
       '/health': (_request, response) =>
         sendJson(response, running.draining ? 503 : 200, { status: running.draining ? 'draining' : 'ok', subgraph: options.name }),
+      ...(options.metrics ? { '/metrics': metricsRoute(options.metrics) } : {}),
     },
     onDrain: async () => {
       await subscriptions?.close();
@@ -120,6 +132,10 @@ export async function serveSubgraph<TContext extends RequestBase>(options: Subgr
   });
   logger.info('subgraph listening', { url: `${running.url}/graphql` });
   return running;
+}
+
+function metricsRoute(metrics: ServiceMetrics): Route {
+  return (request, response) => (request.method === 'GET' ? metrics.serve(response) : sendJsonError(response, 'METHOD_NOT_ALLOWED', 'GET only'));
 }
 
 function header(request: IncomingMessage, name: string): string | undefined {

@@ -17,6 +17,8 @@ export class UpstreamSubscriptions {
     private readonly signingSecret: string,
     /** Interval of graphql-ws pings on each upstream socket (WS_KEEPALIVE_MS). */
     private readonly keepAliveMs: number,
+    /** Told when a subgraph ends a subscription: it went away (source_lost) or completed it (completed). Default: nobody. */
+    private readonly onEnded: (subgraph: string, reason: 'source_lost' | 'completed') => void = () => {},
   ) {}
 
   subscribe(
@@ -34,7 +36,10 @@ export class UpstreamSubscriptions {
     shared.users++;
 
     let unsubscribe: () => void = () => {};
+    // Set once the subscription ends on our side (the client, a reload): what the subgraph says after that is no news.
+    let ended = false;
     const queue = eventQueue<ExecutionResult>(() => {
+      ended = true;
       unsubscribe();
       if (--shared.users === 0) {
         this.clients.delete(key);
@@ -42,13 +47,17 @@ export class UpstreamSubscriptions {
       }
     });
     const fail = (message: string) => {
+      if (!ended) this.onEnded(subgraph.name, 'source_lost');
       queue.push({ errors: [clientError('SUBSCRIPTION_SOURCE_LOST', message, { subgraph: subgraph.name })] });
       void queue.iterator.return?.();
     };
     unsubscribe = shared.client.subscribe(request, {
       next: (result) => queue.push(result as ExecutionResult),
       error: (error) => fail(`The ${subgraph.name} subgraph ended this subscription: ${describe(error)}`),
-      complete: () => void queue.iterator.return?.(),
+      complete: () => {
+        if (!ended) this.onEnded(subgraph.name, 'completed');
+        void queue.iterator.return?.();
+      },
     });
     return queue.iterator;
   }

@@ -8,6 +8,7 @@ import { createPaymentsContext, type PaymentsServices } from './context';
 import { openPaymentsDatabase, type PaymentsDatabase } from './data/database';
 import { HttpPayoutsClient, type PayoutsClient } from './data/payouts-client';
 import { HttpUsersClient, type UsersClient } from './data/users-client';
+import { PaymentsMetrics } from './metrics';
 import { UpgradePlanSaga, type SagaFaults } from './saga/upgrade-plan';
 import { buildPaymentsSchema } from './schema';
 import { PaymentsService } from './services/payments';
@@ -27,6 +28,7 @@ export interface PaymentsSubgraph extends RunningServer {
   relay: OutboxRelay;
   /** The embedded Stripe, when no STRIPE_SECRET_KEY is configured. */
   localStripe: LocalStripe | undefined;
+  metrics: PaymentsMetrics;
 }
 
 /** What tests may replace. Production code passes nothing. */
@@ -56,9 +58,11 @@ export async function startPaymentsSubgraph(
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   };
   try {
+    const metrics = new PaymentsMetrics();
     const database = await openPaymentsDatabase({ url: config.payments.databaseUrl, dataDir: config.dataDir, logger });
     cleanups.push(() => database.close());
-    const events = createEventBus(config);
+    metrics.observeDatabase(database);
+    const events = metrics.countEvents(createEventBus(config));
     cleanups.push(() => events.close());
 
     // No key configured: Stripe is the embedded local server (development; refused in production by the loader).
@@ -86,7 +90,14 @@ export async function startPaymentsSubgraph(
       ...(stripeAccess.protocol ? { protocol: stripeAccess.protocol } : {}),
     });
 
-    const relay = startOutboxRelay({ sql: database.sql, bus: events, logger, pollMs: config.payments.outboxPollMs });
+    const relay = startOutboxRelay({
+      sql: database.sql,
+      bus: events,
+      logger,
+      pollMs: config.payments.outboxPollMs,
+      onPublished: (envelope) => metrics.published(envelope),
+    });
+    metrics.observeOutbox(relay.lagSeconds);
     cleanups.push(() => relay.stop());
     const onCommitted = () => void relay.flush().catch(() => undefined);
 
@@ -119,6 +130,7 @@ export async function startPaymentsSubgraph(
       users,
       config,
       logger,
+      metrics,
       ...(dependencies.sagaFaults ? { faults: dependencies.sagaFaults } : {}),
     });
     const services: PaymentsServices = { payments, staking, upgrades };
@@ -146,14 +158,22 @@ export async function startPaymentsSubgraph(
       ...serverOptions(config),
       port: config.payments.port,
       logger,
+      metrics,
       createContext: (base) => createPaymentsContext(base, database.prisma, config, services, events),
       extraRoutes: {
-        [STRIPE_WEBHOOK_PATH]: stripeWebhookRoute({ stripe, webhookSecret: stripeAccess.webhookSecret, payments, logger, maxBodyBytes: config.maxBodyBytes }),
+        [STRIPE_WEBHOOK_PATH]: stripeWebhookRoute({
+          stripe,
+          webhookSecret: stripeAccess.webhookSecret,
+          payments,
+          logger,
+          metrics,
+          maxBodyBytes: config.maxBodyBytes,
+        }),
       },
       onStop: close,
     });
     if (localStripe) localStripe.webhookUrl = `${running.url}${STRIPE_WEBHOOK_PATH}`;
-    return Object.assign(running, { database, events, services, relay, localStripe });
+    return Object.assign(running, { database, events, services, relay, localStripe, metrics });
   } catch (error) {
     await close();
     throw error;

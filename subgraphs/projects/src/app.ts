@@ -5,6 +5,7 @@ import { createEventBus, type EventBus } from '@supergraph/pubsub';
 import { serveSubgraph, serverOptions } from '@supergraph/subgraph';
 import { createProjectsContext } from './context';
 import { openProjectsDatabase, type ProjectsDatabase } from './data/database';
+import { ProjectsMetrics } from './metrics';
 import { createTaskQueue, type TaskQueue } from './queue';
 import type { Processing } from './queue/task-queue';
 import { buildProjectsSchema } from './schema';
@@ -18,6 +19,7 @@ export interface ProjectsSubgraph extends RunningServer {
   outbox: OutboxRelay;
   /** The task worker running inside this process (embedded mode), if any. */
   worker: Processing | undefined;
+  metrics: ProjectsMetrics;
 }
 
 /** Opens the database, migrates it, starts the queue (and the in-process worker) and serves the subgraph. */
@@ -25,12 +27,16 @@ export async function startProjectsSubgraph(
   config: ProjectsServiceConfig,
   logger: Logger = createLogger({ service: 'projects' }, config.logLevel),
 ): Promise<ProjectsSubgraph> {
+  const metrics = new ProjectsMetrics();
   const database = await openProjectsDatabase({ url: config.projects.databaseUrl, dataDir: config.dataDir, logger });
-  const events = createEventBus(config);
+  metrics.observeDatabase(database);
+  metrics.watchQueue(database.prisma);
+  const events = metrics.countEvents(createEventBus(config));
   const queue = createTaskQueue(config);
-  const env: TaskEnv = { prisma: database.prisma, limits: config.projects, queue };
+  const env: TaskEnv = { prisma: database.prisma, limits: config.projects, queue, metrics };
   // Publishes outbox_events (projects.projectChanged, projects.taskUpdated) to the bus after commit.
   const relay = startOutboxRelay({ sql: database.sql, bus: events, logger });
+  metrics.observeOutbox(relay.lagSeconds);
   let worker: Processing | undefined;
   const close = async () => {
     await worker?.stop();
@@ -50,10 +56,11 @@ export async function startProjectsSubgraph(
       ...serverOptions(config),
       port: config.projects.port,
       logger,
+      metrics,
       createContext: (base) => createProjectsContext(base, database.prisma, config, queue, events),
       onStop: close,
     });
-    return Object.assign(running, { database, queue, events, outbox: relay, worker });
+    return Object.assign(running, { database, queue, events, outbox: relay, worker, metrics });
   } catch (error) {
     await close();
     throw error;

@@ -34,6 +34,7 @@ function startWorker(): Promise<ChildProcess> {
       PROJECTS_DATABASE_URL: harness.databaseUrl,
       PROJECTS_QUEUE_PREFIX: harness.config.projects.queuePrefix,
       PROJECTS_WORKER_CONCURRENCY: '2',
+      PROJECTS_WORKER_METRICS_PORT: '0',
       PROJECTS_TASK_BACKOFF_MS: '20',
       LOG_LEVEL: 'debug',
     },
@@ -84,6 +85,16 @@ it('runs submitted tasks in two separate worker processes, which stop cleanly on
   // The tasks ran in the worker processes (the subgraph runs none itself here).
   const succeededIn = outputs.map((output) => output.split('\n').filter((line) => line.includes('"task succeeded"')).length);
   expect(succeededIn[0]! + succeededIn[1]!).toBe(ids.length);
+  // Each worker serves its own metrics (its ready line names where), and between them they counted every task.
+  const metricsUrls = outputs.map((output) => /"metrics":"([^"]+)"/.exec(output)![1]!);
+  const succeededCounts = await Promise.all(
+    metricsUrls.map(async (url) => {
+      const text = await (await fetch(url)).text();
+      const lines = text.split('\n').filter((line) => line.startsWith('projects_tasks_total{') && line.includes('outcome="SUCCEEDED"'));
+      return lines.reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+    }),
+  );
+  expect(succeededCounts[0]! + succeededCounts[1]!).toBe(ids.length);
 
   const exits = workers.map((worker) => new Promise<number | null>((done) => worker.on('exit', (code) => done(code))));
   for (const worker of workers) worker.kill('SIGTERM');

@@ -4,11 +4,13 @@ import { createEventBus, type EventBus } from '@supergraph/pubsub';
 import { serveSubgraph, serverOptions } from '@supergraph/subgraph';
 import { createUsersContext } from './context';
 import { openUsersDatabase, type UsersDatabase } from './data/database';
+import { UsersMetrics } from './metrics';
 import { buildUsersSchema } from './schema';
 
 export interface UsersSubgraph extends RunningServer {
   database: UsersDatabase;
   events: EventBus;
+  metrics: UsersMetrics;
 }
 
 /** Opens the database, migrates it and serves the subgraph. Used by main.ts and by the tests. */
@@ -16,8 +18,10 @@ export async function startUsersSubgraph(
   config: UsersServiceConfig,
   logger: Logger = createLogger({ service: 'users' }, config.logLevel),
 ): Promise<UsersSubgraph> {
+  const metrics = new UsersMetrics();
   const database = await openUsersDatabase({ url: config.users.databaseUrl, dataDir: config.dataDir, logger });
-  const events = createEventBus(config);
+  metrics.observeDatabase(database);
+  const events = metrics.countEvents(createEventBus(config));
   const close = async () => {
     await events.close();
     await database.close();
@@ -29,10 +33,11 @@ export async function startUsersSubgraph(
       ...serverOptions(config),
       port: config.users.port,
       logger,
-      createContext: (base) => createUsersContext(base, database.prisma, config, events),
+      metrics,
+      createContext: (base) => createUsersContext(base, database.prisma, config, events, metrics),
       onStop: close,
     });
-    return Object.assign(running, { database, events });
+    return Object.assign(running, { database, events, metrics });
   } catch (error) {
     await close();
     throw error;

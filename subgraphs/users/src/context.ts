@@ -3,18 +3,20 @@ import type { EventBus } from '@supergraph/pubsub';
 import { eventLoaders, type RequestBase } from '@supergraph/subgraph';
 import type { PrismaClient } from './generated/prisma/client';
 import { createLoaders, type UsersLoaders } from './data/loaders';
+import type { UsersMetrics } from './metrics';
 
 export interface UsersContext extends RequestBase {
   prisma: PrismaClient;
   loaders: UsersLoaders;
   config: UsersServiceConfig;
   events: EventBus;
+  metrics: UsersMetrics;
   /** Set when this request itself signed a user in: the response may show them their own data. */
   signedInUserId?: string;
 }
 
-export function createUsersContext(base: RequestBase, prisma: PrismaClient, config: UsersServiceConfig, events: EventBus): UsersContext {
-  return { ...base, prisma, config, events, loaders: createLoaders(prisma) };
+export function createUsersContext(base: RequestBase, prisma: PrismaClient, config: UsersServiceConfig, events: EventBus, metrics: UsersMetrics): UsersContext {
+  return { ...base, prisma, config, events, metrics, loaders: createLoaders(prisma) };
 }
 
 const loadersOfEvent = eventLoaders<UsersLoaders>();

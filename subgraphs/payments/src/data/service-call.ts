@@ -1,8 +1,10 @@
 import { SERVICE, signIdentity } from '@supergraph/identity';
+import { traceCarrier } from '@supergraph/server';
 
 /**
  * One GraphQL call to another subgraph, directly (not through the router), signed with the
  * SERVICE identity: how payments reaches service-only fields. Errors in the answer are thrown.
+ * The call carries the trace it is part of (W3C traceparent), so the other subgraph's spans join it.
  */
 export async function callService<T>(
   target: { url: string; signingSecret: string; timeoutMs: number; name: string },
@@ -11,7 +13,7 @@ export async function callService<T>(
 ): Promise<T> {
   const response = await fetch(target.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...signIdentity(SERVICE, target.signingSecret) },
+    headers: { 'content-type': 'application/json', ...signIdentity(SERVICE, target.signingSecret), ...traceCarrier() },
     body: JSON.stringify({ query, variables }),
     signal: AbortSignal.timeout(target.timeoutMs),
   });

@@ -7,6 +7,7 @@ import { parseFiatCurrency } from '../domain/money';
 import { runIdempotent, checkIdempotencyKey } from '../data/idempotency';
 import { createPendingPayment, transitionPayment, type Tx } from '../data/payments';
 import type { UsersClient } from '../data/users-client';
+import type { PaymentsMetrics } from '../metrics';
 import { PLAN_CHANGED } from '../events/payment-events';
 import type { PaymentsService } from '../services/payments';
 import type { NextAction } from '../stripe/gateway';
@@ -25,6 +26,9 @@ export interface SagaFaults {
 }
 
 export class SagaCrash extends Error {}
+
+/** This saga's name in metrics. */
+const SAGA = 'upgradePlan';
 
 /**
  * The step a saga parks in while Stripe has not decided its charge: the card holder must
@@ -68,6 +72,7 @@ export class UpgradePlanSaga {
       users: UsersClient;
       config: PaymentsServiceConfig;
       logger: Logger;
+      metrics: PaymentsMetrics;
       faults?: SagaFaults;
     },
   ) {}
@@ -154,6 +159,7 @@ export class UpgradePlanSaga {
     const error = succeeded ? null : `charge ${status.toLowerCase()}: ${failureReason ?? 'not settled'}`;
     const claimed = await this.leaveAwaitingCharge(saga, succeeded ? { step: 'CHARGED' } : { status: SagaStatus.COMPENSATING, error });
     if (!claimed) return this.deps.prisma.upgradeSaga.findUniqueOrThrow({ where: { id: saga.id } });
+    if (succeeded) this.deps.metrics.sagaSteps.inc({ saga: SAGA, step: 'CHARGED' });
     return succeeded ? this.finish(claimed) : this.compensate(claimed, error!);
   }
 
@@ -202,6 +208,7 @@ export class UpgradePlanSaga {
           await tx.outboxEvent.create({ data: { channel: PLAN_CHANGED, payload: { userId: current.userId, tier: current.tier, sagaId: current.id } } });
           return tx.upgradeSaga.findUniqueOrThrow({ where: { id: current.id } });
         });
+        if (saga.status === SagaStatus.COMPLETED) this.deps.metrics.sagaSteps.inc({ saga: SAGA, step: 'CONFIRMED' });
       }
       return saga;
     } catch (error) {
@@ -235,10 +242,12 @@ export class UpgradePlanSaga {
     const payment = await this.settleCharge(saga.paymentId);
     if (payment.status === PaymentStatus.SUCCEEDED) await this.deps.payments.refund(payment.id, 'compensation_refund');
     const refunded = payment.status === PaymentStatus.SUCCEEDED;
-    return this.deps.prisma.upgradeSaga.update({
+    const compensated = await this.deps.prisma.upgradeSaga.update({
       where: { id: saga.id },
       data: { status: refunded ? SagaStatus.COMPENSATED : SagaStatus.FAILED, step: refunded ? 'REFUNDED' : saga.step },
     });
+    this.deps.metrics.sagaCompensations.inc({ saga: SAGA, outcome: compensated.status });
+    return compensated;
   }
 
   /** What the charge really came to: asks Stripe about an intent we may not have heard back about. */
@@ -308,6 +317,7 @@ export class UpgradePlanSaga {
     const { count } = await this.deps.prisma.upgradeSaga.updateMany({ where: { id: saga.id, status: SagaStatus.RUNNING }, data: { step } });
     const current = await this.deps.prisma.upgradeSaga.findUniqueOrThrow({ where: { id: saga.id } });
     if (count === 0) throw new SagaCrash(`saga ${saga.id} is ${current.status}: not going forward`);
+    this.deps.metrics.sagaSteps.inc({ saga: SAGA, step });
     return current;
   }
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson, sendJsonError, type Logger, type Route } from '@supergraph/server';
 import type Stripe from 'stripe';
+import type { PaymentsMetrics } from '../metrics';
 import type { PaymentsService } from '../services/payments';
 
 export const STRIPE_WEBHOOK_PATH = '/webhooks/stripe';
@@ -10,7 +11,14 @@ export const STRIPE_WEBHOOK_PATH = '/webhooks/stripe';
  * is verified with `stripe.webhooks.constructEvent` before anything is read from the body, so a
  * forged or altered event gets 400 and changes nothing. A 5xx makes Stripe retry later.
  */
-export function stripeWebhookRoute(options: { stripe: Stripe; webhookSecret: string; payments: PaymentsService; logger: Logger; maxBodyBytes: number }): Route {
+export function stripeWebhookRoute(options: {
+  stripe: Stripe;
+  webhookSecret: string;
+  payments: PaymentsService;
+  logger: Logger;
+  metrics: PaymentsMetrics;
+  maxBodyBytes: number;
+}): Route {
   return async (request: IncomingMessage, response: ServerResponse) => {
     if (request.method !== 'POST') return sendJsonError(response, 'METHOD_NOT_ALLOWED', 'POST only');
     const body = await readRawBody(request, options.maxBodyBytes);
@@ -20,6 +28,7 @@ export function stripeWebhookRoute(options: { stripe: Stripe; webhookSecret: str
     try {
       event = options.stripe.webhooks.constructEvent(body, Array.isArray(signature) ? (signature[0] ?? '') : (signature ?? ''), options.webhookSecret);
     } catch (error) {
+      options.metrics.webhookVerificationFailures.inc();
       options.logger.warn('refused a Stripe webhook', { reason: error instanceof Error ? error.message : String(error) });
       return sendJsonError(response, 'INVALID_SIGNATURE', 'Webhook signature verification failed');
     }

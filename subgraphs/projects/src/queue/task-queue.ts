@@ -6,6 +6,8 @@ export interface QueuedJob {
   tier: Tier;
   /** 1 for the first run, 2 for the first retry… */
   attempt: number;
+  /** W3C trace context of the request that queued it (traceparent, tracestate): the run continues that trace. */
+  trace?: Record<string, string>;
 }
 
 export type JobHandler = (job: QueuedJob) => Promise<void>;

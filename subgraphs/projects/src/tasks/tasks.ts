@@ -3,12 +3,13 @@
  * table is the source of truth for status, attempts, result and error; the queue only decides
  * what runs next. Every status change also writes a `projects.taskUpdated` outbox row.
  */
-import { badUserInput, clientError, notFound, type Logger } from '@supergraph/server';
+import { badUserInput, clientError, continueTrace, notFound, SpanKind, traceCarrier, type Logger } from '@supergraph/server';
 import type { Tier } from '@supergraph/identity';
 import { Prisma, type Task } from '../generated/prisma/client';
 import { TaskStatus, type TaskKind } from '../generated/prisma/enums';
 import { requireWritable, type CommandEnv } from '../domain/commands';
 import { TASK_UPDATED, type TaskUpdated } from '../domain/events';
+import type { ProjectsMetrics } from '../metrics';
 import type { QueuedJob, TaskQueue } from '../queue/task-queue';
 import { checkTaskInput, HANDLERS, type TaskResult } from './handlers';
 
@@ -24,6 +25,8 @@ export interface TaskEnv extends CommandEnv {
   queue: TaskQueue;
   /** What each kind does; HANDLERS unless a test substitutes one. */
   handlers?: Partial<typeof HANDLERS>;
+  /** Counts waits and outcomes where tasks run; tests that drive the worker by hand may leave it out. */
+  metrics?: ProjectsMetrics;
 }
 
 export const PENDING: TaskStatus[] = [TaskStatus.QUEUED, TaskStatus.RUNNING];
@@ -63,7 +66,7 @@ export async function submitTask(
     return created;
   });
   try {
-    await env.queue.enqueue(queuedJob(task));
+    await env.queue.enqueue({ ...queuedJob(task), trace: traceCarrier() });
   } catch (error) {
     await transition(env, task.id, [TaskStatus.QUEUED], { status: TaskStatus.FAILED, error: 'Could not be queued', finishedAt: new Date() });
     throw error;
@@ -95,12 +98,23 @@ export async function cancelTask(env: TaskEnv, userId: string, taskId: string): 
  * are recorded here; a failed attempt with attempts left goes back on the queue after
  * taskBackoffMs × 2^(attempt−1).
  */
-export async function processJob(env: TaskEnv, job: QueuedJob, logger: Logger): Promise<void> {
+export function processJob(env: TaskEnv, job: QueuedJob, logger: Logger): Promise<void> {
+  return continueTrace(
+    'projects.task',
+    job.trace ?? {},
+    { 'task.id': job.taskId, 'task.attempt': String(job.attempt) },
+    () => runAttempt(env, job, logger),
+    SpanKind.CONSUMER,
+  );
+}
+
+async function runAttempt(env: TaskEnv, job: QueuedJob, logger: Logger): Promise<void> {
   const started =
     (await transition(env, job.taskId, [TaskStatus.QUEUED], { status: TaskStatus.RUNNING, attempts: { increment: 1 }, startedAt: new Date() })) ??
     // BullMQ hands a job out again when the worker running it died (its lock expired): run that attempt again.
     (await transition(env, job.taskId, [TaskStatus.RUNNING], { startedAt: new Date() }, { attempts: job.attempt }));
   if (!started) return; // cancelled, finished, or a stale delivery of an earlier attempt
+  env.metrics?.started(started);
   const checkpoint = async () => {
     const row = await env.prisma.task.findUnique({ where: { id: started.id }, select: { cancelRequested: true } });
     if (!row || row.cancelRequested) throw new TaskCancelled();
@@ -112,29 +126,34 @@ export async function processJob(env: TaskEnv, job: QueuedJob, logger: Logger): 
     result = await handler({ env, projectId: started.projectId, input: started.input as Record<string, unknown>, checkpoint });
   } catch (error) {
     if (error instanceof TaskCancelled) {
-      await transition(env, started.id, [TaskStatus.RUNNING], { status: TaskStatus.CANCELLED, finishedAt: new Date() });
+      if (await transition(env, started.id, [TaskStatus.RUNNING], { status: TaskStatus.CANCELLED, finishedAt: new Date() }))
+        env.metrics?.finished(started, TaskStatus.CANCELLED);
       return;
     }
     const message = describeFailure(error);
     if (started.attempts < started.maxAttempts) {
       const retried = await transition(env, started.id, [TaskStatus.RUNNING], { status: TaskStatus.QUEUED, error: message });
       if (retried) {
+        env.metrics?.finished(started, 'RETRIED');
         const delayMs = env.limits.taskBackoffMs * 2 ** (started.attempts - 1);
         await env.queue.enqueue(queuedJob(retried), { delayMs });
         logger.info('task attempt failed; retrying', { taskId: started.id, attempt: started.attempts, delayMs, error: message });
       }
       return;
     }
-    await transition(env, started.id, [TaskStatus.RUNNING], { status: TaskStatus.FAILED, error: message, finishedAt: new Date() });
+    if (await transition(env, started.id, [TaskStatus.RUNNING], { status: TaskStatus.FAILED, error: message, finishedAt: new Date() })) {
+      env.metrics?.finished(started, TaskStatus.FAILED);
+    }
     return;
   }
   logger.debug('task succeeded', { taskId: started.id, kind: started.kind, attempt: started.attempts });
-  await transition(env, started.id, [TaskStatus.RUNNING], {
+  const succeeded = await transition(env, started.id, [TaskStatus.RUNNING], {
     status: TaskStatus.SUCCEEDED,
     result: result as Prisma.InputJsonValue,
     error: null,
     finishedAt: new Date(),
   });
+  if (succeeded) env.metrics?.finished(started, TaskStatus.SUCCEEDED);
 }
 
 /**

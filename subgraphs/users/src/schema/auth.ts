@@ -49,6 +49,10 @@ export class AuthResolver {
     @Arg('displayName', () => String, { nullable: true }) rawDisplayName: string | null,
     @Ctx() ctx: UsersContext,
   ): Promise<AuthPayload> {
+    return ctx.metrics.signingIn('register', () => this.createAccount(rawEmail, password, rawDisplayName, ctx));
+  }
+
+  private async createAccount(rawEmail: string, password: string, rawDisplayName: string | null, ctx: UsersContext): Promise<AuthPayload> {
     const email = normaliseEmail(rawEmail);
     checkPassword(password);
     const displayName = (rawDisplayName ?? email.split('@')[0] ?? email).trim();
@@ -71,6 +75,10 @@ export class AuthResolver {
 
   @Mutation(() => AuthPayload)
   async login(@Arg('email', () => String) rawEmail: string, @Arg('password', () => String) password: string, @Ctx() ctx: UsersContext): Promise<AuthPayload> {
+    return ctx.metrics.signingIn('password', () => this.passwordSignIn(rawEmail, password, ctx));
+  }
+
+  private async passwordSignIn(rawEmail: string, password: string, ctx: UsersContext): Promise<AuthPayload> {
     const email = rawEmail.trim().toLowerCase();
     const user = email.length <= EMAIL_MAX_LENGTH ? await ctx.prisma.user.findUnique({ where: { email } }) : null;
     const valid =
@@ -100,6 +108,10 @@ export class AuthResolver {
     @Arg('signature', () => String) signature: string,
     @Ctx() ctx: UsersContext,
   ): Promise<AuthPayload> {
+    return ctx.metrics.signingIn('siwe', () => this.verifyWallet(message, signature, ctx));
+  }
+
+  private async verifyWallet(message: string, signature: string, ctx: UsersContext): Promise<AuthPayload> {
     const { address, nonce } = await verifySiweSignature(message, signature, { domain: ctx.config.users.siwe.domain });
     const user = await ctx.prisma.$transaction(async (tx) => {
       await consumeNonce(tx, nonce);
