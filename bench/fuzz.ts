@@ -1,8 +1,8 @@
 /**
  * The fuzz suite's long run (the short one is e2e/test/fuzz.test.ts): COUNT seeded requests over
  * each transport — HTTP, graphql-ws, SSE — through the whole platform, then every service's health.
- * Prints the figures as JSON (requests, failures by kind per transport, duration, the router's RSS
- * after a full GC before and after) and each failure, reproducibly, on stderr.
+ * Prints the figures as JSON (requests, outcomes and failures by kind per transport, duration, the
+ * router's RSS and heap after a full GC before and after) and each failure, reproducibly, on stderr.
  *
  *   node --import tsx bench/fuzz.ts [--seed 19] [--count 10000] [--executor router|gateway]
  *
@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EVENT_CHANNEL_PREFIX } from '@supergraph/testing';
 import { describeFailure, introspect, runFuzz, type FailureKind } from '@supergraph/testing/src/fuzz';
-import { signUp } from '../e2e/test/accounts';
+import { fuzzCaller } from '../e2e/test/fuzz-caller';
 import { forkService } from './forked-service';
 import { REDIS_URL, startPlatform } from './platform';
 
@@ -57,14 +57,16 @@ async function main(): Promise<void> {
     try {
       const url = `${router.url}/graphql`;
       const schema = await introspect(url);
-      const token = await signUp(url, 'fuzz@example.com');
+      const caller = await fuzzCaller(url);
       const before = await router.memory();
       const started = Date.now();
       const report = await runFuzz(schema, {
         seed: SEED,
         count: COUNT,
         url,
-        authorizations: [`Bearer ${token}`],
+        authorizations: [caller.authorization],
+        knownStrings: caller.knownStrings,
+        progress: (transport, answered) => answered % 1000 === 0 && console.error(`${transport}: ${answered} of ${COUNT}`),
         secrets: { values: Object.values(secrets) },
         healthUrls: [`${router.url}/health`, `${router.url}/ready`, ...Object.values(subgraphs).map((subgraph) => subgraph.replace(/\/graphql$/, '/health'))],
       });
@@ -84,6 +86,7 @@ async function main(): Promise<void> {
             failuresByKind,
             unhealthy: report.unhealthy,
             routerRssMb: { before: megabytes(before.rss), after: megabytes(after.rss) },
+            routerHeapUsedMb: { before: megabytes(before.heapUsed), after: megabytes(after.heapUsed) },
             seconds,
           },
           null,

@@ -64,7 +64,8 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<P
         quietLogger('blockchain'),
       ),
     );
-    const ai = await stack.add(startAiSubgraph(config.routerSigningSecret));
+    // The AI subgraph indexes projects from the projects subgraph's feed (its default URL is :4002).
+    const ai = await stack.add(startAiSubgraph(config.routerSigningSecret, { AI_PROJECTS_URL: `${projects.url}/graphql` }));
 
     const routerEnv = { REDIS_URL, ...env };
     const { router, url } = await stack.router(

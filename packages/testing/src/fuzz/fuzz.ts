@@ -24,6 +24,8 @@ export interface FuzzOptions extends DocumentOptions {
   subscriptionWatchMs?: number;
   /** Requests in flight at once per transport. Default 4. */
   concurrency?: number;
+  /** Called after each answer with the transport's count so far (a long run says how far it is). Default: nothing. */
+  progress?: (transport: Transport, answered: number) => void;
 }
 
 export interface FuzzFailure {
@@ -96,6 +98,7 @@ export async function runFuzz(schema: GraphQLSchema, options: FuzzOptions): Prom
         const authorization = callers[caller % callers.length];
         const response = await send(transport, request, { ...sendOptions, authorization });
         figures.requests++;
+        options.progress?.(transport, figures.requests);
         const outcome = outcomeOf(response);
         figures.outcomes[outcome] = (figures.outcomes[outcome] ?? 0) + 1;
         const kinds = judge(response, options.secrets);

@@ -28,9 +28,14 @@ export interface ValueOptions {
    * one item, so without a budget a list of lists of long strings would print to gigabytes.
    */
   maxRequestChars?: number;
+  /**
+   * Values that exist on the platform under test (the signed-in user's id, a project's id…), mixed
+   * into strings so requests also reach what lies behind a successful look-up. Default: none.
+   */
+  knownStrings?: readonly string[];
 }
 
-const DEFAULTS: Required<ValueOptions> = { maxStringLength: 50_000, maxListLength: 5_000, maxDepth: 40, maxRequestChars: 300_000 };
+const DEFAULTS: Required<ValueOptions> = { maxStringLength: 50_000, maxListLength: 5_000, maxDepth: 40, maxRequestChars: 300_000, knownStrings: [] };
 
 const NASTY_STRINGS = [
   '',
@@ -163,6 +168,7 @@ export class HostileValues {
       [2, () => this.random.pick(['x', 'a'.repeat(256), 'ü'.repeat(1000), '😀'.repeat(500)]).repeat(this.random.between(1, 3))],
       [1, () => this.random.pick(['a', 'é', '😀', '\u0000', '\ud800']).repeat(this.random.between(1, this.options.maxStringLength / 2))],
       [2, () => this.randomText(this.random.between(1, 64))],
+      [this.options.knownStrings.length ? 4 : 0, () => this.random.pick(this.options.knownStrings)],
     ]);
     // Charged as printed: a NUL prints as six characters (\u0000).
     const fits = text.slice(0, Math.max(0, this.remaining));
