@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -36,6 +37,7 @@ from .context import RequestContext
 from .errors import ErrorCode, Unauthenticated
 from .identity import IDENTITY_HEADER, SIGNATURE_HEADER, Identity, IdentityVerificationError, verify_identity
 from .loaders import Loaders
+from .observability import TracingMiddleware
 from .schema import schema
 from .services import Services
 
@@ -194,5 +196,6 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
             Route("/graphql", graphql_app, methods=["POST"]),
             WebSocketRoute("/graphql", graphql_app),
         ],
+        middleware=[Middleware(TracingMiddleware)],
         lifespan=lifespan,
     )

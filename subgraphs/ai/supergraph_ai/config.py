@@ -85,6 +85,10 @@ class Settings:
     index_poll_seconds: float = 5.0
     index_page_size: int = 200
     event_channel_prefix: str = "supergraph:"
+    # OTEL_EXPORTER_OTLP_ENDPOINT: where spans go (OTLP/HTTP, `<endpoint>/v1/traces`); unset, none are exported.
+    otlp_endpoint: str | None = None
+    # LOG_LEVEL: debug, info, warn or error, as for every other service.
+    log_level: str = "info"
 
     @property
     def models_dir(self) -> Path:
@@ -157,4 +161,6 @@ class Settings:
             index_page_size=int(number("AI_INDEX_PAGE_SIZE", defaults.index_page_size, int, 1)),
             # Not stripped to None when empty: an empty prefix is a valid (if unusual) choice.
             event_channel_prefix=env.get("EVENT_CHANNEL_PREFIX", defaults.event_channel_prefix),
+            otlp_endpoint=text("OTEL_EXPORTER_OTLP_ENDPOINT"),
+            log_level=text("LOG_LEVEL") or defaults.log_level,
         )

@@ -6,11 +6,14 @@ process, and so /metrics shows exactly this subgraph's series.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
+QUALITY_FIGURES = ("auc", "precision", "recall")
 
 
 class Metrics:
@@ -75,6 +78,20 @@ class Metrics:
             "Projects in the live vector index",
             registry=self.registry,
         )
+        self.provider_errors = Counter(
+            "ai_provider_errors",
+            "Generations that failed, by provider and error code "
+            "(PROVIDER_ERROR, MODEL_UNAVAILABLE, GENERATION_TIMEOUT)",
+            ["provider", "code"],
+            registry=self.registry,
+        )
+        self.model_quality = Gauge(
+            "ai_model_quality",
+            "Validation figures of each served model from its training (held-out data): auc, precision, recall, "
+            "by model version and evaluation (the threshold they were measured at: hot, warm_or_hot, flagged)",
+            ["model", "evaluation", "metric"],
+            registry=self.registry,
+        )
         self.unauthenticated = Counter(
             "ai_unauthenticated_requests",
             "Requests refused because the router's signature was missing, wrong or expired",
@@ -86,6 +103,16 @@ class Metrics:
         self.inference_latency.labels(model, operation).observe(seconds)
         self.batch_size.labels(model, operation).observe(size)
         self.items.labels(model, operation).inc(size)
+
+    def record_training(self, model: str, validation: Mapping[str, object]) -> None:
+        """Publishes a model's training figures: its metadata's `metrics`, evaluation -> {auc, precision, recall…}."""
+        for evaluation, figures in validation.items():
+            if not isinstance(figures, Mapping):
+                continue
+            for metric in QUALITY_FIGURES:
+                value = figures.get(metric)
+                if isinstance(value, int | float):
+                    self.model_quality.labels(model, evaluation, metric).set(value)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

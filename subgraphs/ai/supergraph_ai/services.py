@@ -35,6 +35,11 @@ class Services:
     project_index: ProjectIndex
     llm_loading: asyncio.Task[None] | None = None  # the provider's warm-up, running on after start
 
+    def __post_init__(self) -> None:
+        # The served models' validation figures, as gauges: a retrained model that got worse shows on the dashboard.
+        for scorer in (self.lead_scorer, self.fraud_scorer):
+            self.metrics.record_training(scorer.version, scorer.metadata.get("metrics", {}))
+
     @classmethod
     async def start(
         cls,

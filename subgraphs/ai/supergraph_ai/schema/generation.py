@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator
 
 import strawberry
 from strawberry.federation.schema_directives import Authenticated
 from strawberry.types import Info
 
 from ..context import RequestContext
-from ..errors import GenerationTimeout
-from ..inference.llm.base import Finished, FinishReason, GenerationRequest, TextDelta
+from ..errors import CodedError, ErrorCode, GenerationTimeout
+from ..inference.llm.base import Finished, FinishReason, GenerationRequest, LlmProvider, StreamEvent, TextDelta
+from ..services import Services
 from ..validation import (
     MAX_OUTPUT_TOKENS,
     MAX_PROMPT_CHARS,
@@ -101,7 +102,11 @@ class GenerationQueries:
             async with asyncio.timeout(deadline):
                 completion = await provider.complete(request)
         except TimeoutError:
+            services.metrics.provider_errors.labels(provider.name, ErrorCode.GENERATION_TIMEOUT.value).inc()
             raise GenerationTimeout(deadline) from None
+        except CodedError as error:
+            services.metrics.provider_errors.labels(provider.name, _code(error)).inc()
+            raise
         services.metrics.generation_latency.labels(provider.name, provider.model, "complete").observe(
             time.perf_counter() - started
         )
@@ -128,25 +133,40 @@ class GenerationSubscriptions:
         request = _request(prompt, options)
         services = info.context.services
         provider = services.llm
-        started = time.perf_counter()
-        index = 0
-        async for event in provider.stream(request):
-            if isinstance(event, TextDelta):
-                if index == 0:
-                    services.metrics.time_to_first_token.labels(provider.name, provider.model).observe(
-                        time.perf_counter() - started
-                    )
-                services.metrics.generation_tokens.labels(provider.name, provider.model).inc()
-                yield ContentChunk(index=index, delta=event.text, done=False)
-                index += 1
-            elif isinstance(event, Finished):
-                services.metrics.generation_latency.labels(provider.name, provider.model, "stream").observe(
+        try:
+            async for chunk in _chunks(provider.stream(request), services, provider, time.perf_counter()):
+                yield chunk
+        except CodedError as error:
+            services.metrics.provider_errors.labels(provider.name, _code(error)).inc()
+            raise
+
+
+async def _chunks(
+    events: AsyncIterator[StreamEvent], services: Services, provider: LlmProvider, started: float
+) -> AsyncGenerator[ContentChunk, None]:
+    """The provider's stream as content chunks, timed and counted."""
+    index = 0
+    async for event in events:
+        if isinstance(event, TextDelta):
+            if index == 0:
+                services.metrics.time_to_first_token.labels(provider.name, provider.model).observe(
                     time.perf_counter() - started
                 )
-                yield ContentChunk(
-                    index=index,
-                    delta="",
-                    done=True,
-                    finish_reason=event.reason,
-                    usage=TokenUsage(prompt_tokens=event.prompt_tokens, completion_tokens=event.completion_tokens),
-                )
+            services.metrics.generation_tokens.labels(provider.name, provider.model).inc()
+            yield ContentChunk(index=index, delta=event.text, done=False)
+            index += 1
+        elif isinstance(event, Finished):
+            services.metrics.generation_latency.labels(provider.name, provider.model, "stream").observe(
+                time.perf_counter() - started
+            )
+            yield ContentChunk(
+                index=index,
+                delta="",
+                done=True,
+                finish_reason=event.reason,
+                usage=TokenUsage(prompt_tokens=event.prompt_tokens, completion_tokens=event.completion_tokens),
+            )
+
+
+def _code(error: CodedError) -> str:
+    return str((error.extensions or {}).get("code", "PROVIDER_ERROR"))

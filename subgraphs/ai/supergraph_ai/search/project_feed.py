@@ -12,6 +12,7 @@ from typing import Any, Protocol
 import httpx
 
 from ..identity import ServiceIdentity, sign_identity
+from ..observability import inject_trace_headers
 from .documents import IndexedProject, Visibility
 
 FEED_QUERY = """query ($after: String, $first: Int) {
@@ -53,7 +54,7 @@ class HttpProjectFeed:
                 self._url,
                 json={"query": FEED_QUERY, "variables": {"after": after, "first": first}},
                 # Signed per call: a signature expires after 60 s.
-                headers=sign_identity(ServiceIdentity(), self._secret),
+                headers=inject_trace_headers(sign_identity(ServiceIdentity(), self._secret)),
             )
             body: dict[str, Any] = response.json()
         except (httpx.HTTPError, ValueError) as error:
