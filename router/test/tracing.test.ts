@@ -1,50 +1,27 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { trace } from '@opentelemetry/api';
 import { LoginDocument, RegisterDocument } from '../../clients/generated/graphql';
-import { bearer, execute, graphql } from '@supergraph/testing';
+import { bearer, execute, graphql, startOtlpCollector, type OtlpCollector } from '@supergraph/testing';
 import { startTracing } from '@supergraph/server';
 import { startPlatform, type PlatformHarness } from './harness';
 
-interface ExportedSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-}
-
-let collector: Server;
-const spans: (ExportedSpan & { service: string })[] = [];
+let collector: OtlpCollector;
 let platform: PlatformHarness;
 
 beforeAll(async () => {
-  // A stand-in OTLP/HTTP collector: it keeps what it is sent.
-  collector = createServer(async (request, response) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
-      resourceSpans: { resource: { attributes: { key: string; value: { stringValue?: string } }[] }; scopeSpans: { spans: ExportedSpan[] }[] }[];
-    };
-    for (const resourceSpans of body.resourceSpans) {
-      const service = resourceSpans.resource.attributes.find((attribute) => attribute.key === 'service.name')?.value.stringValue ?? '';
-      for (const scope of resourceSpans.scopeSpans) for (const span of scope.spans) spans.push({ ...span, service });
-    }
-    response.writeHead(200, { 'content-type': 'application/json' });
-    response.end('{}');
-  });
-  await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
-  platform = await startPlatform({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(collector.address() as AddressInfo).port}` });
+  collector = await startOtlpCollector();
+  platform = await startPlatform({ OTEL_EXPORTER_OTLP_ENDPOINT: collector.url });
 });
 
 afterAll(async () => {
   await platform?.stop();
-  await new Promise((resolve) => collector.close(resolve));
+  await collector?.stop();
 });
 
 it('exports one trace across the router and the subgraph it calls', async () => {
   const password = 'a long enough password';
   await execute(platform.graphqlUrl, RegisterDocument, { email: 'traced@example.com', password });
   const { token } = (await execute(platform.graphqlUrl, LoginDocument, { email: 'traced@example.com', password })).data!.login;
+  const { spans } = collector;
   spans.length = 0;
   expect((await graphql(platform.graphqlUrl, '{ me { email } }', {}, bearer(token))).errors).toBeUndefined();
   // The router registered the process's tracer provider (one process here): flush it.

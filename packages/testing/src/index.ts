@@ -6,3 +6,5 @@ export * from './stack';
 export * from './harness-stack';
 export * from './process';
 export * from './service-loaders';
+export * from './otlp-collector';
+export * from './prometheus';
