@@ -141,10 +141,10 @@ const REDIS_CLIENTS = ['router', 'users', 'projects', 'projects-worker', 'paymen
 function intendedConnections(inClusterBackingServices: boolean): string[] {
   const edges = [
     'namespace ingress-nginx -> router:4000',
-    // Prometheus scrapes what serves /metrics today.
+    // Prometheus scrapes every service's /metrics, the task worker's included.
     'namespace monitoring -> router:4000',
-    'namespace monitoring -> blockchain:4004',
-    'namespace monitoring -> ai:4005',
+    ...Object.entries(SUBGRAPH_PORTS).map(([subgraph, port]) => `namespace monitoring -> ${subgraph}:${port}`),
+    'namespace monitoring -> projects-worker:4012',
     ...Object.entries(SUBGRAPH_PORTS).map(([subgraph, port]) => `router -> ${subgraph}:${port}`),
     // Calls between subgraphs: payments changes tiers and settles token payments; ai indexes projects.
     'payments -> users:4001',
@@ -217,8 +217,8 @@ describe.each(Object.entries(VALUES))('with the %s values', (_name, { args, inCl
     const expected = [
       ['router', '/health', '/ready'],
       ...Object.keys(SUBGRAPH_PORTS).map((subgraph) => [subgraph, '/health', '/health']),
-      // The task worker serves no HTTP: there is nothing to probe (Kubernetes restarts it when it exits).
-      ['projects-worker', undefined, undefined],
+      // The task worker serves /health beside its /metrics.
+      ['projects-worker', '/health', '/health'],
       ...(inClusterBackingServices
         ? [
             ['postgresql', 'exec', 'exec'],

@@ -20,16 +20,17 @@ app.kubernetes.io/component: {{ .component }}
 {{/*
 The Deployments: what runs and where it listens. Each TypeScript service runs its compiled entry
 point from the one image; `values` names its block in values.yaml. A component without a port serves
-no HTTP (the task worker): no Service, no probes, nothing may reach it. `callers`: the only components
+no HTTP: no Service, no probes, nothing may reach it (the task worker serves only /health and its
+/metrics, on PROJECTS_WORKER_METRICS_PORT). `callers`: the only components
 that may reach it (the router; payments calls users and blockchain, ai reads the projects feed);
 `metrics`: Prometheus may scrape its /metrics.
 */}}
 {{- define "supergraph.components" -}}
 router: { values: router, port: 4000, image: node, command: [node, dist/router/src/main.js], metrics: true }
-users: { values: users, port: 4001, image: node, command: [node, dist/subgraphs/users/src/main.js], database: users, callers: [router, payments] }
-projects: { values: projects, port: 4002, image: node, command: [node, dist/subgraphs/projects/src/main.js], database: projects, callers: [router, ai] }
-projects-worker: { values: projectsWorker, image: node, command: [node, dist/subgraphs/projects/src/worker.js], database: projects }
-payments: { values: payments, port: 4003, image: node, command: [node, dist/subgraphs/payments/src/main.js], database: payments, callers: [router] }
+users: { values: users, port: 4001, image: node, command: [node, dist/subgraphs/users/src/main.js], database: users, metrics: true, callers: [router, payments] }
+projects: { values: projects, port: 4002, image: node, command: [node, dist/subgraphs/projects/src/main.js], database: projects, metrics: true, callers: [router, ai] }
+projects-worker: { values: projectsWorker, port: 4012, image: node, command: [node, dist/subgraphs/projects/src/worker.js], database: projects, metrics: true }
+payments: { values: payments, port: 4003, image: node, command: [node, dist/subgraphs/payments/src/main.js], database: payments, metrics: true, callers: [router] }
 blockchain: { values: blockchain, port: 4004, image: node, command: [node, dist/subgraphs/blockchain/src/main.js], database: blockchain, metrics: true, callers: [router, payments] }
 ai: { values: ai, port: 4005, image: ai, command: [python, -m, supergraph_ai], metrics: true, callers: [router] }
 {{- end }}
