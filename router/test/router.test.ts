@@ -44,6 +44,13 @@ describe('through the router', () => {
     expect(errorCodes(revoked)).toEqual(['UNAUTHENTICATED']);
   });
 
+  it("plans with Apollo's planner what Hive's refuses: an integer literal past 64 bits is a valid ID", async () => {
+    const { token } = await signUp('bigint@example.com');
+    const response = await graphql(platform.graphqlUrl, '{ user(id: 99999999999999999999) { id } }', {}, bearer(token));
+    expect(errorCodes(response)).not.toContain('INTERNAL_SERVER_ERROR');
+    expect(response.data).toEqual({ user: null });
+  });
+
   it('keeps internal fields out of the public schema', async () => {
     const response = await graphql(platform.graphqlUrl, '{ apiKeyPrincipal(secret: "sgk_x") { userId } }');
     expect(errorCodes(response)).toEqual(['GRAPHQL_VALIDATION_FAILED']);

@@ -3,7 +3,8 @@ import { GraphQLError, Kind, print, type DocumentNode, type FragmentDefinitionNo
 import { withSpan, type Logger } from '@supergraph/server';
 import type { RouterContext } from '../context';
 import type { PreparedOperation } from '../pipeline/operation-request';
-import { createOperationPlanner, type OperationPlanner, type PlannerName } from '../planning/operation-planner';
+import { createOperationPlanner, type OperationPlanner, type OperationToPlan, type PlannerName } from '../planning/operation-planner';
+import type { OperationPlan } from '../planning/plan';
 import type { SubgraphClient } from '../subgraph-client';
 import { deferredRoot, executeIncrementally, type IncrementalPayload } from './incremental';
 import { splitIntrospection } from './introspection';
@@ -30,7 +31,8 @@ export class OperationExecutor {
   private readonly compiled = new Map<string, CompiledOperation>();
   private readonly maxCompiled: number;
   private readonly planner: OperationPlanner;
-  private deferPlanner?: OperationPlanner;
+  /** Apollo's planner beside Hive's, built the first time Hive's cannot serve (see `plan`). */
+  private apolloPlanner?: OperationPlanner;
 
   constructor(
     private readonly apiSchema: GraphQLSchema,
@@ -79,10 +81,10 @@ export class OperationExecutor {
     queryHash: string,
     operationName: string | undefined,
     text: string | undefined,
-    logger: Pick<Logger, 'error'>,
+    logger: Pick<Logger, 'warn' | 'error'>,
   ): CompiledOperation | GraphQLError {
     try {
-      return this.compile(document, queryHash, operationName, text);
+      return this.compile(document, queryHash, operationName, text, logger);
     } catch (error) {
       // The document is valid (stage 6), so a planner that cannot plan it is the router's fault, not the caller's.
       logger.error(`query planning failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -91,7 +93,13 @@ export class OperationExecutor {
   }
 
   /** `text`: the document's source when the pipeline parsed it from that text (unchanged by authorization). */
-  private compile(document: DocumentNode, queryHash: string, operationName: string | undefined, text: string | undefined): CompiledOperation {
+  private compile(
+    document: DocumentNode,
+    queryHash: string,
+    operationName: string | undefined,
+    text: string | undefined,
+    logger: Pick<Logger, 'warn'>,
+  ): CompiledOperation {
     const key = `${queryHash}\u0000${operationName ?? ''}`;
     const cached = this.compiled.get(key);
     if (cached) return cached;
@@ -102,7 +110,7 @@ export class OperationExecutor {
     if (!operation) throw new Error('The document has no operation to run');
     const { introspection, planned } = splitIntrospection(document, operation);
     const source = planned === document && text !== undefined ? text : planned && print(planned);
-    const plan = planned && source ? this.plannerFor(source).plan({ text: source, document: planned, operationName }) : {};
+    const plan = planned && source ? this.plan({ text: source, document: planned, operationName }, logger) : {};
     const compiled = compileOperation(this.apiSchema, document, plan, operationName, introspection);
     if (this.compiled.size >= this.maxCompiled) this.compiled.clear();
     this.compiled.set(key, compiled);
@@ -110,13 +118,22 @@ export class OperationExecutor {
   }
 
   /**
-   * Hive's planner (0.0.38) plans `@defer`d fields inline; Apollo's plans Defer nodes. Operations
-   * that defer anything are planned by Apollo's (built the first time one arrives), so they can
-   * be delivered incrementally; everything else by the chosen planner.
+   * Plans with the chosen planner, except where Hive's (0.0.38) cannot serve and Apollo's can:
+   * Hive's plans `@defer`d fields inline, so documents that defer anything are planned by Apollo's
+   * (which plans Defer nodes, for incremental delivery); and a valid operation Hive's refuses (it
+   * reads integer literals as 64-bit, so `project(id: 99999999999999999999)` fails there) is planned
+   * by Apollo's rather than refused, and logged so the gap is seen.
    */
-  private plannerFor(text: string): OperationPlanner {
-    if (this.planner.name === 'apollo' || !text.includes('@defer')) return this.planner;
-    return (this.deferPlanner ??= createOperationPlanner('apollo', this.supergraphSdl));
+  private plan(operation: OperationToPlan, logger: Pick<Logger, 'warn'>): OperationPlan {
+    if (this.planner.name === 'apollo') return this.planner.plan(operation);
+    const apollo = () => (this.apolloPlanner ??= createOperationPlanner('apollo', this.supergraphSdl));
+    if (operation.text.includes('@defer')) return apollo().plan(operation);
+    try {
+      return this.planner.plan(operation);
+    } catch (error) {
+      logger.warn(`Hive's planner refused an operation; planned by Apollo's instead: ${error instanceof Error ? error.message : String(error)}`);
+      return apollo().plan(operation);
+    }
   }
 }
 
