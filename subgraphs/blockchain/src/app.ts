@@ -91,7 +91,8 @@ export async function startBlockchainSubgraph(
 
     const database = await openBlockchainDatabase({ url: settings.databaseUrl, dataDir: config.dataDir, logger });
     cleanups.push(() => database.close());
-    const events = options.events ?? createEventBus(config);
+    metrics.observeDatabase(database);
+    const events = metrics.countEvents(options.events ?? createEventBus(config));
     if (!options.events) cleanups.push(() => events.close());
     const cache = createRpcCache(config.redisUrl, `supergraph:blockchain:${clients.chain.id}:`);
     cleanups.push(() => cache.close());
@@ -117,6 +118,7 @@ export async function startBlockchainSubgraph(
 
     // Unstake payouts: requested by payments (event, or its requestPayout calls), resumed at start.
     const relay = startOutboxRelay({ sql: database.sql, bus: events, logger, pollMs: settings.pollIntervalMs });
+    metrics.observeOutbox(relay.lagSeconds);
     cleanups.push(() => relay.stop());
     const payouts = new PayoutService({
       prisma: database.prisma,
@@ -138,10 +140,10 @@ export async function startBlockchainSubgraph(
       ...serverOptions(config),
       port: settings.port,
       logger,
+      metrics,
       createContext: (base) => createBlockchainContext(base, { prisma: database.prisma, config, events, reader, treasury, payouts, metrics }),
       onStop: close,
     });
-    metrics.attach(running.server);
     logger.info('blockchain subgraph ready', {
       chainId: clients.chain.id,
       forgeToken: deployment.forgeToken,

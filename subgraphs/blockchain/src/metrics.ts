@@ -1,10 +1,8 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { ServiceMetrics } from '@supergraph/server';
 
-/** The blockchain subgraph's Prometheus metrics, in a registry of its own (tests run several). */
-export class BlockchainMetrics {
-  readonly registry = new Registry();
-
+/** The blockchain subgraph's metrics: what every service exports, and the chain's. */
+export class BlockchainMetrics extends ServiceMetrics {
   readonly rpcDuration = new Histogram({
     name: 'blockchain_rpc_request_duration_seconds',
     help: 'Ethereum JSON-RPC calls, by method and outcome (ok, error).',
@@ -83,26 +81,6 @@ export class BlockchainMetrics {
   });
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'blockchain_process_' });
-  }
-
-  /**
-   * Serves GET /metrics on the subgraph's own HTTP server, in front of its routes (serveSubgraph
-   * has no hook for extra routes yet).
-   */
-  attach(server: Server): void {
-    const [routes] = server.listeners('request') as ((request: IncomingMessage, response: ServerResponse) => void)[];
-    if (!routes) return;
-    server.removeAllListeners('request');
-    server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-      if (request.method === 'GET' && (request.url ?? '').split('?', 1)[0] === '/metrics') {
-        this.registry.metrics().then(
-          (text) => response.writeHead(200, { 'content-type': this.registry.contentType }).end(text),
-          () => response.writeHead(500).end(),
-        );
-        return;
-      }
-      routes(request, response);
-    });
+    super('blockchain');
   }
 }

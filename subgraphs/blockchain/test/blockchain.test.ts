@@ -274,10 +274,10 @@ describe('subscriptions', () => {
 describe('metrics', () => {
   it('exposes RPC latency and failed transactions on /metrics', async () => {
     const text = await (await fetch(`${harness.subgraph.url}/metrics`)).text();
-    expect(text).toMatch(/blockchain_rpc_request_duration_seconds_count\{method="eth_getBalance",outcome="ok"\} \d+/);
-    expect(text).toMatch(/blockchain_failed_transactions_total\{reason="rejected"\} [1-9]/);
-    expect(text).toMatch(/blockchain_transactions_sent_total [1-9]/);
-    expect(text).toMatch(/blockchain_reorgs_total [1-9]/);
+    expect(text).toMatch(/blockchain_rpc_request_duration_seconds_count\{service="blockchain",method="eth_getBalance",outcome="ok"\} \d+/);
+    expect(text).toMatch(/blockchain_failed_transactions_total\{reason="rejected",service="blockchain"\} [1-9]/);
+    expect(text).toMatch(/blockchain_transactions_sent_total\{service="blockchain"\} [1-9]/);
+    expect(text).toMatch(/blockchain_reorgs_total\{service="blockchain"\} [1-9]/);
   });
 
   it('logged no error, and no warning but the two reorgs', () => {

@@ -383,10 +383,11 @@ describe('MEV detection', () => {
 
   it('counts blocks analysed and findings by kind in /metrics', async () => {
     const text = await (await fetch(`${blockchain.subgraph.url}/metrics`)).text();
-    for (const kind of ['SANDWICH', 'FRONT_RUN', 'BACK_RUN', 'ARBITRAGE']) expect(text).toContain(`blockchain_mev_findings_total{kind="${kind}"} 1`);
-    expect(text).toMatch(/blockchain_blocks_analysed_total [1-9]\d*/);
-    expect(text).toMatch(/blockchain_analysis_duration_seconds_count\{analysis="block"\} [1-9]/);
-    expect(text).toContain('blockchain_analysis_cap_hit_total 0');
+    for (const kind of ['SANDWICH', 'FRONT_RUN', 'BACK_RUN', 'ARBITRAGE'])
+      expect(text).toContain(`blockchain_mev_findings_total{kind="${kind}",service="blockchain"} 1`);
+    expect(text).toMatch(/blockchain_blocks_analysed_total\{service="blockchain"\} [1-9]\d*/);
+    expect(text).toMatch(/blockchain_analysis_duration_seconds_count\{service="blockchain",analysis="block"\} [1-9]/);
+    expect(text).toContain('blockchain_analysis_cap_hit_total{service="blockchain"} 0');
   });
 
   it('reads Uniswap-V3-style Swap logs too: a sandwich on such a pool is found', async () => {
@@ -428,7 +429,7 @@ describe('MEV detection', () => {
       const cut = await capped.call<{ block: { mevActivity: unknown[] } }>(mev, { n: staged.blockNumber });
       expect(cut.data!.block.mevActivity).toEqual([]); // the victim's transaction was beyond the cap
       const text = await (await fetch(`${capped.subgraph.url}/metrics`)).text();
-      expect(text).toMatch(/blockchain_analysis_cap_hit_total [1-9]/);
+      expect(text).toMatch(/blockchain_analysis_cap_hit_total\{service="blockchain"\} [1-9]/);
     } finally {
       await capped.stop();
     }

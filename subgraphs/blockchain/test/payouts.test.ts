@@ -119,7 +119,7 @@ describe('unstake payouts', () => {
     const report = await eventually(() => confirmed.find((event) => event.entryId === request.entryId), 15_000, 'payoutConfirmed');
     expect(report).toEqual({ entryId: request.entryId, txHash: row.txHash, to: wallet, amount: request.amount, blockNumber: Number(row.blockNumber) });
     const metrics = await (await fetch(`${harness.subgraph.url}/metrics`)).text();
-    expect(metrics).toMatch(/blockchain_payouts_total\{outcome="confirmed"\} [1-9]/);
+    expect(metrics).toMatch(/blockchain_payouts_total\{outcome="confirmed",service="blockchain"\} [1-9]/);
   });
 
   it.each<PayoutStep>(['sign', 'broadcast', 'confirm'])('stopped just before the %s step, a restarted subgraph still pays exactly once', async (step) => {
