@@ -99,6 +99,10 @@ SIGNER_KEY_FILE: /run/secrets/signer/key
 NODE_ENV: production
 {{- end }}
 AI_PORT: "4005"
+LOG_LEVEL: {{ .root.Values.logLevel | quote }}
+{{- with .root.Values.otlpEndpoint }}
+OTEL_EXPORTER_OTLP_ENDPOINT: {{ . | quote }}
+{{- end }}
 # The project index follows the projects subgraph's change feed (pokes come over REDIS_URL).
 AI_PROJECTS_URL: {{ include "supergraph.graphqlUrl" (dict "root" .root "component" "projects") | quote }}
 LLM_PROVIDER: {{ .root.Values.ai.llmProvider | quote }}
