@@ -45,6 +45,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.stack : error);
+  createLogger({ service: 'projects-worker' }).error('task worker failed to start', { error: error instanceof Error ? error.stack : String(error) });
   process.exit(1);
 });
