@@ -6,6 +6,9 @@
  * as a child process. Keeping the TypeScript subgraphs in this process lets a benchmark read each
  * one's own counters (`database.sqlStatements()`, the blockchain RPC histogram) exactly.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ConfigOf, ProjectsServiceConfig, ServiceName } from '@supergraph/config';
 import type { RunningServer } from '@supergraph/server';
 import { createTestDatabase, quietLogger, testConfig, type TestDatabase } from '@supergraph/testing';
@@ -64,8 +67,11 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<P
         quietLogger('blockchain'),
       ),
     );
-    // The AI subgraph indexes projects from the projects subgraph's feed (its default URL is :4002).
-    const ai = await stack.add(startAiSubgraph(config.routerSigningSecret, { AI_PROJECTS_URL: `${projects.url}/graphql` }));
+    // The AI subgraph indexes this platform's projects (its defaults: the feed on :4002, the index in
+    // the repository's .data/ai, where another run's projects would answer searches with ids no one has).
+    const aiData = mkdtempSync(join(tmpdir(), 'bench-ai-'));
+    stack.defer(() => rmSync(aiData, { recursive: true, force: true }));
+    const ai = await stack.add(startAiSubgraph(config.routerSigningSecret, { AI_PROJECTS_URL: `${projects.url}/graphql`, AI_DATA_DIR: aiData }));
 
     const routerEnv = { REDIS_URL, ...env };
     const { router, url } = await stack.router(

@@ -23,16 +23,7 @@ const COUNT = Number(process.env.FUZZ_COUNT ?? 250);
  * is being reworked. Each names its cause and the request that shows it; the run ignores what an
  * entry matches, and the entry's own test below fails once the cause is fixed: then remove both.
  */
-const KNOWN = [
-  {
-    cause:
-      "Hive's query planner reads integer literals as 64-bit: a valid operation with a larger one (an ID, Float or JSONObject argument " +
-      'such as `project(id: 99999999999999999999)`) fails planning in router/src/execution/operation-executor.ts (compileOrRefuse) and ' +
-      'the caller gets INTERNAL_SERVER_ERROR; QUERY_EXECUTOR=gateway plans it',
-    request: '{ project(id: 99999999999999999999) { id } }',
-    matches: (failure: FuzzFailure) => failure.kinds.includes('internal-error') && /[:[,]\s*-?\d{19,}/.test(failure.request.query),
-  },
-];
+const KNOWN: { cause: string; request: string; matches(failure: FuzzFailure): boolean }[] = [];
 
 const secrets = { JWT_SECRET: `fuzz-jwt-${randomBytes(16).toString('hex')}`, ROUTER_SIGNING_SECRET: `fuzz-signing-${randomBytes(16).toString('hex')}` };
 let platform: Platform;
@@ -71,12 +62,14 @@ test.each(TRANSPORTS)('over %s every request is answered in time, with no server
   expect(unexpected.map((failure) => describeFailure(failure))).toEqual([]);
 });
 
-describe.each(KNOWN)('KNOWN: $cause', ({ request }) => {
-  test.failing('is fixed (then remove it from KNOWN)', async () => {
-    const response = await graphql(platform.graphqlUrl, request);
-    expect(errorCodes(response)).not.toContain('INTERNAL_SERVER_ERROR');
+// Jest refuses an empty table: the entries' tests exist while there are entries.
+if (KNOWN.length > 0)
+  describe.each(KNOWN)('KNOWN: $cause', ({ request }) => {
+    test.failing('is fixed (then remove it from KNOWN)', async () => {
+      const response = await graphql(platform.graphqlUrl, request);
+      expect(errorCodes(response)).not.toContain('INTERNAL_SERVER_ERROR');
+    });
   });
-});
 
 test('every service is healthy and ready after the run', () => {
   expect(report.unhealthy).toEqual([]);
