@@ -13,6 +13,9 @@ beforeAll(async () => {
 
 afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
+// Two PGlite (wasm PostgreSQL) starts and a full migration: on a loaded 2-core machine that took over the default 30 s.
+jest.setTimeout(120_000);
+
 test('embedded PGlite: migrations apply, the Prisma client works through the adapter, data survives a reopen', async () => {
   const first = await openDatabase({ name: 'users', dataDir });
   expect(first.kind).toBe('pglite');
