@@ -50,6 +50,12 @@ export const ERROR_CODES = {
   PERSISTED_QUERY_HASH_MISMATCH: { httpStatus: 400 },
   /** A subgraph failed or its circuit breaker is open (`extensions.serviceName`, `reason`): its fields are null. */
   SUBGRAPH_UNAVAILABLE: {},
+  /**
+   * A value the schema guarantees (non-null) is missing from the subgraphs' answers (e.g. an entity
+   * one subgraph still references and its owner no longer has), or a subgraph's value the client's
+   * schema cannot represent (an @inaccessible enum value): the field, or its nearest nullable parent, is null.
+   */
+  INCOMPLETE_DATA: {},
   /** The subgraph serving this subscription ended it; subscribe again. */
   SUBSCRIPTION_SOURCE_LOST: {},
   /** A supergraph reload left this subscription's operation invalid, unauthorized or served differently; subscribe again. */

@@ -133,19 +133,21 @@ class Completion {
     return typeof typename === 'string' ? shape.byType.get(typename) : undefined;
   }
 
-  /** A value the client's schema cannot represent: a field error at this path (spec §6.4.4), then null as for any field error. */
+  /**
+   * A field error at this path (spec §6.4.4), then null as for any field error: a value the
+   * client's schema cannot represent, or none where the schema guarantees one. It carries a code of
+   * the table, so clients can branch on it and the router does not log it as its own bug.
+   */
   private fieldError(shape: ValueShape, message: string): unknown {
-    this.errors.push({ message, path: [...this.path] });
+    this.errors.push({ message, path: [...this.path], extensions: { code: 'INCOMPLETE_DATA' } });
     return shape.nonNull ? INVALID : null;
   }
 
-  /** Null is the value of a nullable position; in a non-null one it is a field error, and it bubbles. */
+  /** Null is the value of a nullable position; in a non-null one it is a field error (once per failure), and it bubbles. */
   private nullAt(shape: ValueShape, coordinate: string): unknown {
     if (!shape.nonNull) return null;
-    if (!this.reported()) {
-      this.errors.push({ message: `Cannot return null for non-nullable field ${coordinate}.`, path: [...this.path] });
-    }
-    return INVALID;
+    if (this.reported()) return INVALID;
+    return this.fieldError(shape, `Cannot return null for non-nullable field ${coordinate}.`);
   }
 
   /** Whether the current path, or a path above it, already carries an error. */
