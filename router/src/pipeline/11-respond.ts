@@ -75,7 +75,8 @@ export async function* publicPayloads(
   const formatted = (list: readonly GraphQLFormattedError[] | undefined): GraphQLError[] | undefined => {
     if (!list) return undefined;
     logSubgraphErrors(errors.logger, requestId, list);
-    return asGraphQLErrors(list.map((error) => errors.format(error, error)));
+    // What the log shows of an error already formatted is its message (there is no original error or stack to describe).
+    return asGraphQLErrors(list.map((error) => errors.format(error, error.message)));
   };
   for await (const payload of payloads) {
     if ('data' in payload) {
