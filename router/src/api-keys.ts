@@ -1,4 +1,5 @@
 import { SERVICE, signIdentity, type Identity, type Role, type Tier } from '@supergraph/identity';
+import { BoundedCache } from './bounded-cache';
 
 /**
  * Resolves an API key to its owner by asking the users subgraph (which alone holds the hashed
@@ -6,8 +7,7 @@ import { SERVICE, signIdentity, type Identity, type Role, type Tier } from '@sup
  * therefore keeps working for at most `cacheMs`.
  */
 export class ApiKeyVerifier {
-  private readonly cache = new Map<string, { identity: Identity | null; until: number }>();
-  private static readonly MAX_ENTRIES = 10_000;
+  private readonly cache = new BoundedCache<string, { identity: Identity | null; until: number }>({ maxEntries: 10_000 });
 
   constructor(
     private readonly usersUrl: () => string,
@@ -20,7 +20,6 @@ export class ApiKeyVerifier {
     const cached = this.cache.get(secret);
     if (cached && cached.until > now) return cached.identity;
     const identity = await this.lookup(secret);
-    if (this.cache.size >= ApiKeyVerifier.MAX_ENTRIES) this.cache.clear();
     this.cache.set(secret, { identity, until: now + this.cacheMs });
     return identity;
   }

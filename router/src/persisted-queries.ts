@@ -5,6 +5,7 @@ import type { GraphQLError } from 'graphql';
 import type { Redis } from 'ioredis';
 import type { ProtectionConfig } from '@supergraph/config';
 import { requestRefused, type Logger } from '@supergraph/server';
+import { BoundedCache, MAX_CACHED_TEXT_BYTES } from './bounded-cache';
 
 export type PersistedQuerySettings = ProtectionConfig['persistedQueries'];
 
@@ -53,8 +54,7 @@ export class RedisKeyValueCache implements KeyValueCache<string> {
  * cached in memory so the hot path does not ask Redis twice.
  */
 export class Safelist {
-  private readonly known = new Map<string, string>();
-  private static readonly MAX_CACHED = 10_000;
+  private readonly known = new BoundedCache<string, string>({ maxEntries: 10_000, maxWeight: MAX_CACHED_TEXT_BYTES });
 
   constructor(private readonly redis: Redis | undefined) {}
 
@@ -78,8 +78,7 @@ export class Safelist {
   }
 
   private remember(hash: string, query: string): void {
-    if (this.known.size >= Safelist.MAX_CACHED) this.known.clear();
-    this.known.set(hash, query);
+    this.known.set(hash, query, query.length);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { GatewayExecutor, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import { GraphQLError, Kind, print, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { withSpan, type Logger } from '@supergraph/server';
+import { BoundedCache, MAX_CACHED_TEXT_BYTES } from '../bounded-cache';
 import type { RouterContext } from '../context';
 import type { PreparedOperation } from '../pipeline/operation-request';
 import { createOperationPlanner, type OperationPlanner, type OperationToPlan, type PlannerName } from '../planning/operation-planner';
@@ -12,7 +13,7 @@ import { asGraphQLError, compileOperation, executeCompiledOperation, type Compil
 import { subgraphDataSource } from './subgraph-data-source';
 
 export interface OperationExecutorOptions {
-  /** Compiled operations kept (plan, response shape); all are dropped when it is reached, as the pipeline's caches do. Default 1000. */
+  /** Compiled operations kept (plan, response shape), and at most 8 MB of their texts; all are dropped when either is reached, as the pipeline's caches do. Default 1000. */
   maxCompiled?: number;
 }
 
@@ -28,8 +29,7 @@ export interface OperationExecutorOptions {
  * responses, run through `incremental` instead, which Apollo Server cannot deliver.
  */
 export class OperationExecutor {
-  private readonly compiled = new Map<string, CompiledOperation>();
-  private readonly maxCompiled: number;
+  private readonly compiled: BoundedCache<string, CompiledOperation>;
   private readonly planner: OperationPlanner;
   /** Apollo's planner beside Hive's, built the first time Hive's cannot serve (see `plan`). */
   private apolloPlanner?: OperationPlanner;
@@ -42,7 +42,7 @@ export class OperationExecutor {
     options: OperationExecutorOptions = {},
   ) {
     this.planner = createOperationPlanner(plannerName, supergraphSdl);
-    this.maxCompiled = options.maxCompiled ?? 1000;
+    this.compiled = new BoundedCache({ maxEntries: options.maxCompiled ?? 1000, maxWeight: MAX_CACHED_TEXT_BYTES });
   }
 
   readonly execute: GatewayExecutor = async (requestContext) => {
@@ -112,8 +112,7 @@ export class OperationExecutor {
     const source = planned === document && text !== undefined ? text : planned && print(planned);
     const plan = planned && source ? this.plan({ text: source, document: planned, operationName }, logger) : {};
     const compiled = compileOperation(this.apiSchema, document, plan, operationName, introspection);
-    if (this.compiled.size >= this.maxCompiled) this.compiled.clear();
-    this.compiled.set(key, compiled);
+    this.compiled.set(key, compiled, document.loc?.end ?? source?.length ?? 0);
     return compiled;
   }
 

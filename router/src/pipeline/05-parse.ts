@@ -1,5 +1,6 @@
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { GraphQLError, parse, type DocumentNode } from 'graphql';
+import { BoundedCache, MAX_CACHED_TEXT_BYTES } from '../bounded-cache';
 import { limitExceeded } from '../limits';
 import { sha256 } from '../persisted-queries';
 import type { OperationRequest, Stage } from './operation-request';
@@ -7,7 +8,7 @@ import type { OperationRequest, Stage } from './operation-request';
 export interface ParseOptions {
   /** Lexical tokens a document may have (LIMIT_MAX_TOKENS; 0: no limit). The parser stops at the limit. */
   maxTokens: number;
-  /** Distinct operation texts whose parse is remembered (default 1000); past it the cache starts again. */
+  /** Distinct operation texts whose parse is remembered (default 1000, and 8 MB of text); past it the cache starts again. */
   cachedDocuments?: number;
 }
 
@@ -15,8 +16,7 @@ type Parsed = { document: DocumentNode; hash: string } | { error: GraphQLError }
 
 /** Stage 5: the document is parsed once per distinct text (cached), never again downstream. */
 export function parseDocument(options: ParseOptions): Stage {
-  const cache = new Map<string, Parsed>();
-  const capacity = options.cachedDocuments ?? 1000;
+  const cache = new BoundedCache<string, Parsed>({ maxEntries: options.cachedDocuments ?? 1000, maxWeight: MAX_CACHED_TEXT_BYTES });
   const parseOptions = options.maxTokens > 0 ? { maxTokens: options.maxTokens } : {};
   return {
     name: 'parse',
@@ -25,8 +25,7 @@ export function parseDocument(options: ParseOptions): Stage {
       let parsed = cache.get(text);
       if (!parsed) {
         parsed = parseText(text, parseOptions, options.maxTokens);
-        if (cache.size >= capacity) cache.clear();
-        cache.set(text, parsed);
+        cache.set(text, parsed, text.length);
       }
       if ('error' in parsed) throw parsed.error;
       request.document = parsed.document;

@@ -3,6 +3,7 @@ import type { GatewayExecutor } from '@apollo/server-gateway-interface';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode } from 'graphql';
 import { AuthorizationPolicy, OperationAuthorizer } from '../authorization';
+import { BoundedCache, MAX_CACHED_TEXT_BYTES } from '../bounded-cache';
 import { OperationExecutor } from '../execution/operation-executor';
 import type { PlannerName } from '../planning/operation-planner';
 import type { SubgraphClient } from '../subgraph-client';
@@ -98,14 +99,16 @@ export class SchemaState {
  * Apollo was validated by stage 6 on the schema state it executes on.
  */
 export class PreparedDocuments implements KeyValueCache<DocumentNode> {
-  private readonly documents = new Map<string, DocumentNode>();
+  private readonly documents: BoundedCache<string, DocumentNode>;
 
-  constructor(private readonly capacity = 1000) {}
+  constructor(capacity = 1000) {
+    this.documents = new BoundedCache({ maxEntries: capacity, maxWeight: MAX_CACHED_TEXT_BYTES });
+  }
 
   remember(hash: string, document: DocumentNode): void {
-    if (this.documents.has(hash)) return;
-    if (this.documents.size >= this.capacity) this.documents.clear();
-    this.documents.set(hash, document);
+    if (this.documents.get(hash)) return;
+    // Weighed by its text (a parsed document keeps where it ends in it).
+    this.documents.set(hash, document, document.loc?.end ?? 0);
   }
 
   async get(key: string): Promise<DocumentNode | undefined> {

@@ -1,5 +1,6 @@
 import { Supergraph, type Schema } from '@apollo/federation-internals';
 import { Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { BoundedCache, MAX_CACHED_TEXT_BYTES } from '../bounded-cache';
 import { compileResponseShape, type ObjectShape } from '../execution/response-shape';
 import { ApolloOperationPlanner } from '../planning/apollo-planner';
 import type { OperationPlanner } from '../planning/operation-planner';
@@ -25,8 +26,7 @@ export class SubscriptionPlanner {
   readonly apiSchema: Schema;
   readonly apiGraphQLSchema: GraphQLSchema;
   private readonly planner: OperationPlanner;
-  private readonly cache = new Map<string, SubscriptionPlan>();
-  private static readonly MAX_CACHED = 1000;
+  private readonly cache = new BoundedCache<string, SubscriptionPlan>({ maxEntries: 1000, maxWeight: MAX_CACHED_TEXT_BYTES });
 
   constructor(supergraphSdl: string) {
     const supergraph = Supergraph.build(supergraphSdl);
@@ -50,8 +50,7 @@ export class SubscriptionPlanner {
     )!;
     const fragments = document.definitions.filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION);
     const plan: SubscriptionPlan = { primary: node.primary, rest: node.rest, shape: compileResponseShape(this.apiGraphQLSchema, operation, fragments) };
-    if (this.cache.size >= SubscriptionPlanner.MAX_CACHED) this.cache.clear();
-    this.cache.set(key, plan);
+    this.cache.set(key, plan, text.length);
     return plan;
   }
 }
