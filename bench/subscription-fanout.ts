@@ -12,14 +12,13 @@
  * on a scratch database on the real PostgreSQL and the real Redis; the subscribers live in this
  * process, so their own event loop is part of the measured latency.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { EVENT_CHANNEL_PREFIX, bearer, createTestDatabase, graphql } from '@supergraph/testing';
-import type { ServiceMessage, ServiceName } from './service-process';
+import { forkService, type Service } from './forked-service';
 
 const option = (name: string, fallback: number) => {
   const index = process.argv.indexOf(`--${name}`);
@@ -30,44 +29,6 @@ const EVENTS = option('events', 20);
 const TIERS = ['PRO', 'ENTERPRISE', 'FREE'] as const;
 const DELIVERY_TIMEOUT_MS = 60_000;
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://localhost:6379';
-
-interface Service {
-  url: string;
-  memory(): Promise<NodeJS.MemoryUsage>;
-  stop(): Promise<void>;
-}
-
-function forkService(name: ServiceName, env: Record<string, string>): Promise<Service> {
-  const child: ChildProcess = fork(join(__dirname, 'service-process.ts'), [name], {
-    execArgv: ['--expose-gc', '--import', 'tsx'],
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  const next = () =>
-    new Promise<ServiceMessage>((resolve, reject) => {
-      child.once('message', (message) => resolve(message as ServiceMessage));
-      child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
-    });
-  return next().then((message) => {
-    if (!('ready' in message)) throw new Error(`${name} failed to start: ${'failed' in message ? message.failed : JSON.stringify(message)}`);
-    return {
-      url: message.ready,
-      memory: async () => {
-        const reply = next();
-        child.send('memory');
-        const answer = await reply;
-        if (!('memory' in answer)) throw new Error(`${name} answered ${JSON.stringify(answer)}`);
-        return answer.memory;
-      },
-      stop: () =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null) return resolve();
-          child.once('exit', () => resolve());
-          child.send('stop');
-        }),
-    };
-  });
-}
 
 /** Every subscriber's arrivals, and a way to wait until the subscribers as a whole reach a state. */
 class Deliveries {
