@@ -29,10 +29,6 @@ export class SharedEvents {
     return subscriber;
   }
 
-  get size(): number {
-    return this.subscribers.size;
-  }
-
   private leave(subscriber: SharedSubscriber): void {
     if (!this.subscribers.delete(subscriber) || this.subscribers.size > 0) return;
     this.onEnd();
