@@ -17,9 +17,11 @@ const PART_HEADER = 'content-type: application/json; charset=utf-8\r\n\r\n';
  * goes on to Apollo Server, which answers in one response.
  */
 export function incrementalHttpResponder(errors: ResponseErrors) {
-  return async (context: RouterContext, request: IncomingMessage, response: ServerResponse): Promise<boolean> => {
+  return async (pending: Promise<RouterContext>, request: IncomingMessage, response: ServerResponse): Promise<boolean> => {
     if (request.method !== 'POST' || !acceptsMultipart(request) || !(request.headers['content-type'] ?? '').includes('application/json')) return false;
-    const operation = context.operation;
+    // A refused request (the pipeline threw) is Apollo Server's to answer, with the refusal's status.
+    const context = await pending.catch(() => undefined);
+    const operation = context?.operation;
     if (!operation || operation.operationType !== 'query') return false;
     const payloads = operation.schemaState.operations.incremental(operation, context, errors.logger);
     if (!payloads) return false;

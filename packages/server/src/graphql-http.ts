@@ -14,10 +14,11 @@ export interface GraphQLHttpOptions<TContext> {
   /** Called for each request answered with another's response, with both contexts. */
   onShared?: (leader: TContext, follower: TContext) => void;
   /**
-   * Lets the caller answer a request itself once its context is ready, instead of Apollo Server
-   * (which cannot stream what a gateway executor returns): true when it has answered. Default: never.
+   * Lets the caller answer a request itself instead of Apollo Server (which cannot stream what a
+   * gateway executor returns): true when it has answered. It gets the context as it is being made,
+   * so it can pass over requests by their headers without waiting for it. Default: never.
    */
-  respond?: (context: TContext, request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
+  respond?: (context: Promise<TContext>, request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
 }
 
 interface Execution<TContext> {
@@ -68,13 +69,7 @@ export function graphqlHttpHandler<TContext extends BaseContext>(
       response: await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: () => contextValue }),
       context: contextValue,
     });
-    if (options.respond) {
-      const ready = await contextValue.then(
-        (value) => value,
-        () => undefined,
-      );
-      if (ready !== undefined && (await options.respond(ready, request, response))) return;
-    }
+    if (options.respond && (await options.respond(contextValue, request, response))) return;
     // A failing context (bad credentials, rate limit) is Apollo's to turn into a response: never shared.
     const key =
       options.shareKey &&
