@@ -7,3 +7,4 @@ export * from './in-flight';
 export * from './logger';
 export * from './metrics';
 export * from './tracing';
+export * from './websocket-transport';

@@ -1,9 +1,7 @@
 import type { Server } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
 import { IDENTITY_HEADER, IdentityVerificationError, SIGNATURE_HEADER, verifyIdentity, type Identity } from '@supergraph/identity';
-import type { Logger } from '@supergraph/server';
+import { serveGraphQLWebSockets, type Logger } from '@supergraph/server';
 import type { RequestBase } from './serve-subgraph';
 
 /** What the router sends in `connection_init`: the same signed headers as on HTTP. */
@@ -24,9 +22,11 @@ export function serveSubscriptions<TContext extends RequestBase>(options: {
   createContext(base: RequestBase): TContext;
   keepAliveMs: number;
 }): { close(): Promise<void> } {
-  const sockets = new WebSocketServer({ server: options.server, path: '/graphql' });
-  const disposable = useServer<SubgraphConnectionParams, ConnectionState>(
-    {
+  return serveGraphQLWebSockets<SubgraphConnectionParams, ConnectionState>({
+    server: options.server,
+    keepAliveMs: options.keepAliveMs,
+    logger: options.logger,
+    graphql: {
       schema: options.schema,
       onConnect: (ctx) => {
         const headers = ctx.connectionParams?.headers ?? {};
@@ -49,14 +49,5 @@ export function serveSubscriptions<TContext extends RequestBase>(options: {
           logger: ctx.extra.requestId ? options.logger.child({ requestId: ctx.extra.requestId }) : options.logger,
         }),
     },
-    sockets,
-    options.keepAliveMs,
-  );
-  return {
-    close: async () => {
-      for (const socket of sockets.clients) socket.close(1001, 'Going away');
-      await disposable.dispose();
-      await new Promise<void>((resolve) => sockets.close(() => resolve()));
-    },
-  };
+  });
 }

@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
 import type { Identity } from '@supergraph/identity';
-import { clientError, type Logger } from '@supergraph/server';
+import { clientError, serveGraphQLWebSockets, type Logger } from '@supergraph/server';
 import { executionArgs, type OperationRunner } from '../pipeline/10-execute';
 import { streamingRefusal } from '../pipeline/11-respond';
 import type { OperationRequest, PreparedOperation, RequestClient } from '../pipeline/operation-request';
@@ -29,9 +27,12 @@ export function serveClientWebSockets(options: {
   keepAliveMs: number;
   logger: Logger;
 }): { close(): Promise<void>; readonly openConnections: number } {
-  const sockets = new WebSocketServer({ server: options.server, path: '/graphql', maxPayload: options.maxPayloadBytes });
-  const disposable = useServer<Record<string, unknown>, ConnectionState>(
-    {
+  return serveGraphQLWebSockets<Record<string, unknown>, ConnectionState>({
+    server: options.server,
+    maxPayloadBytes: options.maxPayloadBytes,
+    keepAliveMs: options.keepAliveMs,
+    logger: options.logger,
+    graphql: {
       onConnect: async (ctx) => {
         ctx.extra.subscriptions = 0;
         try {
@@ -75,20 +76,7 @@ export function serveClientWebSockets(options: {
       execute: (args) => options.operations.execute(args),
       subscribe: (args) => options.operations.subscribe(args),
     },
-    sockets,
-    options.keepAliveMs,
-  );
-
-  return {
-    get openConnections() {
-      return sockets.clients.size;
-    },
-    close: async () => {
-      for (const socket of sockets.clients) socket.close(1001, 'Going away');
-      await disposable.dispose();
-      await new Promise<void>((resolve) => sockets.close(() => resolve()));
-    },
-  };
+  });
 }
 
 /** Credentials a browser client can only send in the connection_init payload. */
