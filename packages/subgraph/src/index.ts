@@ -3,3 +3,4 @@ export * from './event-loaders';
 export * from './federated-schema';
 export * from './serve-subgraph';
 export * from './subscriptions';
+export * from './service-call';

@@ -1,4 +1,4 @@
-import { callService } from './service-call';
+import { callService } from '@supergraph/subgraph';
 
 /** A treasury payout as the blockchain subgraph reports it. */
 export interface PayoutState {

@@ -1,5 +1,5 @@
 import type { Tier } from '../generated/prisma/enums';
-import { callService } from './service-call';
+import { callService } from '@supergraph/subgraph';
 
 /**
  * The users subgraph, as payments needs it: set a user's tier (the saga's and staking's step) and

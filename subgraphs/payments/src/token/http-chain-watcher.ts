@@ -1,4 +1,4 @@
-import { callService } from '../data/service-call';
+import { callService } from '@supergraph/subgraph';
 import type { ChainWatcher, TokenTransfer } from './chain-watcher';
 
 /** One $FORGE Transfer as the blockchain subgraph's `tokenTransfersInTransactions` answers it. */

@@ -3,7 +3,7 @@ import { traceCarrier } from '@supergraph/server';
 
 /**
  * One GraphQL call to another subgraph, directly (not through the router), signed with the
- * SERVICE identity: how payments reaches service-only fields. Errors in the answer are thrown.
+ * SERVICE identity: how one service reaches another's service-only fields. Errors in the answer are thrown.
  * The call carries the trace it is part of (W3C traceparent), so the other subgraph's spans join it.
  */
 export async function callService<T>(
