@@ -24,7 +24,7 @@ export type MyProjectsAndRecommendationsQueryVariables = Exact<{
 }>;
 
 
-export type MyProjectsAndRecommendationsQuery = { me: { id: string, projects: Array<{ name: string }>, leadScore: { score: number } | null, recommendations: Array<{ score: number, project: { id: string, name: string } }> } | null };
+export type MyProjectsAndRecommendationsQuery = { me: { id: string, projects: Array<{ name: string }> | null, leadScore: { score: number } | null, recommendations: Array<{ score: number, project: { id: string, name: string } }> | null } | null };
 
 export type SemanticSearchQueryVariables = Exact<{
   query: string;
@@ -40,7 +40,7 @@ export type SimilarProjectsQueryVariables = Exact<{
 }>;
 
 
-export type SimilarProjectsQuery = { project: { id: string, similarProjects: Array<{ score: number, project: { id: string, name: string } }> } | null };
+export type SimilarProjectsQuery = { project: { id: string, similarProjects: Array<{ score: number, project: { id: string, name: string } }> | null } | null };
 
 export type RegisterMutationVariables = Exact<{
   email: string;
@@ -92,7 +92,7 @@ export type PortalDashboardQueryVariables = Exact<{
 }>;
 
 
-export type PortalDashboardQuery = { me: { id: string, email: string | null, displayName: string, tier: Tier, roles: Array<Role>, createdAt: string } & ({ stakedForge: string } | { stakedForge?: never }) & ({ feeDiscount: number } | { feeDiscount?: never }) & ({ wallets: Array<{ address: string, forgeBalance: string }> } | { wallets?: never }) & ({ recommendations: Array<{ score: number, project: { id: string, name: string, description: string } }> } | { recommendations?: never }) | null };
+export type PortalDashboardQuery = { me: { id: string, email: string | null, displayName: string, tier: Tier, roles: Array<Role>, createdAt: string } & ({ stakedForge: string | null } | { stakedForge?: never }) & ({ feeDiscount: number | null } | { feeDiscount?: never }) & ({ wallets: Array<{ address: string, forgeBalance: string }> | null } | { wallets?: never }) & ({ recommendations: Array<{ score: number, project: { id: string, name: string, description: string } }> | null } | { recommendations?: never }) | null };
 
 export type PortalViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -102,7 +102,7 @@ export type PortalViewerQuery = { me: { id: string, email: string | null, roles:
 export type PortalProjectsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type PortalProjectsQuery = { me: { id: string, projects: Array<{ id: string, name: string, description: string, visibility: Visibility, createdAt: string }> } | null };
+export type PortalProjectsQuery = { me: { id: string, projects: Array<{ id: string, name: string, description: string, visibility: Visibility, createdAt: string }> | null } | null };
 
 export type PortalCreateProjectMutationVariables = Exact<{
   name: string;

@@ -38,7 +38,7 @@ def test_sdl_command_prints_federation_2_schema_without_loading_models() -> None
     assert "createdAt: DateTimeISO! @external" in sdl
     assert 'leadScore: LeadScore @requires(fields: "tier createdAt walletAddresses")' in sdl
     assert 'type Payment @key(fields: "id")' in sdl
-    assert "user: User! @external" in sdl
+    assert "user: User @external" in sdl
     assert "contentStream(prompt: String!, options: GenerationOptions = null): ContentChunk!" in sdl
     for name in ("embed(texts: [String!]!)", "semanticSearch(", "generateContent("):
         assert name in sdl

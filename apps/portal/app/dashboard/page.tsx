@@ -20,22 +20,26 @@ function Unavailable({ what, errors }: { what: string; errors: string[] }) {
 async function Holdings({ dashboard }: { dashboard: Dashboard }) {
   const { data, errors } = await dashboard.after('holdings');
   const me = data?.me;
-  if (!me || me.stakedForge === undefined || me.wallets === undefined) return <Unavailable what="Your $FORGE holdings" errors={messagesFor(errors)} />;
+  // The stake comes from payments and the wallets from blockchain: each shows whenever its own subgraph answered.
+  if (!me || (me.stakedForge == null && me.wallets == null)) return <Unavailable what="Your $FORGE holdings" errors={messagesFor(errors)} />;
+  const missing = <span className="muted">Unavailable right now.</span>;
   return (
     <dl className="facts" data-part="holdings">
       <dt>Staked</dt>
-      <dd>{formatForge(me.stakedForge)}</dd>
+      <dd>{me.stakedForge == null ? missing : formatForge(me.stakedForge)}</dd>
       <dt>Fee discount</dt>
-      <dd>{me.feeDiscount ?? 0} %</dd>
+      <dd>{me.feeDiscount == null ? missing : `${me.feeDiscount} %`}</dd>
       <dt>Wallets</dt>
       <dd>
-        {me.wallets.length === 0
-          ? 'No wallet linked yet.'
-          : me.wallets.map((wallet) => (
-              <div key={wallet.address}>
-                <code>{wallet.address}</code>: {formatForge(wallet.forgeBalance)}
-              </div>
-            ))}
+        {me.wallets == null
+          ? missing
+          : me.wallets.length === 0
+            ? 'No wallet linked yet.'
+            : me.wallets.map((wallet) => (
+                <div key={wallet.address}>
+                  <code>{wallet.address}</code>: {formatForge(wallet.forgeBalance)}
+                </div>
+              ))}
       </dd>
     </dl>
   );

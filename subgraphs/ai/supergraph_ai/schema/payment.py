@@ -69,7 +69,8 @@ class Payment:
     created_at: DateTimeISO = strawberry.federation.field(external=True)
     payer_payments_last_24h: int = strawberry.federation.field(external=True)
     payer_failed_payments_last_24h: int = strawberry.federation.field(external=True)
-    user: User = strawberry.federation.field(external=True)
+    # Optional as the payments subgraph declares it (an @external type must match the owner's).
+    user: User | None = strawberry.federation.field(external=True)
     # The one field of `user` the score requires; the payer's key may not even be in the representation.
     payer_created_at: strawberry.Private[object] = None
 
@@ -85,7 +86,7 @@ class Payment:
             payer_payments_last_24h=representation.get("payerPaymentsLast24h"),  # type: ignore[arg-type]
             payer_failed_payments_last_24h=representation.get("payerFailedPaymentsLast24h"),  # type: ignore[arg-type]
             # Only the payer's createdAt is required; this subgraph never resolves Payment.user itself.
-            user=None,  # type: ignore[arg-type]
+            user=None,
             payer_created_at=payer_created_at,
         )
 

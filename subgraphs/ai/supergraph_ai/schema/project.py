@@ -32,9 +32,11 @@ class Project:
     @strawberry.field(
         permission_classes=[SignedIn],
         description=f"The PUBLIC projects most like this one (1 to {MAX_SEARCH_RESULTS}), best first. "
-        "Empty for a project not indexed yet, and for a PRIVATE project unless you own it or are an admin.",
+        "Empty for a project not indexed yet, and for a PRIVATE project unless you own it or are an admin. "
+        "Null while the AI subgraph is unavailable.",
     )
-    async def similar_projects(self, info: Info[RequestContext, None], first: int = 5) -> list[ProjectMatch]:
+    # Optional so that an outage of this subgraph nulls this field alone, never the project around it.
+    async def similar_projects(self, info: Info[RequestContext, None], first: int = 5) -> list[ProjectMatch] | None:
         check_first(first)
         project = info.context.services.project_index.search.get(str(self.id))
         if project is None or not may_see(project, info):

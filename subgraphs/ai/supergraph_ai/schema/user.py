@@ -89,9 +89,11 @@ class User:
     @strawberry.field(
         permission_classes=[SignedIn],
         description=f"PUBLIC projects of other users most like this user's own projects (1 to {MAX_SEARCH_RESULTS}), "
-        "best first; empty when the user has no indexed project. For the user themself, admins and the router.",
+        "best first; empty when the user has no indexed project. For the user themself, admins and the router. "
+        "Null while the AI subgraph is unavailable.",
     )
-    async def recommendations(self, info: Info[RequestContext, None], first: int = 5) -> list[ProjectMatch]:
+    # Optional so that an outage of this subgraph nulls this field alone, never the user around it.
+    async def recommendations(self, info: Info[RequestContext, None], first: int = 5) -> list[ProjectMatch] | None:
         check_first(first)
         identity = info.context.identity
         own = isinstance(identity, UserIdentity) and identity.user_id == str(self.id)

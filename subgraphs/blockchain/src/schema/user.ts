@@ -16,7 +16,12 @@ export class User {
 @Resolver(() => User)
 export class UserWalletsResolver {
   @Directive('@requires(fields: "walletAddresses")')
-  @FieldResolver(() => [Wallet], { description: 'Balances and recent $FORGE transfers of each linked wallet (one RPC round for any number of users).' })
+  // Nullable: with blockchain down the router nulls this field alone (SUBGRAPH_UNAVAILABLE here), not the whole user.
+  @FieldResolver(() => [Wallet], {
+    nullable: true,
+    description:
+      'Balances and recent $FORGE transfers of each linked wallet (one RPC round for any number of users). Null while the blockchain subgraph is unavailable.',
+  })
   wallets(@Root() user: User): Wallet[] {
     return (user.walletAddresses ?? []).filter((address) => /^0x[0-9a-f]{40}$/.test(address)).map((address) => ({ address }));
   }

@@ -18,7 +18,8 @@ import { User } from './user';
 registerEnumType(PaymentMethod, { name: 'PaymentMethod', description: 'FIAT: card through Stripe. TOKEN: a $FORGE transfer to the treasury.' });
 registerEnumType(PaymentStatus, {
   name: 'PaymentStatus',
-  description: 'PENDING → SUCCEEDED | FAILED; SUCCEEDED → REFUNDED. FAILED and REFUNDED are final.',
+  description:
+    'PENDING → SUCCEEDED | FAILED; SUCCEEDED → REFUNDED. FAILED and REFUNDED are final. A card payment whose fraud score reaches the review threshold is held PENDING → REVIEW, uncharged, until an admin releases it (→ PENDING, charged) or rejects it (→ FAILED).',
 });
 
 const IDEMPOTENCY_KEY =
@@ -83,7 +84,8 @@ export class PaymentResolver {
     return payment && { ...payment, status: event.payload.status as PaymentStatus };
   }
 
-  @FieldResolver(() => User)
+  // Nullable: every field of the payer but its id comes from the users subgraph; its outage nulls the payer, not the payment.
+  @FieldResolver(() => User, { nullable: true, description: 'The payer. Null while the users subgraph is unavailable, when more than its id is asked.' })
   user(@Root() payment: PaymentView): User {
     return { id: payment.userId };
   }
@@ -99,7 +101,8 @@ export class PaymentResolver {
   }
 
   @Mutation(() => Payment, {
-    description: 'Charges a card through Stripe. SUCCEEDED or FAILED when Stripe answers at once; PENDING until its webhook otherwise.',
+    description:
+      'Charges a card through Stripe. SUCCEEDED or FAILED when Stripe answers at once; PENDING until its webhook otherwise; REVIEW, uncharged, when its fraud score holds it for an admin.',
   })
   createPayment(
     @Arg('amount', () => String, { description: 'Integer minor units, e.g. "1999" for 19.99 USD.' }) amount: string,

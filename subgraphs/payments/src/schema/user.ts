@@ -16,20 +16,29 @@ export class User {
 
 @Resolver(() => User)
 export class UserPaymentsResolver {
-  @FieldResolver(() => [Payment], { description: 'Newest first. Visible to the user and admins.' })
+  // Nullable: with payments down the router nulls this field alone (SUBGRAPH_UNAVAILABLE here), not the whole user.
+  @FieldResolver(() => [Payment], {
+    nullable: true,
+    description: 'Newest first. Visible to the user and admins. Null while the payments subgraph is unavailable.',
+  })
   payments(@Root() user: User, @Ctx() ctx: PaymentsContext): Promise<PaymentView[]> {
     if (!mayReadMoneyOf(ctx.identity, user.id)) throw forbidden("Only the user and admins can see a user's payments");
     return ctx.loaders.paymentsByUserId.load(user.id);
   }
 
-  @FieldResolver(() => Int, { description: "Fee reduction in percent that the user's $FORGE stake earns (tier table in config)." })
+  // Nullable for the same reason as `payments`: an outage of this subgraph must not blank the user.
+  @FieldResolver(() => Int, {
+    nullable: true,
+    description: "Fee reduction in percent that the user's $FORGE stake earns (tier table in config). Null while the payments subgraph is unavailable.",
+  })
   async feeDiscount(@Root() user: User, @Ctx() ctx: PaymentsContext): Promise<number> {
     if (!mayReadMoneyOf(ctx.identity, user.id)) throw forbidden("Only the user and admins can see a user's stake");
     const account = await ctx.loaders.accountByUserId.load(user.id);
     return feeDiscount(BigInt(account?.staked.toFixed(0) ?? '0'), ctx.config.payments);
   }
 
-  @FieldResolver(() => String, { description: '$FORGE staked, in base units (18 decimals).' })
+  // Nullable for the same reason as `payments`.
+  @FieldResolver(() => String, { nullable: true, description: '$FORGE staked, in base units (18 decimals). Null while the payments subgraph is unavailable.' })
   async stakedForge(@Root() user: User, @Ctx() ctx: PaymentsContext): Promise<string> {
     if (!mayReadMoneyOf(ctx.identity, user.id)) throw forbidden("Only the user and admins can see a user's stake");
     const account = await ctx.loaders.accountByUserId.load(user.id);

@@ -247,7 +247,8 @@ export class ProjectResolver {
     return rebuildReadModel(ctx.prisma, id == null ? undefined : projectId(id));
   }
 
-  @FieldResolver(() => User)
+  // Nullable: every field of the owner but its id comes from the users subgraph; its outage nulls the owner, not the project.
+  @FieldResolver(() => User, { nullable: true, description: 'The owner. Null while the users subgraph is unavailable, when more than its id is asked.' })
   owner(@Root() project: ProjectRow): User {
     return { id: project.ownerId };
   }

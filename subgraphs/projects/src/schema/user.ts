@@ -14,7 +14,12 @@ export class User {
 
 @Resolver(() => User)
 export class UserProjectsResolver {
-  @FieldResolver(() => [Project], { description: 'Their projects, oldest first: all of them for the user themself and admins, public ones for others.' })
+  // Nullable: with projects down the router nulls this field alone (SUBGRAPH_UNAVAILABLE here), not the whole user.
+  @FieldResolver(() => [Project], {
+    nullable: true,
+    description:
+      'Their projects, oldest first: all of them for the user themself and admins, public ones for others. Null while the projects subgraph is unavailable.',
+  })
   async projects(@Root() user: User, @Ctx() ctx: ProjectsContext): Promise<ProjectRow[]> {
     const projects = await ctx.loaders.projectsByOwnerId.load(user.id);
     return projects.filter((project) => canRead(project, ctx.identity));
