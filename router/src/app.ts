@@ -48,6 +48,7 @@ import { authorization } from './pipeline/08-authorization';
 import { UpstreamSubscriptions } from './subscriptions/upstream';
 import { serverSentEventsHandler, wantsEventStream } from './subscriptions/sse';
 import { serveClientWebSockets } from './subscriptions/websocket';
+import { SocketTickets, socketTicketRoute } from './socket-tickets';
 import { SchemaStateGateway } from './supergraph/gateway';
 import { SupergraphReloader } from './supergraph/reloader';
 import { pollSupergraphUrl, watchSupergraphFile, type Closable, type SupergraphListener } from './supergraph/sources';
@@ -151,6 +152,7 @@ export async function startRouter(config: RouterServiceConfig, logger: Logger = 
     respond: incrementalHttpResponder(responseErrors),
   });
   waitingOnShared = () => executeGraphQL.sharing;
+  const socketTickets = new SocketTickets({ origins: config.router.corsOrigins }, redis);
   const eventAuthorization: EventAuthorization = new EventAuthorization({
     authenticate: (headers): Promise<Identity> => authenticate({ headers }, config.jwt, apiKeys),
     authorization: authorization(),
@@ -197,6 +199,7 @@ export async function startRouter(config: RouterServiceConfig, logger: Logger = 
         ? (request, response) => withServerSpan('router /graphql', request.headers, { 'http.route': '/graphql' }, async () => graphql(request, response))
         : graphql,
       '/health': (_request, response) => sendJson(response, 200, { status: 'ok' }),
+      '/socket-ticket': socketTicketRoute(socketTickets, (headers) => authenticate({ headers }, config.jwt, apiKeys), logger),
       ...(protection.metrics.enabled ? { '/metrics': (_request, response) => metrics.serve(response) } : {}),
       ...dashboardRoutes(() => schema().apiSchema),
       '/ready': async (_request, response) => {
@@ -233,6 +236,7 @@ export async function startRouter(config: RouterServiceConfig, logger: Logger = 
     operations,
     pipeline,
     authenticate: (headers) => authenticate({ headers }, config.jwt, apiKeys),
+    tickets: socketTickets,
     maxPayloadBytes: config.maxBodyBytes,
     maxSubscriptionsPerConnection: config.router.maxSubscriptionsPerConnection,
     keepAliveMs: config.keepAliveMs,

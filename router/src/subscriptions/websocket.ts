@@ -6,6 +6,7 @@ import { clientError, serveGraphQLWebSockets, type Logger } from '@supergraph/se
 import { executionArgs, type OperationRunner } from '../pipeline/10-execute';
 import { streamingRefusal } from '../pipeline/11-respond';
 import type { OperationRequest, PreparedOperation, RequestClient } from '../pipeline/operation-request';
+import { SocketTicketRefused, type SocketTickets } from '../socket-tickets';
 
 type ConnectionState = { identity?: Identity; client?: RequestClient; subscriptions: number } & Record<PropertyKey, unknown>;
 
@@ -14,7 +15,8 @@ type ConnectionState = { identity?: Identity; client?: RequestClient; subscripti
  * `subscribe` message becomes an OperationRequest that passes the same pipeline as HTTP, and what
  * the pipeline refuses is an `error` message on that operation id (the socket and its other
  * operations carry on). The caller authenticates once, in `connection_init` (`authorization` or
- * `x-api-key`) or on the upgrade request's headers, exactly as an HTTP request would. Frames over
+ * `x-api-key`) or on the upgrade request's headers, exactly as an HTTP request would; a browser page,
+ * whose script holds no token, sends a one-time `ticket` instead (../socket-tickets.ts). Frames over
  * `maxPayloadBytes` (MAX_BODY_BYTES) close the socket with 1009 before they are parsed.
  */
 export function serveClientWebSockets(options: {
@@ -22,6 +24,7 @@ export function serveClientWebSockets(options: {
   operations: OperationRunner;
   pipeline(request: OperationRequest): Promise<PreparedOperation>;
   authenticate(headers: IncomingHttpHeaders): Promise<Identity>;
+  tickets: SocketTickets;
   maxPayloadBytes: number;
   maxSubscriptionsPerConnection: number;
   keepAliveMs: number;
@@ -36,11 +39,19 @@ export function serveClientWebSockets(options: {
       onConnect: async (ctx) => {
         ctx.extra.subscriptions = 0;
         try {
-          const headers = { ...ctx.extra.request.headers, ...credentialHeaders(ctx.connectionParams) };
+          const { request } = ctx.extra;
+          const ticket = ctx.connectionParams?.ticket;
+          const credential =
+            typeof ticket === 'string' ? await options.tickets.redeem(ticket, request.headers.origin) : credentialHeaders(ctx.connectionParams);
+          const headers = { ...request.headers, ...credential };
           ctx.extra.identity = await options.authenticate(headers);
-          ctx.extra.client = { headers, socket: ctx.extra.request.socket };
+          ctx.extra.client = { headers, socket: request.socket };
           return true;
         } catch (error) {
+          if (error instanceof SocketTicketRefused) {
+            ctx.extra.socket.close(error.closeCode, error.message.slice(0, 120));
+            return false;
+          }
           const message = error instanceof GraphQLError ? error.message : 'Authentication failed';
           // 4401 tells the client why, where graphql-ws' own refusal would only say "Forbidden".
           ctx.extra.socket.close(4401, message.slice(0, 120));
