@@ -42,6 +42,13 @@ export interface PaymentsConfig {
   upgradeChargeTimeoutMs: number;
   /** OUTBOX_POLL_MS: how often the outbox relay looks for unpublished events. Default 200. */
   outboxPollMs: number;
+  /** AI_URL: the AI subgraph, asked for a card payment's fraud score before it is charged. Default `http://localhost:4005/graphql`. */
+  aiUrl: string;
+  /**
+   * FRAUD_REVIEW_THRESHOLD: a card payment whose fraud score reaches it is held in REVIEW, uncharged, until an admin decides; so is
+   * one whose score cannot be had. `off`: no screening (a deployment without the AI subgraph). Default 0.65 (the model flags ≥ 0.62 as anomalous).
+   */
+  fraudReviewThreshold: number | null;
 }
 
 export interface PaymentsChainConfig {
@@ -84,6 +91,8 @@ export function loadPaymentsConfig(env: Env = process.env): PaymentsServiceConfi
       planCurrency: (env.PLAN_CURRENCY ?? 'USD').toUpperCase(),
       upgradeChargeTimeoutMs: int(env, 'UPGRADE_CHARGE_TIMEOUT_SECONDS', 900) * 1000,
       outboxPollMs: int(env, 'OUTBOX_POLL_MS', 200),
+      aiUrl: env.AI_URL ?? 'http://localhost:4005/graphql',
+      fraudReviewThreshold: fraudReviewThreshold(env.FRAUD_REVIEW_THRESHOLD),
     },
     blockchain: {
       treasuryAddress: deploymentSetting(env, 'TREASURY_ADDRESS', production),
@@ -91,4 +100,13 @@ export function loadPaymentsConfig(env: Env = process.env): PaymentsServiceConfi
       confirmations: confirmations(env),
     },
   };
+}
+
+function fraudReviewThreshold(raw: string | undefined): number | null {
+  if (raw === undefined || raw === '') return 0.65;
+  if (raw === 'off') return null;
+  const threshold = Number(raw);
+  if (!Number.isFinite(threshold) || threshold <= 0 || threshold > 1)
+    throw new Error(`FRAUD_REVIEW_THRESHOLD must be a number in (0, 1] or "off", not "${raw}"`);
+  return threshold;
 }

@@ -18,6 +18,8 @@ import { LocalStripe } from './stripe/local-stripe';
 import { STRIPE_WEBHOOK_PATH, stripeWebhookRoute } from './stripe/webhook-route';
 import type { ChainWatcher } from './token/chain-watcher';
 import { HttpChainWatcher } from './token/http-chain-watcher';
+import { HttpFraudScreen, type FraudScreen } from './data/fraud-screen';
+import { PaymentReviews } from './services/reviews';
 import { consumePayoutConfirmations } from './token/payout-consumer';
 import { consumeTokenTransfers } from './token/transfer-consumer';
 
@@ -38,6 +40,8 @@ export interface PaymentsDependencies {
   users?: UsersClient;
   /** The blockchain subgraph's payouts (default: BLOCKCHAIN_URL). */
   payouts?: PayoutsClient;
+  /** Fraud scores for card payments (default: the AI subgraph at AI_URL, the payer's account age from USERS_URL). */
+  fraud?: FraudScreen;
   /** Failure injection for the upgradePlan saga's steps (tests only). */
   sagaFaults?: SagaFaults;
 }
@@ -121,6 +125,7 @@ export async function startPaymentsSubgraph(
       afterTokenPaymentSucceeded: async (payment) => {
         if (payment.purpose === 'stake') await staking.syncTier(payment.userId);
       },
+      screenCardPayment: (payment, paymentMethod) => reviews.screen(payment, paymentMethod),
       // A plan's charge decided by Stripe's webhook (3-D Secure done): its saga goes on.
       afterCardPaymentSettled: async (payment) => void (await upgrades.resumeAfterCharge(payment)),
     });
@@ -133,7 +138,19 @@ export async function startPaymentsSubgraph(
       metrics,
       ...(dependencies.sagaFaults ? { faults: dependencies.sagaFaults } : {}),
     });
-    const services: PaymentsServices = { payments, staking, upgrades };
+    const threshold = config.payments.fraudReviewThreshold;
+    const screen =
+      threshold === null
+        ? null
+        : (dependencies.fraud ??
+          new HttpFraudScreen({
+            aiUrl: config.payments.aiUrl,
+            usersUrl: config.payments.usersUrl,
+            signingSecret: config.routerSigningSecret,
+            prisma: database.prisma,
+          }));
+    const reviews: PaymentReviews = new PaymentReviews({ prisma: database.prisma, payments, screen, threshold: threshold ?? 1, logger });
+    const services: PaymentsServices = { payments, staking, upgrades, reviews };
 
     const transfers = consumeTokenTransfers(events, payments, logger);
     cleanups.push(() => transfers.stop());

@@ -4,6 +4,7 @@ import { eventLoaders, type RequestBase } from '@supergraph/subgraph';
 import type { PrismaClient } from './generated/prisma/client';
 import { createLoaders, type PaymentsLoaders } from './data/loaders';
 import type { PaymentsService } from './services/payments';
+import type { PaymentReviews } from './services/reviews';
 import type { StakingService } from './services/staking';
 import type { UpgradePlanSaga } from './saga/upgrade-plan';
 
@@ -12,6 +13,7 @@ export interface PaymentsServices {
   payments: PaymentsService;
   staking: StakingService;
   upgrades: UpgradePlanSaga;
+  reviews: PaymentReviews;
 }
 
 export interface PaymentsContext extends RequestBase {

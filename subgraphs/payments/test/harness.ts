@@ -55,6 +55,8 @@ export async function startPaymentsHarness(options: { env?: Record<string, strin
       OUTBOX_POLL_MS: '50',
       // No blockchain subgraph unless a test starts one: never a developer's on the default port.
       BLOCKCHAIN_URL: 'http://127.0.0.1:9/graphql',
+      // No fraud screening unless a test starts an AI subgraph and sets a threshold: unscored payments would all be held.
+      FRAUD_REVIEW_THRESHOLD: 'off',
       ...options.env,
     });
     const subgraph = await stack.add(startPaymentsSubgraph(config, quietLogger('payments'), options.dependencies));

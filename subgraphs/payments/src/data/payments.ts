@@ -36,6 +36,8 @@ export interface TransitionChange {
   /** Set when given; null releases it (a FAILED token payment holds no transaction). */
   providerReference?: string | null;
   failureReason?: string | null;
+  /** Only from this state (else INVALID_PAYMENT_TRANSITION): a review decision must not act on a payment another decision already moved on. */
+  from?: PaymentStatus;
 }
 
 /**
@@ -52,7 +54,7 @@ export async function transitionPayment(
   await tx.$queryRaw`SELECT id FROM payments WHERE id = ${paymentId}::uuid FOR UPDATE`;
   const current = await tx.payment.findUniqueOrThrow({ where: { id: paymentId } });
   if (current.status === to) return { payment: current, changed: false };
-  if (!canTransition(current.status, to)) throw invalidTransition(current.status, to);
+  if (!canTransition(current.status, to) || (change.from && current.status !== change.from)) throw invalidTransition(current.status, to);
   const payment = await tx.payment.update({
     where: { id: paymentId },
     data: {

@@ -28,6 +28,8 @@ export interface PaymentsDeps {
   onTokenPaymentSucceeded?: (tx: Tx, payment: PaymentRow) => Promise<void>;
   /** Runs after that transaction committed (staking tells the users subgraph the new tier). */
   afterTokenPaymentSucceeded?: (payment: PaymentRow) => Promise<void>;
+  /** Runs before a new card payment (createPayment) is charged: returns it held in REVIEW when its fraud score says so. */
+  screenCardPayment?: (payment: PaymentRow, paymentMethod: string) => Promise<PaymentRow>;
   /** Runs after a webhook settled a card payment (the upgradePlan saga resumes one it was waiting for). */
   afterCardPaymentSettled?: (payment: PaymentRow) => Promise<void>;
 }
@@ -57,7 +59,8 @@ export class PaymentsService {
       { userId, key: idempotencyKey, operation: 'createPayment', payload: { amount: amount.toString(), currency, paymentMethod } },
       paymentCodec,
       async () => {
-        const payment = await this.findOrCreate({ userId, amount, currency, method: PaymentMethod.FIAT, purpose: 'charge', idempotencyKey });
+        const created = await this.findOrCreate({ userId, amount, currency, method: PaymentMethod.FIAT, purpose: 'charge', idempotencyKey });
+        const payment = (await this.deps.screenCardPayment?.(created, paymentMethod)) ?? created;
         return paymentView(await this.chargeCard(payment, paymentMethod));
       },
     );
