@@ -172,6 +172,8 @@ export const ERROR_CODES = {
   GENERATION_TIMEOUT: {},
   /** The projects feed cannot be read, so the project index cannot be rebuilt now. */
   INDEX_UNAVAILABLE: {},
+  /** No configured translation provider serves this pair of languages (`extensions.from`, `to`, `providers`). */
+  LANGUAGE_PAIR_UNSUPPORTED: {},
 } as const satisfies Record<string, { readonly httpStatus?: number }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

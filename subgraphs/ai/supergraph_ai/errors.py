@@ -19,6 +19,8 @@ class ErrorCode(StrEnum):
     FORBIDDEN = "FORBIDDEN"
     # The projects feed could not be read, so the project index cannot be rebuilt now.
     INDEX_UNAVAILABLE = "INDEX_UNAVAILABLE"
+    # No configured translation provider serves this pair of languages (`from`, `to`, `providers`).
+    LANGUAGE_PAIR_UNSUPPORTED = "LANGUAGE_PAIR_UNSUPPORTED"
 
 
 class CodedError(GraphQLError):
@@ -61,3 +63,12 @@ class GenerationTimeout(CodedError):
 class ProviderError(CodedError):
     def __init__(self, provider: str, message: str) -> None:
         super().__init__(f"{provider} provider failed: {message}", ErrorCode.PROVIDER_ERROR, provider=provider)
+
+
+class LanguagePairUnsupported(CodedError):
+    def __init__(self, source: str, target: str, providers: list[str]) -> None:
+        super().__init__(
+            f"No configured provider translates {source} to {target} (providers: {', '.join(providers) or 'none'})",
+            ErrorCode.LANGUAGE_PAIR_UNSUPPORTED,
+            **{"from": source, "to": target, "providers": providers},
+        )

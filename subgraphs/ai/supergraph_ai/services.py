@@ -9,12 +9,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .cache import ByteCache, create_cache
 from .config import Settings
+from .forecasting.forecaster import Forecaster, ForecastStore
 from .inference.embedding_service import Embedder, EmbeddingService
 from .inference.llm.base import LlmProvider
+from .language.detector import LanguageDetector, shared_detector
+from .language.translator import Translator, translation_routes
 from .metrics import Metrics
 from .models.fraud import FraudScorer
 from .models.lead_scoring import LeadScorer
@@ -34,11 +37,23 @@ class Services:
     fraud_scorer: FraudScorer
     project_index: ProjectIndex
     llm_loading: asyncio.Task[None] | None = None  # the provider's warm-up, running on after start
+    # Built from the fields above (so every way of assembling Services gets them the same way):
+    language: LanguageDetector = field(init=False)
+    translator: Translator = field(init=False)
+    forecaster: Forecaster = field(init=False)  # loads (or trains) its model on first use
 
     def __post_init__(self) -> None:
+        from .training.train import load_or_train_forecast
+
         # The served models' validation figures, as gauges: a retrained model that got worse shows on the dashboard.
         for scorer in (self.lead_scorer, self.fraud_scorer):
             self.metrics.record_training(scorer.version, scorer.metadata.get("metrics", {}))
+        self.language = shared_detector()
+        self.translator = Translator(
+            translation_routes(self.settings, self.llm), self.metrics, self.settings.generation_deadline_seconds
+        )
+        store = ForecastStore(self.settings.models_dir, load_or_train_forecast)
+        self.forecaster = Forecaster(store, self.cache, self.metrics)
 
     @classmethod
     async def start(
@@ -75,6 +90,8 @@ class Services:
         services = cls(
             settings, metrics, cache, embeddings, llm or create_provider(settings), lead, fraud, project_index
         )
+        # Before the first request, like the other models (trained here, without its backtest, when missing).
+        await asyncio.to_thread(services.forecaster.store.current)
         warm_up = getattr(services.llm, "warm_up", None)
         if warm_up is not None:
             # In the background, so the subgraph serves (and answers /health) seconds sooner; a generation
@@ -97,6 +114,7 @@ class Services:
         await self.project_index.aclose()
         await self.embeddings.aclose()
         await self.llm.aclose()
+        await self.translator.aclose()
         await self.cache.close()
 
 

@@ -12,7 +12,9 @@ from strawberry.types import ExecutionContext
 
 from .common import DATETIME_ISO_SCALAR, DateTimeISO
 from .embeddings import EmbeddingQueries
+from .forecasting import ForecastingQueries
 from .generation import GenerationQueries, GenerationSubscriptions
+from .language import LanguageQueries
 from .payment import Payment
 from .project import Project
 from .search import SearchMutations, SearchQueries
@@ -20,7 +22,7 @@ from .user import User
 
 
 @strawberry.type
-class Query(EmbeddingQueries, SearchQueries, GenerationQueries):
+class Query(EmbeddingQueries, SearchQueries, GenerationQueries, ForecastingQueries, LanguageQueries):
     pass
 
 

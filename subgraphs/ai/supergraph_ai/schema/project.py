@@ -1,4 +1,6 @@
-"""`Project`, the projects subgraph's entity, extended with the projects most like it.
+"""`Project`, the projects subgraph's entity, extended with the projects most like it and its
+description in another language (the router fetches the description from the projects subgraph for
+us through `@requires`; this subgraph stores none).
 
 Similar projects are PUBLIC ones only, never the project itself. A PRIVATE project's list is for its
 owner, admins and the router; anyone else gets an empty list (the same as for a project not indexed
@@ -17,6 +19,7 @@ from ..identity import ServiceIdentity, UserIdentity
 from ..search.documents import IndexedProject, Visibility
 from ..search.vector_index import Match
 from ..validation import MAX_SEARCH_RESULTS, check_first
+from .language import Translation, translate_text
 from .permissions import SignedIn
 
 
@@ -24,10 +27,21 @@ from .permissions import SignedIn
 @strawberry.federation.type(keys=["id"])
 class Project:
     id: strawberry.ID
+    # Present only in representations for a field that @requires it; "" stands in elsewhere (never served).
+    description: str = strawberry.federation.field(external=True, default="")
 
     @classmethod
     def resolve_reference(cls, info: Info[RequestContext, None], **representation: Any) -> Project:
-        return cls(id=strawberry.ID(str(representation["id"])))
+        return cls(id=strawberry.ID(str(representation["id"])), description=representation.get("description", ""))
+
+    @strawberry.federation.field(
+        requires=["description"],
+        permission_classes=[SignedIn],
+        description="The description translated into `language` (ISO 639-1) from the language it is written in, "
+        "as Query.translate does. Null while the AI subgraph is unavailable.",
+    )
+    async def description_in(self, info: Info[RequestContext, None], language: str) -> Translation | None:
+        return await translate_text(info, self.description, language, None, text_argument="description")
 
     @strawberry.field(
         permission_classes=[SignedIn],

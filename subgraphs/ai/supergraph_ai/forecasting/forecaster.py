@@ -1,0 +1,153 @@
+"""Serves `priceForecast`: the current model from disk, forecasts cached by model version.
+
+The artefact is re-read when its metadata file changes on disk (a `supergraph-ai-train` run replaces
+it), so the next request serves the retrained model. Its version names the training run
+(`price-forecast-v1@<trained at>`), and the version is part of every cache key: forecasts of an older
+model are never served again (they age out of the cache), in this process or any other replica that
+shares the Redis cache.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..cache import ByteCache
+from ..errors import BadUserInput
+from ..metrics import Metrics
+from ..models.registry import METADATA_FILE
+from .ensemble import INTERVAL, MAX_HORIZON, last_window
+from .model import ARTIFACT, ForecastModel
+from .series import add_months
+
+CACHE_TTL_SECONDS = 24 * 3600
+INTERVAL_LEVEL = round(INTERVAL[1] - INTERVAL[0], 4)
+
+
+@dataclass(frozen=True)
+class ForecastPoint:
+    step: int
+    date: date
+    value: float
+    lower: float
+    upper: float
+
+
+@dataclass(frozen=True)
+class Forecast:
+    asset: str
+    unit: str
+    source: str
+    last_date: date
+    last_value: float
+    interval_level: float
+    points: tuple[ForecastPoint, ...]
+    model_version: str
+    member_weights: dict[str, float]
+
+    def to_json(self) -> bytes:
+        body = {**vars(self), "points": [vars(p) for p in self.points]}
+        return json.dumps(body, default=str).encode()
+
+    @classmethod
+    def from_json(cls, raw: bytes) -> Forecast:
+        body = json.loads(raw)
+        points = tuple(ForecastPoint(**{**p, "date": date.fromisoformat(p["date"])}) for p in body.pop("points"))
+        return cls(**{**body, "last_date": date.fromisoformat(body["last_date"]), "points": points})
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    model: ForecastModel
+    metadata: dict[str, Any]
+
+    @property
+    def version(self) -> str:
+        return f"{ARTIFACT.label}@{self.metadata['trained_at']}"
+
+
+class ForecastStore:
+    """The artefact on disk, loaded (or trained, when missing) on first use and again whenever it changes."""
+
+    def __init__(self, models_dir: Path, load: Callable[[Path], tuple[ForecastModel, dict[str, Any]]]) -> None:
+        self._metadata_file = ARTIFACT.folder(models_dir) / METADATA_FILE
+        self._models_dir = models_dir
+        self._load = load
+        self._lock = threading.Lock()
+        self._current: LoadedModel | None = None
+        self._stamp: float | None = None
+        self.on_load: Callable[[LoadedModel], None] = lambda _: None
+
+    def _disk_stamp(self) -> float | None:
+        try:
+            return self._metadata_file.stat().st_mtime_ns
+        except OSError:
+            return None
+
+    def current(self) -> LoadedModel:
+        """Blocking (it may read or train a model): call it from a worker thread."""
+        with self._lock:
+            if self._current is None or self._disk_stamp() != self._stamp:
+                model, metadata = self._load(self._models_dir)
+                self._current = LoadedModel(model, metadata)
+                self._stamp = self._disk_stamp()
+                self.on_load(self._current)
+            return self._current
+
+
+class Forecaster:
+    def __init__(self, store: ForecastStore, cache: ByteCache, metrics: Metrics) -> None:
+        self.store = store
+        self._cache = cache
+        self._metrics = metrics
+        store.on_load = lambda loaded: metrics.record_training(loaded.version, loaded.metadata.get("metrics", {}))
+
+    async def forecast(self, asset: str, horizon: int) -> Forecast:
+        if not 1 <= horizon <= MAX_HORIZON:
+            raise BadUserInput(f"horizon must be between 1 and {MAX_HORIZON} months, got {horizon}", "horizon")
+        loaded = await asyncio.to_thread(self.store.current)
+        series = loaded.model.series.get(asset.upper())
+        if series is None:
+            known = ", ".join(sorted(loaded.model.series))
+            raise BadUserInput(f"no series for asset {asset!r}; known: {known}", "asset")
+        key = f"forecast:{loaded.version}:{series.asset}:{horizon}"
+        cached = (await self._cache.get_many([key]))[0]
+        if cached is not None:
+            return Forecast.from_json(cached)
+        started = time.perf_counter()
+        prediction = loaded.model.ensemble.predict(last_window(series.values))
+        self._metrics.observe_batch(loaded.version, "forecast", 1, time.perf_counter() - started)
+        last = float(series.values[-1])
+        points = tuple(
+            ForecastPoint(
+                step=h,
+                date=add_months(series.dates[-1], h),
+                value=round(last * float(np.exp(prediction.point[0, h - 1])), 4),
+                lower=round(last * float(np.exp(prediction.lower[0, h - 1])), 4),
+                upper=round(last * float(np.exp(prediction.upper[0, h - 1])), 4),
+            )
+            for h in range(1, horizon + 1)
+        )
+        weights = zip(loaded.metadata["members"], loaded.model.ensemble.weights[:, horizon - 1], strict=True)
+        forecast = Forecast(
+            asset=series.asset,
+            unit=series.unit,
+            source=series.source,
+            last_date=series.dates[-1],
+            last_value=last,
+            interval_level=INTERVAL_LEVEL,
+            points=points,
+            model_version=loaded.version,
+            member_weights={name: round(float(weight), 4) for name, weight in weights},
+        )
+        await self._cache.set_many({key: forecast.to_json()}, CACHE_TTL_SECONDS)
+        return forecast

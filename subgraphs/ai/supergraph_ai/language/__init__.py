@@ -1,0 +1,1 @@
+"""Language detection (lingua, models shipped in its wheel) and translation through the LLM providers."""

@@ -1,0 +1,109 @@
+"""priceForecast: the ensemble trained on the shipped price history, served, cached and replaced on retraining."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+from supergraph_ai.forecasting.ensemble import LAGS, MAX_HORIZON, windows
+from supergraph_ai.forecasting.model import ARTIFACT
+from supergraph_ai.forecasting.series import load_stock_prices
+from supergraph_ai.models.registry import METADATA_FILE, load_artifact, save_artifact
+from supergraph_ai.services import Services
+
+from .graphql_client import error_codes, gql
+from .helpers import ANONYMOUS, USER
+
+FORECAST = """
+query ($asset: String!, $horizon: Int!) {
+  priceForecast(asset: $asset, horizon: $horizon) {
+    asset unit source lastDate lastValue intervalLevel modelVersion
+    points { step date value lower upper }
+    members { name weight }
+  }
+}
+"""
+
+
+def test_the_public_price_history_ships_in_a_package() -> None:
+    series = {s.asset: s for s in load_stock_prices()}
+    assert sorted(series) == ["AAPL", "AMZN", "GOOG", "IBM", "MSFT"]
+    msft = series["MSFT"]
+    assert (msft.dates[0], msft.values[0]) == (date(2000, 1, 1), 39.81)  # the file's first row
+    assert len(msft.values) == 123
+    assert msft.dates[-1] == date(2010, 3, 1)
+    assert all(b > a for a, b in zip(msft.dates, msft.dates[1:], strict=False))
+
+
+def test_windows_pair_past_returns_with_the_returns_ahead() -> None:
+    prices = np.exp(np.linspace(0.0, 2.0, 30))  # log price rises by the same step every month
+    step = 2.0 / 29
+    x, y = windows(prices)
+    assert x.shape == (30 - LAGS - MAX_HORIZON, LAGS)
+    assert y.shape == (len(x), MAX_HORIZON)
+    np.testing.assert_allclose(x, step)
+    np.testing.assert_allclose(y, np.tile(step * np.arange(1, MAX_HORIZON + 1), (len(x), 1)))
+
+
+async def test_forecasts_carry_intervals_and_the_model_version(client: httpx.AsyncClient) -> None:
+    status, body = await gql(client, FORECAST, {"asset": "aapl", "horizon": 3}, identity=USER)
+    assert status == 200
+    assert "errors" not in body, body
+    forecast = body["data"]["priceForecast"]
+    assert forecast["asset"] == "AAPL"
+    assert forecast["unit"] == "USD"
+    assert "vega-datasets" in forecast["source"]
+    assert (forecast["lastDate"], forecast["lastValue"]) == ("2010-03-01", 223.02)
+    assert forecast["modelVersion"].startswith("price-forecast-v1@")
+    assert [p["step"] for p in forecast["points"]] == [1, 2, 3]
+    assert [p["date"] for p in forecast["points"]] == ["2010-04-01", "2010-05-01", "2010-06-01"]
+    for point in forecast["points"]:
+        assert 0 < point["lower"] < point["value"] < point["upper"]
+    # The interval widens with the horizon: the further ahead, the less is known.
+    widths = [p["upper"] - p["lower"] for p in forecast["points"]]
+    assert widths == sorted(widths)
+    assert forecast["intervalLevel"] == 0.8
+    assert {m["name"] for m in forecast["members"]} == {"gradient_boosting", "mlp"}
+    assert abs(sum(m["weight"] for m in forecast["members"]) - 1) < 1e-3
+
+
+async def test_a_cached_forecast_is_replaced_when_the_model_is_retrained(
+    client: httpx.AsyncClient, services: Services, models_dir: Path
+) -> None:
+    _, first = await gql(client, FORECAST, {"asset": "MSFT", "horizon": 2}, identity=USER)
+    key = f"forecast:{first['data']['priceForecast']['modelVersion']}:MSFT:2"
+    assert (await services.cache.get_many([key]))[0] is not None
+    _, again = await gql(client, FORECAST, {"asset": "MSFT", "horizon": 2}, identity=USER)
+    assert again == first
+
+    # A retraining run replaces the artefact on disk (here: the same model under a new training stamp).
+    model, metadata = load_artifact(models_dir, ARTIFACT)
+    save_artifact(models_dir, ARTIFACT, model, {**metadata, "trained_at": "20991231T000000.000000Z"})
+    _, after = await gql(client, FORECAST, {"asset": "MSFT", "horizon": 2}, identity=USER)
+    assert after["data"]["priceForecast"]["modelVersion"] == "price-forecast-v1@20991231T000000.000000Z"
+    stored = json.loads((ARTIFACT.folder(models_dir) / METADATA_FILE).read_text())
+    assert stored["trained_at"] == "20991231T000000.000000Z"
+
+
+async def test_horizon_and_asset_are_checked(client: httpx.AsyncClient) -> None:
+    for variables, argument in (
+        ({"asset": "AAPL", "horizon": 0}, "horizon"),
+        ({"asset": "AAPL", "horizon": MAX_HORIZON + 1}, "horizon"),
+        ({"asset": "DOGE", "horizon": 1}, "asset"),
+    ):
+        _, body = await gql(client, FORECAST, variables, identity=USER)
+        assert error_codes(body) == ["BAD_USER_INPUT"]
+        assert body["errors"][0]["extensions"]["argument"] == argument
+    _, body = await gql(client, FORECAST, {"asset": "AAPL", "horizon": 1}, identity=ANONYMOUS)
+    assert error_codes(body) == ["UNAUTHENTICATED"]
+
+
+async def test_training_figures_and_latency_are_on_metrics(client: httpx.AsyncClient, services: Services) -> None:
+    await gql(client, FORECAST, {"asset": "IBM", "horizon": 1}, identity=USER)
+    rendered = services.metrics.render().decode()
+    assert 'evaluation="validation_ensemble",metric="mae"' in rendered
+    assert 'ai_inference_latency_seconds_count{model="price-forecast-v1@' in rendered
