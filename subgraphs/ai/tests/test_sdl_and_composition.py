@@ -48,15 +48,19 @@ USERS_CONTRACT = HERE / "fixtures" / "users-contract.graphql"
 USERS_REAL = REPO_ROOT / "subgraphs" / "users" / "schema.graphql"
 PAYMENTS_CONTRACT = HERE / "fixtures" / "payments-contract.graphql"
 PAYMENTS_REAL = REPO_ROOT / "subgraphs" / "payments" / "schema.graphql"
+PROJECTS_CONTRACT = HERE / "fixtures" / "projects-contract.graphql"
+PROJECTS_REAL = REPO_ROOT / "subgraphs" / "projects" / "schema.graphql"
 
 
 @pytest.mark.parametrize(
-    ("users", "payments"),
-    [(USERS_CONTRACT, PAYMENTS_CONTRACT), (USERS_REAL, PAYMENTS_REAL)],
+    ("users", "payments", "projects"),
+    [(USERS_CONTRACT, PAYMENTS_CONTRACT, PROJECTS_CONTRACT), (USERS_REAL, PAYMENTS_REAL, PROJECTS_REAL)],
     ids=["contract", "real-subgraphs"],
 )
-def test_composes_with_the_users_and_payments_subgraphs(tmp_path: Path, users: Path, payments: Path) -> None:
-    for path in (users, payments):
+def test_composes_with_the_users_payments_and_projects_subgraphs(
+    tmp_path: Path, users: Path, payments: Path, projects: Path
+) -> None:
+    for path in (users, payments, projects):
         if not path.is_file():
             pytest.skip(f"{path} not present")
     composition = REPO_ROOT / "node_modules" / "@apollo" / "composition"
@@ -68,7 +72,12 @@ def test_composes_with_the_users_and_payments_subgraphs(tmp_path: Path, users: P
     ai = tmp_path / "ai.graphql"
     ai.write_text(sdl_from_command())
     result = subprocess.run(
-        ["node", str(HERE / "fixtures" / "compose.cjs"), f"users={users}", f"payments={payments}", f"ai={ai}"],
+        [
+            "node",
+            str(HERE / "fixtures" / "compose.cjs"),
+            *(f"{name}={path}" for name, path in (("users", users), ("payments", payments), ("projects", projects))),
+            f"ai={ai}",
+        ],
         capture_output=True,
         text=True,
         timeout=120,
@@ -84,3 +93,5 @@ def test_composes_with_the_users_and_payments_subgraphs(tmp_path: Path, users: P
     requires = "amountInMajorUnits createdAt payerPaymentsLast24h payerFailedPaymentsLast24h user { createdAt }"
     assert f'fraudScore: FraudScore @join__field(graph: AI, requires: "{requires}")' in supergraph
     assert "amountInMajorUnits: String! @inaccessible" in supergraph
+    translated = 'descriptionIn(language: String!): Translation @join__field(graph: AI, requires: "description")'
+    assert translated in supergraph
