@@ -32,6 +32,10 @@ export interface EventsConfig {
   redisUrl: string | undefined;
   /** EVENT_CHANNEL_PREFIX: prefix of every event channel on Redis; separates deployments sharing one Redis. Default `supergraph:`. */
   eventChannelPrefix: string;
+  /** EVENT_RETENTION: events each channel keeps for subscriptions that resume after a position (`after`). Default 10000. */
+  eventRetention: number;
+  /** EVENT_RETENTION_SECONDS: how long Redis keeps the event log of a channel nothing is published on. Default 86400 (a day). */
+  eventRetentionSeconds: number;
 }
 
 export function loadServiceConfig(env: Env): ServiceConfig {
@@ -51,5 +55,10 @@ export function loadServiceConfig(env: Env): ServiceConfig {
 }
 
 export function loadEventsConfig(env: Env): EventsConfig {
-  return { redisUrl: text(env, 'REDIS_URL'), eventChannelPrefix: env.EVENT_CHANNEL_PREFIX ?? 'supergraph:' };
+  return {
+    redisUrl: text(env, 'REDIS_URL'),
+    eventChannelPrefix: env.EVENT_CHANNEL_PREFIX ?? 'supergraph:',
+    eventRetention: int(env, 'EVENT_RETENTION', 10_000),
+    eventRetentionSeconds: int(env, 'EVENT_RETENTION_SECONDS', 86_400),
+  };
 }

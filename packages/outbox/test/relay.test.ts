@@ -107,9 +107,10 @@ test('a crash after publishing but before marking republishes the row (never los
     publish: async (channel, payload) => {
       calls++;
       if (calls >= 2) throw new Error('crash');
-      await bus.publish(channel, payload);
+      return await bus.publish(channel, payload);
     },
     subscribe: (channel) => bus.subscribe(channel),
+    resume: (channel, after) => bus.resume(channel, after),
     close: async () => undefined,
   };
   const first = await collect('test.thing', 1, () =>

@@ -1,16 +1,26 @@
 /**
- * Live events between processes: a mutation handled by one subgraph instance reaches the
- * subscribers held by any other. Delivery is at most once, to whoever listens at that moment —
- * right for live updates. Work that must not be lost (payments, indexing) is written to an
- * outbox in the same transaction as the change, and relayed here after commit.
+ * Events between processes: a mutation handled by one subgraph instance reaches the subscribers
+ * held by any other. Each event gets a position in its channel's log, which keeps the last events
+ * (the retention window, EVENT_RETENTION): a subscriber that lost its connection resumes after the
+ * last position it saw and misses nothing (`resume`). Work that must not be lost beyond that
+ * window (payments, indexing) is written to an outbox in the same transaction as the change, and
+ * relayed here after commit.
  */
 export interface EventBus {
-  publish(channel: string, payload: unknown): Promise<void>;
+  /** Publishes `payload` (a JSON object) on `channel`; resolves with the event's position. */
+  publish(channel: string, payload: unknown): Promise<string>;
   /**
-   * Events on `channel` from now on, as an async iterator (what GraphQL subscriptions consume).
-   * Ending the iterator (`return()`, or `break` in for-await) unsubscribes.
+   * Events on `channel` from now on, as an async iterator, at most once (what consumers that dedupe
+   * on an outbox id use). Ending the iterator (`return()`, or `break` in for-await) unsubscribes.
    */
   subscribe<T>(channel: string): AsyncIterableIterator<T>;
+  /**
+   * What GraphQL subscriptions consume: the events after position `after` that the log still holds,
+   * then live ones, each once and in order — or without `after`, the live ones from now. Each event
+   * carries its position (`eventPosition`). Rejects with SUBSCRIPTION_POSITION_EXPIRED when events
+   * after `after` are no longer kept, BAD_USER_INPUT when it is not a position (see event-log.ts).
+   */
+  resume<T>(channel: string, after?: string | null): Promise<AsyncIterableIterator<T>>;
   close(): Promise<void>;
 }
 

@@ -62,6 +62,14 @@ export const ERROR_CODES = {
   SUBSCRIPTION_SCHEMA_CHANGED: {},
   /** This connection already runs MAX_SUBSCRIPTIONS_PER_CONNECTION operations (`extensions.limit`). */
   SUBSCRIPTION_LIMIT_EXCEEDED: {},
+  /** The service's database cannot be reached right now (restarting, failing over): retry shortly (a payment with the same idempotency key). */
+  DATABASE_UNAVAILABLE: {},
+  /**
+   * A subscription's `after` names a position whose following events are no longer kept (older than
+   * the retention window, EVENT_RETENTION, or not a position of this deployment; `extensions.position`):
+   * resuming would leave a gap. Subscribe without `after` and reload what you show.
+   */
+  SUBSCRIPTION_POSITION_EXPIRED: {},
 
   // --- Users: accounts, Sign-In with Ethereum, API keys
   /** The email address is not valid. */

@@ -118,27 +118,34 @@ export class ServiceMetrics {
 
   /** The bus, counting what passes through it for this service (its other members are the bus's own, read through). */
   countEvents<
-    T extends { publish(channel: string, payload: unknown): Promise<void>; subscribe<E>(channel: string): AsyncIterableIterator<E>; close(): Promise<void> },
+    T extends {
+      publish(channel: string, payload: unknown): Promise<string>;
+      subscribe<E>(channel: string): AsyncIterableIterator<E>;
+      resume<E>(channel: string, after?: string | null): Promise<AsyncIterableIterator<E>>;
+      close(): Promise<void>;
+    },
   >(bus: T): T {
     const { eventsPublished, eventsReceived } = this;
+    const counted = <E>(channel: string, inner: AsyncIterableIterator<E>): AsyncIterableIterator<E> => {
+      const iterator: AsyncIterableIterator<E> = Object.assign(Object.create(inner) as AsyncIterableIterator<E>, {
+        next: async (...args: [] | [unknown]) => {
+          const result = await inner.next(...args);
+          if (!result.done) eventsReceived.inc({ channel });
+          return result;
+        },
+        [Symbol.asyncIterator]: () => iterator,
+      });
+      return iterator;
+    };
     return Object.assign(Object.create(bus) as T, {
       close: () => bus.close(),
       publish: async (channel: string, payload: unknown) => {
-        await bus.publish(channel, payload);
+        const position = await bus.publish(channel, payload);
         eventsPublished.inc({ channel });
+        return position;
       },
-      subscribe: <E>(channel: string): AsyncIterableIterator<E> => {
-        const inner = bus.subscribe<E>(channel);
-        const counted: AsyncIterableIterator<E> = Object.assign(Object.create(inner) as AsyncIterableIterator<E>, {
-          next: async (...args: [] | [unknown]) => {
-            const result = await inner.next(...args);
-            if (!result.done) eventsReceived.inc({ channel });
-            return result;
-          },
-          [Symbol.asyncIterator]: () => counted,
-        });
-        return counted;
-      },
+      subscribe: <E>(channel: string): AsyncIterableIterator<E> => counted(channel, bus.subscribe<E>(channel)),
+      resume: async <E>(channel: string, after?: string | null): Promise<AsyncIterableIterator<E>> => counted(channel, await bus.resume<E>(channel, after)),
     });
   }
 

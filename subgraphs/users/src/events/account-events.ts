@@ -8,6 +8,6 @@ export interface AccountUpdated {
   change: 'tier' | 'roles' | 'wallets';
 }
 
-export function publishAccountUpdated(events: EventBus, event: AccountUpdated): Promise<void> {
-  return events.publish(ACCOUNT_UPDATED, event);
+export async function publishAccountUpdated(events: EventBus, event: AccountUpdated): Promise<void> {
+  await events.publish(ACCOUNT_UPDATED, event);
 }

@@ -1,0 +1,143 @@
+import { badUserInput, clientError } from '@supergraph/server';
+import { eventQueue, type EventBus } from './event-bus';
+import { canonicalPosition, comparePositions, recordPosition, START_POSITION } from './position';
+
+/** One event as a channel's log holds it. */
+export interface LoggedEvent {
+  position: string;
+  /** The position of the event published just before it on the channel (START_POSITION for the first): how a gap shows. */
+  previous: string;
+  payload: unknown;
+}
+
+/** What a bus keeps of each channel, so that a subscriber can resume: the last events, and the live ones. */
+export interface EventLog {
+  /**
+   * The channel's last position (START_POSITION before its first event, or when its log is gone)
+   * and up to `count` retained events after `after`, oldest first (none when `count` is 0).
+   */
+  read(channel: string, after: string, count: number): Promise<{ last: string; events: LoggedEvent[] }>;
+  /** Hands `listener` each event published on the channel from when `ready` resolves, until `stop()`. */
+  listen(channel: string, listener: (event: LoggedEvent) => void): { ready: Promise<void>; stop(): void };
+}
+
+/** A bus made of a log: its subscriptions, live or resumed, come from the log's two primitives. */
+export abstract class LoggedEventBus implements EventBus, EventLog {
+  abstract publish(channel: string, payload: unknown): Promise<string>;
+  abstract read(channel: string, after: string, count: number): Promise<{ last: string; events: LoggedEvent[] }>;
+  abstract listen(channel: string, listener: (event: LoggedEvent) => void): { ready: Promise<void>; stop(): void };
+  abstract close(): Promise<void>;
+
+  subscribe<T>(channel: string): AsyncIterableIterator<T> {
+    const queue = eventQueue<T>(() => listening.stop());
+    const listening = this.listen(channel, (event) => queue.push(event.payload as T));
+    return queue.iterator;
+  }
+
+  resume<T>(channel: string, after?: string | null): Promise<AsyncIterableIterator<T>> {
+    return resumeFromLog<T>(this, channel, after);
+  }
+}
+
+/** Events read from the log per round trip while catching up. */
+const PAGE_SIZE = 100;
+/** Live events held for a subscriber that has not read them yet; beyond it they are read again from the log. */
+const LIVE_CAPACITY = 1000;
+
+/**
+ * The events of `channel` after position `after` that the log still holds, then the live ones, each
+ * exactly once and in order (without `after`: the live ones from now). Resolves once the live events
+ * are flowing, so a publish after it is never missed.
+ *
+ * Catching up reads the log page by page as the subscriber reads; live events arriving meanwhile
+ * wait in a bounded buffer, and those the log already gave are skipped at the seam. A live event
+ * that does not follow the last one delivered (the buffer overflowed, or Redis dropped messages
+ * while reconnecting) sends the subscriber back to the log. Each payload carries its position
+ * (`eventPosition`).
+ *
+ * Rejects — or, once running, throws — SUBSCRIPTION_POSITION_EXPIRED when the log no longer holds
+ * every event after the position (older than the retention window, or not one of this log's):
+ * never a silent gap.
+ */
+export async function resumeFromLog<T>(log: EventLog, channel: string, after: string | null | undefined): Promise<AsyncIterableIterator<T>> {
+  const from = after == null ? undefined : canonicalPosition(after);
+  if (after != null && from === undefined) throw badUserInput(`"${after}" is not an event position`, 'BAD_USER_INPUT', 'after');
+
+  const live = eventQueue<LoggedEvent>(() => listening.stop(), LIVE_CAPACITY);
+  const listening = log.listen(channel, (event) => live.push(event));
+  let last: string;
+  let pending: LoggedEvent[] = [];
+  let catchingUp = from !== undefined;
+  try {
+    await listening.ready;
+    if (from === undefined) last = (await log.read(channel, START_POSITION, 0)).last;
+    else pending = await readAfter(log, channel, (last = from));
+  } catch (error) {
+    await live.iterator.return?.();
+    throw error;
+  }
+
+  const deliver = (event: LoggedEvent): IteratorResult<T> => {
+    last = event.position;
+    recordPosition(event.payload, event.position);
+    return { value: event.payload as T, done: false };
+  };
+  const nextEvent = async (): Promise<IteratorResult<T>> => {
+    for (;;) {
+      const replayed = pending.shift();
+      if (replayed) return deliver(replayed);
+      if (catchingUp) {
+        pending = await readAfter(log, channel, last);
+        catchingUp = pending.length > 0;
+        continue;
+      }
+      const item = await live.iterator.next();
+      if (item.done) return { value: undefined, done: true };
+      if (comparePositions(item.value.position, last) <= 0) continue; // the log gave it already
+      // Whatever comes first on a log that had no event follows; anything else must follow the last one.
+      if (item.value.previous !== last && last !== START_POSITION) {
+        catchingUp = true; // the events in between are in the log (this one too)
+        continue;
+      }
+      return deliver(item.value);
+    }
+  };
+
+  const iterator: AsyncIterableIterator<T> = {
+    next: async () => {
+      try {
+        return await nextEvent();
+      } catch (error) {
+        await live.iterator.return?.();
+        throw error;
+      }
+    },
+    return: async () => {
+      pending = [];
+      await live.iterator.return?.();
+      return { value: undefined, done: true };
+    },
+    throw: async (error?: unknown) => {
+      await live.iterator.return?.();
+      throw error;
+    },
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
+}
+
+/** The next page after `after`, refused when the log lost events after it. */
+async function readAfter(log: EventLog, channel: string, after: string): Promise<LoggedEvent[]> {
+  const { last, events } = await log.read(channel, after, PAGE_SIZE);
+  const first = events[0];
+  // The first event kept after `after` must follow it directly; with none kept, `after` must be the last.
+  const lost = first ? comparePositions(first.previous, after) > 0 : after !== last;
+  if (lost) {
+    throw clientError(
+      'SUBSCRIPTION_POSITION_EXPIRED',
+      `Events after position ${after} are no longer kept (older than the retention window, or not a position of this deployment); subscribe without "after" and reload what you show`,
+      { position: after },
+    );
+  }
+  return events;
+}
