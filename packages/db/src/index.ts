@@ -7,3 +7,4 @@ export { diffDatabaseAgainstSchema, diffMigrationsAgainstSchema, type DiffMigrat
 export { prismaMigrationStatus, type PrismaMigrationStatus } from './schema-engine/migration-status';
 export { createScratchDatabase, type ScratchDatabase } from './scratch-database';
 export { openSubgraphDatabase, type PrismaClientLike, type SubgraphDatabase } from './subgraph-database';
+export { isDatabaseUnavailable } from './unavailable';

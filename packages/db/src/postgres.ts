@@ -57,6 +57,12 @@ export function poolExecutor(pool: pg.Pool): SqlExecutor {
 export function openPostgres(name: string, url: string) {
   // application_name makes each subgraph's connections recognisable in pg_stat_activity.
   const pool = new pg.Pool({ connectionString: url, application_name: name });
+  // A connection the server cut (a restart, a failover) reports it as an 'error' event: the pool's
+  // for an idle one, the connection's own for one checked out between two statements. Unheard,
+  // either would crash the process. The statement that needed it fails (DATABASE_UNAVAILABLE), the
+  // pool drops the connection, and the next statement opens a new one.
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return {
     kind: 'postgres' as const,
     // Prisma shares our pool; we end it ourselves in close(), so the adapter must not.

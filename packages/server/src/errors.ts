@@ -37,15 +37,33 @@ export const notFound = (what: string): GraphQLError => clientError('NOT_FOUND',
 export const badUserInput = (message: string, code: ErrorCode = 'BAD_USER_INPUT', field?: string): GraphQLError =>
   clientError(code, message, field ? { field } : {});
 
+/** A dependency's outage that callers should hear about as such (retry later), not as an internal error. */
+export interface KnownOutage {
+  code: ErrorCode;
+  message: string;
+  /** Whether `error` (as thrown, before Apollo wrapped it) is this outage. */
+  matches(error: unknown): boolean;
+}
+
 /**
- * Apollo Server's formatError: errors we raised on purpose pass through; anything else is a bug
- * or an outage, logged in full here and shown to the caller without internals.
+ * Apollo Server's formatError: errors we raised on purpose pass through; an error that is one of
+ * the `outages` gets that outage's code and one log line; anything else is a bug, logged in full
+ * here and shown to the caller without internals.
  */
-export function formatErrorFor(logger: Logger) {
+export function formatErrorFor(logger: Logger, outages: readonly KnownOutage[] = []) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     if (formatted.extensions?.code && !hasErrorCode(formatted, 'INTERNAL_SERVER_ERROR')) {
       const { stacktrace: _dropped, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };
+    }
+    const outage = outages.find((candidate) => candidate.matches(error));
+    if (outage) {
+      logger.warn(outage.message, {
+        code: outage.code,
+        path: formatted.path,
+        error: error instanceof Error ? error.message.split('\n').at(-1) : String(error),
+      });
+      return { message: outage.message, locations: formatted.locations, path: formatted.path, extensions: { code: outage.code } };
     }
     logger.error('unexpected error while executing an operation', { error: describe(error), path: formatted.path });
     return {

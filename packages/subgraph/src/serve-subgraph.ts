@@ -3,6 +3,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
 import type { ServiceConfig } from '@supergraph/config';
+import { isDatabaseUnavailable } from '@supergraph/db';
 import { IDENTITY_HEADER, IdentityVerificationError, SIGNATURE_HEADER, verifyIdentity, type Identity } from '@supergraph/identity';
 import {
   formatErrorFor,
@@ -13,6 +14,7 @@ import {
   startTracing,
   unauthenticated,
   withServerSpan,
+  type KnownOutage,
   type Logger,
   type Route,
   type RunningServer,
@@ -69,6 +71,13 @@ export function serverOptions(
   };
 }
 
+/** Every subgraph owns a database: while it is away (restarting, failing over) callers get a code that says "retry", not an internal error. */
+const DATABASE_OUTAGE: KnownOutage = {
+  code: 'DATABASE_UNAVAILABLE',
+  message: 'The database cannot be reached right now; retry shortly',
+  matches: isDatabaseUnavailable,
+};
+
 /**
  * The one way a subgraph is served: GraphQL at /graphql for requests the router signed, and an
  * unsigned /health for probes. A request without a valid router signature never reaches a resolver.
@@ -79,7 +88,7 @@ export async function serveSubgraph<TContext extends RequestBase>(options: Subgr
   const apollo = new ApolloServer<TContext>({
     schema: options.schema,
     includeStacktraceInErrorResponses: false,
-    formatError: formatErrorFor(logger),
+    formatError: formatErrorFor(logger, [DATABASE_OUTAGE]),
     // Inline traces are for Apollo's hosted studio, which we do not use; they cost time on every fetch.
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
