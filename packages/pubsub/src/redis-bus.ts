@@ -63,6 +63,10 @@ export class RedisEventBus extends LoggedEventBus {
     this.idleMs = Math.max(1, options.idleSeconds ?? 86_400) * 1000;
     this.publisher = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3 });
     this.subscriber = new Redis(url, { lazyConnect: false });
+    // While Redis is away both connections retry on their own (the subscriber subscribing again to
+    // every channel), and publishing fails to its caller (the outbox relay retries): the 'error'
+    // events carry nothing more to act on, and unheard ioredis would print each one.
+    for (const connection of [this.publisher, this.subscriber]) connection.on('error', () => undefined);
     this.subscriber.on('message', (channel: string, message: string) => {
       const listeners = this.listeners.get(channel.slice(this.prefix.length));
       const split = message.indexOf('\n');
@@ -96,7 +100,8 @@ export class RedisEventBus extends LoggedEventBus {
     let listeners = this.listeners.get(channel);
     if (!listeners) {
       this.listeners.set(channel, (listeners = new Set()));
-      void this.subscriber.subscribe(this.prefix + channel);
+      // Cut by an outage or close(): ioredis subscribes again when it reconnects; nobody awaits the answer.
+      this.subscriber.subscribe(this.prefix + channel).catch(() => undefined);
     }
     const channelListeners = listeners;
     channelListeners.add(listener);
@@ -106,7 +111,7 @@ export class RedisEventBus extends LoggedEventBus {
         channelListeners.delete(listener);
         if (channelListeners.size === 0 && this.listeners.get(channel) === channelListeners) {
           this.listeners.delete(channel);
-          void this.subscriber.unsubscribe(this.prefix + channel);
+          this.subscriber.unsubscribe(this.prefix + channel).catch(() => undefined);
         }
       },
     };
