@@ -28,9 +28,9 @@ async def test_fraud_scores_are_batched_per_tick(services: Services) -> None:
     payments = [PaymentFeatures(f"p-{i}", 20.0 + i, 12, 300.0, 1, 0) for i in range(10)]
     results = await asyncio.gather(*(loaders.fraud_score.load(p) for p in payments))
     assert counting.batches == [10]
-    assert [r.model_version for r in results] == ["fraud-iforest-v2"] * 10
+    assert [r.model_version for r in results] == ["fraud-iforest-v3"] * 10
     rendered = services.metrics.render().decode()
-    assert 'ai_inference_batch_size_sum{model="fraud-iforest-v2",operation="fraud_score"} 10.0' in rendered
+    assert 'ai_inference_batch_size_sum{model="fraud-iforest-v3",operation="fraud_score"} 10.0' in rendered
 
 
 async def test_a_bad_batch_fails_each_key(services: Services) -> None:

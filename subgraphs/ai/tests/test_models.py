@@ -103,6 +103,15 @@ def test_fraud_validation_metrics(fraud_scorer: FraudScorer) -> None:
     assert flagged["recall"] >= 0.5
 
 
+def test_payer_clusters_validation(fraud_scorer: FraudScorer) -> None:
+    """HDBSCAN finds clusters of usual payers; being near none of them names frauds far above their 2% base rate."""
+    assert len(fraud_scorer.metadata["clusters"]) >= 1
+    outside = fraud_scorer.metadata["metrics"]["outside_clusters"]
+    assert outside["precision"] >= 0.6
+    assert outside["recall"] >= 0.4
+    assert outside["flagged_rate"] < 0.03
+
+
 def test_fraud_scores_and_reasons(fraud_scorer: FraudScorer) -> None:
     ordinary = PaymentFeatures(
         "p-1", amount=42.0, hour_of_day=14, account_age_days=400, payments_last_24h=1, failed_payments_last_24h=0
@@ -116,14 +125,20 @@ def test_fraud_scores_and_reasons(fraud_scorer: FraudScorer) -> None:
     assert suspicious.is_anomaly
     assert suspicious.score > normal.score + 0.1
     reasons = {r.feature: r for r in suspicious.reasons}
+    # Its payer is near no cluster of usual payers: said first, with the distance against the cluster's reach.
+    assert suspicious.reasons[0].feature == fraud.CLUSTER_REASON
+    outlier = suspicious.reasons[0]
+    assert outlier.value > outlier.typical > 0
+    assert outlier.deviation == pytest.approx(outlier.value / outlier.typical, abs=0.01)
+    assert isinstance(outlier.cluster, int)
     assert "amount" in reasons
     assert reasons["amount"].deviation > 3
     assert reasons["amount"].value == 4200.0
     assert 20 < reasons["amount"].typical < 80
-    deviations = [abs(r.deviation) for r in suspicious.reasons]
+    deviations = [abs(r.deviation) for r in suspicious.reasons[1:]]
     assert deviations == sorted(deviations, reverse=True)
     assert len(deviations) <= fraud.MAX_REASONS
-    assert suspicious.model_version == "fraud-iforest-v2"
+    assert suspicious.model_version == "fraud-iforest-v3"
 
 
 def test_fraud_rejects_non_finite_features(fraud_scorer: FraudScorer) -> None:
@@ -138,8 +153,8 @@ def test_training_script_prints_metrics(capsys: pytest.CaptureFixture[str], tmp_
     assert main(["--models-dir", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "lead-score-v1" in out
-    assert "fraud-iforest-v2" in out
+    assert "fraud-iforest-v3" in out
     assert out.count("AUC") == 3
     assert "precision" in out
     assert "recall" in out
-    assert (tmp_path / "fraud-iforest-v2" / "model.joblib").is_file()
+    assert (tmp_path / "fraud-iforest-v3" / "model.joblib").is_file()

@@ -18,7 +18,9 @@ from .helpers import ADMIN, SERVICE, USER
 ENTITIES = """
 query ($representations: [_Any!]!) {
   _entities(representations: $representations) {
-    ... on Payment { id fraudScore { score isAnomaly modelVersion reasons { feature value typical deviation } } }
+    ... on Payment {
+      id fraudScore { score isAnomaly modelVersion reasons { feature value typical deviation cluster } }
+    }
   }
 }
 """
@@ -99,9 +101,9 @@ async def test_all_payments_of_one_call_are_scored_in_one_model_call(
     assert [len(call) for call in recording.calls] == [30]
     payments = body["data"]["_entities"]
     assert [p["id"] for p in payments] == [f"p-{i}" for i in range(30)]
-    assert all(p["fraudScore"]["modelVersion"] == "fraud-iforest-v2" for p in payments)
+    assert all(p["fraudScore"]["modelVersion"] == "fraud-iforest-v3" for p in payments)
     rendered = services.metrics.render().decode()
-    assert 'ai_inference_batch_size_count{model="fraud-iforest-v2",operation="fraud_score"} 1.0' in rendered
+    assert 'ai_inference_batch_size_count{model="fraud-iforest-v3",operation="fraud_score"} 1.0' in rendered
 
 
 async def test_an_unusual_payment_scores_higher_with_its_reasons(client: httpx.AsyncClient) -> None:
@@ -119,7 +121,12 @@ async def test_an_unusual_payment_scores_higher_with_its_reasons(client: httpx.A
     assert reasons["amount"]["value"] == 950000
     assert reasons["amount"]["deviation"] > 3
     assert 20 < reasons["amount"]["typical"] < 80
-    deviations = [abs(r["deviation"]) for r in odd["reasons"]]
+    # The payer's behaviour is near no cluster of usual payers: that comes first, naming the nearest cluster.
+    assert odd["reasons"][0]["feature"] == "payerCluster"
+    assert isinstance(odd["reasons"][0]["cluster"], int)
+    assert odd["reasons"][0]["deviation"] > 1
+    assert all(r["cluster"] is None for r in odd["reasons"][1:])
+    deviations = [abs(r["deviation"]) for r in odd["reasons"][1:]]
     assert deviations == sorted(deviations, reverse=True)
 
 

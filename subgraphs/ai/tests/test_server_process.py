@@ -59,7 +59,7 @@ def test_health_reports_the_loaded_models(server: str) -> None:
         "status": "ok",
         "embeddings": "all-MiniLM-L6-v2-onnx-int8",
         "llm": {"provider": "local", "model": "SmolLM2-135M-Instruct-Q4_1"},
-        "models": ["lead-score-v1", "fraud-iforest-v2"],
+        "models": ["lead-score-v1", "fraud-iforest-v3"],
         "cache": "memory",
     }
 

@@ -26,25 +26,40 @@ from .user import User
 SECONDS_PER_DAY = 86_400.0
 
 
-@strawberry.type(description="One feature that makes a payment unusual.")
+@strawberry.type(description="One thing that makes a payment unusual: a feature, or the payer being near no cluster.")
 class FraudReason:
     feature: str = strawberry.field(
-        description="amount, hourOfDay, accountAgeDays, paymentsLast24h or failedPaymentsLast24h"
+        description="amount, hourOfDay, accountAgeDays, paymentsLast24h or failedPaymentsLast24h; or "
+        f"{fraud.CLUSTER_REASON}: the payer's behaviour is near no cluster of usual payers (HDBSCAN)"
     )
-    value: float = strawberry.field(description="This payment's value of the feature")
-    typical: float = strawberry.field(description="The typical (median) value in the training data")
+    value: float = strawberry.field(
+        description=f"This payment's value of the feature ({fraud.CLUSTER_REASON}: the scaled distance to the "
+        "nearest clustered payer)"
+    )
+    typical: float = strawberry.field(
+        description=f"The typical (median) value in the training data ({fraud.CLUSTER_REASON}: how far that "
+        "cluster's members reach)"
+    )
     deviation: float = strawberry.field(
-        description="Robust z-score on the model's scale: how far from typical, positive when above it"
+        description="Robust z-score on the model's scale: how far from typical, positive when above it "
+        f"({fraud.CLUSTER_REASON}: value / typical, above 1)"
+    )
+    cluster: int | None = strawberry.field(
+        description=f"{fraud.CLUSTER_REASON} only: the nearest cluster of usual payers; null for a feature"
     )
 
 
-@strawberry.type(description="How anomalous a payment looks to an IsolationForest trained on normal traffic.")
+@strawberry.type(
+    description="How anomalous a payment looks to an IsolationForest trained on normal traffic, and whether its "
+    "payer resembles any cluster of usual payers (HDBSCAN)."
+)
 class FraudScore:
     score: float = strawberry.field(description="About 0.5 for ordinary payments; higher is more anomalous")
     is_anomaly: bool = strawberry.field(description="Above the threshold that flags the ~2% most unusual payments")
     reasons: list[FraudReason] = strawberry.field(
-        description=f"Up to {fraud.MAX_REASONS} features deviating at least {fraud.REASON_MIN_DEVIATION} from "
-        "typical, largest first; empty for an ordinary payment"
+        description=f"{fraud.CLUSTER_REASON} first when the payer is near no cluster of usual payers, then up to "
+        f"{fraud.MAX_REASONS} features deviating at least {fraud.REASON_MIN_DEVIATION} from typical, largest "
+        "first; empty for an ordinary payment"
     )
     model_version: str
 
@@ -54,7 +69,9 @@ class FraudScore:
             score=result.score,
             is_anomaly=result.is_anomaly,
             reasons=[
-                FraudReason(feature=r.feature, value=r.value, typical=r.typical, deviation=r.deviation)
+                FraudReason(
+                    feature=r.feature, value=r.value, typical=r.typical, deviation=r.deviation, cluster=r.cluster
+                )
                 for r in result.reasons
             ],
             model_version=result.model_version,

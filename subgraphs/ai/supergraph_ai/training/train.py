@@ -107,9 +107,22 @@ def train_fraud() -> tuple[fraud.FraudModel, dict[str, object]]:
         "seed": datasets.FRAUD_SEED,
         "split_seed": SPLIT_SEED,
         "data_fingerprint": _fingerprint(raw, y),
-        "metrics": {"flagged": asdict(_validation(y_test, scores, flagged, model.threshold, len(raw_train)))},
+        "clusters": model.clusters.sizes(),
+        "metrics": {
+            "flagged": asdict(_validation(y_test, scores, flagged, model.threshold, len(raw_train))),
+            # The payerCluster reason alone, as a detector: how many frauds it names, and how often it is right.
+            "outside_clusters": _detection(y_test, model.outside_clusters(raw_test)),
+        },
     }
     return model, metadata
+
+
+def _detection(y: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
+    return {
+        "precision": round(float(precision_score(y, predicted, zero_division=0)), 4),
+        "recall": round(float(recall_score(y, predicted, zero_division=0)), 4),
+        "flagged_rate": round(float(np.mean(predicted)), 4),
+    }
 
 
 def train_forecast(*, with_backtest: bool = True) -> tuple[ForecastModel, dict[str, object]]:
