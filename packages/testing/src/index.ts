@@ -9,3 +9,4 @@ export * from './service-loaders';
 export * from './otlp-collector';
 export * from './prometheus';
 export * from './local-services';
+export * from './tcp-proxy';

