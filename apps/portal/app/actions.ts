@@ -1,9 +1,19 @@
 'use server';
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
-import { LoginDocument, PortalCreateProjectDocument, RegisterDocument } from '../../../clients/generated/graphql';
+import {
+  LoginDocument,
+  PortalAddFileDocument,
+  PortalCreateProjectDocument,
+  PortalCutVersionDocument,
+  PortalSubmitTaskDocument,
+  RegisterDocument,
+  SetUserTierDocument,
+  type TaskKind,
+  type Tier,
+} from '../../../clients/generated/graphql';
 import { messagesFor } from '../src/error-messages';
-import { execute } from '../src/router';
+import { execute, type RouterError } from '../src/router';
 import { endSession, requireSession, startSession } from '../src/session';
 
 /** What a form shows after its action ran: the messages of what went wrong, if anything did. */
@@ -44,5 +54,64 @@ export async function createProject(_previous: FormState, form: FormData): Promi
   const result = await execute(PortalCreateProjectDocument, { name: field(form, 'name').trim(), description: description || null, visibility }, token);
   if (!result.data?.createProject) return { errors: messagesFor(result.errors) };
   revalidatePath('/projects');
+  return { errors: [] };
+}
+
+/**
+ * The project page's forms: each names its project in a hidden field. The page is rendered again
+ * with the change, except where its live view shows the change itself (`rerender: false`).
+ */
+async function onProject(
+  form: FormData,
+  change: (projectId: string, token: string) => Promise<{ errors?: readonly RouterError[]; ok: boolean }>,
+  rerender = true,
+): Promise<FormState> {
+  const token = await requireSession();
+  const projectId = field(form, 'projectId');
+  const result = await change(projectId, token);
+  if (!result.ok) return { errors: messagesFor(result.errors) };
+  if (rerender) revalidatePath(`/projects/${projectId}`);
+  return { errors: [] };
+}
+
+export async function addFile(_previous: FormState, form: FormData): Promise<FormState> {
+  return onProject(form, async (projectId, token) => {
+    const result = await execute(PortalAddFileDocument, { projectId, path: field(form, 'path').trim(), content: field(form, 'content') }, token);
+    return { errors: result.errors, ok: Boolean(result.data?.addFile) };
+  });
+}
+
+export async function cutVersion(_previous: FormState, form: FormData): Promise<FormState> {
+  return onProject(form, async (projectId, token) => {
+    const result = await execute(PortalCutVersionDocument, { projectId, message: field(form, 'message').trim() }, token);
+    return { errors: result.errors, ok: Boolean(result.data?.cutVersion) };
+  });
+}
+
+const TASK_KINDS: readonly TaskKind[] = ['BUILD', 'TEST', 'ANALYZE', 'DEPLOY'];
+
+export async function submitTask(_previous: FormState, form: FormData): Promise<FormState> {
+  // Not rendered again: the task list follows taskUpdated, which announces the new task and each change after it.
+  return onProject(
+    form,
+    async (projectId, token) => {
+      const kind = TASK_KINDS.find((known) => known === field(form, 'kind')) ?? 'BUILD';
+      const result = await execute(PortalSubmitTaskDocument, { projectId, kind }, token);
+      return { errors: result.errors, ok: Boolean(result.data?.submitTask) };
+    },
+    false,
+  );
+}
+
+const TIERS: readonly Tier[] = ['FREE', 'PRO', 'ENTERPRISE'];
+
+/** Admins only: the router refuses anyone else, and the form shows its refusal. */
+export async function changeTier(_previous: FormState, form: FormData): Promise<FormState> {
+  const token = await requireSession();
+  const tier = TIERS.find((known) => known === field(form, 'tier'));
+  if (!tier) return { errors: messagesFor([{ message: 'unknown tier', extensions: { code: 'BAD_USER_INPUT' } }]) };
+  const result = await execute(SetUserTierDocument, { userId: field(form, 'userId'), tier }, token);
+  if (!result.data?.setUserTier) return { errors: messagesFor(result.errors) };
+  revalidatePath('/admin');
   return { errors: [] };
 }

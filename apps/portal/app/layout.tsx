@@ -20,6 +20,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             <nav aria-label="Main">
               <Link href="/dashboard">Dashboard</Link>
               <Link href="/projects">Projects</Link>
+              <Link href="/wallet">Wallet</Link>
               {user.isAdmin && <Link href="/admin">Admin</Link>}
               <span className="who">{user.email}</span>
               <form action={signOut}>

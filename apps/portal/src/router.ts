@@ -24,7 +24,8 @@ interface IncrementalPayload {
 }
 
 const printed = new WeakMap<object, string>();
-function textOf(document: TypedDocumentNode<unknown, never>): string {
+/** The operation's text as sent: printed once per document. */
+export function textOf(document: TypedDocumentNode<unknown, never>): string {
   let text = printed.get(document);
   if (text === undefined) printed.set(document, (text = print(document)));
   return text;

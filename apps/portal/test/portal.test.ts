@@ -4,22 +4,15 @@
  * failed deferred part reads). The production build (`next build`, skipped when nothing changed) is served by `next start`.
  * Screenshots of the main pages go to .artifacts/portal/.
  */
-import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { PortalCreateProjectDocument, RegisterDocument } from '../../../clients/generated/graphql';
-import { bearer, execute, freePort, startProcess, stopProcess } from '@supergraph/testing';
+import { bearer, execute, freePort } from '@supergraph/testing';
 import { startUsersHarness } from '@supergraph/users/test/harness';
 import { TestStack } from '../../../e2e/test/stack';
-import { chromiumAvailable, launchChromium } from '../../../router/test/chromium';
-
-const REPO_ROOT = resolve(__dirname, '../../..');
-const ARTIFACTS = join(REPO_ROOT, '.artifacts/portal');
-const PASSWORD = 'a long enough password';
+import { chromiumAvailable } from '../../../router/test/chromium';
+import { buildPortal, errorsOf, fillAndSubmit, PASSWORD, screenshot, signedInPage, startBrowser, startPortal } from './portal-harness';
 
 jest.setTimeout(120_000);
 
@@ -63,44 +56,17 @@ async function gatedProxy(target: string): Promise<{ url: string; hold(): void; 
   let aiGate: Awaited<ReturnType<typeof gatedProxy>>;
 
   beforeAll(async () => {
-    // Up to date already after scripts/setup.sh; rebuilds here when the portal changed since.
-    await promisify(execFile)('bash', [join(REPO_ROOT, 'scripts/build-portal.sh')], { cwd: REPO_ROOT });
+    await buildPortal();
     const users = await stack.add(startUsersHarness({ ADMIN_EMAILS: 'admin@example.com' }));
     const projects = await stack.projects();
     const ai = await stack.aiFollowing(`${projects.url}/graphql`, users.config.routerSigningSecret);
     aiGate = await gatedProxy(ai);
     stack.defer(() => aiGate.close());
     ({ url: routerGraphqlUrl } = await stack.router({ users: users.url, projects: `${projects.url}/graphql`, ai: aiGate.url }));
-
-    const port = await freePort();
-    portalUrl = `http://127.0.0.1:${port}`;
-    const portal = await startProcess({
-      name: 'the portal',
-      command: join(REPO_ROOT, 'node_modules/.bin/next'),
-      args: ['start', 'apps/portal', '--port', String(port), '--hostname', '127.0.0.1'],
-      spawn: {
-        cwd: REPO_ROOT,
-        env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', PORTAL_ROUTER_URL: routerGraphqlUrl },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-      answers: async () => (await fetch(`${portalUrl}/login`)).ok,
-    });
-    stack.defer(() => stopProcess(portal));
-    mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await launchChromium();
-    stack.defer(() => browser.close());
+    portalUrl = await startPortal(stack, routerGraphqlUrl, await freePort());
+    browser = await startBrowser(stack);
   }, 240_000);
   afterAll(() => stack.stop());
-
-  const screenshot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-
-  /** Fills the page's form (the one in main: the header has the sign-out form) and submits it. */
-  async function fillAndSubmit(page: Page, fields: Record<string, string>): Promise<void> {
-    for (const [name, value] of Object.entries(fields)) await page.fill(`main [name=${name}]`, value);
-    await page.click('main button[type=submit]');
-  }
-  /** The messages the page shows for what went wrong (Next.js's route announcer is an alert too). */
-  const errorsOf = (page: Page) => page.locator('.errors[role=alert]');
 
   it('registers, lands on the dashboard with the account, and keeps the token out of reach of scripts', async () => {
     const context = await browser.newContext();
@@ -145,10 +111,7 @@ async function gatedProxy(target: string): Promise<{ url: string; hold(): void; 
       bearer(other.data!.register.token),
     );
 
-    const page = await browser.newPage();
-    await page.goto(`${portalUrl}/login`);
-    await fillAndSubmit(page, { email: 'ada@example.com', password: PASSWORD });
-    await page.waitForURL(`${portalUrl}/dashboard`);
+    const page = await signedInPage(browser, portalUrl, 'ada@example.com');
     await page.getByRole('link', { name: 'Projects' }).first().click();
     await page.getByText('No projects yet').waitFor();
     await fillAndSubmit(page, { name: 'Federated router', description: 'Composing GraphQL subgraphs into one supergraph' });
@@ -185,10 +148,7 @@ async function gatedProxy(target: string): Promise<{ url: string; hold(): void; 
   });
 
   it('shows the admin area to admins only; anyone else reading it is refused by the router', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${portalUrl}/login`);
-    await fillAndSubmit(page, { email: 'ada@example.com', password: PASSWORD });
-    await page.waitForURL(`${portalUrl}/dashboard`);
+    const page = await signedInPage(browser, portalUrl, 'ada@example.com');
     expect(await page.getByRole('link', { name: 'Admin' }).count()).toBe(0);
     await page.goto(`${portalUrl}/admin`);
     expect(await errorsOf(page).textContent()).toBe('This area is for administrators only.');

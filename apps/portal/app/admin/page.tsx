@@ -1,18 +1,40 @@
-import { UsersPageDocument } from '../../../../clients/generated/graphql';
+import { PortalAdminUsersDocument, type Tier } from '../../../../clients/generated/graphql';
+import { ActionForm } from '../../src/action-form';
 import { ErrorList } from '../../src/error-list';
 import { messagesFor } from '../../src/error-messages';
 import { execute } from '../../src/router';
 import { requireViewer } from '../../src/viewer';
+import { changeTier } from '../actions';
+import { ListTable } from '../../src/list-table';
 
 const PAGE_SIZE = 50;
+const TIERS: readonly Tier[] = ['FREE', 'PRO', 'ENTERPRISE'];
+
+type Payments = { fraudScore: { score: number; isAnomaly: boolean } | null }[] | null;
+
+/** The highest fraud score among a user's payments, flagged when any payment is an anomaly. */
+function FraudCell({ payments }: { payments: Payments }) {
+  if (payments === null) return <td className="unavailable">unavailable</td>;
+  const scores = payments.flatMap((payment) => (payment.fraudScore ? [payment.fraudScore] : []));
+  if (scores.length === 0) return <td className="muted">no payments</td>;
+  const highest = Math.max(...scores.map((score) => score.score));
+  const anomalies = scores.filter((score) => score.isAnomaly).length;
+  return (
+    <td>
+      {highest.toFixed(2)}
+      {anomalies > 0 && <strong className="errors"> {anomalies} anomalous</strong>}
+    </td>
+  );
+}
 
 /**
- * Users and their tiers, for admins. The router decides who may read them (`users` requires the
- * admin scope): anyone else gets its FORBIDDEN, shown as a refusal; the portal only hides the link.
+ * Users, their tiers (an admin changes them here) and their payments' fraud scores. The router
+ * decides who may read them (`users` requires the admin scope): anyone else gets its FORBIDDEN,
+ * shown as a refusal; the portal only hides the link.
  */
 export default async function AdminPage() {
   const { token } = await requireViewer();
-  const result = await execute(UsersPageDocument, { first: PAGE_SIZE }, token);
+  const result = await execute(PortalAdminUsersDocument, { first: PAGE_SIZE }, token);
   const users = result.data?.users;
   if (!users) {
     return (
@@ -26,22 +48,35 @@ export default async function AdminPage() {
     <>
       <h1>Admin</h1>
       <h2>Users</h2>
-      <table className="list">
-        <thead>
-          <tr>
-            <th>Email</th>
-            <th>Tier</th>
+      {result.errors && (
+        <div className="unavailable">
+          <p>Some details could not be loaded.</p>
+          <ErrorList messages={messagesFor(result.errors)} />
+        </div>
+      )}
+      <ListTable label="Users" columns={['Email', 'Role', 'Tier', 'Highest fraud score', 'Change tier']}>
+        {users.edges.map(({ node }) => (
+          <tr key={node.id} data-user={node.email ?? node.id}>
+            <td>{node.email}</td>
+            <td>{node.roles.includes('ADMIN') ? 'Admin' : 'User'}</td>
+            <td data-testid="tier">{node.tier}</td>
+            <FraudCell payments={node.payments} />
+            <td>
+              {/* Keyed by the tier: after a change the form starts again from the new one (React resets a form after its action). */}
+              <ActionForm key={node.tier} action={changeTier} submitLabel="Change" pendingLabel="Changing…">
+                <input type="hidden" name="userId" value={node.id} />
+                <select name="tier" defaultValue={node.tier} aria-label={`Tier of ${node.email ?? node.id}`}>
+                  {TIERS.map((tier) => (
+                    <option key={tier} value={tier}>
+                      {tier}
+                    </option>
+                  ))}
+                </select>
+              </ActionForm>
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {users.edges.map(({ node }) => (
-            <tr key={node.id}>
-              <td>{node.email}</td>
-              <td>{node.tier}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </ListTable>
       {users.pageInfo.hasNextPage && <p className="muted">Showing the first {PAGE_SIZE} users.</p>}
     </>
   );

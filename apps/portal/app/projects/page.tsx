@@ -1,3 +1,4 @@
+import Link from 'next/link';
 import { PortalProjectsDocument } from '../../../../clients/generated/graphql';
 import { ActionForm } from '../../src/action-form';
 import { ErrorList } from '../../src/error-list';
@@ -5,6 +6,7 @@ import { messagesFor } from '../../src/error-messages';
 import { execute } from '../../src/router';
 import { requireViewer } from '../../src/viewer';
 import { createProject } from '../actions';
+import { ListTable } from '../../src/list-table';
 
 export default async function ProjectsPage() {
   const { token } = await requireViewer();
@@ -17,26 +19,18 @@ export default async function ProjectsPage() {
         projects.length === 0 ? (
           <p>No projects yet. Create your first one below.</p>
         ) : (
-          <table className="list">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Description</th>
-                <th>Visibility</th>
-                <th>Created</th>
+          <ListTable columns={['Name', 'Description', 'Visibility', 'Created']}>
+            {projects.map((project) => (
+              <tr key={project.id}>
+                <td>
+                  <Link href={`/projects/${project.id}`}>{project.name}</Link>
+                </td>
+                <td>{project.description}</td>
+                <td>{project.visibility === 'PUBLIC' ? 'Public' : 'Private'}</td>
+                <td>{new Date(project.createdAt).toLocaleDateString('en')}</td>
               </tr>
-            </thead>
-            <tbody>
-              {projects.map((project) => (
-                <tr key={project.id}>
-                  <td>{project.name}</td>
-                  <td>{project.description}</td>
-                  <td>{project.visibility === 'PUBLIC' ? 'Public' : 'Private'}</td>
-                  <td>{new Date(project.createdAt).toLocaleDateString('en')}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </ListTable>
         )
       ) : (
         <ErrorList messages={messagesFor(result.errors)} />
