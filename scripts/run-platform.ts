@@ -71,6 +71,8 @@ async function main(): Promise<void> {
   const { subgraphs } = readSupergraphConfig(resolve(root, 'supergraph.yaml'));
   const port = process.env.ROUTER_PORT ?? '4000';
   const portalPort = process.env.PORTAL_PORT ?? '3000';
+  // The portal's live views open sockets to the router from the portal's origin, which the router must allow (its default is port 3000).
+  if (process.env.NODE_ENV !== 'production') process.env.CORS_ORIGINS ||= `http://localhost:${portalPort},http://127.0.0.1:${portalPort}`;
   const services = [
     ...subgraphs.map((subgraph) => ({
       name: subgraph.name,

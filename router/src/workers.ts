@@ -10,7 +10,7 @@ const QUICK_DEATH_MS = 5_000;
  * to the next worker). A worker that dies is replaced; SIGTERM or SIGINT stops every worker
  * gracefully (each drains its own requests and sockets) before the primary exits.
  *
- * Per-process state (in-memory rate limits, persisted queries, response cache) is per worker:
+ * Per-process state (in-memory rate limits, persisted queries, response cache, socket tickets) is per worker:
  * give the router a REDIS_URL when it runs more than one.
  */
 export function runWorkers(count: number, logger: Logger): void {
