@@ -1,5 +1,6 @@
-import { SERVICE, signIdentity, type Identity, type Role, type Tier } from '@supergraph/identity';
+import type { Identity, Role, Tier } from '@supergraph/identity';
 import { BoundedCache } from './bounded-cache';
+import { askUsers } from './users-service';
 
 /**
  * Resolves an API key to its owner by asking the users subgraph (which alone holds the hashed
@@ -25,20 +26,12 @@ export class ApiKeyVerifier {
   }
 
   private async lookup(secret: string): Promise<Identity | null> {
-    const response = await fetch(this.usersUrl(), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...signIdentity(SERVICE, this.signingSecret) },
-      body: JSON.stringify({
-        query: 'query ($secret: String!) { apiKeyPrincipal(secret: $secret) { userId roles tier scopes } }',
-        variables: { secret },
-      }),
-    });
-    const result = (await response.json()) as {
-      data?: { apiKeyPrincipal: { userId: string; roles: Role[]; tier: Tier; scopes: string[] } | null };
-      errors?: unknown[];
-    };
-    if (!result.data || result.errors) throw new Error(`users subgraph could not resolve the API key: ${JSON.stringify(result.errors)}`);
-    const principal = result.data.apiKeyPrincipal;
+    const { apiKeyPrincipal: principal } = await askUsers<{ apiKeyPrincipal: { userId: string; roles: Role[]; tier: Tier; scopes: string[] } | null }>(
+      this.usersUrl(),
+      this.signingSecret,
+      'query ($secret: String!) { apiKeyPrincipal(secret: $secret) { userId roles tier scopes } }',
+      { secret },
+    );
     return principal && { kind: 'user', ...principal, via: 'apiKey' };
   }
 }

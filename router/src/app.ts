@@ -20,8 +20,10 @@ import {
   type Route,
   type RunningServer,
 } from '@supergraph/server';
+import { createEventBus } from '@supergraph/pubsub';
 import { ApiKeyVerifier } from './api-keys';
 import { authenticate } from './authentication';
+import { CurrentTiers, usersTierLookup } from './current-tiers';
 import { authorizingGateway } from './authorization';
 import { dashboardRoutes } from './dashboard/dashboard';
 import type { RouterContext } from './context';
@@ -120,15 +122,16 @@ export async function startRouter(config: RouterServiceConfig, logger: Logger = 
   });
   await apollo.start();
 
-  const apiKeys = new ApiKeyVerifier(
-    () => schema().subgraphs.get('users')?.url ?? 'http://localhost:4001/graphql',
-    config.routerSigningSecret,
-    config.router.apiKeyCacheMs,
-  );
+  const usersUrl = () => schema().subgraphs.get('users')?.url ?? 'http://localhost:4001/graphql';
+  const apiKeys = new ApiKeyVerifier(usersUrl, config.routerSigningSecret, config.router.apiKeyCacheMs);
+  // Tier changes are heard on the platform's bus; without Redis no other process's events reach the router, and TIER_CACHE_MS alone applies.
+  const accountEvents = config.redisUrl ? createEventBus(config) : undefined;
+  const tiers = new CurrentTiers(usersTierLookup(usersUrl, config.routerSigningSecret), accountEvents, logger, { cacheMs: config.router.tierCacheMs });
   const pipeline = operationPipeline({
     schema,
     documents,
     authenticate: (headers) => authenticate({ headers }, config.jwt, apiKeys),
+    currentTier: (identity) => tiers.current(identity),
     rateLimiter,
     onRateLimited: () => metrics.rejected.inc({ reason: 'rate_limited' }),
     persistedQueries: await persistedQueryStore(protection.persistedQueries, redis, logger),
@@ -227,6 +230,8 @@ export async function startRouter(config: RouterServiceConfig, logger: Logger = 
     },
     onStop: async () => {
       await apollo.stop();
+      await tiers.close();
+      await accountEvents?.close();
       redis?.disconnect();
       await tracing?.flush();
     },

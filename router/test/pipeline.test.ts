@@ -375,7 +375,7 @@ describe('graphql-ws errors are results on their operation', () => {
     await execute(platform.graphqlUrl, SetUserTierDocument, { userId, tier: 'PRO' }, bearer(adminToken));
     const deadline = Date.now() + 5000;
     while (events.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(events).toEqual([{ data: { accountUpdated: { id: userId, tier: 'PRO' } } }]);
+    expect(events).toEqual([{ data: { accountUpdated: { id: userId, tier: 'PRO' } }, extensions: { position: expect.stringMatching(/^\d+-\d+$/) } }]);
     expect((await firstOverWebSocket(client, { query: '{ me { id } }' })).codes).toEqual([]);
   });
 });

@@ -195,7 +195,10 @@ describe('live supergraph reload', () => {
     const sse = eventStream(overSse);
     const overSseWatcher = { results: sse.events as ExecutionResult<UntypedData>[] };
     await tierChangeSeen(user.id, 'PRO', [kept, removed, overSseWatcher]);
-    expect(removed.results.at(-1)).toEqual({ data: { accountUpdated: { id: user.id, tier: 'PRO', reviewCount: 3 } } });
+    expect(removed.results.at(-1)).toEqual({
+      data: { accountUpdated: { id: user.id, tier: 'PRO', reviewCount: 3 } },
+      extensions: { position: expect.stringMatching(/^\d+-\d+$/) },
+    });
 
     expect(await writeSupergraph(usersOnly)).toBe('success');
     await until(() => removed.ended !== null, 'the subscription reading reviewCount to end');

@@ -52,7 +52,10 @@ describe('two router and two subgraph instances on one Redis', () => {
       await new Promise((resolve) => setTimeout(resolve, 1000));
       const changed = await execute(second, SetUserTierDocument, { userId: user.user.id, tier: 'ENTERPRISE' }, bearer(admin.token));
       expect(changed.errors).toBeUndefined();
-      expect(await received).toEqual({ data: { accountUpdated: { id: user.user.id, tier: 'ENTERPRISE' } } });
+      expect(await received).toEqual({
+        data: { accountUpdated: { id: user.user.id, tier: 'ENTERPRISE' } },
+        extensions: { position: expect.stringMatching(/^\d+-\d+$/) },
+      });
     } finally {
       await client.dispose();
     }

@@ -9,6 +9,8 @@ import { startPlatform, type PlatformHarness } from './harness';
 
 let platform: PlatformHarness;
 const clients: Client[] = [];
+/** Every bus-fed event carries its position, where its subscriber would resume after. */
+const POSITIONED = { position: expect.stringMatching(/^\d+-\d+$/) as unknown };
 beforeAll(async () => {
   platform = await startPlatform({ ADMIN_EMAILS: 'admin@example.com', MAX_SUBSCRIPTIONS_PER_CONNECTION: '3', MAX_SUBSCRIPTIONS_PER_CALLER: '5' });
 });
@@ -96,7 +98,7 @@ describe('subscriptions through the router over graphql-ws', () => {
 
     const changed = await execute(platform.graphqlUrl, SetUserTierDocument, { userId: user.id, tier: 'PRO' }, bearer(admin.token));
     expect(changed.errors).toBeUndefined();
-    expect(await events.next(1)).toEqual({ data: { account: { userId: user.id, plan: 'PRO' } } });
+    expect(await events.next(1)).toEqual({ data: { account: { userId: user.id, plan: 'PRO' } }, extensions: POSITIONED });
   });
 
   it("does not deliver another user's changes", async () => {
@@ -111,7 +113,7 @@ describe('subscriptions through the router over graphql-ws', () => {
     const token = realAdmin.data!.login.token;
     await execute(platform.graphqlUrl, SetUserTierDocument, { userId: other.id, tier: 'ENTERPRISE' }, bearer(token));
     await execute(platform.graphqlUrl, SetUserTierDocument, { userId: watcher.id, tier: 'ENTERPRISE' }, bearer(token));
-    expect(await events.next(1)).toEqual({ data: { accountUpdated: { id: watcher.id, tier: 'ENTERPRISE' } } });
+    expect(await events.next(1)).toEqual({ data: { accountUpdated: { id: watcher.id, tier: 'ENTERPRISE' } }, extensions: POSITIONED });
     expect(events.results).toHaveLength(1);
   });
 
@@ -185,13 +187,13 @@ describe('subscriptions through the router over graphql-ws', () => {
     const setTier = (tier: 'PRO' | 'ENTERPRISE') => execute(platform.graphqlUrl, SetUserTierDocument, { userId: user.id, tier }, bearer(admin.token));
 
     await setTier('PRO');
-    expect(await expiring.next(1)).toEqual({ data: { accountUpdated: { id: user.id, tier: 'PRO' } } });
+    expect(await expiring.next(1)).toEqual({ data: { accountUpdated: { id: user.id, tier: 'PRO' } }, extensions: POSITIONED });
     await new Promise((resolve) => setTimeout(resolve, shortLived.expiresAt.getTime() - Date.now() + 200));
     await setTier('ENTERPRISE');
 
     expect(errorCodes((await expiring.next(2)) as never)).toEqual(['UNAUTHENTICATED']);
     expect(await expiring.end()).toBe('complete');
-    expect(await lasting.next(2)).toEqual({ data: { accountUpdated: { id: user.id, tier: 'ENTERPRISE' } } });
+    expect(await lasting.next(2)).toEqual({ data: { accountUpdated: { id: user.id, tier: 'ENTERPRISE' } }, extensions: POSITIONED });
   });
 
   it('tears the upstream subscription down when the client unsubscribes', async () => {
@@ -219,14 +221,14 @@ describe('subscriptions through the router over graphql-ws', () => {
     expect(bus.activeSubscriptions).toBe(2);
 
     await execute(platform.graphqlUrl, SetUserTierDocument, { userId: user.id, tier: 'PRO' }, bearer(admin.token));
-    expect(await first.next(1)).toEqual({ data: { accountUpdated: { id: user.id, tier: 'PRO' } } });
-    expect(await second.next(1)).toEqual({ data: { accountUpdated: { id: user.id, tier: 'PRO' } } });
-    expect(await aliased.next(1)).toEqual({ data: { account: { id: user.id, tier: 'PRO' } } });
+    expect(await first.next(1)).toEqual({ data: { accountUpdated: { id: user.id, tier: 'PRO' } }, extensions: POSITIONED });
+    expect(await second.next(1)).toEqual({ data: { accountUpdated: { id: user.id, tier: 'PRO' } }, extensions: POSITIONED });
+    expect(await aliased.next(1)).toEqual({ data: { account: { id: user.id, tier: 'PRO' } }, extensions: POSITIONED });
 
     // One leaves; the other keeps its events. The last one out ends the upstream subscription.
     first.unsubscribe();
     await execute(platform.graphqlUrl, SetUserTierDocument, { userId: user.id, tier: 'ENTERPRISE' }, bearer(admin.token));
-    expect(await second.next(2)).toEqual({ data: { accountUpdated: { id: user.id, tier: 'ENTERPRISE' } } });
+    expect(await second.next(2)).toEqual({ data: { accountUpdated: { id: user.id, tier: 'ENTERPRISE' } }, extensions: POSITIONED });
     expect(first.results).toHaveLength(1);
     expect(bus.activeSubscriptions).toBe(2);
     second.unsubscribe();
@@ -275,7 +277,7 @@ describe('subscriptions over Server-Sent Events', () => {
     const received = readEvents(response, 1);
     await settle();
     await execute(platform.graphqlUrl, SetUserTierDocument, { userId: user.id, tier: 'PRO' }, bearer(admin.token));
-    expect(await received).toEqual([{ data: { accountUpdated: { id: user.id, tier: 'PRO' } } }]);
+    expect(await received).toEqual([{ data: { accountUpdated: { id: user.id, tier: 'PRO' } }, extensions: POSITIONED }]);
   });
 
   it('refuses bad credentials with 401 before streaming', async () => {

@@ -2,11 +2,14 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadJwtConfig, type JwtConfig } from './jwt';
 import { byName, flag, int, list, oneOf, text, tierTable, type Env } from './parsers';
-import { loadServiceConfig, REPO_ROOT, type ServiceConfig } from './service';
+import { loadEventsConfig, loadServiceConfig, REPO_ROOT, type EventsConfig, type ServiceConfig } from './service';
 
 /** Everything the router reads; it verifies JWTs, so it needs JWT_SECRET. */
-export interface RouterServiceConfig extends ServiceConfig {
-  /** REDIS_URL: rate-limit windows, persisted queries and the response cache, shared by router instances. Default: unset, in-process. */
+export interface RouterServiceConfig extends ServiceConfig, EventsConfig {
+  /**
+   * REDIS_URL: rate-limit windows, persisted queries and the response cache, shared by router instances;
+   * and the event bus, on which the router hears of tier changes. Default: unset, in-process.
+   */
   redisUrl: string | undefined;
   jwt: JwtConfig;
   router: RouterConfig;
@@ -28,6 +31,12 @@ export interface RouterConfig {
   subgraphUrls: Record<string, string>;
   /** API_KEY_CACHE_MS: how long a verified API key is trusted before the users subgraph is asked again. Default 30000. */
   apiKeyCacheMs: number;
+  /**
+   * TIER_CACHE_MS: how long the router serves a user at the tier it read from the users subgraph without
+   * hearing of a change (a change event makes it read again at once; this bounds how stale a tier can be
+   * when the event is lost or there is no shared bus). Default 30000.
+   */
+  tierCacheMs: number;
   /** READY_TIMEOUT_MS: timeout of each subgraph probe behind /ready. Default 2000. */
   readyTimeoutMs: number;
   /** MAX_SUBSCRIPTIONS_PER_CONNECTION: operations one client WebSocket may run at once. Default 100. */
@@ -110,7 +119,7 @@ export function loadRouterConfig(env: Env = process.env): RouterServiceConfig {
   const service = loadServiceConfig(env);
   return {
     ...service,
-    redisUrl: text(env, 'REDIS_URL'),
+    ...loadEventsConfig(env),
     jwt: loadJwtConfig(env, service),
     router: {
       port: int(env, 'ROUTER_PORT', 4000),
@@ -120,6 +129,7 @@ export function loadRouterConfig(env: Env = process.env): RouterServiceConfig {
       supergraphPollIntervalMs: int(env, 'SUPERGRAPH_POLL_INTERVAL_MS', 10_000),
       subgraphUrls: byName(env, 'SUBGRAPH_', '_URL'),
       apiKeyCacheMs: int(env, 'API_KEY_CACHE_MS', 30_000),
+      tierCacheMs: int(env, 'TIER_CACHE_MS', 30_000),
       readyTimeoutMs: int(env, 'READY_TIMEOUT_MS', 2_000),
       maxSubscriptionsPerConnection: int(env, 'MAX_SUBSCRIPTIONS_PER_CONNECTION', 100),
       maxSubscriptionsPerCaller: int(env, 'MAX_SUBSCRIPTIONS_PER_CALLER', 500),

@@ -1,5 +1,6 @@
 export * from './authorization';
 export * from './event-loaders';
+export * from './event-positions';
 export * from './federated-schema';
 export * from './serve-subgraph';
 export * from './subscriptions';

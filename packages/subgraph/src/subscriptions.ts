@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
 import { IDENTITY_HEADER, IdentityVerificationError, SIGNATURE_HEADER, verifyIdentity, type Identity } from '@supergraph/identity';
 import { serveGraphQLWebSockets, type Logger } from '@supergraph/server';
+import { subscribeWithPositions } from './event-positions';
 import type { RequestBase } from './serve-subgraph';
 
 /** What the router sends in `connection_init`: the same signed headers as on HTTP. */
@@ -28,6 +29,7 @@ export function serveSubscriptions<TContext extends RequestBase>(options: {
     logger: options.logger,
     graphql: {
       schema: options.schema,
+      subscribe: subscribeWithPositions,
       onConnect: (ctx) => {
         const headers = ctx.connectionParams?.headers ?? {};
         try {

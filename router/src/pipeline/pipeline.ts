@@ -19,6 +19,8 @@ export interface PipelineOptions extends InputLimitOptions {
   schema: () => SchemaState;
   documents: PreparedDocuments;
   authenticate: (headers: IncomingHttpHeaders) => Promise<Identity>;
+  /** The identity at its user's tier now, whatever its credential says (CurrentTiers.current). */
+  currentTier: (identity: Identity) => Identity | Promise<Identity>;
   rateLimiter: RateLimiter;
   onRateLimited: () => void;
   persistedQueries: PersistedQueryStore;
@@ -50,7 +52,7 @@ export function operationPipeline(options: PipelineOptions): OperationPipeline {
   ];
   const stages: Stage[] = [
     inputLimits(options),
-    authentication(options.authenticate),
+    authentication(options.authenticate, options.currentTier),
     rateLimit(options.rateLimiter, options.onRateLimited),
     persistedQuery(options.persistedQueries),
     parseDocument({ maxTokens: options.limits.maxTokens }),

@@ -5,6 +5,7 @@ import { asGraphQLError, executeSubscriptionEvent } from '../execution/plan-exec
 import { subgraphDataSource } from '../execution/subgraph-data-source';
 import { asGraphQLErrors, logSubgraphErrors, publicError } from '../pipeline/11-respond';
 import type { PreparedOperation } from '../pipeline/operation-request';
+import { resumes } from './planner';
 import { SharedEvents } from './shared-events';
 import type { UpstreamSubscriptions } from './upstream';
 
@@ -123,15 +124,18 @@ export class SubscriptionEngine {
   /**
    * The group this subscription shares events with: the same subgraph, identity, document,
    * operation and variables mean the same upstream subscription and the same completed result
-   * for every event (router/README.md, Subscriptions). A new group subscribes upstream.
+   * for every event (router/README.md, Subscriptions). A new group subscribes upstream. One that
+   * resumes after a position has a group of its own: one joined later would miss its replay.
    */
   private groupFor(request: SubscribeRequest): SharedEvents {
     const { operation, context } = request;
     const primary = operation.subscriptionPlan!.primary;
     const owner = operation.schemaState.subgraphs.get(primary.serviceName);
     if (!owner?.url) throw new Error(`No subgraph named ${primary.serviceName}`);
-    const key = JSON.stringify([owner.url, context.identity, operation.queryHash, operation.operationName ?? null, operation.variables]);
-    const existing = this.groups.get(key);
+    const key = resumes(operation.subscriptionPlan!, operation.variables)
+      ? undefined
+      : JSON.stringify([owner.url, context.identity, operation.queryHash, operation.operationName ?? null, operation.variables]);
+    const existing = key === undefined ? undefined : this.groups.get(key);
     if (existing) return existing;
     const events = this.upstream.subscribe({ name: owner.name, url: owner.url }, context.identity, {
       query: primary.operation,
@@ -140,12 +144,12 @@ export class SubscriptionEngine {
     });
     const group: SharedEvents = new SharedEvents(
       events,
-      (event) => this.completeShared(group, event, context),
+      async (event) => withPosition(await this.completeShared(group, event, context), event),
       () => {
-        if (this.groups.get(key) === group) this.groups.delete(key);
+        if (key !== undefined && this.groups.get(key) === group) this.groups.delete(key);
       },
     );
-    this.groups.set(key, group);
+    if (key !== undefined) this.groups.set(key, group);
     return group;
   }
 
@@ -233,6 +237,12 @@ export class SubscriptionEngine {
     );
     return response.errors ? { data: response.data, errors: response.errors.map(asGraphQLError) } : { data: response.data };
   }
+}
+
+/** The result with the position of the subgraph event it was made from, the client's place to resume after. */
+function withPosition(result: ExecutionResult, event: ExecutionResult): ExecutionResult {
+  const position = event.extensions?.position;
+  return typeof position === 'string' ? { ...result, extensions: { ...result.extensions, position } } : result;
 }
 
 /** Why an event was not delivered, as the client sees it: the check's own refusal, else a generic one. */

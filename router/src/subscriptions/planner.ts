@@ -1,5 +1,5 @@
 import { Supergraph, type Schema } from '@apollo/federation-internals';
-import { Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { Kind, parse, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode, type ValueNode } from 'graphql';
 import { BoundedCache, MAX_CACHED_TEXT_BYTES } from '../bounded-cache';
 import { compileResponseShape, type ObjectShape } from '../execution/response-shape';
 import { ApolloOperationPlanner } from '../planning/apollo-planner';
@@ -14,6 +14,18 @@ export interface SubscriptionPlan {
   rest?: PlanNode;
   /** The client's response shape, each event completed onto it. */
   shape: ObjectShape;
+  /** The root field's `after` argument as the subgraph receives it (a literal or a variable), when given: see `resumes`. */
+  after?: ValueNode;
+}
+
+/**
+ * Whether a subscription resumes after a position (its root field's `after` is set): it replays its
+ * own past events first, so no other client subscription may share its upstream subscription.
+ */
+export function resumes(plan: SubscriptionPlan, variables: Record<string, unknown>): boolean {
+  if (!plan.after) return false;
+  if (plan.after.kind === Kind.VARIABLE) return variables[plan.after.name.value] != null;
+  return plan.after.kind !== Kind.NULL;
 }
 
 /**
@@ -49,8 +61,20 @@ export class SubscriptionPlanner {
         definition.kind === Kind.OPERATION_DEFINITION && (operationName === undefined || definition.name?.value === operationName),
     )!;
     const fragments = document.definitions.filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION);
-    const plan: SubscriptionPlan = { primary: node.primary, rest: node.rest, shape: compileResponseShape(this.apiGraphQLSchema, operation, fragments) };
+    const plan: SubscriptionPlan = {
+      primary: node.primary,
+      rest: node.rest,
+      shape: compileResponseShape(this.apiGraphQLSchema, operation, fragments),
+      after: afterArgument(node.primary.operation),
+    };
     this.cache.set(key, plan, text.length);
     return plan;
   }
+}
+
+/** The `after` argument of the root field of a subgraph subscription (one root field: GraphQL allows no more). */
+function afterArgument(subgraphOperation: string): ValueNode | undefined {
+  const operation = parse(subgraphOperation).definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION);
+  const root = operation?.selectionSet.selections.find((selection) => selection.kind === Kind.FIELD);
+  return root?.kind === Kind.FIELD ? root.arguments?.find((argument) => argument.name.value === 'after')?.value : undefined;
 }

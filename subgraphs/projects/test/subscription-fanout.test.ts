@@ -32,7 +32,10 @@ it('loads the task and its project once per event, however many subscriptions re
     const withSubscribers = await harness.countSqlStatements(async () => subscriptions.everyoneSees(await submit(watched), 10_000));
     expect(withSubscribers.result).toBe(true);
     expect(subscriptions.received.map((results) => results.at(-1))).toEqual(
-      Array.from({ length: 20 }, () => ({ data: { taskUpdated: { id: expect.any(String), status: 'QUEUED', project: { name: 'Watched' } } } })),
+      Array.from({ length: 20 }, () => ({
+        data: { taskUpdated: { id: expect.any(String), status: 'QUEUED', project: { name: 'Watched' } } },
+        extensions: { position: expect.stringMatching(/^\d+-\d+$/) },
+      })),
     );
     // The event's own loads, shared by all 20: the task, then its project.
     expect(withSubscribers.count).toBe(withoutSubscribers.count + 2);

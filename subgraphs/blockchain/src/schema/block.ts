@@ -1,6 +1,7 @@
 import { Arg, Ctx, Directive, Field, Int, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { DateTimeISOResolver } from 'graphql-scalars';
 import { badUserInput } from '@supergraph/server';
+import { ResumeAfter, type ResumeArgs } from '@supergraph/subgraph';
 import type { BlockView } from '../data/chain-reader';
 import { useEventLoaders, type BlockchainContext } from '../context';
 import { NEW_BLOCK, type NewBlockEvent } from '../events/chain-events';
@@ -44,9 +45,9 @@ export class BlockResolver {
   @Directive('@authenticated')
   @Subscription(() => Block, {
     description: 'Each new block on the canonical chain, as the follower processes it.',
-    subscribe: ({ context }: { context: BlockchainContext }) => context.events.subscribe<NewBlockEvent>(NEW_BLOCK),
+    subscribe: ({ args, context }: { args: ResumeArgs; context: BlockchainContext }) => context.events.resume<NewBlockEvent>(NEW_BLOCK, args.after),
   })
-  newBlock(@Root() event: NewBlockEvent, @Ctx() ctx: BlockchainContext): Block {
+  newBlock(@ResumeAfter() _after: string | null, @Root() event: NewBlockEvent, @Ctx() ctx: BlockchainContext): Block {
     useEventLoaders(ctx, event);
     return { ...event, timestamp: new Date(event.timestamp), gasUsed: null };
   }

@@ -1,4 +1,5 @@
 import { Ctx, Directive, Field, FieldResolver, Int, ObjectType, Resolver, Root, Subscription, registerEnumType } from 'type-graphql';
+import { ResumeAfter, type ResumeArgs } from '@supergraph/subgraph';
 import type { MevFinding as FindingRow } from '../generated/prisma/client';
 import { MEV_KINDS, MEV_ROLES, type MevKind as MevKindName, type MevRole as MevRoleName } from '../analysis/mev';
 import { useEventLoaders, type BlockchainContext } from '../context';
@@ -72,9 +73,9 @@ export class BlockMevResolver {
   @Directive('@authenticated')
   @Subscription(() => MevFinding, {
     description: 'Each MEV pattern the follower finds in a new block near the head.',
-    subscribe: ({ context }: { context: BlockchainContext }) => context.events.subscribe<MevDetectedEvent>(MEV_DETECTED),
+    subscribe: ({ args, context }: { args: ResumeArgs; context: BlockchainContext }) => context.events.resume<MevDetectedEvent>(MEV_DETECTED, args.after),
   })
-  mevDetected(@Root() event: MevDetectedEvent, @Ctx() ctx: BlockchainContext): MevFinding {
+  mevDetected(@ResumeAfter() _after: string | null, @Root() event: MevDetectedEvent, @Ctx() ctx: BlockchainContext): MevFinding {
     useEventLoaders(ctx, event);
     return { ...event, transactions: event.transactions.map(({ hash, role }) => ({ transaction: { hash }, role })) };
   }

@@ -1,6 +1,7 @@
 import { Arg, Ctx, Directive, Field, FieldResolver, Int, ObjectType, Query, Resolver, Root, Subscription, registerEnumType } from 'type-graphql';
 import { badUserInput } from '@supergraph/server';
 import { filterEvents } from '@supergraph/pubsub';
+import { ResumeAfter, type ResumeArgs } from '@supergraph/subgraph';
 import type { TokenTransfer as TransferRow } from '../generated/prisma/client';
 import { MAX_RECENT_TRANSFERS } from '../data/loaders';
 import { useEventLoaders, type BlockchainContext } from '../context';
@@ -103,15 +104,16 @@ export class TokenTransferResolver {
   @Directive('@authenticated')
   @Subscription(() => TokenTransfer, {
     description: '$FORGE transfers as the follower sees them (again when confirmed or removed); only those from or to `address` when given.',
-    subscribe: ({ args, context }: { args: { address?: string | null }; context: BlockchainContext }) => {
+    subscribe: async ({ args, context }: { args: { address?: string | null } & ResumeArgs; context: BlockchainContext }) => {
       const address = args.address ? parseAddress(args.address) : undefined;
-      const events = context.events.subscribe<TokenTransferEvent>(TOKEN_TRANSFER);
+      const events = await context.events.resume<TokenTransferEvent>(TOKEN_TRANSFER, args.after);
       return address ? filterEvents(events, (event) => event.from === address || event.to === address) : events;
     },
   })
   tokenTransfer(
     @Root() event: TokenTransferEvent,
     @Arg('address', () => String, { nullable: true }) _address: string | null,
+    @ResumeAfter() _after: string | null,
     @Ctx() ctx: BlockchainContext,
   ): TokenTransfer {
     useEventLoaders(ctx, event);

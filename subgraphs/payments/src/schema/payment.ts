@@ -4,7 +4,7 @@ import { notFound } from '@supergraph/server';
 import { isAdmin } from '@supergraph/identity';
 import type { OutboxEnvelope } from '@supergraph/outbox';
 import { filterEvents } from '@supergraph/pubsub';
-import { requireUser } from '@supergraph/subgraph';
+import { requireUser, ResumeAfter, type ResumeArgs } from '@supergraph/subgraph';
 import { PaymentMethod, PaymentStatus } from '../generated/prisma/enums';
 import { useEventLoaders, type PaymentsContext } from '../context';
 import { PAYMENT_UPDATED, type PaymentUpdated } from '../events/payment-events';
@@ -68,16 +68,20 @@ export class PaymentResolver {
 
   @Subscription(() => Payment, {
     description: "Status changes of your payments as they happen (admins: everyone's).",
-    subscribe: ({ context }: { context: PaymentsContext }) => {
+    subscribe: async ({ args, context }: { args: ResumeArgs; context: PaymentsContext }) => {
       const user = requireUser(context.identity);
       const seesAll = isAdmin(user);
       return filterEvents(
-        context.events.subscribe<OutboxEnvelope<PaymentUpdated>>(PAYMENT_UPDATED),
+        await context.events.resume<OutboxEnvelope<PaymentUpdated>>(PAYMENT_UPDATED, args.after),
         ({ payload }) => seesAll || payload.userId === user.userId,
       );
     },
   })
-  async paymentUpdated(@Root() event: OutboxEnvelope<PaymentUpdated>, @Ctx() ctx: PaymentsContext): Promise<PaymentView | null> {
+  async paymentUpdated(
+    @ResumeAfter() _after: string | null,
+    @Root() event: OutboxEnvelope<PaymentUpdated>,
+    @Ctx() ctx: PaymentsContext,
+  ): Promise<PaymentView | null> {
     useEventLoaders(ctx, event);
     const payment = await ctx.loaders.paymentById.load(event.payload.id);
     // Relayed events can trail the payment: report the status this event announced.

@@ -3,7 +3,7 @@ import { DateTimeISOResolver, JSONObjectResolver } from 'graphql-scalars';
 import { isAdmin } from '@supergraph/identity';
 import type { OutboxEnvelope } from '@supergraph/outbox';
 import { filterEvents } from '@supergraph/pubsub';
-import { requireUser } from '@supergraph/subgraph';
+import { requireUser, ResumeAfter, type ResumeArgs } from '@supergraph/subgraph';
 import type { Project as ProjectRow, Task as TaskRow } from '../generated/prisma/client';
 import { TaskKind, TaskStatus, Tier } from '../generated/prisma/enums';
 import { useEventLoaders, type ProjectsContext } from '../context';
@@ -93,7 +93,7 @@ export class TaskResolver {
 
   @Subscription(() => Task, {
     description: 'Task status changes: of one project (its owner and admins), or without projectId of all your own tasks (admins: every task).',
-    subscribe: async ({ args, context }: { args: { projectId?: string | null }; context: ProjectsContext }) => {
+    subscribe: async ({ args, context }: { args: { projectId?: string | null } & ResumeArgs; context: ProjectsContext }) => {
       const user = requireUser(context.identity);
       const wanted = args.projectId ? projectId(args.projectId) : null;
       if (wanted) {
@@ -101,13 +101,14 @@ export class TaskResolver {
         if (!isOwnerOrAdmin(project.ownerId, context.identity)) throw notFound('Project');
       }
       const seesAll = isAdmin(user);
-      return filterEvents(context.events.subscribe<OutboxEnvelope<TaskUpdated>>(TASK_UPDATED), ({ payload }) =>
+      return filterEvents(await context.events.resume<OutboxEnvelope<TaskUpdated>>(TASK_UPDATED, args.after), ({ payload }) =>
         wanted ? payload.projectId === wanted : seesAll || payload.ownerId === user.userId,
       );
     },
   })
   async taskUpdated(
     @Arg('projectId', () => ID, { nullable: true }) _projectId: string | null,
+    @ResumeAfter() _after: string | null,
     @Root() event: OutboxEnvelope<TaskUpdated>,
     @Ctx() ctx: ProjectsContext,
   ): Promise<TaskRow | null> {

@@ -2,7 +2,7 @@ import { Arg, Ctx, Directive, Field, FieldResolver, ID, Int, Mutation, ObjectTyp
 import { DateTimeISOResolver } from 'graphql-scalars';
 import { isAdmin } from '@supergraph/identity';
 import { badUserInput, notFound } from '@supergraph/server';
-import { requireAdmin, requireUser } from '@supergraph/subgraph';
+import { requireAdmin, requireUser, ResumeAfter, type ResumeArgs } from '@supergraph/subgraph';
 import { Role, Tier } from '../generated/prisma/enums';
 import type { User as UserRow } from '../generated/prisma/client';
 import { filterEvents } from '@supergraph/pubsub';
@@ -134,12 +134,12 @@ export class UserResolver {
 
   @Subscription(() => User, {
     description: "The signed-in user's account, each time its tier, roles or wallets change.",
-    subscribe: ({ context }: { context: UsersContext }) => {
+    subscribe: async ({ args, context }: { args: ResumeArgs; context: UsersContext }) => {
       const { userId } = requireUser(context.identity);
-      return filterEvents(context.events.subscribe<AccountUpdated>(ACCOUNT_UPDATED), (event) => event.userId === userId);
+      return filterEvents(await context.events.resume<AccountUpdated>(ACCOUNT_UPDATED, args.after), (event) => event.userId === userId);
     },
   })
-  accountUpdated(@Root() event: AccountUpdated, @Ctx() ctx: UsersContext): Promise<UserRow | null> {
+  accountUpdated(@ResumeAfter() _after: string | null, @Root() event: AccountUpdated, @Ctx() ctx: UsersContext): Promise<UserRow | null> {
     useEventLoaders(ctx, event);
     return ctx.loaders.userById.load(event.userId);
   }
