@@ -105,6 +105,17 @@ function subscribePayments() {
   };
 }
 
+/** Runs `work` with a live paymentUpdated subscription through the router, closed afterwards. */
+async function withLiveSubscription(work: (feed: ReturnType<typeof subscribePayments>) => Promise<void>): Promise<void> {
+  const feed = subscribePayments();
+  try {
+    await feed.live();
+    await work(feed);
+  } finally {
+    await feed.dispose();
+  }
+}
+
 /** The subgraphs of this platform that the router's /ready finds answering, with their breaker closed. */
 async function readySubgraphs(): Promise<string[]> {
   const { subgraphs } = (await (await fetch(`${platform.router.url}/ready`)).json()) as { subgraphs: Record<string, { ok: boolean; breaker: string }> };
@@ -118,9 +129,7 @@ function expectNoServerFailures(report: LoadReport) {
 }
 
 test('Redis restarted mid-load with its data: no 5xx, everything reconnects, and the live subscription goes on with every event written while it was down, once', async () => {
-  const feed = subscribePayments();
-  try {
-    await feed.live();
+  await withLiveSubscription(async (feed) => {
     const load = startLoad([me, myPayments]);
     await sleep(500);
 
@@ -151,15 +160,11 @@ test('Redis restarted mid-load with its data: no 5xx, everything reconnects, and
       const announced = feed.events.filter((event) => event.id === id).map((event) => event.status);
       expect(announced).toEqual([...new Set(announced)]); // each status change once
     }
-  } finally {
-    await feed.dispose();
-  }
+  });
 });
 
 test('Redis restarted empty (no persistence): live subscriptions end with SUBSCRIPTION_POSITION_EXPIRED, and a client that subscribes again gets what happens next', async () => {
-  const feed = subscribePayments();
-  try {
-    await feed.live();
+  await withLiveSubscription(async (feed) => {
     const wipe = new Redis(platform.redis.url);
     await wipe.flushall();
     wipe.disconnect();
@@ -171,16 +176,8 @@ test('Redis restarted empty (no persistence): live subscriptions end with SUBSCR
     await eventually('the subscription to end', async () => (feed.errors.length > 0 ? true : undefined));
     expect(feed.errors).toEqual([[expect.objectContaining({ extensions: expect.objectContaining({ code: 'SUBSCRIPTION_POSITION_EXPIRED' }) })]]);
     expectNoServerFailures(await load.stop());
-  } finally {
-    await feed.dispose();
-  }
-  const resubscribed = subscribePayments();
-  try {
-    await resubscribed.live();
-    expect(resubscribed.errors).toEqual([]);
-  } finally {
-    await resubscribed.dispose();
-  }
+  });
+  await withLiveSubscription(async (resubscribed) => expect(resubscribed.errors).toEqual([]));
 });
 
 test('PostgreSQL restarted mid-load: no 5xx, a retryable code while it is down, exactly one payment for a key retried across the outage', async () => {
@@ -269,21 +266,11 @@ test('the chain node gone and back: RPC_UNAVAILABLE while it is gone, then the f
 });
 
 test('the router restarted while subscriptions are live: they end with a clear close code, and clients resubscribe to the new router', async () => {
-  const feed = subscribePayments();
-  try {
-    await feed.live();
+  await withLiveSubscription(async (feed) => {
     await platform.restartRouter();
     await eventually('the subscription to end', async () => (feed.errors.length > 0 || feed.ended ? true : undefined));
     expect(feed.errors).toHaveLength(1);
     expect(feed.errors[0]).toMatchObject({ code: 1001 });
-  } finally {
-    await feed.dispose();
-  }
-  const resubscribed = subscribePayments();
-  try {
-    await resubscribed.live();
-    expect(resubscribed.errors).toEqual([]);
-  } finally {
-    await resubscribed.dispose();
-  }
+  });
+  await withLiveSubscription(async (resubscribed) => expect(resubscribed.errors).toEqual([]));
 });
