@@ -1,0 +1,97 @@
+"""Measures the language models on the labelled samples shipped beside this module.
+
+    python -m supergraph_ai.language.evaluate detection [--high-accuracy]
+    python -m supergraph_ai.language.evaluate translation [--provider local|openai|anthropic]
+
+`detection`: accuracy of detectLanguage's model on samples/detection.tsv (overall, on the short texts of
+1-4 words, and per language). `translation`: chrF and BLEU (sacrebleu) of one provider alone, no fallback,
+on samples/parallel.tsv, overall and per target language; the hosted providers read their keys and
+endpoints from the environment as the server does (see config.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from collections import defaultdict
+from dataclasses import replace
+from pathlib import Path
+
+import sacrebleu
+
+from ..config import LlmProviderName, Settings
+from ..inference.llm.factory import create_provider
+from ..metrics import Metrics
+from .detector import LanguageDetector
+from .languages import parse_language
+from .translator import TranslationRoute, Translator
+
+SAMPLES = Path(__file__).parent / "samples"
+SHORT_WORDS = 4
+
+
+def _rows(name: str) -> list[list[str]]:
+    lines = (SAMPLES / name).read_text(encoding="utf-8").splitlines()
+    return [line.split("\t") for line in lines if line and not line.startswith("#")]
+
+
+def detection(high_accuracy: bool) -> None:
+    detector = LanguageDetector(high_accuracy=high_accuracy)
+    hits: dict[str, list[bool]] = defaultdict(list)
+    short: list[bool] = []
+    misses: list[str] = []
+    for code, text in _rows("detection.tsv"):
+        best = detector.detect(text).best
+        hit = best is not None and best.code == code
+        hits[code].append(hit)
+        if len(text.split()) <= SHORT_WORDS:
+            short.append(hit)
+        if not hit:
+            misses.append(f"    {code} -> {best.code if best else 'none'}: {text}")
+    every = [hit for values in hits.values() for hit in values]
+    print(f"{detector.model_id}: accuracy {sum(every) / len(every):.4f} ({sum(every)}/{len(every)})")
+    print(f"  texts of 1-{SHORT_WORDS} words: {sum(short) / len(short):.4f} ({sum(short)}/{len(short)})")
+    print("  per language: " + ", ".join(f"{code} {sum(v)}/{len(v)}" for code, v in sorted(hits.items())))
+    print("  misses:", *misses, sep="\n")
+
+
+async def translation(provider_name: LlmProviderName) -> None:
+    settings = replace(Settings.from_env(), llm_provider=provider_name)
+    provider = create_provider(settings)
+    translator = Translator([TranslationRoute(provider)], Metrics(), deadline_seconds=120)
+    english = parse_language("en", "from")
+    by_target: dict[str, tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
+    started = time.perf_counter()
+    try:
+        for source, target, reference in _rows("parallel.tsv"):
+            result = await translator.translate(source, english, parse_language(target, "to"))
+            by_target[target][0].append(result.text)
+            by_target[target][1].append(reference)
+    finally:
+        await provider.aclose()
+    seconds = time.perf_counter() - started
+    every = ([h for hs, _ in by_target.values() for h in hs], [r for _, rs in by_target.values() for r in rs])
+    print(f"{provider.name}/{provider.model}: {len(every[0])} sentences in {seconds:.1f} s")
+    for label, (hypotheses, references) in [("all", every), *sorted(by_target.items())]:
+        chrf = sacrebleu.corpus_chrf(hypotheses, [references]).score
+        bleu = sacrebleu.corpus_bleu(hypotheses, [references]).score
+        print(f"  en->{label:<4} chrF {chrf:5.1f}  BLEU {bleu:5.1f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("task", choices=("detection", "translation"))
+    parser.add_argument("--high-accuracy", action="store_true", help="detection: lingua's high-accuracy mode")
+    parser.add_argument("--provider", default="local", choices=[p.value for p in LlmProviderName])
+    args = parser.parse_args(argv)
+    if args.task == "detection":
+        detection(args.high_accuracy)
+    else:
+        asyncio.run(translation(LlmProviderName(args.provider)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
