@@ -29,13 +29,14 @@ export class TestStack extends HarnessStack {
 
   /**
    * The Python AI subgraph with a throw-away project index that follows the projects subgraph at
-   * `projectsUrl` through its change feed, polled every 0.2 s (no Redis). Returns its GraphQL URL.
+   * `projectsUrl` through its change feed, polled every 0.2 s (no Redis), and models trained afresh
+   * in the same throw-away folder; `env` adds or overrides settings. Returns its GraphQL URL.
    */
-  async aiFollowing(projectsUrl: string, signingSecret: string): Promise<string> {
+  async aiFollowing(projectsUrl: string, signingSecret: string, env: Record<string, string> = {}): Promise<string> {
     const aiData = mkdtempSync(join(tmpdir(), 'ai-index-'));
     this.defer(() => rmSync(aiData, { recursive: true, force: true }));
     const ai = await this.add(
-      startAiSubgraph(signingSecret, { AI_DATA_DIR: aiData, AI_PROJECTS_URL: projectsUrl, AI_INDEX_POLL_SECONDS: '0.2', REDIS_URL: '' }),
+      startAiSubgraph(signingSecret, { AI_DATA_DIR: aiData, AI_PROJECTS_URL: projectsUrl, AI_INDEX_POLL_SECONDS: '0.2', REDIS_URL: '', ...env }),
     );
     return ai.url;
   }

@@ -101,6 +101,19 @@ class Metrics:
             registry=self.registry,
         )
 
+        self.analytics_records = Counter(
+            "ai_analytics_records",
+            "Events the analytics pipeline received, by channel and outcome: stored (passed validation), "
+            "quarantined (with its reason), duplicate (a replayed event id, which changes nothing)",
+            ["channel", "outcome"],
+            registry=self.registry,
+        )
+        self.analytics_pass_rate = Gauge(
+            "ai_analytics_validation_pass_rate",
+            "Share of the distinct records the analytics store ever received that passed validation",
+            registry=self.registry,
+        )
+
     def observe_batch(self, model: str, operation: str, size: int, seconds: float) -> None:
         self.inference_latency.labels(model, operation).observe(seconds)
         self.batch_size.labels(model, operation).observe(size)

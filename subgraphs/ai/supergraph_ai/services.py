@@ -11,6 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from .analytics.pipeline import Analytics
 from .cache import ByteCache, create_cache
 from .config import Settings
 from .forecasting.forecaster import Forecaster, ForecastStore
@@ -41,6 +42,7 @@ class Services:
     language: LanguageDetector = field(init=False)
     translator: Translator = field(init=False)
     forecaster: Forecaster = field(init=False)  # loads (or trains) its model on first use
+    analytics: Analytics = field(init=False)  # validated platform events and what they add up to
 
     def __post_init__(self) -> None:
         from .training.train import load_or_train_forecast
@@ -54,6 +56,7 @@ class Services:
         )
         store = ForecastStore(self.settings.models_dir, load_or_train_forecast)
         self.forecaster = Forecaster(store, self.cache, self.metrics)
+        self.analytics = Analytics(self.settings.data_dir, self.metrics)
 
     @classmethod
     async def start(
@@ -90,6 +93,8 @@ class Services:
         services = cls(
             settings, metrics, cache, embeddings, llm or create_provider(settings), lead, fraud, project_index
         )
+        if settings.redis_url:  # without Redis there is no bus to follow: each process has its own events
+            services.analytics.listen(settings.redis_url, settings.event_channel_prefix, settings.index_poll_seconds)
         # Before the first request, like the other models (trained here, without its backtest, when missing).
         await asyncio.to_thread(services.forecaster.store.current)
         warm_up = getattr(services.llm, "warm_up", None)
@@ -111,6 +116,7 @@ class Services:
     async def aclose(self) -> None:
         if self.llm_loading is not None:
             await self.llm_loading  # a model still loading is freed only once it has loaded
+        await self.analytics.aclose()
         await self.project_index.aclose()
         await self.embeddings.aclose()
         await self.llm.aclose()

@@ -10,6 +10,7 @@ from strawberry.extensions import MaskErrors
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from .analytics import AnalyticsQueries
 from .common import DATETIME_ISO_SCALAR, DateTimeISO
 from .embeddings import EmbeddingQueries
 from .forecasting import ForecastingQueries
@@ -22,7 +23,14 @@ from .user import User
 
 
 @strawberry.type
-class Query(EmbeddingQueries, SearchQueries, GenerationQueries, ForecastingQueries, LanguageQueries):
+class Query(
+    EmbeddingQueries,
+    SearchQueries,
+    GenerationQueries,
+    ForecastingQueries,
+    LanguageQueries,
+    AnalyticsQueries,
+):
     pass
 
 

@@ -45,6 +45,8 @@ export interface TaskUpdated {
   taskId: string;
   projectId: string;
   ownerId: string;
+  /** The task's tier when it was queued: what analytics buckets queue waits by. */
+  tier?: string;
   status: string;
   attempts: number;
 }

@@ -190,7 +190,14 @@ async function transition(
 }
 
 function announce(tx: Prisma.TransactionClient, task: Task) {
-  const payload: TaskUpdated = { taskId: task.id, projectId: task.projectId, ownerId: task.ownerId, status: task.status, attempts: task.attempts };
+  const payload: TaskUpdated = {
+    taskId: task.id,
+    projectId: task.projectId,
+    ownerId: task.ownerId,
+    tier: task.tier,
+    status: task.status,
+    attempts: task.attempts,
+  };
   return tx.outboxEvent.create({ data: { channel: TASK_UPDATED, payload: payload as unknown as Prisma.InputJsonValue } });
 }
 
