@@ -1,4 +1,3 @@
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,62 +8,14 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { graphql as execute, parse } from 'graphql';
 import { REPO_ROOT } from '@supergraph/config';
-import { SERVICE, signIdentity } from '@supergraph/identity';
-import { freePort, startProcess, stopProcess } from '@supergraph/testing';
+import { freePort, startSubgraphProcess, type SubgraphProcess } from '@supergraph/testing';
 
 /** Test fleets: real subgraph processes, small in-process subgraphs, and supergraphs composed from them. */
 
-export { freePort };
+export { freePort, type SubgraphProcess };
 
-export interface SubgraphProcess {
-  url: string;
-  /** SIGKILL: the process dies mid-flight, as in a crash. */
-  kill(): Promise<void>;
-  /** Starts it again on the same port; resolves when it answers. */
-  restart(): Promise<void>;
-}
-
-/** The real users subgraph in a child process (tsx), on a fixed port so it can be restarted. */
-export async function startUsersProcess(env: Record<string, string>): Promise<SubgraphProcess> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}/graphql`;
-  const dataDir = mkdtempSync(join(tmpdir(), 'users-process-'));
-  let child: ChildProcess | undefined;
-  const start = async () => {
-    child = await startProcess({
-      name: 'users process',
-      // One process (node with tsx's loader, not the tsx CLI, which forks): a kill reaches the server itself.
-      command: process.execPath,
-      args: ['--import', 'tsx', join(REPO_ROOT, 'subgraphs/users/src/main.ts')],
-      spawn: {
-        cwd: REPO_ROOT,
-        env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'error', HOST: '127.0.0.1', DATA_DIR: dataDir, USERS_PORT: String(port), ...env },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-      answers: () => answersSignedProbe(url, env.ROUTER_SIGNING_SECRET!),
-    });
-  };
-  try {
-    await start();
-  } catch (error) {
-    rmSync(dataDir, { recursive: true, force: true });
-    throw error;
-  }
-  return {
-    url,
-    kill: () => stopProcess(child!, 'SIGKILL'),
-    restart: start,
-  };
-}
-
-async function answersSignedProbe(url: string, secret: string): Promise<boolean> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...signIdentity(SERVICE, secret) },
-    body: '{"query":"{ __typename }"}',
-  });
-  return response.ok;
-}
+/** The real users subgraph in a child process, on a fixed port so it can be killed and restarted. */
+export const startUsersProcess = (env: Record<string, string>): Promise<SubgraphProcess> => startSubgraphProcess('users', env);
 
 export interface FakeSubgraph {
   name: string;

@@ -5,6 +5,7 @@ export * from './subscriptions';
 export * from './stack';
 export * from './harness-stack';
 export * from './process';
+export * from './subgraph-process';
 export * from './service-loaders';
 export * from './otlp-collector';
 export * from './prometheus';

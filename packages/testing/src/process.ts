@@ -56,3 +56,26 @@ export function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTE
   child.kill(signal);
   return exited;
 }
+
+/** A process a test can crash (SIGKILL) and start again exactly as before: the same command, environment and port. */
+export interface RestartableProcess {
+  /** SIGKILL, as a crash or the OOM killer would: nothing is drained, nothing is flushed. */
+  kill(): Promise<void>;
+  /** Starts it again (killing it first if it still runs) and resolves once it answers. */
+  restart(): Promise<void>;
+  /** SIGTERM: a graceful stop. */
+  stop(): Promise<void>;
+}
+
+/** Starts a process (see startProcess) that can be killed and restarted; `options` must fix its port so callers keep their URL. */
+export async function startRestartableProcess(options: ProcessOptions): Promise<RestartableProcess> {
+  let child = await startProcess(options);
+  return {
+    kill: () => stopProcess(child, 'SIGKILL'),
+    restart: async () => {
+      await stopProcess(child, 'SIGKILL');
+      child = await startProcess(options);
+    },
+    stop: () => stopProcess(child),
+  };
+}
