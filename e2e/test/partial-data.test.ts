@@ -265,6 +265,7 @@ describe.each(SUBGRAPHS)('with the %s subgraph killed under load', (down) => {
     // Refused as unavailable (the router never retries a mutation), not a server error.
     expect(refused!.status).toBeLessThan(500);
     expect(errorCodes(refused!)).toEqual(['SUBGRAPH_UNAVAILABLE']);
+    expect(refused!.errors![0]!.path).toEqual(['createPayment']);
     // The payment refused while payments was down, retried with its key until it is made, then once more: one payment.
     let made = await pay(key);
     while (errorCodes(made).includes('SUBGRAPH_UNAVAILABLE')) made = await pay(key);
