@@ -74,6 +74,7 @@ export async function startRouter(config: RouterServiceConfig, logger: Logger = 
         config.routerSigningSecret,
         { ...policy, timeoutMs: policy.timeoutOverrides[name] ?? policy.timeoutMs },
         metrics,
+        (query) => reloader.current.nonRetryable.selectedBy(query),
       );
       clients.set(key, client);
     }

@@ -102,20 +102,21 @@ export function backoffMs(attempt: number, policy: Pick<SubgraphPolicy, 'retryBa
 }
 
 /**
- * Runs one subgraph fetch under the breaker, retrying idempotent fetches (queries; never a
- * mutation) with exponential backoff and jitter. Subgraph-side failures come out as
- * SUBGRAPH_UNAVAILABLE; anything else (a 4xx, a bug) is rethrown untouched.
+ * Runs one subgraph fetch under the breaker, retrying a `retryable` fetch (a query, unless it
+ * selects a @nonRetryable field; never a mutation) with exponential backoff and jitter.
+ * Subgraph-side failures come out as SUBGRAPH_UNAVAILABLE; anything else (a 4xx, a bug) is
+ * rethrown untouched.
  */
 export async function resilientFetch<T>(options: {
   subgraph: string;
   breaker: CircuitBreaker;
   policy: SubgraphPolicy;
-  idempotent: boolean;
+  retryable: boolean;
   attempt: () => Promise<T>;
   onRetry?: (attempt: number, reason: FailureReason) => void;
 }): Promise<T> {
   const { breaker, policy } = options;
-  const attempts = options.idempotent ? 1 + policy.retries : 1;
+  const attempts = options.retryable ? 1 + policy.retries : 1;
   let reason: FailureReason = 'unreachable';
   for (let attempt = 0; attempt < attempts; attempt++) {
     if (attempt > 0) {

@@ -23,6 +23,7 @@ const MAX_CONNECTIONS_PER_SUBGRAPH = 256;
 const NO_POLICY: SubgraphPolicy = {
   timeoutMs: 0,
   timeoutOverrides: {},
+  nonRetryableTimeoutMs: 0,
   retries: 0,
   retryBaseMs: 0,
   retryMaxMs: 0,
@@ -32,9 +33,17 @@ const NO_POLICY: SubgraphPolicy = {
 };
 
 /**
+ * The deadline of a fetch that has one of its own (milliseconds), sent to the subgraph: the gateway's
+ * data source builds the request and calls our fetcher itself, so the header is how the deadline
+ * reaches the fetcher, and it tells the subgraph how long the router waits for this answer.
+ */
+export const DEADLINE_HEADER = 'x-supergraph-deadline-ms';
+
+/**
  * How the router talks to a subgraph: the gateway's HTTP data source over Node's fetch, plus the
  * identity the router vouches for (signed), the request id (so subgraph logs line up with ours),
- * a timeout per attempt, retries of queries (never mutations) and a circuit breaker.
+ * a timeout per attempt, retries of queries (never mutations, nor fetches that select a field the
+ * supergraph marks @nonRetryable, which get their own deadline) and a circuit breaker.
  */
 export class SubgraphClient extends RemoteGraphQLDataSource<RouterContext> {
   readonly breaker: CircuitBreaker;
@@ -46,13 +55,18 @@ export class SubgraphClient extends RemoteGraphQLDataSource<RouterContext> {
     signingSecret: string,
     private readonly policy: SubgraphPolicy = NO_POLICY,
     private readonly observer?: SubgraphObserver,
+    /** Whether a subgraph operation selects a @nonRetryable field (the current supergraph's NonRetryableFields). Default: none does. */
+    private readonly selectsNonRetryable: (query: string) => boolean = () => false,
   ) {
     super({ url });
     this.signer = new IdentitySigner(signingSecret);
-    const timeoutMs = policy.timeoutMs;
     // Keep-alive connections per subgraph; the timeout covers each attempt, body included.
     const pooled = pooledFetcher({ maxSocketsPerOrigin: MAX_CONNECTIONS_PER_SUBGRAPH });
-    const fetchOnce: Fetcher = (input, init) => pooled(input, timeoutMs > 0 ? { ...init, signal: AbortSignal.timeout(timeoutMs) } : init);
+    const fetchOnce: Fetcher = (input, init) => {
+      const own = (init?.headers as Record<string, string> | undefined)?.[DEADLINE_HEADER];
+      const timeoutMs = own === undefined ? policy.timeoutMs : Number(own);
+      return pooled(input, timeoutMs > 0 ? { ...init, signal: AbortSignal.timeout(timeoutMs) } : init);
+    };
     this.fetcher = policy.dedupe ? dedupingFetcher(fetchOnce) : fetchOnce;
     this.breaker = new CircuitBreaker(policy.breakerFailureThreshold, policy.breakerResetMs, (state) => observer?.breakerChanged(name, state));
   }
@@ -64,6 +78,7 @@ export class SubgraphClient extends RemoteGraphQLDataSource<RouterContext> {
     routerContext.signedIdentity ??= this.signer.sign(routerContext.identity);
     for (const [name, value] of Object.entries(routerContext.signedIdentity)) request.http.headers.set(name, value);
     request.http.headers.set('x-request-id', routerContext.requestId);
+    if (this.selectsNonRetryable(request.query ?? '')) request.http.headers.set(DEADLINE_HEADER, String(this.policy.nonRetryableTimeoutMs));
     // traceparent of the gateway's fetch span (a no-op unless tracing is on).
     const headers = request.http.headers;
     injectTraceHeaders((name, value) => headers.set(name, value));
@@ -89,12 +104,14 @@ export class SubgraphClient extends RemoteGraphQLDataSource<RouterContext> {
     if (options.kind !== GraphQLDataSourceRequestKind.INCOMING_OPERATION) return super.process(options);
     const started = performance.now();
     let outcome: 'ok' | 'error' = 'error';
+    // Long, costly work (a generation) runs once, up to its own deadline (willSendRequest): a retry would run it again.
+    const nonRetryable = this.selectsNonRetryable(options.request.query ?? '');
     try {
       const response = await resilientFetch({
         subgraph: this.name,
         breaker: this.breaker,
         policy: this.policy,
-        idempotent: !isMutation(options.request.query),
+        retryable: !nonRetryable && !isMutation(options.request.query),
         attempt: () => super.process(options),
         onRetry: (attempt, reason) => this.observer?.retried(this.name, attempt, reason),
       });

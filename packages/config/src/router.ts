@@ -81,7 +81,12 @@ export interface ProtectionConfig {
     timeoutMs: number;
     /** SUBGRAPH_<NAME>_TIMEOUT_MS: per-subgraph timeouts overriding timeoutMs. Default: none. */
     timeoutOverrides: Record<string, number>;
-    /** SUBGRAPH_RETRIES: extra attempts of a failed query fetch (never a mutation). Default 2. */
+    /**
+     * NON_RETRYABLE_FETCH_TIMEOUT_MS: the deadline of a fetch that selects a field marked @nonRetryable
+     * in the supergraph (a model generation), in place of the subgraph's timeout; such a fetch is never retried. Default 60000.
+     */
+    nonRetryableTimeoutMs: number;
+    /** SUBGRAPH_RETRIES: extra attempts of a failed query fetch (never a mutation, nor a fetch of a @nonRetryable field). Default 2. */
     retries: number;
     /** SUBGRAPH_RETRY_BASE_MS: first retry delay. Default 100. */
     retryBaseMs: number;
@@ -171,6 +176,7 @@ function loadProtectionConfig(env: Env): ProtectionConfig {
     subgraphs: {
       timeoutMs: int(env, 'SUBGRAPH_TIMEOUT_MS', 10_000),
       timeoutOverrides,
+      nonRetryableTimeoutMs: int(env, 'NON_RETRYABLE_FETCH_TIMEOUT_MS', 60_000),
       retries: int(env, 'SUBGRAPH_RETRIES', 2),
       retryBaseMs: int(env, 'SUBGRAPH_RETRY_BASE_MS', 100),
       retryMaxMs: int(env, 'SUBGRAPH_RETRY_MAX_MS', 2_000),

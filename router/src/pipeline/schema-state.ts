@@ -5,6 +5,7 @@ import type { DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode
 import { AuthorizationPolicy, OperationAuthorizer } from '../authorization';
 import { BoundedCache, MAX_CACHED_TEXT_BYTES } from '../bounded-cache';
 import { OperationExecutor } from '../execution/operation-executor';
+import { NonRetryableFields } from '../non-retryable-fields';
 import type { PlannerName } from '../planning/operation-planner';
 import type { SubgraphClient } from '../subgraph-client';
 import { SubscriptionPlanner } from '../subscriptions/planner';
@@ -35,6 +36,8 @@ export class SchemaState {
   readonly policy: AuthorizationPolicy;
   readonly planner: SubscriptionPlanner;
   readonly authorizer: OperationAuthorizer;
+  /** Fields the supergraph marks @nonRetryable: fetches selecting one are never retried and have their own deadline. */
+  readonly nonRetryable: NonRetryableFields;
   /** The subgraphs this supergraph routes to, by name. */
   readonly subgraphs = new Map<string, SubgraphClient>();
   /** Validation errors per parsed document (empty: valid). */
@@ -52,6 +55,7 @@ export class SchemaState {
     this.policy = new AuthorizationPolicy(supergraphSdl);
     this.planner = new SubscriptionPlanner(this.policy.gatewaySdl);
     this.authorizer = new OperationAuthorizer(this.planner.apiGraphQLSchema, this.policy);
+    this.nonRetryable = new NonRetryableFields(supergraphSdl, this.planner.apiGraphQLSchema);
   }
 
   /**

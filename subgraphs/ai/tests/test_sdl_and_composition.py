@@ -32,7 +32,10 @@ def sdl_from_command() -> str:
 
 def test_sdl_command_prints_federation_2_schema_without_loading_models() -> None:
     sdl = sdl_from_command()
-    assert sdl.startswith('schema @link(url: "https://specs.apollo.dev/federation/v2.7"')
+    schema_definition = sdl[sdl.index("\nschema @") :].split("{", 1)[0]
+    assert '@link(url: "https://specs.apollo.dev/federation/v2.7"' in schema_definition
+    # The router reads which fields it must never retry from the supergraph: the directive is composed into it.
+    assert '@composeDirective(name: "@nonRetryable")' in schema_definition
     assert 'type User @key(fields: "id")' in sdl
     assert "tier: Tier! @external" in sdl
     assert "createdAt: DateTimeISO! @external" in sdl
@@ -42,6 +45,8 @@ def test_sdl_command_prints_federation_2_schema_without_loading_models() -> None
     assert "contentStream(prompt: String!, options: GenerationOptions = null): ContentChunk!" in sdl
     for name in ("embed(texts: [String!]!)", "semanticSearch(", "generateContent("):
         assert name in sdl
+    assert "ContentChunk! @authenticated @nonRetryable" in sdl
+    assert "Generation! @authenticated @nonRetryable" in sdl
 
 
 USERS_CONTRACT = HERE / "fixtures" / "users-contract.graphql"

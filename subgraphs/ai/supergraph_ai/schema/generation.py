@@ -22,6 +22,7 @@ from ..validation import (
     MAX_SYSTEM_CHARS,
     check_generation,
 )
+from .directives import NonRetryable
 from .permissions import SignedIn
 
 strawberry.enum(FinishReason, name="FinishReason")  # the providers' enum is the GraphQL enum
@@ -83,7 +84,7 @@ class GenerationQueries:
     # SignedIn still guards a direct, router-signed call.
     @strawberry.field(
         permission_classes=[SignedIn],
-        directives=[Authenticated()],
+        directives=[Authenticated(), NonRetryable()],
         description=(
             f"Generates a reply to `prompt` (at most {MAX_PROMPT_CHARS} characters) with the configured provider."
         ),
@@ -95,8 +96,9 @@ class GenerationQueries:
         services = info.context.services
         provider = services.llm
         started = time.perf_counter()
-        # A query has to answer before the router's subgraph timeout: past the deadline the
-        # generation is stopped and the caller told so (contentStream has no deadline; it streams).
+        # A query has to answer before the router gives up on it (its deadline for @nonRetryable
+        # fetches): past ours the generation is stopped and the caller told so (contentStream has no
+        # deadline; it streams).
         deadline = services.settings.generation_deadline_seconds
         try:
             async with asyncio.timeout(deadline):
@@ -124,7 +126,7 @@ class GenerationQueries:
 class GenerationSubscriptions:
     @strawberry.subscription(
         permission_classes=[SignedIn],
-        directives=[Authenticated()],
+        directives=[Authenticated(), NonRetryable()],
         description="Streams the reply to `prompt` as it is generated; same limits as generateContent.",
     )
     async def content_stream(
