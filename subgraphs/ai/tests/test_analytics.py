@@ -4,6 +4,8 @@ aggregates, computed insights, the pass-rate metric, and admin-only access throu
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -246,3 +248,26 @@ async def test_analytics_through_graphql_is_for_admins_only(client: httpx.AsyncC
         client, '{ analytics(from: "2026-01-02T00:00:00Z", to: "2026-01-01T00:00:00Z") { activeUsers } }'
     )
     assert error_codes(body) == ["BAD_USER_INPUT"]
+
+
+def test_a_store_file_held_by_another_process_leaves_this_one_counting_in_memory(tmp_path: Path) -> None:
+    path = tmp_path / "analytics" / "analytics.duckdb"
+    path.parent.mkdir()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; duckdb.connect(sys.argv[1]); print(flush=True); time.sleep(60)",
+            str(path),
+        ],
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert holder.stdout is not None
+        holder.stdout.readline()  # the other process holds the file now
+        analytics = Analytics(tmp_path, Metrics())
+        assert feed(analytics, PAYMENT_UPDATED, payment("SUCCEEDED", "100", at=DAY)) == ["stored"]
+        assert [r.net for r in analytics.store.revenue("DAY", DAY, DAY + timedelta(days=1))] == [100]
+    finally:
+        holder.kill()
+        holder.wait()

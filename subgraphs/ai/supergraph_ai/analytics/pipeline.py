@@ -17,6 +17,7 @@ import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
 import redis.asyncio as redis
 
 from ..metrics import Metrics
@@ -28,7 +29,16 @@ log = logging.getLogger(__name__)
 
 class Analytics:
     def __init__(self, data_dir: Path, metrics: Metrics) -> None:
-        self.store = AnalyticsStore(data_dir / "analytics" / "analytics.duckdb")
+        path = data_dir / "analytics" / "analytics.duckdb"
+        try:
+            self.store = AnalyticsStore(path)
+        except duckdb.IOException as error:
+            # DuckDB allows one writing process per file: another AI process on this AI_DATA_DIR holds it. This one
+            # serves and follows the bus all the same, into memory, rather than not starting.
+            log.error(
+                "analytics store %s is held by another process; this one keeps analytics in memory: %s", path, error
+            )
+            self.store = AnalyticsStore(None)
         self._metrics = metrics
         totals = self.store.totals()
         self._passed, self._received = totals.part, totals.whole

@@ -94,9 +94,11 @@ def _aware(instant: datetime) -> datetime:
 
 
 class AnalyticsStore:
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = duckdb.connect(str(path))
+    def __init__(self, path: Path | None) -> None:
+        """`path` None: in memory (a process whose file another process holds)."""
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = duckdb.connect(str(path) if path is not None else ":memory:")
         self._db.execute(_SCHEMA)
         self._lock = threading.Lock()  # one connection, used from worker threads one at a time
 
