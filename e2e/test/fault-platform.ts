@@ -69,7 +69,14 @@ export async function startFaultPlatform(): Promise<FaultPlatform> {
     );
     const blockchain = await stack.add(
       startBlockchainSubgraph(
-        stack.config('blockchain', { ...shared, ...chain.env, ...nodeEnv, BLOCKCHAIN_DATABASE_URL: (await stack.database('blockchain')).url }),
+        stack.config('blockchain', {
+          ...shared,
+          ...chain.env,
+          ...nodeEnv,
+          // Its RPC cache on, so it lives on the Redis the suite restarts (the test chain turns it off).
+          BLOCKCHAIN_CACHE_TTL_SECONDS: '5',
+          BLOCKCHAIN_DATABASE_URL: (await stack.database('blockchain')).url,
+        }),
         quietLogger('blockchain'),
       ),
     );

@@ -58,7 +58,7 @@ export async function runIdempotent<T>(
           AND idempotency_keys.request_hash = EXCLUDED.request_hash
           AND (idempotency_keys.locked_until IS NULL OR idempotency_keys.locked_until < now())
       RETURNING claim_token`;
-    if (claimed[0]?.claim_token === token) return execute(prisma, request, token, codec, run);
+    if (claimed[0]?.claim_token === token) return execute(prisma, request, token, codec, run, leaseMs);
 
     const existing = await prisma.idempotencyKey.findUnique({ where: { userId_key: { userId: request.userId, key: request.key } } });
     if (existing) {
@@ -81,6 +81,7 @@ async function execute<T>(
   token: string,
   codec: { encode(value: T): unknown; decode(stored: unknown): T },
   run: () => Promise<T>,
+  leaseMs: number,
 ): Promise<T> {
   const where = { userId: request.userId, key: request.key, claimToken: token };
   let result: T;
@@ -92,7 +93,7 @@ async function execute<T>(
       await prisma.idempotencyKey.deleteMany({ where });
     } else {
       // Unknown outcome: release the lease at once so a retry resumes the operation.
-      await prisma.idempotencyKey.updateMany({ where, data: { claimToken: null, lockedUntil: null } });
+      await releaseLease(() => prisma.idempotencyKey.updateMany({ where, data: { claimToken: null, lockedUntil: null } }), leaseMs);
     }
     throw error;
   }
@@ -101,6 +102,23 @@ async function execute<T>(
   // The caller that ran gets exactly what every duplicate will get.
   return codec.decode(stored);
 }
+
+/**
+ * Releases a lease before the caller answers; when that fails too, as it does while the database is
+ * away (often why the operation failed), it tries again every half second in the background until
+ * it works or the lease has run out anyway, so a client retrying across an outage resumes as soon as
+ * the database is back rather than a whole lease later. The caller's answer is the operation's error.
+ */
+async function releaseLease(release: () => Promise<unknown>, leaseMs: number): Promise<void> {
+  const giveUpAt = Date.now() + leaseMs;
+  const retry = () =>
+    void release().catch(() => {
+      if (Date.now() + RELEASE_RETRY_MS < giveUpAt) setTimeout(retry, RELEASE_RETRY_MS).unref();
+    });
+  await release().catch(() => setTimeout(retry, RELEASE_RETRY_MS).unref());
+}
+
+const RELEASE_RETRY_MS = 500;
 
 export function checkIdempotencyKey(key: string): void {
   if (key.length === 0 || key.length > MAX_KEY_LENGTH || key.trim() !== key) {
