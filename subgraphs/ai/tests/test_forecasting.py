@@ -8,10 +8,12 @@ from pathlib import Path
 
 import httpx
 import numpy as np
+import pytest
 
+from supergraph_ai.forecasting import backtest
 from supergraph_ai.forecasting.ensemble import LAGS, MAX_HORIZON, windows
 from supergraph_ai.forecasting.model import ARTIFACT
-from supergraph_ai.forecasting.series import load_stock_prices
+from supergraph_ai.forecasting.series import Series, add_months, load_stock_prices
 from supergraph_ai.models.registry import METADATA_FILE, load_artifact, save_artifact
 from supergraph_ai.services import Services
 
@@ -107,3 +109,21 @@ async def test_training_figures_and_latency_are_on_metrics(client: httpx.AsyncCl
     rendered = services.metrics.render().decode()
     assert 'evaluation="validation_ensemble",metric="mae"' in rendered
     assert 'ai_inference_latency_seconds_count{model="price-forecast-v1@' in rendered
+
+
+def test_the_backtest_scores_the_naive_forecast_exactly_and_the_ensemble_learns_a_trend() -> None:
+    # Four series growing by a steady 1-4% a month: the last price is always too low, by a known amount,
+    # and a model that learned the trend from earlier months forecasts far better.
+    months = 60
+    dates = tuple(add_months(date(2000, 1, 1), m) for m in range(months))
+    rates = (0.01, 0.02, 0.03, 0.04)
+    series = [
+        Series(f"S{i}", dates, 100 * np.exp(rate * np.arange(months)), "synthetic", "USD")
+        for i, rate in enumerate(rates)
+    ]
+    report = backtest.rolling_origin(series, seed=1)
+    # Naive at h months ahead misses p_t * (e^{rh} - 1), i.e. 1 - e^{-rh} of the true price.
+    expected_mape = np.mean([100 * (1 - np.exp(-r * h)) for r in rates for h in range(1, MAX_HORIZON + 1)])
+    assert report["backtest_naive"]["mape"] == pytest.approx(expected_mape, abs=1e-3)
+    assert report["backtest_ensemble"]["mape"] < report["backtest_naive"]["mape"] / 3
+    assert report["backtest_ensemble"]["points"] == len(rates) * backtest.ORIGINS * MAX_HORIZON
