@@ -15,6 +15,7 @@ from ..language.detector import Detection, LanguageGuess
 from ..language.languages import code_of, name_of, parse_language
 from ..language.translator import MAX_TRANSLATE_CHARS, TranslationResult, Translator
 from ..validation import MAX_TEXT_CHARS, check_text
+from .directives import NonRetryable
 from .permissions import SignedIn
 
 
@@ -96,8 +97,10 @@ class LanguageQueries:
         services.metrics.observe_batch(detector.model_id, "detect_language", 1, time.perf_counter() - started)
         return LanguageDetectionType.of(detection, detector.model_id)
 
+    # A model generation: the router must not run it twice (see directives.py).
     @strawberry.field(
         permission_classes=[SignedIn],
+        directives=[NonRetryable()],
         description=f"Translates `text` (at most {MAX_TRANSLATE_CHARS} characters) into `to` (ISO 639-1), from `from` "
         "or the detected language, with the configured provider and the local model as fallback. "
         "LANGUAGE_PAIR_UNSUPPORTED when no configured provider serves the pair.",

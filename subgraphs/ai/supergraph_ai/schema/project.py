@@ -19,6 +19,7 @@ from ..identity import ServiceIdentity, UserIdentity
 from ..search.documents import IndexedProject, Visibility
 from ..search.vector_index import Match
 from ..validation import MAX_SEARCH_RESULTS, check_first
+from .directives import NonRetryable
 from .language import Translation, translate_text
 from .permissions import SignedIn
 
@@ -37,6 +38,7 @@ class Project:
     @strawberry.federation.field(
         requires=["description"],
         permission_classes=[SignedIn],
+        directives=[NonRetryable()],  # a model generation, like Query.translate
         description="The description translated into `language` (ISO 639-1) from the language it is written in, "
         "as Query.translate does. Null while the AI subgraph is unavailable.",
     )
