@@ -74,16 +74,19 @@ async function payRetrying(key: string, record: (response: GraphQLResponse<unkno
 }
 
 /** `paymentUpdated` through the router over graphql-ws: what a dashboard holds open. */
-function subscribePayments() {
+function subscribePayments(after?: string) {
   const client: Client = createClient({ url: platform.url.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: bearer(token), retryAttempts: 0 });
-  const events: { id: string; status: string }[] = [];
+  /** Each event with its position (`extensions.position`), which a client resumes after. */
+  const events: { id: string; status: string; position: string }[] = [];
   const errors: unknown[] = [];
   let ended = false;
-  client.subscribe(
-    { query: 'subscription { paymentUpdated { id status } }' },
+  client.subscribe<{ paymentUpdated: { id: string; status: string } }, { position?: string }>(
+    { query: 'subscription ($after: String) { paymentUpdated(after: $after) { id status } }', variables: { after: after ?? null } },
     {
       next: (result) =>
-        void (result.errors ? errors.push(result.errors) : events.push((result.data as { paymentUpdated: { id: string; status: string } }).paymentUpdated)),
+        void (result.errors || !result.data
+          ? errors.push(result.errors)
+          : events.push({ ...result.data.paymentUpdated, position: String(result.extensions?.position) })),
       error: (error) => void errors.push(error),
       complete: () => void (ended = true),
     },
@@ -270,12 +273,23 @@ test('the chain node gone and back: RPC_UNAVAILABLE while it is gone, then the f
   expect(stored.filter((transfer) => transfer.status !== 'CONFIRMED').map(key)).toEqual([]);
 });
 
-test('the router restarted while subscriptions are live: they end with a clear close code, and clients resubscribe to the new router', async () => {
+test('the router restarted while subscriptions are live: they end with a clear close code, and clients resubscribe to the new router, missing nothing', async () => {
+  let lastSeen = '';
   await withLiveSubscription(async (feed) => {
     await platform.restartRouter();
     await eventually('the subscription to end', async () => (feed.errors.length > 0 || feed.ended ? true : undefined));
     expect(feed.errors).toHaveLength(1);
     expect(feed.errors[0]).toMatchObject({ code: 1001 });
+    lastSeen = feed.events.at(-1)!.position;
   });
+  // Paid while the client had no subscription: resuming after the last position it saw brings it.
+  const missed = await payRetrying(randomUUID(), () => undefined);
+  const resumed = subscribePayments(lastSeen);
+  try {
+    await eventually('the payment made between the subscriptions', async () => (resumed.events.some((event) => event.id === missed) ? true : undefined));
+    expect(resumed.errors).toEqual([]);
+  } finally {
+    await resumed.dispose();
+  }
   await withLiveSubscription(async (resubscribed) => expect(resubscribed.errors).toEqual([]));
 });
