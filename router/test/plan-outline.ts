@@ -1,4 +1,4 @@
-import type { PlanNode, ResponsePath } from '../src/planning/plan';
+import type { FetchNode, PlanNode, ResponsePath } from '../src/planning/plan';
 
 /**
  * A plan as one line, to compare plan shapes at a glance: `Sequence(users, Parallel(ai <- me, projects <- me))`.
@@ -19,6 +19,24 @@ export function outline(node: PlanNode | undefined): string {
       return `Defer(${outline(node.primary.node)}; ${node.deferred.map((part) => `${part.label ?? ''}@${part.path.join('.')}: ${outline(part.node)}`).join('; ')})`;
     case 'Subscription':
       return `Subscription(${outline(node.primary)}; ${outline(node.rest)})`;
+  }
+}
+
+/** Every fetch of a plan, in plan order (a subscription's primary first). */
+export function fetches(node: PlanNode | undefined): FetchNode[] {
+  if (!node) return [];
+  switch (node.kind) {
+    case 'Fetch':
+      return [node];
+    case 'Sequence':
+    case 'Parallel':
+      return node.nodes.flatMap(fetches);
+    case 'Condition':
+      return [...fetches(node.ifClause), ...fetches(node.elseClause)];
+    case 'Defer':
+      return [...fetches(node.primary.node), ...node.deferred.flatMap((part) => fetches(part.node))];
+    case 'Subscription':
+      return [node.primary, ...fetches(node.rest)];
   }
 }
 

@@ -13,7 +13,7 @@ NON_RETRYABLE_SPEC = "https://supergraph.dev/non-retryable/v1.0"
     name="nonRetryable",
     description=(
         "Long, costly work (a model generation): the router never retries a fetch that selects this field, "
-        "and gives that fetch its own deadline (SUBGRAPH_NON_RETRYABLE_TIMEOUT_MS) instead of the subgraph timeout."
+        "and gives that fetch its own deadline (NON_RETRYABLE_FETCH_TIMEOUT_MS) instead of the subgraph timeout."
     ),
     compose=True,
     import_url=NON_RETRYABLE_SPEC,
