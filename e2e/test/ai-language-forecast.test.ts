@@ -18,13 +18,14 @@ let token: string;
 beforeAll(async () => {
   const users = await stack.add(startUsersHarness());
   const projects = await stack.projects();
-  // The local model on a busy 2-core machine can take seconds per sentence: generous deadlines, router's too.
+  // The local model on a busy 2-core machine can take seconds per sentence: a generous deadline, still below
+  // the router's for @nonRetryable fetches (NON_RETRYABLE_FETCH_TIMEOUT_MS, 60 s), which translations are.
   const ai = await stack.aiFollowing(`${projects.url}/graphql`, users.config.routerSigningSecret, {
-    AI_GENERATION_DEADLINE_SECONDS: '100',
+    AI_GENERATION_DEADLINE_SECONDS: '50',
     LLM_PROVIDER: 'local',
     LOCAL_LLM_THREADS: '1',
   });
-  ({ url } = await stack.router({ users: users.url, projects: `${projects.url}/graphql`, ai }, { SUBGRAPH_TIMEOUT_MS: '120000' }));
+  ({ url } = await stack.router({ users: users.url, projects: `${projects.url}/graphql`, ai }));
   token = await signUp(url, 'linguist@example.com');
 });
 afterAll(() => stack.stop());
