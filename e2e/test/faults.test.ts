@@ -160,6 +160,8 @@ test('Redis restarted mid-load with its data: no 5xx, everything reconnects, and
     const report = await load.stop();
 
     expectNoServerFailures(report);
+    // The relay retried what it could not publish while Redis was away: nothing is left behind.
+    expect(await platform.payments.database.sql.query('SELECT id FROM outbox_events WHERE published_at IS NULL')).toEqual([]);
     expect(feed.errors).toEqual([]);
     expect(feed.ended).toBe(false);
     for (const id of paid) {
