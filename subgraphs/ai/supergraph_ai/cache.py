@@ -92,9 +92,10 @@ class RedisCache:
         await self._client.aclose()  # type: ignore[attr-defined]
 
 
-def create_cache(redis_url: str | None) -> ByteCache:
+def create_cache(redis_url: str | None, *, max_entries: int = 50_000) -> ByteCache:
+    """`max_entries` bounds the in-process cache only (Redis evicts by its own policy)."""
     if not redis_url:
-        return InMemoryCache()
+        return InMemoryCache(max_entries)
     import redis.asyncio as redis  # imported here: only a deployment with Redis needs the client
 
     return RedisCache(redis.from_url(redis_url, socket_timeout=0.25, socket_connect_timeout=0.25))

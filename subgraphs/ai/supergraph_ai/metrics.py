@@ -6,7 +6,7 @@ process, and so /metrics shows exactly this subgraph's series.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -101,6 +101,20 @@ class Metrics:
             registry=self.registry,
         )
 
+        self.job_runs = Counter(
+            "ai_job_runs",
+            "AI job runs started, by kind: one per job attempt, however often its workers ask",
+            ["kind"],
+            registry=self.registry,
+        )
+        self.job_seconds = Histogram(
+            "ai_job_duration_seconds",
+            "Wall time of an AI job run, by kind and outcome (SUCCEEDED or FAILED)",
+            ["kind", "status"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+
         self.analytics_records = Counter(
             "ai_analytics_records",
             "Events the analytics pipeline received, by channel and outcome: stored (passed validation), "
@@ -121,13 +135,22 @@ class Metrics:
 
     def record_training(self, model: str, validation: Mapping[str, object]) -> None:
         """Publishes a model's training figures: its metadata's `metrics`, evaluation -> {auc, precision, recall…}."""
-        for evaluation, figures in validation.items():
-            if not isinstance(figures, Mapping):
-                continue
-            for metric in QUALITY_FIGURES:
-                value = figures.get(metric)
-                if isinstance(value, int | float):
-                    self.model_quality.labels(model, evaluation, metric).set(value)
+        for evaluation, metric, value in _quality_figures(validation):
+            self.model_quality.labels(model, evaluation, metric).set(value)
+
+    def forget_training(self, model: str, validation: Mapping[str, object]) -> None:
+        """Withdraws what record_training published for a model no longer served (replaced by a retrained one)."""
+        for evaluation, metric, _ in _quality_figures(validation):
+            self.model_quality.remove(model, evaluation, metric)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
+
+
+def _quality_figures(validation: Mapping[str, object]) -> Iterator[tuple[str, str, float]]:
+    for evaluation, figures in validation.items():
+        if isinstance(figures, Mapping):
+            for metric in QUALITY_FIGURES:
+                value = figures.get(metric)
+                if isinstance(value, int | float):
+                    yield evaluation, metric, value

@@ -17,6 +17,7 @@ from .config import Settings
 from .forecasting.forecaster import Forecaster, ForecastStore
 from .inference.embedding_service import Embedder, EmbeddingService
 from .inference.llm.base import LlmProvider
+from .jobs.runner import JobRunner
 from .language.detector import LanguageDetector, shared_detector
 from .language.translator import Translator, translation_routes
 from .metrics import Metrics
@@ -42,6 +43,7 @@ class Services:
     language: LanguageDetector = field(init=False)
     translator: Translator = field(init=False)
     forecaster: Forecaster = field(init=False)  # loads (or trains) its model on first use
+    jobs: JobRunner = field(init=False)  # AI jobs the projects subgraph's workers hand over
     analytics: Analytics = field(init=False)  # validated platform events and what they add up to
 
     def __post_init__(self) -> None:
@@ -56,6 +58,7 @@ class Services:
         )
         store = ForecastStore(self.settings.models_dir, load_or_train_forecast)
         self.forecaster = Forecaster(store, self.cache, self.metrics)
+        self.jobs = JobRunner(self)
         self.analytics = Analytics(self.settings.data_dir, self.metrics)
 
     @classmethod
@@ -116,6 +119,7 @@ class Services:
     async def aclose(self) -> None:
         if self.llm_loading is not None:
             await self.llm_loading  # a model still loading is freed only once it has loaded
+        await self.jobs.aclose()
         await self.analytics.aclose()
         await self.project_index.aclose()
         await self.embeddings.aclose()

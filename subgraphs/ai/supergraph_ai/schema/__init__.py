@@ -15,6 +15,7 @@ from .common import DATETIME_ISO_SCALAR, DateTimeISO
 from .embeddings import EmbeddingQueries
 from .forecasting import ForecastingQueries
 from .generation import GenerationQueries, GenerationSubscriptions
+from .jobs import JobMutations, JobQueries
 from .language import LanguageQueries
 from .payment import Payment
 from .project import Project
@@ -29,13 +30,14 @@ class Query(
     GenerationQueries,
     ForecastingQueries,
     LanguageQueries,
+    JobQueries,
     AnalyticsQueries,
 ):
     pass
 
 
 @strawberry.type
-class Mutation(SearchMutations):
+class Mutation(SearchMutations, JobMutations):
     pass
 
 

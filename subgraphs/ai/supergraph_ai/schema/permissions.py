@@ -4,6 +4,8 @@ these decide what the vouched-for identity may do.
 - Lead and fraud scores are internal sales and risk data: admins (ADMIN role with the admin scope)
   and the router's own service calls only.
 - Rebuilding the project index (reindexProjects) is an operator's action: admins only.
+- Checking and running AI jobs (checkAiJob, runAiJob) is the projects subgraph's part of the job queue:
+  service calls only (the projects subgraph decides who may submit which job).
 - Recommendations reveal what a user's own (possibly private) projects are about: the user, admins
   and the router only (checked in schema/user.py, where the user is known).
 - Embeddings, search and generation spend CPU or a paid provider's tokens: any signed-in user or the router,
@@ -55,3 +57,11 @@ class AdminOrService(CodedPermission):
     def has_permission(self, source: Any, info: Info[RequestContext, None], **kwargs: Any) -> bool:
         identity = info.context.identity
         return isinstance(identity, ServiceIdentity) or is_admin(identity)
+
+
+class ServiceOnly(CodedPermission):
+    message = "Only platform services may call this"
+    code = ErrorCode.FORBIDDEN
+
+    def has_permission(self, source: Any, info: Info[RequestContext, None], **kwargs: Any) -> bool:
+        return isinstance(info.context.identity, ServiceIdentity)

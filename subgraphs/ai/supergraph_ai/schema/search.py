@@ -9,10 +9,8 @@ import strawberry
 from strawberry.types import Info
 
 from ..context import RequestContext, is_admin
-from ..errors import CodedError, ErrorCode
 from ..identity import ServiceIdentity, UserIdentity
 from ..search.documents import EVERYTHING, Scope
-from ..search.project_feed import FeedUnavailable
 from ..validation import MAX_QUERY_CHARS, MAX_SEARCH_RESULTS, check_first, check_text
 from .permissions import AdminOnly, SignedIn
 from .project import ProjectMatch
@@ -49,13 +47,7 @@ class SearchMutations:
         "index and swaps it in when complete (searches keep answering meanwhile).",
     )
     async def reindex_projects(self, info: Info[RequestContext, None]) -> ReindexResult:
-        follower = info.context.services.project_index.follower
-        if follower is None:
-            raise CodedError("This instance does not follow the projects feed", ErrorCode.INDEX_UNAVAILABLE)
-        try:
-            result = await follower.reindex()
-        except FeedUnavailable as error:
-            raise CodedError(f"Could not read the projects feed: {error}", ErrorCode.INDEX_UNAVAILABLE) from None
+        result = await info.context.services.project_index.reindex()
         return ReindexResult(indexed=result.indexed, removed=result.removed, pages=result.pages)
 
 

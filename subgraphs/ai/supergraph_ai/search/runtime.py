@@ -7,12 +7,13 @@ import contextlib
 from dataclasses import dataclass
 
 from ..config import Settings
+from ..errors import CodedError, ErrorCode
 from ..inference.embedding_service import EmbeddingService
 from ..metrics import Metrics
 from .faiss_index import FILE_NAME, FaissVectorIndex
-from .follower import IndexFollower
+from .follower import IndexFollower, PullResult
 from .pokes import PROJECT_CHANGED, listen_for_pokes
-from .project_feed import HttpProjectFeed
+from .project_feed import FeedUnavailable, HttpProjectFeed
 from .project_search import ProjectSearch
 from .vector_index import IndexSlot
 
@@ -52,6 +53,16 @@ class ProjectIndex:
                 name="project-index-pokes",
             )
         return cls(search, follower, pokes)
+
+    async def reindex(self) -> PullResult:
+        """Rebuilds the index from the start of the feed (see IndexFollower.reindex); INDEX_UNAVAILABLE when
+        this instance follows no feed or the feed cannot be read."""
+        if self.follower is None:
+            raise CodedError("This instance does not follow the projects feed", ErrorCode.INDEX_UNAVAILABLE)
+        try:
+            return await self.follower.reindex()
+        except FeedUnavailable as error:
+            raise CodedError(f"Could not read the projects feed: {error}", ErrorCode.INDEX_UNAVAILABLE) from None
 
     async def aclose(self) -> None:
         if self.pokes is not None:
