@@ -146,10 +146,13 @@ function intendedConnections(inClusterBackingServices: boolean): string[] {
     ...Object.entries(SUBGRAPH_PORTS).map(([subgraph, port]) => `namespace monitoring -> ${subgraph}:${port}`),
     'namespace monitoring -> projects-worker:4012',
     ...Object.entries(SUBGRAPH_PORTS).map(([subgraph, port]) => `router -> ${subgraph}:${port}`),
-    // Calls between subgraphs: payments changes tiers and settles token payments; ai indexes projects.
+    // Calls between subgraphs: payments changes tiers and settles token payments; ai indexes projects;
+    // projects checks AI jobs and its workers have the AI subgraph run them.
     'payments -> users:4001',
     'payments -> blockchain:4004',
     'ai -> projects:4002',
+    'projects -> ai:4005',
+    'projects-worker -> ai:4005',
   ];
   if (inClusterBackingServices) {
     edges.push(...DATABASE_CLIENTS.map((client) => `${client} -> postgresql:5432`), ...REDIS_CLIENTS.map((client) => `${client} -> redis:6379`));

@@ -1,4 +1,4 @@
-import { flag, int, perTier, text, type Env, type PerTier } from './parsers';
+import { deploymentSetting, flag, int, perTier, text, type Env, type PerTier } from './parsers';
 import { loadEventsConfig, loadServiceConfig, type EventsConfig, type ServiceConfig } from './service';
 
 /** Everything the projects subgraph and its task worker processes read. */
@@ -27,6 +27,10 @@ export interface ProjectsConfig {
   taskMaxAttempts: number;
   /** PROJECTS_TASK_BACKOFF_MS: first retry delay; each further retry doubles it. Default 1000. */
   taskBackoffMs: number;
+  /** PROJECTS_TASK_LOCK_MS: a BullMQ worker silent this long is presumed dead and its running task is handed out again. Default 60000. */
+  taskLockMs: number;
+  /** AI_URL: the AI subgraph, which checks and runs AI jobs (called with a signed service identity). Default `http://localhost:4005/graphql`; required in production. */
+  aiUrl: string;
   /** PROJECTS_QUEUE_PREFIX: key prefix of the BullMQ queues in Redis. Default `supergraph`. */
   queuePrefix: string;
   /** PROJECTS_MAX_FILES: files one project may hold. Default 1000. */
@@ -41,8 +45,9 @@ export interface ProjectsConfig {
 
 export function loadProjectsConfig(env: Env = process.env): ProjectsServiceConfig {
   const events = loadEventsConfig(env);
+  const service = loadServiceConfig(env);
   return {
-    ...loadServiceConfig(env),
+    ...service,
     ...events,
     projects: {
       port: int(env, 'PROJECTS_PORT', 4002),
@@ -55,6 +60,8 @@ export function loadProjectsConfig(env: Env = process.env): ProjectsServiceConfi
       maxPendingTasks: perTier(env, 'PROJECTS_MAX_PENDING_TASKS', '500:100:20'),
       taskMaxAttempts: int(env, 'PROJECTS_TASK_MAX_ATTEMPTS', 3),
       taskBackoffMs: int(env, 'PROJECTS_TASK_BACKOFF_MS', 1000),
+      taskLockMs: int(env, 'PROJECTS_TASK_LOCK_MS', 60_000),
+      aiUrl: deploymentSetting(env, 'AI_URL', service.production, 'http://localhost:4005/graphql'),
       queuePrefix: env.PROJECTS_QUEUE_PREFIX ?? 'supergraph',
       maxFilesPerProject: int(env, 'PROJECTS_MAX_FILES', 1000),
       maxFilesPerChange: int(env, 'PROJECTS_MAX_FILES_PER_CHANGE', 100),

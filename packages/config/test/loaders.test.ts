@@ -42,7 +42,7 @@ describe('each service reads only its own settings', () => {
     expect(() => loadRouterConfig(PRODUCTION)).toThrow('JWT_SECRET must be set in production');
     expect(loadUsersConfig({ ...PRODUCTION, JWT_SECRET: 'jwt' }).jwt.secret).toBe('jwt');
     expect(loadRouterConfig({ ...PRODUCTION, JWT_SECRET: 'jwt' }).jwt.secret).toBe('jwt');
-    expect(loadProjectsConfig(PRODUCTION)).not.toHaveProperty('jwt');
+    expect(loadProjectsConfig({ ...PRODUCTION, AI_URL: 'http://ai:4005/graphql' })).not.toHaveProperty('jwt');
     expect(loadPaymentsConfig(PAYMENTS_DEPLOYMENT)).not.toHaveProperty('jwt');
     expect(loadBlockchainConfig({ ...PRODUCTION, RPC_URL: 'http://node:8545', FORGE_TOKEN_ADDRESS: '0x1', TREASURY_ADDRESS: '0x2' })).not.toHaveProperty('jwt');
   });
@@ -58,6 +58,12 @@ describe('production refuses development defaults that cannot work in a deployme
   it.each(['USERS_URL', 'BLOCKCHAIN_URL', 'TREASURY_ADDRESS'])('payments requires %s', (name) => {
     expect(loadPaymentsConfig(PAYMENTS_DEPLOYMENT).payments.blockchainUrl).toBe('http://blockchain:4004/graphql');
     expect(() => loadPaymentsConfig({ ...PAYMENTS_DEPLOYMENT, [name]: '' })).toThrow(`${name} must be set in production`);
+  });
+
+  it('projects (and its task workers) require AI_URL, the AI subgraph that checks and runs AI jobs', () => {
+    expect(loadProjectsConfig({ ...PRODUCTION, AI_URL: 'http://ai:4005/graphql' }).projects.aiUrl).toBe('http://ai:4005/graphql');
+    expect(() => loadProjectsConfig(PRODUCTION)).toThrow('AI_URL must be set in production');
+    expect(loadProjectsConfig({ DATA_DIR: dataDir }).projects.aiUrl).toBe('http://localhost:4005/graphql');
   });
 
   it('payments requires real Stripe keys, and a key always comes with its webhook secret', () => {

@@ -9,6 +9,7 @@ import { ProjectsMetrics } from './metrics';
 import { createTaskQueue, type TaskQueue } from './queue';
 import type { Processing } from './queue/task-queue';
 import { buildProjectsSchema } from './schema';
+import { aiService } from './tasks/ai-jobs';
 import { requeueWaiting, type TaskEnv } from './tasks/tasks';
 import { startTaskWorker } from './tasks/worker';
 
@@ -33,7 +34,7 @@ export async function startProjectsSubgraph(
   metrics.watchQueue(database.prisma);
   const events = metrics.countEvents(createEventBus(config));
   const queue = createTaskQueue(config);
-  const env: TaskEnv = { prisma: database.prisma, limits: config.projects, queue, metrics };
+  const env: TaskEnv = { prisma: database.prisma, limits: config.projects, queue, metrics, ai: aiService(config) };
   // Publishes outbox_events (projects.projectChanged, projects.taskUpdated) to the bus after commit.
   const relay = startOutboxRelay({ sql: database.sql, bus: events, logger });
   metrics.observeOutbox(relay.lagSeconds);

@@ -4,6 +4,7 @@ import { eventLoaders, type RequestBase } from '@supergraph/subgraph';
 import type { PrismaClient } from './generated/prisma/client';
 import { createLoaders, type ProjectsLoaders } from './data/loaders';
 import type { TaskQueue } from './queue/task-queue';
+import { aiService } from './tasks/ai-jobs';
 import type { TaskEnv } from './tasks/tasks';
 
 export interface ProjectsContext extends RequestBase {
@@ -23,7 +24,7 @@ export function createProjectsContext(
   queue: TaskQueue,
   events: EventBus,
 ): ProjectsContext {
-  return { ...base, prisma, config, events, env: { prisma, limits: config.projects, queue }, loaders: createLoaders(prisma) };
+  return { ...base, prisma, config, events, env: { prisma, limits: config.projects, queue, ai: aiService(config) }, loaders: createLoaders(prisma) };
 }
 
 const loadersOfEvent = eventLoaders<ProjectsLoaders>();

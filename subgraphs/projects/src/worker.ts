@@ -9,6 +9,7 @@ import { createLogger, sendJson, startHttpServer, startTracing } from '@supergra
 import { openProjectsDatabase } from './data/database';
 import { ProjectsMetrics } from './metrics';
 import { createTaskQueue } from './queue';
+import { aiService } from './tasks/ai-jobs';
 import { startTaskWorker } from './tasks/worker';
 
 async function main(): Promise<void> {
@@ -20,7 +21,11 @@ async function main(): Promise<void> {
   const database = await openProjectsDatabase({ url: config.projects.databaseUrl, dataDir: config.dataDir, logger });
   metrics.observeDatabase(database);
   const queue = createTaskQueue(config);
-  const worker = startTaskWorker({ prisma: database.prisma, limits: config.projects, queue, metrics }, logger, config.projects.workerConcurrency);
+  const worker = startTaskWorker(
+    { prisma: database.prisma, limits: config.projects, queue, metrics, ai: aiService(config) },
+    logger,
+    config.projects.workerConcurrency,
+  );
   const server = await startHttpServer({
     host: config.host,
     port: config.projects.workerMetricsPort,

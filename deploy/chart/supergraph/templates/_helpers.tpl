@@ -22,7 +22,7 @@ The Deployments: what runs and where it listens. Each TypeScript service runs it
 point from the one image; `values` names its block in values.yaml. A component without a port serves
 no HTTP: no Service, no probes, nothing may reach it (the task worker serves only /health and its
 /metrics, on PROJECTS_WORKER_METRICS_PORT). `callers`: the only components
-that may reach it (the router; payments calls users and blockchain, ai reads the projects feed);
+that may reach it (the router; payments calls users and blockchain, ai reads the projects feed, projects and its workers have ai check and run AI jobs);
 `metrics`: Prometheus may scrape its /metrics.
 */}}
 {{- define "supergraph.components" -}}
@@ -32,7 +32,7 @@ projects: { values: projects, port: 4002, image: node, command: [node, dist/subg
 projects-worker: { values: projectsWorker, port: 4012, image: node, command: [node, dist/subgraphs/projects/src/worker.js], database: projects, metrics: true }
 payments: { values: payments, port: 4003, image: node, command: [node, dist/subgraphs/payments/src/main.js], database: payments, metrics: true, callers: [router] }
 blockchain: { values: blockchain, port: 4004, image: node, command: [node, dist/subgraphs/blockchain/src/main.js], database: blockchain, metrics: true, callers: [router, payments] }
-ai: { values: ai, port: 4005, image: ai, command: [python, -m, supergraph_ai], metrics: true, callers: [router] }
+ai: { values: ai, port: 4005, image: ai, command: [python, -m, supergraph_ai], metrics: true, callers: [router, projects, projects-worker] }
 {{- end }}
 
 {{/* The components this release runs (the worker only when enabled). */}}

@@ -49,6 +49,8 @@ SIWE_DOMAIN: {{ . | quote }}
 {{- define "supergraph.settings.projects" -}}
 {{ include "supergraph.settings.node" . }}
 PROJECTS_PORT: "4002"
+# AI jobs are checked (at submit) and run (for the workers) by the AI subgraph.
+AI_URL: {{ include "supergraph.graphqlUrl" (dict "root" .root "component" "ai") | quote }}
 {{- if .root.Values.projectsWorker.enabled }}
 # Tasks run in the projects-worker Deployment, which scales on its own.
 PROJECTS_INPROCESS_WORKER: "false"
@@ -58,6 +60,7 @@ PROJECTS_INPROCESS_WORKER: "false"
 {{- define "supergraph.settings.projects-worker" -}}
 {{ include "supergraph.settings.node" . }}
 PROJECTS_WORKER_CONCURRENCY: {{ .root.Values.projectsWorker.concurrency | quote }}
+AI_URL: {{ include "supergraph.graphqlUrl" (dict "root" .root "component" "ai") | quote }}
 {{- end }}
 
 {{- define "supergraph.settings.payments" -}}

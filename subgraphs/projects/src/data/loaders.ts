@@ -44,7 +44,7 @@ export function createLoaders(prisma: PrismaClient): ProjectsLoaders {
           FROM tasks WHERE project_id = ANY(${[...projectIds]}::uuid[])
         ) latest WHERE n <= ${TASKS_PER_PROJECT}`;
       const tasks = await prisma.task.findMany({ where: { id: { in: rows.map((row) => row.id) } }, orderBy: { seq: 'desc' } });
-      const byProject = new Map<string, Task[]>();
+      const byProject = new Map<string | null, Task[]>();
       for (const task of tasks) byProject.set(task.projectId, [...(byProject.get(task.projectId) ?? []), task]);
       return projectIds.map((id) => byProject.get(id) ?? []);
     }),

@@ -43,10 +43,13 @@ export interface ProjectChanged {
 
 export interface TaskUpdated {
   taskId: string;
-  projectId: string;
+  /** Null for AI jobs, which belong to no project. */
+  projectId: string | null;
   ownerId: string;
   /** The task's tier when it was queued: what analytics buckets queue waits by. */
   tier?: string;
   status: string;
   attempts: number;
+  /** Share of the work done (0 to 1) for kinds that report it, else null. */
+  progress: number | null;
 }

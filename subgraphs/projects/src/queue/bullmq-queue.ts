@@ -83,6 +83,8 @@ export class BullTaskQueue implements TaskQueue {
           prefix: this.options.prefix,
           autorun: false,
           lockDuration,
+          // BullMQ's own ratio (30 s checks of 60 s locks), kept when the lock is shortened.
+          stalledInterval: lockDuration / 2,
         }),
       ]),
     ) as Record<Tier, Worker<QueuedJob>>;

@@ -1,6 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildFederatedSchema } from '@supergraph/subgraph';
 import type { ProjectsContext } from '../context';
+import { AiJobResolver } from './ai-job';
 import { IndexFeedResolver } from './index-feed';
 import { ProjectResolver, resolveProjectReference } from './project';
 import { resolveTaskReference, TaskResolver } from './task';
@@ -9,7 +10,7 @@ import { resolveUserReference, User, UserProjectsResolver } from './user';
 /** The projects subgraph schema; needs no database, so composition can print it anywhere. */
 export function buildProjectsSchema(): Promise<GraphQLSchema> {
   return buildFederatedSchema<ProjectsContext>({
-    resolvers: [ProjectResolver, TaskResolver, UserProjectsResolver, IndexFeedResolver],
+    resolvers: [ProjectResolver, TaskResolver, AiJobResolver, UserProjectsResolver, IndexFeedResolver],
     orphanedTypes: [User],
     federationDirectives: ['@key', '@inaccessible'],
     referenceResolvers: { Project: resolveProjectReference, Task: resolveTaskReference, User: resolveUserReference },

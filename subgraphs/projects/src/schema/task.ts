@@ -1,4 +1,20 @@
-import { Arg, Ctx, Directive, Field, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root, Subscription, registerEnumType } from 'type-graphql';
+import {
+  Arg,
+  Ctx,
+  Directive,
+  Field,
+  FieldResolver,
+  Float,
+  ID,
+  Int,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  Root,
+  Subscription,
+  registerEnumType,
+} from 'type-graphql';
 import { DateTimeISOResolver, JSONObjectResolver } from 'graphql-scalars';
 import { isAdmin } from '@supergraph/identity';
 import type { OutboxEnvelope } from '@supergraph/outbox';
@@ -45,6 +61,9 @@ export class Task {
 
   @Field(() => Int)
   maxAttempts!: number;
+
+  @Field(() => Float, { nullable: true, description: 'Share of the work done, 0 to 1, for kinds that report it (AI jobs); null otherwise.' })
+  progress!: number | null;
 
   @Field(() => JSONObjectResolver, { nullable: true })
   result!: Record<string, unknown> | null;
@@ -114,8 +133,7 @@ export class TaskResolver {
   ): Promise<TaskRow | null> {
     useEventLoaders(ctx, event);
     const task = await ctx.loaders.taskById.load(event.payload.taskId);
-    // Relayed events can trail the task: report the status this event announced, not a later one.
-    return task && { ...task, status: event.payload.status as TaskStatus, attempts: event.payload.attempts };
+    return task && asAnnounced(task, event.payload);
   }
 
   @FieldResolver(() => Int, { nullable: true, description: 'For a queued task, its estimated place in the queue (1 = next); null otherwise.' })
@@ -127,10 +145,15 @@ export class TaskResolver {
     return estimatePosition(cycle, await ctx.env.queue.cursor(), queued.waiting, queued.tier, queued.rank);
   }
 
-  @FieldResolver(() => Project, { nullable: true })
-  project(@Root() task: TaskRow, @Ctx() ctx: ProjectsContext): Promise<ProjectRow | null> {
-    return ctx.loaders.projectById.load(task.projectId);
+  @FieldResolver(() => Project, { nullable: true, description: 'The project it works on; null for AI jobs.' })
+  async project(@Root() task: TaskRow, @Ctx() ctx: ProjectsContext): Promise<ProjectRow | null> {
+    return task.projectId === null ? null : ctx.loaders.projectById.load(task.projectId);
   }
+}
+
+/** Relayed events can trail the task: the task as this event announced it, not in a later state. */
+export function asAnnounced(task: TaskRow, announced: TaskUpdated): TaskRow {
+  return { ...task, status: announced.status as TaskStatus, attempts: announced.attempts, progress: announced.progress ?? null };
 }
 
 export async function resolveTaskReference(reference: Record<string, unknown>, ctx: ProjectsContext): Promise<TaskRow | null> {

@@ -6,14 +6,21 @@
 import { createHash } from 'node:crypto';
 import { badUserInput } from '@supergraph/server';
 import { SandboxStatus, TaskKind } from '../generated/prisma/enums';
-import { changeSandboxStatus, sha256, type CommandEnv } from '../domain/commands';
+import { changeSandboxStatus, sha256 } from '../domain/commands';
+import { followAiJob } from './ai-jobs';
+import type { TaskEnv } from './tasks';
 
 export interface HandlerContext {
-  env: CommandEnv;
-  projectId: string;
+  env: TaskEnv;
+  /** The task and the attempt this run is: together, the key that makes a repeated delivery of it one run. */
+  task: { id: string; attempt: number };
+  /** Null for AI jobs, which belong to no project. */
+  projectId: string | null;
   input: Record<string, unknown>;
   /** Throws TaskCancelled when someone cancelled the task meanwhile. */
   checkpoint(): Promise<void>;
+  /** Records and announces the share of the work done, 0 to 1. */
+  reportProgress(progress: number): Promise<void>;
 }
 
 export type TaskResult = Record<string, unknown>;
@@ -26,6 +33,10 @@ const INPUT_KEYS: Record<TaskKind, Record<string, 'string' | 'number'>> = {
   TEST: { failOn: 'string' },
   ANALYZE: { top: 'number' },
   DEPLOY: { reason: 'string' },
+  // AI jobs' inputs are checked by the AI subgraph (see ai-jobs.ts).
+  AI_EMBED_BATCH: {},
+  AI_GENERATE: {},
+  AI_REINDEX_PROJECTS: {},
 };
 
 export function checkTaskInput(kind: TaskKind, input: Record<string, unknown>): void {
@@ -124,18 +135,29 @@ export const HANDLERS: Record<TaskKind, (ctx: HandlerContext) => Promise<TaskRes
     const { version } = await move(ctx, SandboxStatus.RUNNING, reason);
     return { sandboxStatus: SandboxStatus.RUNNING, digest: digest.digest('hex'), files: files.length, projectVersion: version };
   },
+
+  /** AI jobs run in the AI subgraph; the worker follows the run and records its progress and result. */
+  AI_EMBED_BATCH: (ctx) => followAiJob(ctx, 'EMBED_BATCH'),
+  AI_GENERATE: (ctx) => followAiJob(ctx, 'GENERATE'),
+  AI_REINDEX_PROJECTS: (ctx) => followAiJob(ctx, 'REINDEX_PROJECTS'),
 };
 
+/** The project a project task works on (AI jobs have none, and never reach a project handler). */
+function projectOf(ctx: HandlerContext): string {
+  if (ctx.projectId === null) throw new TaskFailure('This kind of task needs a project');
+  return ctx.projectId;
+}
+
 function loadFiles(ctx: HandlerContext) {
-  return ctx.env.prisma.projectFile.findMany({ where: { projectId: ctx.projectId }, orderBy: { path: 'asc' } });
+  return ctx.env.prisma.projectFile.findMany({ where: { projectId: projectOf(ctx) }, orderBy: { path: 'asc' } });
 }
 
 async function sandboxStatus(ctx: HandlerContext): Promise<SandboxStatus> {
-  const project = await ctx.env.prisma.project.findUnique({ where: { id: ctx.projectId }, select: { sandboxStatus: true } });
+  const project = await ctx.env.prisma.project.findUnique({ where: { id: projectOf(ctx) }, select: { sandboxStatus: true } });
   if (!project) throw new TaskFailure('The project no longer exists');
   return project.sandboxStatus;
 }
 
 function move(ctx: HandlerContext, to: SandboxStatus, reason: string) {
-  return changeSandboxStatus(ctx.env, { kind: 'system' }, ctx.projectId, to, reason);
+  return changeSandboxStatus(ctx.env, { kind: 'system' }, projectOf(ctx), to, reason);
 }

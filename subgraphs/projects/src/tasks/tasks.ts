@@ -5,12 +5,14 @@
  */
 import { badUserInput, clientError, continueTrace, notFound, SpanKind, traceCarrier, type Logger } from '@supergraph/server';
 import type { Tier } from '@supergraph/identity';
+import type { ServiceTarget } from '@supergraph/subgraph';
 import { Prisma, type Task } from '../generated/prisma/client';
 import { TaskStatus, type TaskKind } from '../generated/prisma/enums';
 import { requireWritable, type CommandEnv } from '../domain/commands';
 import { TASK_UPDATED, type TaskUpdated } from '../domain/events';
 import type { ProjectsMetrics } from '../metrics';
 import type { QueuedJob, TaskQueue } from '../queue/task-queue';
+import { isAiJob } from './ai-jobs';
 import { checkTaskInput, HANDLERS, type TaskResult } from './handlers';
 
 export const INPUT_MAX_BYTES = 4096;
@@ -27,6 +29,8 @@ export interface TaskEnv extends CommandEnv {
   handlers?: Partial<typeof HANDLERS>;
   /** Counts waits and outcomes where tasks run; tests that drive the worker by hand may leave it out. */
   metrics?: ProjectsMetrics;
+  /** The AI subgraph, which checks and runs AI jobs; without it AI jobs are refused at submit and fail when run. */
+  ai?: ServiceTarget;
 }
 
 export const PENDING: TaskStatus[] = [TaskStatus.QUEUED, TaskStatus.RUNNING];
@@ -38,21 +42,42 @@ export async function submitTask(
   kind: TaskKind,
   input: Record<string, unknown>,
 ): Promise<Task> {
-  if (Buffer.byteLength(JSON.stringify(input)) > INPUT_MAX_BYTES) {
-    throw badUserInput(`input must be at most ${INPUT_MAX_BYTES} bytes of JSON`, 'INPUT_TOO_LARGE', 'input');
-  }
+  if (isAiJob(kind)) throw badUserInput(`${kind} is an AI job: submit it with submitAiJob`, 'BAD_USER_INPUT', 'kind');
+  checkInputSize(input, INPUT_MAX_BYTES);
   checkTaskInput(kind, input);
-  const limit = env.limits.maxPendingTasks[user.tier];
-  const task = await env.prisma.$transaction(async (tx) => {
-    // One submitter at a time per user, so the limit below cannot be overshot by a burst.
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`tasks:${user.userId}`}))`;
+  return queueTask(env, user, { projectId, kind, input }, async (tx) => {
     const project = await tx.project.findUnique({ where: { id: projectId } });
     requireWritable(project && { ...project, files: new Map(), versionCount: 0 }, { kind: 'user', userId: user.userId });
+  });
+}
+
+export function checkInputSize(input: Record<string, unknown>, maxBytes: number): void {
+  if (Buffer.byteLength(JSON.stringify(input)) > maxBytes) {
+    throw badUserInput(`input must be at most ${maxBytes} bytes of JSON`, 'INPUT_TOO_LARGE', 'input');
+  }
+}
+
+/**
+ * Stores a task (QUEUED) within the owner's limit of unfinished tasks and puts it on the queue:
+ * project tasks and AI jobs alike. `authorize` runs inside the transaction, before the limit.
+ */
+export async function queueTask(
+  env: TaskEnv,
+  user: { userId: string; tier: Tier },
+  task: { projectId: string | null; kind: TaskKind; input: Record<string, unknown> },
+  authorize?: (tx: Prisma.TransactionClient) => Promise<void>,
+): Promise<Task> {
+  const { projectId, kind, input } = task;
+  const limit = env.limits.maxPendingTasks[user.tier];
+  const created = await env.prisma.$transaction(async (tx) => {
+    // One submitter at a time per user, so the limit below cannot be overshot by a burst.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`tasks:${user.userId}`}))`;
+    await authorize?.(tx);
     const pending = await tx.task.count({ where: { ownerId: user.userId, status: { in: PENDING } } });
     if (pending >= limit) {
       throw clientError('TOO_MANY_TASKS', `The ${user.tier} tier allows ${limit} unfinished tasks at once`, { limit, tier: user.tier });
     }
-    const created = await tx.task.create({
+    const row = await tx.task.create({
       data: {
         projectId,
         ownerId: user.userId,
@@ -62,16 +87,16 @@ export async function submitTask(
         maxAttempts: Math.max(1, env.limits.taskMaxAttempts),
       },
     });
-    await announce(tx, created);
-    return created;
+    await announce(tx, row);
+    return row;
   });
   try {
-    await env.queue.enqueue({ ...queuedJob(task), trace: traceCarrier() });
+    await env.queue.enqueue({ ...queuedJob(created), trace: traceCarrier() });
   } catch (error) {
-    await transition(env, task.id, [TaskStatus.QUEUED], { status: TaskStatus.FAILED, error: 'Could not be queued', finishedAt: new Date() });
+    await transition(env, created.id, [TaskStatus.QUEUED], { status: TaskStatus.FAILED, error: 'Could not be queued', finishedAt: new Date() });
     throw error;
   }
-  return task;
+  return created;
 }
 
 /** Cancels a task: a queued one leaves the queue now; a running one stops at its next checkpoint. */
@@ -123,7 +148,14 @@ async function runAttempt(env: TaskEnv, job: QueuedJob, logger: Logger): Promise
   try {
     await checkpoint();
     const handler = env.handlers?.[started.kind] ?? HANDLERS[started.kind];
-    result = await handler({ env, projectId: started.projectId, input: started.input as Record<string, unknown>, checkpoint });
+    result = await handler({
+      env,
+      task: { id: started.id, attempt: started.attempts },
+      projectId: started.projectId,
+      input: started.input as Record<string, unknown>,
+      checkpoint,
+      reportProgress: (progress) => reportProgress(env, started.id, progress),
+    });
   } catch (error) {
     if (error instanceof TaskCancelled) {
       if (await transition(env, started.id, [TaskStatus.RUNNING], { status: TaskStatus.CANCELLED, finishedAt: new Date() }))
@@ -154,6 +186,11 @@ async function runAttempt(env: TaskEnv, job: QueuedJob, logger: Logger): Promise
     finishedAt: new Date(),
   });
   if (succeeded) env.metrics?.finished(started, TaskStatus.SUCCEEDED);
+}
+
+/** Records how far a running task is (0 to 1) and announces it, like every other change of a task. */
+async function reportProgress(env: TaskEnv, taskId: string, progress: number): Promise<void> {
+  await transition(env, taskId, [TaskStatus.RUNNING], { progress: Math.min(1, Math.max(0, progress)) });
 }
 
 /**
@@ -197,6 +234,7 @@ function announce(tx: Prisma.TransactionClient, task: Task) {
     tier: task.tier,
     status: task.status,
     attempts: task.attempts,
+    progress: task.progress,
   };
   return tx.outboxEvent.create({ data: { channel: TASK_UPDATED, payload: payload as unknown as Prisma.InputJsonValue } });
 }
