@@ -15,6 +15,7 @@ import {
   type RestartableProcess,
 } from '@supergraph/testing';
 import { signUp } from './accounts';
+import { startLoad, type LoadRequest } from './fault-load';
 import { startAiSubgraph } from './python-subgraph';
 import { TestStack } from './stack';
 
@@ -189,31 +190,27 @@ beforeAll(async () => {
 afterAll(() => stack?.stop());
 
 /**
- * Sends ACCOUNT and PROJECT in turn from two clients, each as soon as its previous answer is in,
- * judging every answer against the whole ones and the gap `down`'s outage leaves.
+ * The steady load (fault-load.ts): ACCOUNT and PROJECT in turn from two clients, every answer judged
+ * against the whole ones and the gap `down`'s outage leaves; a request with no answer is a problem too.
  */
-function startLoad(whole: { account: Account; project: unknown }, down: Subgraph): { log: LoadLog; stop(): Promise<LoadLog> } {
-  const projects = whole.account.me?.projects?.length ?? 0;
-  const gap = gaps(down, projects);
+function startJudgedLoad(whole: { account: Account; project: unknown }, down: Subgraph): { log: LoadLog; stop(): Promise<LoadLog> } {
+  const gap = gaps(down, whole.account.me?.projects?.length ?? 0);
   const log: LoadLog = { verdicts: [], problems: [] };
-  let stopped = false;
-  const client = async (first: number) => {
-    for (let turn = first; !stopped; turn++) {
-      const [send, expected, expectedGap] = turn % 2 === 0 ? [account, whole.account, gap.account] : [project, whole.project, gap.project];
-      const judged = await send().then(
-        (response) => verdict(response, expected, expectedGap, down),
-        (error: unknown) => ({ problem: `no answer: ${String(error)}` }),
-      );
-      if (typeof judged === 'string') log.verdicts.push(judged);
-      else log.problems.push(judged.problem);
-    }
-  };
-  const clients = [client(0), client(1)];
+  const judged =
+    (send: () => Promise<GraphQLResponse<unknown>>, expected: unknown, expectedGap: Gap): LoadRequest =>
+    async () => {
+      const response = await send();
+      const seen = verdict(response, expected, expectedGap, down);
+      if (typeof seen === 'string') log.verdicts.push(seen);
+      else log.problems.push(seen.problem);
+      return response;
+    };
+  const load = startLoad([judged(account, whole.account, gap.account), judged(project, whole.project, gap.project)], 2);
   return {
     log,
     stop: async () => {
-      stopped = true;
-      await Promise.all(clients);
+      const report = await load.stop();
+      log.problems.push(...report.serverFailures);
       return log;
     },
   };
@@ -231,7 +228,7 @@ describe.each(SUBGRAPHS)('with the %s subgraph killed under load', (down) => {
 
   beforeAll(async () => {
     whole = await settledAnswers();
-    const load = startLoad(whole, down);
+    const load = startJudgedLoad(whole, down);
     let killed = false;
     try {
       await eventually('whole answers before the kill', () => count(load.log, 'whole') >= 4, load.log);
