@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -87,6 +88,11 @@ async def test_a_cached_forecast_is_replaced_when_the_model_is_retrained(
     save_artifact(models_dir, ARTIFACT, model, {**metadata, "trained_at": "20991231T000000.000000Z"})
     _, after = await gql(client, FORECAST, {"asset": "MSFT", "horizon": 2}, identity=USER)
     assert after["data"]["priceForecast"]["modelVersion"] == "price-forecast-v1@20991231T000000.000000Z"
+    # Its training figures replace the old model's on /metrics.
+    gauges = [line for line in services.metrics.render().decode().splitlines() if line.startswith("ai_model_quality{")]
+    versions = {re.search(r'model="([^"]+)"', line)[1] for line in gauges}  # type: ignore[index]
+    assert "price-forecast-v1@20991231T000000.000000Z" in versions
+    assert first["data"]["priceForecast"]["modelVersion"] not in versions
     stored = json.loads((ARTIFACT.folder(models_dir) / METADATA_FILE).read_text())
     assert stored["trained_at"] == "20991231T000000.000000Z"
 

@@ -109,7 +109,15 @@ class Forecaster:
         self.store = store
         self._cache = cache
         self._metrics = metrics
-        store.on_load = lambda loaded: metrics.record_training(loaded.version, loaded.metadata.get("metrics", {}))
+        self._served: LoadedModel | None = None
+        store.on_load = self._publish_training
+
+    def _publish_training(self, loaded: LoadedModel) -> None:
+        """The served model's training figures as gauges; a replaced model's are withdrawn, not left stale."""
+        if self._served is not None:
+            self._metrics.forget_training(self._served.version, self._served.metadata.get("metrics", {}))
+        self._metrics.record_training(loaded.version, loaded.metadata.get("metrics", {}))
+        self._served = loaded
 
     async def forecast(self, asset: str, horizon: int) -> Forecast:
         if not 1 <= horizon <= MAX_HORIZON:
