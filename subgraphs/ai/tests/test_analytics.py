@@ -3,6 +3,7 @@ aggregates, computed insights, the pass-rate metric, and admin-only access throu
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+import redis.asyncio as redis
 
 from supergraph_ai.analytics.insights import insights
 from supergraph_ai.analytics.pipeline import Analytics
@@ -22,6 +24,7 @@ from supergraph_ai.services import Services
 
 from .graphql_client import error_codes, gql
 from .helpers import ADMIN, SERVICE, USER
+from .projects_process import REDIS_URL
 
 DAY = datetime(2026, 11, 2, tzinfo=UTC)  # a Monday
 RECEIVED = DAY + timedelta(days=40)  # when the tests' events arrive
@@ -271,3 +274,48 @@ def test_a_store_file_held_by_another_process_leaves_this_one_counting_in_memory
     finally:
         holder.kill()
         holder.wait()
+
+
+async def test_the_pipeline_follows_the_bus_logs_and_resumes_where_it_stopped(tmp_path: Path) -> None:
+    """The streams packages/pubsub keeps per channel (`<prefix>log:<channel>`, field `payload`), on the real Redis."""
+    prefix = f"analytics-test-{uuid.uuid4()}:"
+    client = redis.from_url(REDIS_URL)
+    log_key = f"{prefix}log:{PAYMENT_UPDATED}"
+
+    async def publish(message: dict[str, Any] | str) -> None:
+        body = message if isinstance(message, str) else json.dumps(message)
+        await client.xadd(log_key, {"previous": "0-0", "payload": body})
+
+    async def until(condition: Any) -> None:
+        for _ in range(200):
+            if condition():
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError("the pipeline did not catch up")
+
+    now = datetime.now(UTC)
+    try:
+        await publish(payment("SUCCEEDED", "1200", at=now))
+        await publish(payment("SUCCEEDED", "300", at=now))
+        await publish("{broken")
+        metrics = Metrics()
+        first = Analytics(tmp_path, metrics)
+        first.listen(REDIS_URL, prefix, retry_seconds=0.1)
+        window = (now - timedelta(hours=1), now + timedelta(hours=1))
+        await until(lambda: len(first.store.quarantined(5)) == 1)
+        assert [r.net for r in first.store.revenue("DAY", *window)] == [1500]
+        await first.aclose()
+
+        # Published while no pipeline runs: taken by the next one, and nothing before it again.
+        await publish(payment("SUCCEEDED", "5", at=now))
+        again = Metrics()
+        second = Analytics(tmp_path, again)
+        second.listen(REDIS_URL, prefix, retry_seconds=0.1)
+        await until(lambda: [r.net for r in second.store.revenue("DAY", *window)] == [1505])
+        rendered = again.render().decode()
+        assert f'ai_analytics_records_total{{channel="{PAYMENT_UPDATED}",outcome="stored"}} 1.0' in rendered
+        assert 'outcome="duplicate"' not in rendered
+        await second.aclose()
+    finally:
+        await client.delete(log_key)
+        await client.aclose()

@@ -1,10 +1,14 @@
-"""The analytics pipeline: events from the bus, validated, stored or quarantined, counted.
+"""The analytics pipeline: events from the bus's logs, validated, stored or quarantined, counted.
 
-It listens on the event bus's Redis channels (`<EVENT_CHANNEL_PREFIX><channel>`, where packages/pubsub
-publishes what the outbox relays commit) for payments, tasks and chain transfers. Each message is
+The event bus (packages/pubsub) keeps each channel's events in a Redis stream, `<prefix>log:<channel>`,
+each entry's `payload` field the event as published (for outbox channels the relay's envelope). The
+pipeline reads the streams of payments, tasks and chain transfers from the position it saved
+(`XREAD`, blocking for new entries), so events published while this process was down are taken when it
+is back, as long as the log still holds them (EVENT_RETENTION events per channel). Each event is
 validated against its declared schema (records.py); a valid one is stored once by its event id, an
-invalid one is quarantined with its reason. Every outcome is counted in
-`ai_analytics_records_total{channel,outcome}` and the running pass rate is the gauge
+invalid one quarantined with its reason; then the position is saved. A crash between the two reads
+the event again, which the event id makes harmless. Every outcome is counted in
+`ai_analytics_records_total{channel,outcome}`, and the running pass rate is the gauge
 `ai_analytics_validation_pass_rate`.
 """
 
@@ -25,6 +29,9 @@ from .records import CHANNELS, Invalid, validate
 from .store import AnalyticsStore, Outcome
 
 log = logging.getLogger(__name__)
+
+READ_BATCH = 100  # log entries per XREAD
+BLOCK_MS = 5_000  # how long one XREAD waits for new entries
 
 
 class Analytics:
@@ -71,29 +78,36 @@ class Analytics:
             self._metrics.analytics_pass_rate.set(self._passed / self._received)
 
     def listen(self, redis_url: str, prefix: str, retry_seconds: float) -> None:
-        self._listening = asyncio.create_task(self._listen(redis_url, prefix, retry_seconds), name="analytics")
+        self._listening = asyncio.create_task(self._follow(redis_url, prefix, retry_seconds), name="analytics")
 
-    async def _listen(self, redis_url: str, prefix: str, retry_seconds: float) -> None:
-        channels = {prefix + channel: channel for channel in CHANNELS}
+    async def _follow(self, redis_url: str, prefix: str, retry_seconds: float) -> None:
+        logs = {f"{prefix}log:{channel}": channel for channel in CHANNELS}
         while True:
-            client = redis.from_url(redis_url)
+            client = redis.from_url(redis_url, decode_responses=True)
             try:
-                async with client.pubsub() as pubsub:
-                    await pubsub.subscribe(*channels)
-                    async for message in pubsub.listen():
-                        if message.get("type") != "message":
-                            continue
-                        name = (
-                            message["channel"].decode() if isinstance(message["channel"], bytes) else message["channel"]
-                        )
-                        await asyncio.to_thread(self.ingest, channels[name], message["data"])
+                positions = {key: await asyncio.to_thread(self.store.cursor, logs[key]) for key in logs}
+                while True:
+                    # [[stream key, [(position, {field: value})]]], strings (decode_responses)
+                    batches: list[tuple[str, list[tuple[str, dict[str, str]]]]] = await client.xread(  # type: ignore[assignment]
+                        positions,  # type: ignore[arg-type]
+                        count=READ_BATCH,
+                        block=BLOCK_MS,
+                    )
+                    for key, entries in batches:
+                        for position, fields in entries:
+                            await asyncio.to_thread(self._take, logs[key], position, fields)
+                            positions[key] = position
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # noqa: BLE001 — a Redis restart must not end the pipeline
-                log.warning("analytics subscription failed, retrying in %ss: %s", retry_seconds, error)
+                log.warning("analytics could not read the event logs, retrying in %ss: %s", retry_seconds, error)
                 await asyncio.sleep(retry_seconds)
             finally:
                 await client.aclose()
+
+    def _take(self, channel: str, position: str, fields: dict[str, str]) -> None:
+        self.ingest(channel, fields.get("payload", ""))
+        self.store.advance(channel, position)
 
     async def aclose(self) -> None:
         if self._listening is not None:

@@ -40,6 +40,7 @@ CREATE TABLE IF NOT EXISTS transfer_events (
 CREATE TABLE IF NOT EXISTS quarantine (
   quarantine_id VARCHAR PRIMARY KEY, event_id VARCHAR, channel VARCHAR NOT NULL, reason VARCHAR NOT NULL,
   raw VARCHAR NOT NULL, received_at TIMESTAMP NOT NULL);
+CREATE TABLE IF NOT EXISTS cursors (channel VARCHAR PRIMARY KEY, position VARCHAR NOT NULL);
 """
 _ACCEPTED = ("payment_events", "task_events", "transfer_events")
 
@@ -205,6 +206,14 @@ class AnalyticsStore:
         passed = sum(int(self._run(f"SELECT count(*) FROM {table}")[0][0]) for table in _ACCEPTED)
         rejected = int(self._run("SELECT count(*) FROM quarantine")[0][0])
         return Ratio(passed, passed + rejected)
+
+    def cursor(self, channel: str) -> str:
+        """The position in the channel's log up to which every event was taken ("0-0": none yet)."""
+        rows = self._run("SELECT position FROM cursors WHERE channel = ?", [channel])
+        return str(rows[0][0]) if rows else "0-0"
+
+    def advance(self, channel: str, position: str) -> None:
+        self._run("INSERT OR REPLACE INTO cursors VALUES (?, ?)", [channel, position])
 
     def quarantined(self, first: int) -> list[Quarantined]:
         rows = self._run(
