@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
-import { bearer, graphql } from '@supergraph/testing';
+import { RedisEventBus } from '@supergraph/pubsub';
+import { bearer, EVENT_CHANNEL_PREFIX, graphql } from '@supergraph/testing';
+import { PAYMENT_UPDATED } from '@supergraph/payments/src/events/payment-events';
+import { REDIS_URL } from '@supergraph/payments/test/harness';
 import { startPaymentsHarness } from '@supergraph/payments/test/harness';
 import { signUp } from './accounts';
 import { TestStack } from './stack';
@@ -13,9 +16,11 @@ import { TestStack } from './stack';
  * through the real router over graphql-ws, the payments subgraph's events coming from its outbox
  * over Redis.
  */
-jest.setTimeout(120_000);
+jest.setTimeout(240_000);
 
 const PAYMENT_UPDATES = 'subscription ($after: String) { paymentUpdated(after: $after) { id status } }';
+/** Each event also needs a fetch from the users subgraph, so the router completes events more slowly than the subgraph sends them. */
+const PAYMENT_UPDATES_WITH_PAYER = 'subscription ($after: String) { paymentUpdated(after: $after) { id status user { email } } }';
 const BURST = 60;
 
 interface Delivered {
@@ -25,13 +30,13 @@ interface Delivered {
 }
 
 /** One graphql-ws connection to the router with one `paymentUpdated` subscription on it. */
-function subscriber(url: string, token: string, after?: string) {
+function subscriber(url: string, token: string, after?: string, query = PAYMENT_UPDATES) {
   const client: Client = createClient({ url: url.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: bearer(token), retryAttempts: 0 });
   const delivered: Delivered[] = [];
   const results: FormattedExecutionResult<unknown, { position?: string }>[] = [];
   let completed = false;
   client.subscribe<{ paymentUpdated: { id: string; status: string } }, { position?: string }>(
-    { query: PAYMENT_UPDATES, variables: { after: after ?? null } },
+    { query, variables: { after: after ?? null } },
     {
       next: (result) => {
         results.push(result);
@@ -148,4 +153,34 @@ test('a position older than the retention window ends the subscription with SUBS
   await until(() => malformed.isComplete(), 'the malformed subscription to end');
   expect(malformed.results[0]!.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
   malformed.dispose();
+});
+
+test('a replay larger than the live buffers on its way arrives whole, in order', async () => {
+  const paymentId = await pay();
+  const me = await graphql<{ me: { id: string } }>(url, '{ me { id } }', {}, bearer(token));
+  const bus = new RedisEventBus(REDIS_URL, EVENT_CHANNEL_PREFIX);
+  try {
+    const announce = (n: number) =>
+      bus.publish(PAYMENT_UPDATED, {
+        id: `replay-${n}`,
+        channel: PAYMENT_UPDATED,
+        createdAt: new Date().toISOString(),
+        payload: { id: paymentId, userId: me.data!.me.id, status: n % 2 ? 'SUCCEEDED' : 'PENDING', method: 'CARD', amount: '4200', currency: 'USD' },
+      });
+    const start = await announce(0);
+    // Three times what a subscriber's live buffer holds, published before anyone reads them.
+    const published: string[] = [];
+    for (let n = 1; n <= 3000; n++) published.push(await announce(n));
+
+    const replay = subscriber(url, token, start, PAYMENT_UPDATES_WITH_PAYER);
+    try {
+      await until(() => replay.delivered.length >= published.length || replay.isComplete(), 'the whole replay', 150_000);
+      expect(replay.results.filter((result) => result.errors)).toEqual([]);
+      expect(replay.delivered.map((event) => event.position)).toEqual(published);
+    } finally {
+      replay.dispose();
+    }
+  } finally {
+    await bus.close();
+  }
 });

@@ -28,17 +28,29 @@ export interface EventBus {
  * Turns pushed events into a pull-based async iterator with a bounded buffer: a subscriber
  * that stops reading loses the oldest events rather than growing memory without limit.
  */
-export function eventQueue<T>(onEnd: () => void, capacity = 1000): { push(event: T): void; iterator: AsyncIterableIterator<T> } {
+export function eventQueue<T>(
+  onEnd: () => void,
+  capacity = 1000,
+): {
+  push(event: T): void;
+  /** Events waiting to be read. */
+  size(): number;
+  /** Takes no more events; the reader still gets those waiting, then the end. */
+  end(): void;
+  iterator: AsyncIterableIterator<T>;
+} {
   const buffered: T[] = [];
   const waiting: ((result: IteratorResult<T>) => void)[] = [];
   let done = false;
+  const end = (): void => {
+    if (done) return;
+    done = true;
+    onEnd();
+    for (const resolve of waiting.splice(0)) resolve({ value: undefined, done: true });
+  };
   const finish = (): Promise<IteratorResult<T>> => {
-    if (!done) {
-      done = true;
-      onEnd();
-      for (const resolve of waiting.splice(0)) resolve({ value: undefined, done: true });
-      buffered.length = 0;
-    }
+    end();
+    buffered.length = 0;
     return Promise.resolve({ value: undefined, done: true });
   };
   const iterator: AsyncIterableIterator<T> = {
@@ -55,6 +67,8 @@ export function eventQueue<T>(onEnd: () => void, capacity = 1000): { push(event:
   };
   return {
     iterator,
+    size: () => buffered.length,
+    end,
     push(event) {
       if (done) return;
       const reader = waiting.shift();

@@ -7,6 +7,8 @@ export interface LoggedEvent {
   position: string;
   /** The position of the event published just before it on the channel (START_POSITION for the first): how a gap shows. */
   previous: string;
+  /** The first event of a log that had none (a new Redis stream): it follows START_POSITION too. */
+  genesis?: boolean;
   payload: unknown;
 }
 
@@ -94,8 +96,7 @@ export async function resumeFromLog<T>(log: EventLog, channel: string, after: st
       const item = await live.iterator.next();
       if (item.done) return { value: undefined, done: true };
       if (comparePositions(item.value.position, last) <= 0) continue; // the log gave it already
-      // Whatever comes first on a log that had no event follows; anything else must follow the last one.
-      if (item.value.previous !== last && last !== START_POSITION) {
+      if (!follows(item.value, last)) {
         catchingUp = true; // the events in between are in the log (this one too)
         continue;
       }
@@ -131,7 +132,7 @@ async function readAfter(log: EventLog, channel: string, after: string): Promise
   const { last, events } = await log.read(channel, after, PAGE_SIZE);
   const first = events[0];
   // The first event kept after `after` must follow it directly; with none kept, `after` must be the last.
-  const lost = first ? comparePositions(first.previous, after) > 0 : after !== last;
+  const lost = first ? comparePositions(first.previous, after) > 0 && !follows(first, after) : after !== last;
   if (lost) {
     throw clientError(
       'SUBSCRIPTION_POSITION_EXPIRED',
@@ -140,4 +141,9 @@ async function readAfter(log: EventLog, channel: string, after: string): Promise
     );
   }
   return events;
+}
+
+/** Whether `event` comes right after position `last` (the first event of a log comes right after its start too). */
+function follows(event: LoggedEvent, last: string): boolean {
+  return event.previous === last || (last === START_POSITION && event.genesis === true);
 }

@@ -12,20 +12,23 @@ export interface RedisEventBusOptions {
 // One atomic step per event, so positions and live messages come in the same order for everyone:
 // append to the channel's stream (trimmed to the retention), then publish the entry as a live
 // message. `previous` is the entry before it; on a new (or lost) stream it is a position just
-// before now, so positions from a stream that is gone are refused rather than followed with a gap.
+// before now, so positions from a stream that is gone are refused rather than followed with a gap,
+// and the entry is marked `genesis`: a subscriber that began on the empty stream may take it.
 // KEYS[1] stream; ARGV: channel, payload JSON, retention, idle expiry in ms. Returns the new position.
 const PUBLISH_SCRIPT = `
 local newest = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]
 local previous
+local genesis = '0'
 if newest then
   previous = newest[1]
 else
   local now = redis.call('TIME')
   previous = string.format('%d-0', tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) - 1)
+  genesis = '1'
 end
-local position = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 'previous', previous, 'payload', ARGV[2])
+local position = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 'previous', previous, 'genesis', genesis, 'payload', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
-redis.call('PUBLISH', ARGV[1], cjson.encode({ position = position, previous = previous }) .. '\\n' .. ARGV[2])
+redis.call('PUBLISH', ARGV[1], cjson.encode({ position = position, previous = previous, genesis = genesis == '1' }) .. '\\n' .. ARGV[2])
 return position
 `;
 
@@ -71,9 +74,9 @@ export class RedisEventBus extends LoggedEventBus {
       const listeners = this.listeners.get(channel.slice(this.prefix.length));
       const split = message.indexOf('\n');
       if (!listeners || split < 0) return;
-      const { position, previous } = JSON.parse(message.slice(0, split)) as { position: string; previous: string };
+      const { position, previous, genesis } = JSON.parse(message.slice(0, split)) as { position: string; previous: string; genesis: boolean };
       // One object per event for all of this process's listeners (what lets them share its loads).
-      const event: LoggedEvent = { position, previous, payload: JSON.parse(message.slice(split + 1)) };
+      const event: LoggedEvent = { position, previous, genesis, payload: JSON.parse(message.slice(split + 1)) };
       recordPosition(event.payload, position);
       for (const listener of listeners) listener(event);
     });
@@ -133,8 +136,8 @@ export class RedisEventBus extends LoggedEventBus {
   }
 }
 
-function entryFields(fields: string[]): { previous: string; payload: unknown } {
+function entryFields(fields: string[]): { previous: string; genesis: boolean; payload: unknown } {
   const values = new Map<string, string>();
   for (let i = 0; i + 1 < fields.length; i += 2) values.set(fields[i]!, fields[i + 1]!);
-  return { previous: values.get('previous') ?? '', payload: JSON.parse(values.get('payload') ?? 'null') };
+  return { previous: values.get('previous') ?? '', genesis: values.get('genesis') === '1', payload: JSON.parse(values.get('payload') ?? 'null') };
 }

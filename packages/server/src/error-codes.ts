@@ -70,6 +70,12 @@ export const ERROR_CODES = {
    * resuming would leave a gap. Subscribe without `after` and reload what you show.
    */
   SUBSCRIPTION_POSITION_EXPIRED: {},
+  /**
+   * The client read this subscription's events more slowly than they came, and more than the router
+   * holds for it waited (`extensions.limit`): it ended after what it had rather than skip any. Resume
+   * with `after` set to the last position received.
+   */
+  SUBSCRIPTION_TOO_SLOW: {},
 
   // --- Users: accounts, Sign-In with Ethereum, API keys
   /** The email address is not valid. */

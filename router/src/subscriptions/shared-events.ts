@@ -1,6 +1,7 @@
 import type { ExecutionResult } from 'graphql';
+import { clientError } from '@supergraph/server';
 
-/** Results a subscriber has not read yet, at most; the oldest are dropped beyond it (a client that stopped reading). */
+/** Results a subscriber has not read yet, at most: beyond it, a client that stopped reading is ended (see `deliver`). */
 const MAX_BUFFERED = 1000;
 
 /**
@@ -66,8 +67,21 @@ export class SharedSubscriber {
       reader({ value: result, done: false });
       return;
     }
-    if (this.buffered.length >= MAX_BUFFERED) this.buffered.shift();
-    this.buffered.push(result);
+    if (this.buffered.length < MAX_BUFFERED) {
+      this.buffered.push(result);
+      return;
+    }
+    // Skipping results would be a gap the client cannot see: it is told, after what it has, and resumes from there.
+    this.buffered.push({
+      errors: [
+        clientError(
+          'SUBSCRIPTION_TOO_SLOW',
+          `Events came faster than this subscription read them (over ${MAX_BUFFERED} waiting); subscribe again with "after" set to the last position you received`,
+          { limit: MAX_BUFFERED },
+        ),
+      ],
+    });
+    this.finish();
   }
 
   /** No more results after those buffered. */

@@ -1,9 +1,16 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import type { ExecutionResult } from 'graphql';
+import type { ExecutionResult, GraphQLError } from 'graphql';
 import { signIdentity, type Identity } from '@supergraph/identity';
 import { eventQueue } from '@supergraph/pubsub';
 import { clientError } from '@supergraph/server';
+
+/**
+ * Events one upstream subscription may hold that the router has not completed yet: twice a channel's
+ * default retention, so a whole replay after `after` fits. Beyond it the subscription ends with
+ * SUBSCRIPTION_TOO_SLOW after what it holds, never skipping events (the client resumes after the last).
+ */
+const UPSTREAM_CAPACITY = 20_000;
 
 /**
  * graphql-ws connections from the router to subgraphs. Subscriptions of the same identity to
@@ -45,18 +52,32 @@ export class UpstreamSubscriptions {
         this.clients.delete(key);
         void shared.client.dispose();
       }
-    });
+    }, UPSTREAM_CAPACITY + 1);
+    // The last result, read after those already queued.
+    const endWith = (error: GraphQLError) => {
+      queue.push({ errors: [error] });
+      queue.end();
+    };
     const fail = (message: string) => {
       if (!ended) this.onEnded(subgraph.name, 'source_lost');
-      queue.push({ errors: [clientError('SUBSCRIPTION_SOURCE_LOST', message, { subgraph: subgraph.name })] });
-      void queue.iterator.return?.();
+      endWith(clientError('SUBSCRIPTION_SOURCE_LOST', message, { subgraph: subgraph.name }));
     };
     unsubscribe = shared.client.subscribe(request, {
-      next: (result) => queue.push(result as ExecutionResult),
+      next: (result) => {
+        if (queue.size() < UPSTREAM_CAPACITY) queue.push(result as ExecutionResult);
+        else
+          endWith(
+            clientError(
+              'SUBSCRIPTION_TOO_SLOW',
+              `More than ${UPSTREAM_CAPACITY} events waited to be completed; subscribe again with "after" set to the last position you received`,
+              { limit: UPSTREAM_CAPACITY },
+            ),
+          );
+      },
       error: (error) => fail(`The ${subgraph.name} subgraph ended this subscription: ${describe(error)}`),
       complete: () => {
         if (!ended) this.onEnded(subgraph.name, 'completed');
-        void queue.iterator.return?.();
+        queue.end(); // after the results still queued: the last may say why it ended
       },
     });
     return queue.iterator;
