@@ -13,7 +13,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
-QUALITY_FIGURES = ("auc", "precision", "recall", "mae", "mape", "coverage")
+QUALITY_FIGURES = ("auc", "precision", "recall", "mae", "mape", "coverage", "accuracy")
 
 
 class Metrics:
@@ -90,7 +90,8 @@ class Metrics:
             "Validation figures of each served model from its training (held-out data): auc, precision, recall, "
             "by model version and evaluation (the threshold they were measured at: hot, warm_or_hot, flagged); "
             "for the price forecaster mae, mape (percent) and coverage of its interval, by evaluation "
-            "(validation_<member> in log returns, backtest_<member>[_h<months>] in the series' unit)",
+            "(validation_<member> in log returns, backtest_<member>[_h<months>] in the series' unit); "
+            "for the language detector its accuracy on the shipped labelled sample (labelled_sample[_short])",
             ["model", "evaluation", "metric"],
             registry=self.registry,
         )

@@ -19,6 +19,7 @@ from .inference.embedding_service import Embedder, EmbeddingService
 from .inference.llm.base import LlmProvider
 from .jobs.runner import JobRunner
 from .language.detector import LanguageDetector, shared_detector
+from .language.samples import served_detector_figures
 from .language.translator import Translator, translation_routes
 from .metrics import Metrics
 from .models.fraud import FraudScorer
@@ -53,6 +54,7 @@ class Services:
         for scorer in (self.lead_scorer, self.fraud_scorer):
             self.metrics.record_training(scorer.version, scorer.metadata.get("metrics", {}))
         self.language = shared_detector()
+        self.metrics.record_training(self.language.model_id, served_detector_figures())
         self.translator = Translator(
             translation_routes(self.settings, self.llm), self.metrics, self.settings.generation_deadline_seconds
         )

@@ -19,6 +19,7 @@ from supergraph_ai.language.translator import LOCAL_LANGUAGES, TranslationRoute,
 from supergraph_ai.metrics import Metrics
 from supergraph_ai.models.fraud import FraudScorer
 from supergraph_ai.models.lead_scoring import LeadScorer
+from supergraph_ai.services import Services
 
 from .graphql_client import error_codes, gql
 from .helpers import ANONYMOUS, USER, ScriptedProvider, make_services
@@ -165,3 +166,9 @@ async def test_a_project_description_is_translated_from_its_representation(
         {"id": "p-1", "descriptionIn": {"text": provider.reply, "from": "fr", "to": "en"}}
     ]
     assert provider.requests[0].prompt == representation["description"]
+
+
+async def test_the_detectors_accuracy_on_the_shipped_sample_is_a_gauge(services: Services) -> None:
+    gauges = [line for line in services.metrics.render().decode().splitlines() if line.startswith("ai_model_quality{")]
+    [overall] = [g for g in gauges if 'evaluation="labelled_sample"' in g and 'model="lingua-low-accuracy"' in g]
+    assert 0.85 < float(overall.split()[-1]) <= 1

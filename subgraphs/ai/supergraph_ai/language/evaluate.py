@@ -17,47 +17,29 @@ import sys
 import time
 from collections import defaultdict
 from dataclasses import replace
-from pathlib import Path
-
-import sacrebleu
 
 from ..config import LlmProviderName, Settings
 from ..inference.llm.factory import create_provider
 from ..metrics import Metrics
 from .detector import LanguageDetector
 from .languages import parse_language
+from .samples import SHORT_WORDS, measure_detection, read_samples
 from .translator import TranslationRoute, Translator
-
-SAMPLES = Path(__file__).parent / "samples"
-SHORT_WORDS = 4
-
-
-def _rows(name: str) -> list[list[str]]:
-    lines = (SAMPLES / name).read_text(encoding="utf-8").splitlines()
-    return [line.split("\t") for line in lines if line and not line.startswith("#")]
 
 
 def detection(high_accuracy: bool) -> None:
     detector = LanguageDetector(high_accuracy=high_accuracy)
-    hits: dict[str, list[bool]] = defaultdict(list)
-    short: list[bool] = []
-    misses: list[str] = []
-    for code, text in _rows("detection.tsv"):
-        best = detector.detect(text).best
-        hit = best is not None and best.code == code
-        hits[code].append(hit)
-        if len(text.split()) <= SHORT_WORDS:
-            short.append(hit)
-        if not hit:
-            misses.append(f"    {code} -> {best.code if best else 'none'}: {text}")
-    every = [hit for values in hits.values() for hit in values]
-    print(f"{detector.model_id}: accuracy {sum(every) / len(every):.4f} ({sum(every)}/{len(every)})")
-    print(f"  texts of 1-{SHORT_WORDS} words: {sum(short) / len(short):.4f} ({sum(short)}/{len(short)})")
-    print("  per language: " + ", ".join(f"{code} {sum(v)}/{len(v)}" for code, v in sorted(hits.items())))
-    print("  misses:", *misses, sep="\n")
+    report = measure_detection(detector)
+    every = [hit for values in report.hits.values() for hit in values]
+    print(f"{detector.model_id}: accuracy {report.accuracy:.4f} ({sum(every)}/{len(every)})")
+    print(f"  texts of 1-{SHORT_WORDS} words: {report.short_accuracy:.4f} ({sum(report.short)}/{len(report.short)})")
+    print("  per language: " + ", ".join(f"{code} {sum(v)}/{len(v)}" for code, v in sorted(report.hits.items())))
+    print("  misses:", *report.misses, sep="\n")
 
 
 async def translation(provider_name: LlmProviderName) -> None:
+    import sacrebleu  # a test tool (pyproject's `test` extra), not a dependency of the server
+
     settings = replace(Settings.from_env(), llm_provider=provider_name)
     provider = create_provider(settings)
     translator = Translator([TranslationRoute(provider)], Metrics(), deadline_seconds=120)
@@ -65,7 +47,7 @@ async def translation(provider_name: LlmProviderName) -> None:
     by_target: dict[str, tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
     started = time.perf_counter()
     try:
-        for source, target, reference in _rows("parallel.tsv"):
+        for source, target, reference in read_samples("parallel.tsv"):
             result = await translator.translate(source, english, parse_language(target, "to"))
             by_target[target][0].append(result.text)
             by_target[target][1].append(reference)
