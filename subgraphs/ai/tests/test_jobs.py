@@ -110,9 +110,8 @@ class BrokenProvider(LlmProvider):
     name = "openai"
     model = "unreachable"
 
-    async def stream(self, request: GenerationRequest) -> AsyncIterator[StreamEvent]:
+    def stream(self, request: GenerationRequest) -> AsyncIterator[StreamEvent]:
         raise ProviderError(self.name, "HTTP 503: overloaded")
-        yield  # pragma: no cover — makes this an async generator
 
 
 async def test_generation_falls_back_to_the_local_model_when_the_configured_provider_fails(
