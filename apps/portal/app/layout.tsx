@@ -21,6 +21,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               <Link href="/dashboard">Dashboard</Link>
               <Link href="/projects">Projects</Link>
               <Link href="/wallet">Wallet</Link>
+              <Link href="/ai">AI</Link>
               {user.isAdmin && <Link href="/admin">Admin</Link>}
               <span className="who">{user.email}</span>
               <form action={signOut}>

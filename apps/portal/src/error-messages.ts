@@ -19,6 +19,13 @@ const MESSAGES: Partial<Record<ErrorCode | 'GRAPHQL_VALIDATION_FAILED', string>>
   SUBGRAPH_UNAVAILABLE: 'Part of the platform is unavailable right now. Please try again shortly.',
   NOT_FOUND: 'That does not exist, or it is not yours.',
   VERSION_CONFLICT: 'Someone changed this at the same time. Reload and try again.',
+  TOO_MANY_FILES: 'This project has as many files as it may hold.',
+  FILE_TOO_LARGE: 'That file is too large.',
+  INVALID_PATH: 'Please give a relative path with / between folders, like src/index.ts.',
+  TOO_MANY_TASKS: 'You have as many unfinished tasks as your plan allows. Wait for one to finish, or upgrade.',
+  MODEL_UNAVAILABLE: 'The AI model is not available right now. Please try again later.',
+  PROVIDER_ERROR: 'The AI provider could not answer. Please try again later.',
+  GENERATION_TIMEOUT: 'The AI model took too long to answer. Please try a shorter prompt.',
   INTERNAL_SERVER_ERROR: 'Something went wrong on our side. Please try again later.',
   GRAPHQL_VALIDATION_FAILED: 'The portal and the platform disagree on this request. Please reload the page.',
 };

@@ -14,7 +14,8 @@ export interface LiveOperation<TData> {
   readonly event?: TData;
 }
 
-export type LiveState = { kind: 'connecting' } | { kind: 'live' } | { kind: 'stopped'; messages: string[] };
+/** `ended`: the router completed the subscription (a finite stream such as a generation is then done; a live view has stopped). */
+export type LiveState = { kind: 'connecting' } | { kind: 'live' } | { kind: 'ended' } | { kind: 'stopped'; messages: string[] };
 
 const STOPPED = 'Live updates stopped. Reload the page to see the latest.';
 
@@ -69,7 +70,7 @@ export function useLiveSubscription<TData>(live: LiveOperation<TData>, onEvent: 
       },
       on: {
         connected: () => setState({ kind: 'live' }),
-        closed: () => setState((current) => (current.kind === 'stopped' ? current : { kind: 'connecting' })),
+        closed: () => setState((current) => (current.kind === 'live' ? { kind: 'connecting' } : current)),
       },
     });
     const unsubscribe = client.subscribe<TData>(
@@ -80,7 +81,7 @@ export function useLiveSubscription<TData>(live: LiveOperation<TData>, onEvent: 
           if (result.errors) setState({ kind: 'stopped', messages: messagesFor(result.errors as RouterError[]) });
         },
         error: (reason) => setState({ kind: 'stopped', messages: stoppedBecause(ticketError ?? reason) }),
-        complete: () => setState((current) => (current.kind === 'stopped' ? current : { kind: 'stopped', messages: [STOPPED] })),
+        complete: () => setState((current) => (current.kind === 'stopped' ? current : { kind: 'ended' })),
       },
     );
     return () => {
@@ -94,10 +95,10 @@ export function useLiveSubscription<TData>(live: LiveOperation<TData>, onEvent: 
 
 /** Says whether a live view is receiving events, and in words why not when it stopped. */
 export function LiveBadge({ state }: { state: LiveState }) {
-  if (state.kind === 'stopped') {
+  if (state.kind === 'stopped' || state.kind === 'ended') {
     return (
       <p className="unavailable" role="alert" data-live="stopped">
-        {state.messages.join(' ')}
+        {state.kind === 'stopped' ? state.messages.join(' ') : STOPPED}
       </p>
     );
   }

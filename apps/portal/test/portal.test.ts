@@ -1,11 +1,13 @@
 /**
  * The portal in headless Chromium against the real router and subgraphs (users, projects, the Python
- * AI subgraph; payments and blockchain are left out, so the dashboard's holdings part shows how a
- * failed deferred part reads). The production build (`next build`, skipped when nothing changed) is served by `next start`.
+ * AI subgraph, whose local model streams a generation into the page; payments and blockchain are left
+ * out, so the dashboard's holdings part shows how a failed deferred part reads). The production build
+ * (`next build`, skipped when nothing changed) is served by `next start`.
  * Screenshots of the main pages go to .artifacts/portal/.
  */
 import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Browser } from 'playwright-core';
 import { PortalCreateProjectDocument, RegisterDocument } from '../../../clients/generated/graphql';
 import { bearer, execute, freePort } from '@supergraph/testing';
@@ -18,7 +20,7 @@ jest.setTimeout(120_000);
 
 /**
  * An HTTP proxy in front of a subgraph that can hold its answers back: while held, whatever the
- * router asked that subgraph waits, so a test sees what a page shows before that subgraph's data.
+ * router asked that subgraph over HTTP waits, so a test sees what a page shows before that subgraph's data.
  */
 async function gatedProxy(target: string): Promise<{ url: string; hold(): void; release(): void; close(): Promise<void> }> {
   let gate = Promise.resolve();
@@ -38,6 +40,18 @@ async function gatedProxy(target: string): Promise<{ url: string; hold(): void; 
     const answer = await fetch(new URL(request.url ?? '/', target), { method: request.method, headers, body: request.method === 'GET' ? undefined : payload });
     response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
     response.end(Buffer.from(await answer.arrayBuffer()));
+  });
+  // WebSockets (the router's subscriptions to the subgraph) pass straight through, never held.
+  server.on('upgrade', (request: IncomingMessage, client: Duplex, head: Buffer) => {
+    const { hostname, port } = new URL(target);
+    const upstream = connect(Number(port), hostname, () => {
+      const headers = request.rawHeaders.map((value, index) => (index % 2 === 0 ? `${value}: ` : `${value}\r\n`)).join('');
+      upstream.write(`${request.method} ${request.url} HTTP/1.1\r\n${headers}\r\n`);
+      upstream.write(head);
+      client.pipe(upstream).pipe(client);
+    });
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
   });
   await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
   return {
@@ -62,8 +76,13 @@ async function gatedProxy(target: string): Promise<{ url: string; hold(): void; 
     const ai = await stack.aiFollowing(`${projects.url}/graphql`, users.config.routerSigningSecret);
     aiGate = await gatedProxy(ai);
     stack.defer(() => aiGate.close());
-    ({ url: routerGraphqlUrl } = await stack.router({ users: users.url, projects: `${projects.url}/graphql`, ai: aiGate.url }));
-    portalUrl = await startPortal(stack, routerGraphqlUrl, await freePort());
+    // The router admits the page's socket tickets (streamed generation) only from the portal's origin.
+    const port = await freePort();
+    ({ url: routerGraphqlUrl } = await stack.router(
+      { users: users.url, projects: `${projects.url}/graphql`, ai: aiGate.url },
+      { CORS_ORIGINS: `http://127.0.0.1:${port}` },
+    ));
+    portalUrl = await startPortal(stack, routerGraphqlUrl, port);
     browser = await startBrowser(stack);
   }, 240_000);
   afterAll(() => stack.stop());
@@ -144,6 +163,26 @@ async function gatedProxy(target: string): Promise<{ url: string; hold(): void; 
     aiGate.release();
     await page.locator('[data-part=recommendations]').waitFor();
     expect(await page.locator('[data-part=recommendations] li strong').allTextContents()).toEqual(['GraphQL gateway']);
+    await page.close();
+  });
+
+  it('finds projects by meaning, and streams a generated reply into the page as the model writes it', async () => {
+    const page = await signedInPage(browser, portalUrl, 'ada@example.com');
+    await page.getByRole('link', { name: 'AI', exact: true }).click();
+    await page.fill('main [name=q]', 'a federated GraphQL API');
+    await page.getByRole('button', { name: 'Search' }).click();
+    const results = page.getByRole('list', { name: 'Search results' });
+    await results.waitFor();
+    expect(await results.getByRole('link').allTextContents()).toContain('GraphQL gateway');
+
+    await page.fill('main [name=prompt]', 'Write one sentence about graphs.');
+    await page.getByRole('button', { name: 'Generate' }).click();
+    await page.locator('[data-generation=done]').waitFor({ timeout: 90_000 });
+    const reply = page.locator('[data-generation]');
+    // Chunk by chunk over the page's own socket (opened with a ticket), not one answer at the end.
+    expect(Number(await reply.getAttribute('data-chunks'))).toBeGreaterThan(1);
+    expect((await reply.locator('.reply').textContent())?.trim()).not.toBe('');
+    await screenshot(page, 'ai');
     await page.close();
   });
 
