@@ -34,7 +34,8 @@ export interface RouterConfig {
   /**
    * TIER_CACHE_MS: how long the router serves a user at the tier it read from the users subgraph without
    * hearing of a change (a change event makes it read again at once; this bounds how stale a tier can be
-   * when the event is lost or there is no shared bus). Default 30000.
+   * when the event is lost). Default 30000 with REDIS_URL; without it no other process's change can be
+   * heard, so 0: every request reads the tier (one small call to users, shared by concurrent requests).
    */
   tierCacheMs: number;
   /** READY_TIMEOUT_MS: timeout of each subgraph probe behind /ready. Default 2000. */
@@ -122,9 +123,10 @@ export interface ProtectionConfig {
 
 export function loadRouterConfig(env: Env = process.env): RouterServiceConfig {
   const service = loadServiceConfig(env);
+  const events = loadEventsConfig(env);
   return {
     ...service,
-    ...loadEventsConfig(env),
+    ...events,
     jwt: loadJwtConfig(env, service),
     router: {
       port: int(env, 'ROUTER_PORT', 4000),
@@ -134,7 +136,7 @@ export function loadRouterConfig(env: Env = process.env): RouterServiceConfig {
       supergraphPollIntervalMs: int(env, 'SUPERGRAPH_POLL_INTERVAL_MS', 10_000),
       subgraphUrls: byName(env, 'SUBGRAPH_', '_URL'),
       apiKeyCacheMs: int(env, 'API_KEY_CACHE_MS', 30_000),
-      tierCacheMs: int(env, 'TIER_CACHE_MS', 30_000),
+      tierCacheMs: int(env, 'TIER_CACHE_MS', events.redisUrl ? 30_000 : 0),
       readyTimeoutMs: int(env, 'READY_TIMEOUT_MS', 2_000),
       maxSubscriptionsPerConnection: int(env, 'MAX_SUBSCRIPTIONS_PER_CONNECTION', 100),
       maxSubscriptionsPerCaller: int(env, 'MAX_SUBSCRIPTIONS_PER_CALLER', 500),

@@ -54,6 +54,14 @@ describe('each service reads only its own settings', () => {
   });
 });
 
+describe("the router keeps a user's tier only while it can hear of a change", () => {
+  it('for 30 s with the Redis bus that carries the change events, not at all without it', () => {
+    expect(loadRouterConfig({ DATA_DIR: dataDir, REDIS_URL: 'redis://localhost:6379' }).router.tierCacheMs).toBe(30_000);
+    expect(loadRouterConfig({ DATA_DIR: dataDir }).router.tierCacheMs).toBe(0);
+    expect(loadRouterConfig({ DATA_DIR: dataDir, TIER_CACHE_MS: '5000' }).router.tierCacheMs).toBe(5_000);
+  });
+});
+
 describe('production refuses development defaults that cannot work in a deployment', () => {
   it.each(['USERS_URL', 'BLOCKCHAIN_URL', 'TREASURY_ADDRESS'])('payments requires %s', (name) => {
     expect(loadPaymentsConfig(PAYMENTS_DEPLOYMENT).payments.blockchainUrl).toBe('http://blockchain:4004/graphql');
