@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RedisEventBus } from '@supergraph/pubsub';
+import { bearer, errorCodes, graphql } from '@supergraph/testing';
+import { REDIS_URL, startPaymentsHarness, type PaymentsHarness } from '@supergraph/payments/test/harness';
+import { startAiSubgraph } from './python-subgraph';
+import { TestStack } from './stack';
+
+/**
+ * `analytics` through the real router: card payments made through the router (charged, declined,
+ * refunded, held for review on their real fraud score) reach the AI subgraph's analytics through the
+ * event bus's log, and the figures are exactly what the mutations returned. A malformed record on the
+ * bus is quarantined with its reason; replaying every event changes nothing; only admins may read it.
+ */
+jest.setTimeout(240_000);
+
+const SECRET = `analytics-${randomUUID()}`;
+// A bus of this test's own: no other test's events reach these analytics.
+const PREFIX = `analytics-${randomUUID()}:`;
+const ADMIN_EMAIL = 'analytics-admin@example.com';
+const stack = new TestStack();
+let payments: PaymentsHarness;
+let url: string;
+let bus: RedisEventBus;
+
+beforeAll(async () => {
+  const aiData = mkdtempSync(join(tmpdir(), 'ai-analytics-'));
+  stack.defer(() => rmSync(aiData, { recursive: true, force: true }));
+  const ai = await stack.add(startAiSubgraph(SECRET, { AI_DATA_DIR: aiData, REDIS_URL, EVENT_CHANNEL_PREFIX: PREFIX }));
+  payments = await stack.add(
+    startPaymentsHarness({
+      env: { ROUTER_SIGNING_SECRET: SECRET, EVENT_CHANNEL_PREFIX: PREFIX, ADMIN_EMAILS: ADMIN_EMAIL, AI_URL: ai.url, FRAUD_REVIEW_THRESHOLD: '0.6' },
+    }),
+  );
+  ({ url } = await stack.router(
+    { users: `${payments.users.url}/graphql`, payments: `${payments.subgraph.url}/graphql`, ai: ai.url },
+    { ROUTER_SIGNING_SECRET: SECRET, ADMIN_EMAILS: ADMIN_EMAIL },
+  ));
+  bus = new RedisEventBus(REDIS_URL, PREFIX);
+  stack.defer(() => bus.close());
+});
+afterAll(() => stack.stop());
+
+const CHANNEL = 'payments.paymentUpdated';
+type Paid = { id: string; amount: string; status: string };
+type Figures = {
+  revenue: { currency: string; gross: string; refunded: string; net: string; payments: number }[];
+  activeUsers: number;
+  fraudRate: { rate: number | null; count: number; outOf: number };
+  validationPassRate: { rate: number | null; count: number; outOf: number };
+  insights: { kind: string; metric: string; value: number; baseline: number }[];
+  quarantined: { eventId: string | null; channel: string; reason: string; raw: string }[];
+};
+const ANALYTICS = `{ analytics {
+  revenue(by: DAY) { currency gross refunded net payments } activeUsers
+  fraudRate { rate count outOf } validationPassRate { rate count outOf }
+  insights { kind metric value baseline } quarantined(first: 10) { eventId channel reason raw }
+} }`;
+
+async function signUp(email: string): Promise<{ token: string; userId: string }> {
+  const response = await graphql<{ register: { token: string; user: { id: string } } }>(
+    url,
+    'mutation ($email: String!) { register(email: $email, password: "correct horse battery") { token user { id } } }',
+    { email },
+  );
+  expect(response.errors).toBeUndefined();
+  return { token: response.data!.register.token, userId: response.data!.register.user.id };
+}
+
+async function pay(token: string, amount: string, paymentMethod = 'pm_card_visa'): Promise<Paid> {
+  const response = await graphql<{ createPayment: Paid }>(
+    url,
+    'mutation ($amount: String!, $key: String!, $pm: String) { createPayment(amount: $amount, currency: "USD", idempotencyKey: $key, paymentMethod: $pm) { id amount status } }',
+    { amount, key: randomUUID(), pm: paymentMethod },
+    bearer(token),
+  );
+  expect(response.errors).toBeUndefined();
+  return response.data!.createPayment;
+}
+
+async function figures(token: string): Promise<Figures> {
+  const response = await graphql<{ analytics: Figures }>(url, ANALYTICS, {}, bearer(token));
+  expect(response.errors).toBeUndefined();
+  return response.data!.analytics;
+}
+
+/** Publishes a marker (not a JSON object: quarantined) and waits for it: every event published before it was taken too (one log, read in order). */
+async function drained(token: string, marker: string): Promise<Figures> {
+  await bus.publish(CHANNEL, marker);
+  for (let i = 0; i < 300; i++) {
+    const seen = await figures(token);
+    if (seen.quarantined.some((q) => q.raw === JSON.stringify(marker))) return seen;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`analytics never took the marker ${marker}`);
+}
+
+test('payments made through the router add up exactly in analytics; a bad record is quarantined; a replay changes nothing; admins only', async () => {
+  const admin = await signUp(ADMIN_EMAIL);
+  const regular = await signUp(`regular-${randomUUID()}@example.com`);
+  await payments.users.database.prisma.user.update({ where: { id: regular.userId }, data: { createdAt: new Date(Date.now() - 400 * 86_400_000) } });
+  const made: Paid[] = [await pay(regular.token, '4200'), await pay(regular.token, '1999')];
+  const refund = await graphql<{ refundPayment: Paid }>(
+    url,
+    'mutation ($id: ID!, $key: String!) { refundPayment(id: $id, idempotencyKey: $key) { id amount status } }',
+    { id: made[1]!.id, key: randomUUID() },
+    bearer(regular.token),
+  );
+  expect(refund.data!.refundPayment.status).toBe('REFUNDED');
+  // A brand-new account: small payments, most declined, then a huge one the fraud score holds.
+  const newcomer = await signUp(`newcomer-${randomUUID()}@example.com`);
+  for (let i = 0; i < 6; i++) made.push(await pay(newcomer.token, String(100 + i), i % 3 === 0 ? 'pm_card_visa' : 'pm_card_chargeDeclined'));
+  made.push(await pay(newcomer.token, '99999999'));
+  expect(made.at(-1)!.status).toBe('REVIEW');
+
+  // A malformed record on the bus: quarantined with its reason, with its event id.
+  await bus.publish(CHANNEL, { id: 987654321, channel: CHANNEL, createdAt: new Date().toISOString(), payload: { id: randomUUID(), amount: '12.50' } });
+  const before = await drained(admin.token, `marker-${randomUUID()}`);
+
+  const charged = made.filter((payment) => payment.status === 'SUCCEEDED' || payment.id === made[1]!.id);
+  const gross = charged.reduce((sum, payment) => sum + BigInt(payment.amount), 0n);
+  expect(before.revenue).toEqual([{ currency: 'USD', gross: String(gross), refunded: '1999', net: String(gross - 1999n), payments: charged.length }]);
+  expect(before.activeUsers).toBe(2);
+  const held = made.filter((payment) => payment.status === 'REVIEW').length;
+  expect(before.fraudRate).toEqual({ rate: Number((held / made.length).toFixed(4)), count: held, outOf: made.length });
+  const logged = (await bus.read(CHANNEL, '0-0', 10_000)).events;
+  const bad = logged.length - before.validationPassRate.count;
+  expect(bad).toBe(2); // the malformed record and the marker
+  expect(before.validationPassRate.outOf).toBe(logged.length);
+  expect(before.quarantined.find((q) => q.eventId === `${CHANNEL}:987654321`)).toMatchObject({ channel: CHANNEL, reason: 'payload.userId is missing' });
+  expect(before.insights.find((insight) => insight.metric === 'revenue USD')).toMatchObject({ kind: 'CHANGE', value: Number(gross - 1999n), baseline: 0 });
+
+  // Every event again, as an at-least-once relay or an operator's replay would send them: nothing changes.
+  for (const event of logged) await bus.publish(CHANNEL, event.payload);
+  const after = await drained(admin.token, `marker-${randomUUID()}`);
+  expect(after.revenue).toEqual(before.revenue);
+  expect(after.activeUsers).toBe(before.activeUsers);
+  expect(after.fraudRate).toEqual(before.fraudRate);
+  // Only the new marker is new: quarantined once more; nothing replayed counted twice.
+  expect(after.validationPassRate).toMatchObject({ count: before.validationPassRate.count, outOf: before.validationPassRate.outOf + 1 });
+
+  // Not for customers.
+  const refused = await graphql(url, '{ analytics { activeUsers } }', {}, bearer(regular.token));
+  expect(errorCodes(refused)).toEqual(['FORBIDDEN']);
+});
