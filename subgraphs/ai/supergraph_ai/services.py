@@ -56,7 +56,10 @@ class Services:
         self.language = shared_detector()
         self.metrics.record_training(self.language.model_id, served_detector_figures())
         self.translator = Translator(
-            translation_routes(self.settings, self.llm), self.metrics, self.settings.generation_deadline_seconds
+            translation_routes(self.settings, self.llm),
+            self.metrics,
+            self.settings.generation_deadline_seconds,
+            self.cache,
         )
         store = ForecastStore(self.settings.models_dir, load_or_train_forecast)
         self.forecaster = Forecaster(store, self.cache, self.metrics)

@@ -10,6 +10,7 @@ import pytest
 from lingua import Language
 
 from supergraph_ai.app import create_app
+from supergraph_ai.cache import InMemoryCache
 from supergraph_ai.config import Settings
 from supergraph_ai.errors import CodedError, ProviderError
 from supergraph_ai.inference.embedder import SentenceEmbedder
@@ -88,6 +89,11 @@ async def test_translates_through_the_configured_provider_from_the_detected_lang
     }
     [request] = provider.requests
     assert request.prompt == text
+
+    # Asked again, the translation comes from the cache: the provider is not asked twice.
+    _, again = await gql(client, TRANSLATE, {"text": text, "to": "en"}, identity=USER)
+    assert again["data"]["translate"] == body["data"]["translate"]
+    assert len(provider.requests) == 1
     assert request.params.system is not None
     assert "from French to English" in request.params.system
     assert request.params.temperature == 0.0
@@ -136,7 +142,8 @@ async def test_a_pair_no_provider_serves_is_refused_with_its_own_code(local_only
 
 async def test_a_failing_provider_falls_back_to_the_next_route_that_serves_the_pair() -> None:
     failing, fallback, metrics = FailingProvider(), ScriptedProvider("Bonjour"), Metrics()
-    translator = Translator([TranslationRoute(failing), TranslationRoute(fallback, LOCAL_LANGUAGES)], metrics, 5.0)
+    routes = [TranslationRoute(failing), TranslationRoute(fallback, LOCAL_LANGUAGES)]
+    translator = Translator(routes, metrics, 5.0, InMemoryCache())
     result = await translator.translate("Good morning", Language.ENGLISH, Language.FRENCH)
     assert (result.text, result.provider) == ("Bonjour", "scripted")
     assert failing.calls == 1

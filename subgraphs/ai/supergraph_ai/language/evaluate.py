@@ -18,6 +18,7 @@ import time
 from collections import defaultdict
 from dataclasses import replace
 
+from ..cache import InMemoryCache
 from ..config import LlmProviderName, Settings
 from ..inference.llm.factory import create_provider
 from ..metrics import Metrics
@@ -42,7 +43,7 @@ async def translation(provider_name: LlmProviderName) -> None:
 
     settings = replace(Settings.from_env(), llm_provider=provider_name)
     provider = create_provider(settings)
-    translator = Translator([TranslationRoute(provider)], Metrics(), deadline_seconds=120)
+    translator = Translator([TranslationRoute(provider)], Metrics(), deadline_seconds=120, cache=InMemoryCache())
     english = parse_language("en", "from")
     by_target: dict[str, tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
     started = time.perf_counter()

@@ -10,12 +10,14 @@ next one is tried, and the last failure is the answer.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from lingua import Language
 
+from ..cache import ByteCache
 from ..config import LlmProviderName, Settings
 from ..errors import CodedError, ErrorCode, GenerationTimeout, LanguagePairUnsupported
 from ..inference.llm.base import GenerationRequest, LlmProvider
@@ -26,6 +28,7 @@ from ..validation import MAX_OUTPUT_TOKENS, GenerationParams
 from .languages import code_of, name_of
 
 MAX_TRANSLATE_CHARS = 2_000
+CACHE_TTL_SECONDS = 7 * 24 * 3600
 LOCAL_LANGUAGES = frozenset({Language.ENGLISH, Language.FRENCH, Language.GERMAN, Language.SPANISH})
 
 
@@ -66,11 +69,22 @@ def translation_request(text: str, source: Language, target: Language) -> Genera
     return GenerationRequest(text, GenerationParams(max_tokens=max_tokens, temperature=0.0, system=system))
 
 
+def _cache_key(provider: LlmProvider, source: Language, target: Language, text: str) -> str:
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    return f"translation:{provider.name}/{provider.model}:{code_of(source)}:{code_of(target)}:{digest}"
+
+
 class Translator:
-    def __init__(self, routes: Sequence[TranslationRoute], metrics: Metrics, deadline_seconds: float) -> None:
+    """Translations are cached by provider, model, pair and text (greedy decoding gives one answer per
+    model): a description shown in a list is translated once, not on every page view."""
+
+    def __init__(
+        self, routes: Sequence[TranslationRoute], metrics: Metrics, deadline_seconds: float, cache: ByteCache
+    ) -> None:
         self._routes = tuple(routes)
         self._metrics = metrics
         self._deadline = deadline_seconds
+        self._cache = cache
 
     async def translate(self, text: str, source: Language, target: Language) -> TranslationResult:
         if source == target:
@@ -78,11 +92,15 @@ class Translator:
         routes = [route for route in self._routes if route.serves(source, target)]
         if not routes:
             raise LanguagePairUnsupported(code_of(source), code_of(target), [r.provider.name for r in self._routes])
+        keys = [_cache_key(route.provider, source, target, text) for route in routes]
+        for route, cached in zip(routes, await self._cache.get_many(keys), strict=True):
+            if cached is not None:  # the first route that answered before, in preference order
+                return TranslationResult(cached.decode(), source, target, route.provider.name, route.provider.model)
         request = translation_request(text, source, target)
         failure: CodedError | None = None
         # One deadline for all routes together: a fallback must still answer before the router gives up.
         deadline = asyncio.get_running_loop().time() + self._deadline
-        for route in routes:
+        for route, key in zip(routes, keys, strict=True):
             provider = route.provider
             started = time.perf_counter()
             try:
@@ -95,7 +113,9 @@ class Translator:
             else:
                 seconds = time.perf_counter() - started
                 self._metrics.observe_batch(f"{provider.name}/{provider.model}", "translate", 1, seconds)
-                return TranslationResult(completion.text.strip(), source, target, provider.name, provider.model)
+                translated = completion.text.strip()
+                await self._cache.set_many({key: translated.encode()}, CACHE_TTL_SECONDS)
+                return TranslationResult(translated, source, target, provider.name, provider.model)
             code = str((failure.extensions or {}).get("code", ErrorCode.PROVIDER_ERROR.value))
             self._metrics.provider_errors.labels(provider.name, code).inc()
         assert failure is not None
