@@ -69,6 +69,8 @@ AI_URL: {{ include "supergraph.graphqlUrl" (dict "root" .root "component" "ai") 
 PAYMENTS_PORT: "4003"
 USERS_URL: {{ include "supergraph.graphqlUrl" (dict "root" .root "component" "users") | quote }}
 BLOCKCHAIN_URL: {{ include "supergraph.graphqlUrl" (dict "root" .root "component" "blockchain") | quote }}
+# Card payments are fraud-scored here before they are charged (held in REVIEW at FRAUD_REVIEW_THRESHOLD).
+AI_URL: {{ include "supergraph.graphqlUrl" (dict "root" .root "component" "ai") | quote }}
 {{- with include "supergraph.deploymentSetting" (list .root $v.chain.treasuryAddress "chain.treasuryAddress") }}
 TREASURY_ADDRESS: {{ . | quote }}
 {{- end }}
