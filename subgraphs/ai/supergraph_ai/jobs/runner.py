@@ -70,13 +70,13 @@ class JobRunner:
     async def run(
         self, key: str, kind: str, input_json: str, seen_progress: float | None, wait_seconds: float
     ) -> RunState:
-        job = prepare(kind, input_json)
         run = self._runs.get(key)
         if run is None:
             stored = (await self._outcomes.get_many([_outcome_key(key)]))[0]
             if stored is not None:
                 return RunState(**json.loads(stored))
-            run = self._runs.get(key) or self._start(key, job)  # another ask may have started it meanwhile
+            # The input is checked only to start a run: asks that follow one carry the same job.
+            run = self._runs.get(key) or self._start(key, prepare(kind, input_json))
         changed = run.changed
         if run.state.status == "RUNNING" and run.state.progress == seen_progress:
             with contextlib.suppress(TimeoutError):
