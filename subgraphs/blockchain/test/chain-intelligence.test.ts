@@ -472,6 +472,7 @@ describe('MEV detection', () => {
             ],
           },
         },
+        extensions: { position: expect.stringMatching(/^\d+-\d+$/) },
       });
     } finally {
       stop();
