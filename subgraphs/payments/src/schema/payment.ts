@@ -114,10 +114,16 @@ export class PaymentResolver {
     @Arg('idempotencyKey', () => String, { description: IDEMPOTENCY_KEY }) idempotencyKey: string,
     @Arg('paymentMethod', () => String, { nullable: true, description: 'A Stripe PaymentMethod id (default pm_card_visa, a test card).' })
     paymentMethod: string | null,
+    @Arg('returnUrl', () => String, {
+      nullable: true,
+      description:
+        "Where the card holder comes back after authenticating (3-D Secure) on the card issuer's page: `nextAction` is then `redirect_to_url` with its `redirectUrl`, and no Stripe.js is needed.",
+    })
+    returnUrl: string | null,
     @Ctx() ctx: PaymentsContext,
   ): Promise<PaymentView> {
     const { userId } = requireUser(ctx.identity, 'write');
-    return ctx.services.payments.createFiatPayment(userId, { amount, currency, paymentMethod }, idempotencyKey);
+    return ctx.services.payments.createFiatPayment(userId, { amount, currency, paymentMethod, returnUrl }, idempotencyKey);
   }
 
   @Mutation(() => Payment, {

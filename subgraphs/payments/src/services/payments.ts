@@ -47,23 +47,21 @@ export class PaymentsService {
 
   async createFiatPayment(
     userId: string,
-    input: { amount: string; currency: string; paymentMethod?: string | null },
+    input: { amount: string; currency: string; paymentMethod?: string | null; returnUrl?: string | null },
     idempotencyKey: string,
   ): Promise<PaymentView> {
     const amount = parseAmount(input.amount, MAX_FIAT_AMOUNT);
     const currency = parseFiatCurrency(input.currency);
     const paymentMethod = parsePaymentMethod(input.paymentMethod);
+    const returnUrl = parseReturnUrl(input.returnUrl);
     checkIdempotencyKey(idempotencyKey);
-    return runIdempotent(
-      this.deps.prisma,
-      { userId, key: idempotencyKey, operation: 'createPayment', payload: { amount: amount.toString(), currency, paymentMethod } },
-      paymentCodec,
-      async () => {
-        const created = await this.findOrCreate({ userId, amount, currency, method: PaymentMethod.FIAT, purpose: 'charge', idempotencyKey });
-        const payment = (await this.deps.screenCardPayment?.(created, paymentMethod)) ?? created;
-        return paymentView(await this.chargeCard(payment, paymentMethod));
-      },
-    );
+    // A payment without a return URL keeps the payload (and so the stored hash) it always had.
+    const payload = { amount: amount.toString(), currency, paymentMethod, ...(returnUrl ? { returnUrl } : {}) };
+    return runIdempotent(this.deps.prisma, { userId, key: idempotencyKey, operation: 'createPayment', payload }, paymentCodec, async () => {
+      const created = await this.findOrCreate({ userId, amount, currency, method: PaymentMethod.FIAT, purpose: 'charge', idempotencyKey });
+      const payment = (await this.deps.screenCardPayment?.(created, paymentMethod)) ?? created;
+      return paymentView(await this.chargeCard(payment, paymentMethod, returnUrl));
+    });
   }
 
   /**
@@ -71,7 +69,7 @@ export class PaymentsService {
    * Safe to call again for the same payment (a retry or a resumed saga): Stripe answers the
    * repeated calls from its idempotency store.
    */
-  async chargeCard(payment: PaymentRow, paymentMethod: string): Promise<PaymentRow> {
+  async chargeCard(payment: PaymentRow, paymentMethod: string, returnUrl?: string): Promise<PaymentRow> {
     if (payment.status !== PaymentStatus.PENDING) return payment;
     let intentId = payment.providerReference;
     if (!intentId) {
@@ -83,7 +81,7 @@ export class PaymentsService {
       });
       await this.deps.prisma.payment.updateMany({ where: { id: payment.id, providerReference: null }, data: { providerReference: intentId } });
     }
-    const outcome = await this.deps.stripe.confirmIntent(intentId, paymentMethod, payment.id);
+    const outcome = await this.deps.stripe.confirmIntent(intentId, paymentMethod, payment.id, returnUrl);
     return this.applyIntentOutcome(payment.id, outcome, 'api');
   }
 
@@ -433,6 +431,21 @@ function parsePaymentMethod(raw: string | null | undefined): string {
   const method = raw ?? DEFAULT_PAYMENT_METHOD;
   if (!PAYMENT_METHOD.test(method)) throw badUserInput('paymentMethod must be a Stripe PaymentMethod id (pm_…)', 'BAD_USER_INPUT', 'paymentMethod');
   return method;
+}
+
+/** Stripe sends the card holder's browser there: an absolute http(s) URL, of a length Stripe accepts. */
+function parseReturnUrl(raw: string | null | undefined): string | undefined {
+  if (raw === null || raw === undefined) return undefined;
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(raw).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if ((protocol !== 'https:' && protocol !== 'http:') || raw.length > 2048) {
+    throw badUserInput('returnUrl must be an absolute http(s) URL of at most 2048 characters', 'BAD_USER_INPUT', 'returnUrl');
+  }
+  return raw;
 }
 
 function parseTxHash(raw: string): string {

@@ -42,9 +42,17 @@ export class StripeGateway {
     return intent.id;
   }
 
-  async confirmIntent(intentId: string, paymentMethod: string, paymentId: string): Promise<IntentOutcome> {
+  /**
+   * `returnUrl`: where Stripe sends the card holder back after authenticating on its own page; with
+   * it, a 3-D Secure challenge comes as a `redirect_to_url` next action instead of one for Stripe.js.
+   */
+  async confirmIntent(intentId: string, paymentMethod: string, paymentId: string, returnUrl?: string): Promise<IntentOutcome> {
     try {
-      const intent = await this.stripe.paymentIntents.confirm(intentId, { payment_method: paymentMethod }, { idempotencyKey: `confirm-${paymentId}` });
+      const intent = await this.stripe.paymentIntents.confirm(
+        intentId,
+        { payment_method: paymentMethod, ...(returnUrl ? { return_url: returnUrl } : {}) },
+        { idempotencyKey: `confirm-${paymentId}` },
+      );
       return outcomeOf(intent);
     } catch (error) {
       // A declined card is an answer, not an outage: the intent is left requiring a payment method.

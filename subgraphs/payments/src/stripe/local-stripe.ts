@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
  *   GET  /v1/payment_intents/:id
  *   POST /v1/refunds                    `payment_intent=…`
  *   POST /v1/test_helpers/payment_intents/:id/authenticate   `outcome=succeeded|failed` (ours, see below)
+ *   GET|POST /redirect/authenticate/:id  the card holder's 3-D Secure page (no key: a browser opens it)
  *
  * It checks the secret key, honours `Idempotency-Key` like Stripe (same key and body: the stored
  * response; same key, other body: 400 idempotency_error), and sends webhooks signed like Stripe:
@@ -23,6 +24,10 @@ import type { AddressInfo } from 'node:net';
  * `pm_card_authenticationRequired` (4000 0025 0000 3155) leave the intent `requires_action` with a
  * `use_stripe_sdk` next action; where Stripe's test modal offers "Complete" and "Fail",
  * `authenticate()` (or the test-helper endpoint, for `npm start`) decides it and sends the webhook.
+ * Confirmed with a `return_url`, the next action is `redirect_to_url` instead, as with Stripe: its
+ * URL is a page of ours with the same two buttons, which decides the intent, waits for the webhook's
+ * answer and sends the browser to the return URL with `payment_intent`,
+ * `payment_intent_client_secret` and `redirect_status` (`succeeded` or `failed`), as Stripe does.
  */
 export interface LocalStripeOptions {
   secretKey: string;
@@ -40,7 +45,10 @@ export interface LocalIntent {
   currency: string;
   status: 'requires_payment_method' | 'requires_confirmation' | 'requires_action' | 'processing' | 'succeeded' | 'canceled';
   client_secret: string;
-  next_action: { type: 'use_stripe_sdk'; use_stripe_sdk: { type: 'three_d_secure_redirect'; stripe_js: string } } | null;
+  next_action:
+    | { type: 'use_stripe_sdk'; use_stripe_sdk: { type: 'three_d_secure_redirect'; stripe_js: string } }
+    | { type: 'redirect_to_url'; redirect_to_url: { url: string; return_url: string } }
+    | null;
   payment_method: string | null;
   payment_method_types: string[];
   metadata: Record<string, string>;
@@ -195,6 +203,9 @@ export class LocalStripe {
     const path = (request.url ?? '/').split('?')[0]!;
     const idempotencyKey = header(request, 'idempotency-key');
     this.requests.push({ method, path, ...(idempotencyKey ? { idempotencyKey } : {}) });
+    const authenticationPage = /^\/redirect\/authenticate\/([^/]+)$/.exec(path);
+    if (authenticationPage)
+      return this.authenticationPage(authenticationPage[1]!, method, new URL(request.url ?? '/', 'http://stripe').searchParams, body, response);
     if (header(request, 'authorization') !== `Bearer ${this.options.secretKey}`) {
       return reply(response, { status: 401, body: apiError('invalid_request_error', 'Invalid API Key provided') });
     }
@@ -301,13 +312,22 @@ export class LocalStripe {
     }
     if (THREE_D_SECURE_CARDS.has(paymentMethod)) {
       intent.status = 'requires_action';
-      intent.next_action = {
-        type: 'use_stripe_sdk',
-        use_stripe_sdk: {
-          type: 'three_d_secure_redirect',
-          stripe_js: `http://${this.host}:${this.port}/v1/test_helpers/payment_intents/${intent.id}/authenticate`,
-        },
-      };
+      const returnUrl = typeof form.return_url === 'string' ? form.return_url : undefined;
+      intent.next_action = returnUrl
+        ? {
+            type: 'redirect_to_url',
+            redirect_to_url: {
+              url: `http://${this.host}:${this.port}/redirect/authenticate/${intent.id}?client_secret=${encodeURIComponent(intent.client_secret)}`,
+              return_url: returnUrl,
+            },
+          }
+        : {
+            type: 'use_stripe_sdk',
+            use_stripe_sdk: {
+              type: 'three_d_secure_redirect',
+              stripe_js: `http://${this.host}:${this.port}/v1/test_helpers/payment_intents/${intent.id}/authenticate`,
+            },
+          };
       return { status: 200, body: intent };
     }
     intent.status = 'succeeded';
@@ -316,6 +336,42 @@ export class LocalStripe {
     intent.latest_charge = id('ch');
     void this.emit('payment_intent.succeeded', intent);
     return { status: 200, body: intent };
+  }
+
+  /**
+   * The page a `redirect_to_url` next action sends the card holder to. GET shows the challenge;
+   * POST decides it (`outcome`), waits until the webhook receiver answered, then redirects (303) to
+   * the return URL. The client secret in the URL stands for the holder, as in Stripe's own links.
+   */
+  private async authenticationPage(intentId: string, method: string, query: URLSearchParams, body: string, response: ServerResponse): Promise<void> {
+    const intent = this.intents.get(intentId);
+    const form = new URLSearchParams(body);
+    const clientSecret = method === 'POST' ? form.get('client_secret') : query.get('client_secret');
+    if (!intent || clientSecret !== intent.client_secret) return page(response, 404, '<h1>No such authentication</h1>');
+    if (method === 'GET') {
+      if (intent.next_action?.type !== 'redirect_to_url')
+        return page(response, 409, `<h1>Nothing to authenticate</h1><p>This payment is ${intent.status}.</p>`);
+      const amount = `${(intent.amount / 100).toFixed(2)} ${intent.currency.toUpperCase()}`;
+      const button = (outcome: string, label: string) =>
+        `<form method="post"><input type="hidden" name="client_secret" value="${escapeHtml(intent.client_secret)}"><button name="outcome" value="${outcome}">${label}</button></form>`;
+      return page(
+        response,
+        200,
+        `<h1>3D Secure test payment</h1><p>Authenticate the payment of <strong>${escapeHtml(amount)}</strong>.</p>${button('succeeded', 'Complete authentication')}${button('failed', 'Fail authentication')}`,
+      );
+    }
+    if (method !== 'POST') return page(response, 405, '<h1>Method not allowed</h1>');
+    const returnUrl = intent.next_action?.type === 'redirect_to_url' ? intent.next_action.redirect_to_url.return_url : undefined;
+    const outcome = form.get('outcome') ?? '';
+    const decided = this.decideAuthentication(intentId, outcome);
+    if ('error' in decided || !returnUrl) return page(response, 409, `<h1>Nothing to authenticate</h1><p>This payment is ${intent.status}.</p>`);
+    await decided.event;
+    const back = new URL(returnUrl);
+    back.searchParams.set('payment_intent', intent.id);
+    back.searchParams.set('payment_intent_client_secret', intent.client_secret);
+    back.searchParams.set('redirect_status', outcome);
+    response.writeHead(303, { location: back.toString() });
+    response.end();
   }
 
   /** Stripe cancels an intent that is not decided yet; a succeeded or processing one cannot be. */
@@ -421,6 +477,15 @@ function readBody(request: IncomingMessage): Promise<string> {
     request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     request.on('error', reject);
   });
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}
+
+function page(response: ServerResponse, status: number, content: string): void {
+  response.writeHead(status, { 'content-type': 'text/html; charset=utf-8' });
+  response.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Stripe test authentication</title></head><body>${content}</body></html>`);
 }
 
 function reply(response: ServerResponse, { status, body }: Reply): void {
