@@ -17,10 +17,11 @@ from .config import Settings
 from .forecasting.forecaster import Forecaster, ForecastStore
 from .inference.embedding_service import Embedder, EmbeddingService
 from .inference.llm.base import LlmProvider
+from .inference.llm.fallback import ProviderFallback
 from .jobs.runner import JobRunner
 from .language.detector import LanguageDetector, shared_detector
 from .language.samples import served_detector_figures
-from .language.translator import Translator, translation_routes
+from .language.translator import Translator
 from .metrics import Metrics
 from .models.fraud import FraudScorer
 from .models.lead_scoring import LeadScorer
@@ -41,6 +42,8 @@ class Services:
     project_index: ProjectIndex
     llm_loading: asyncio.Task[None] | None = None  # the provider's warm-up, running on after start
     # Built from the fields above (so every way of assembling Services gets them the same way):
+    # The configured provider, then the one local model, for callers that would rather fall back than fail
+    generation: ProviderFallback = field(init=False)
     language: LanguageDetector = field(init=False)
     translator: Translator = field(init=False)
     forecaster: Forecaster = field(init=False)  # loads (or trains) its model on first use
@@ -55,8 +58,9 @@ class Services:
             self.metrics.record_training(scorer.version, scorer.metadata.get("metrics", {}))
         self.language = shared_detector()
         self.metrics.record_training(self.language.model_id, served_detector_figures())
+        self.generation = ProviderFallback.for_settings(self.settings, self.llm, self.metrics)
         self.translator = Translator(
-            translation_routes(self.settings, self.llm),
+            self.generation,
             self.metrics,
             self.settings.generation_deadline_seconds,
             self.cache,
@@ -129,7 +133,7 @@ class Services:
         await self.project_index.aclose()
         await self.embeddings.aclose()
         await self.llm.aclose()
-        await self.translator.aclose()
+        await self.generation.aclose()
         await self.cache.close()
 
 

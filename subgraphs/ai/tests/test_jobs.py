@@ -117,7 +117,7 @@ class BrokenProvider(LlmProvider):
 async def test_generation_falls_back_to_the_local_model_when_the_configured_provider_fails(
     client: httpx.AsyncClient, services: Services
 ) -> None:
-    services.llm = BrokenProvider()
+    services.generation.configured = BrokenProvider()
     prompts = ["Name one planet.", "Say hello."]
     answers = await follow(client, "task-2:1", "GENERATE", {"prompts": prompts, "options": {"maxTokens": 8}})
     assert answers[-1]["status"] == "SUCCEEDED", answers[-1]

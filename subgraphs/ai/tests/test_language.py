@@ -15,8 +15,9 @@ from supergraph_ai.config import Settings
 from supergraph_ai.errors import CodedError, ProviderError
 from supergraph_ai.inference.embedder import SentenceEmbedder
 from supergraph_ai.inference.llm.base import Finished, FinishReason, GenerationRequest, LlmProvider, StreamEvent
+from supergraph_ai.inference.llm.fallback import ProviderFallback
 from supergraph_ai.inference.llm.local_provider import LocalLlamaProvider
-from supergraph_ai.language.translator import LOCAL_LANGUAGES, TranslationRoute, Translator
+from supergraph_ai.language.translator import Translator
 from supergraph_ai.metrics import Metrics
 from supergraph_ai.models.fraud import FraudScorer
 from supergraph_ai.models.lead_scoring import LeadScorer
@@ -142,8 +143,8 @@ async def test_a_pair_no_provider_serves_is_refused_with_its_own_code(local_only
 
 async def test_a_failing_provider_falls_back_to_the_next_route_that_serves_the_pair() -> None:
     failing, fallback, metrics = FailingProvider(), ScriptedProvider("Bonjour"), Metrics()
-    routes = [TranslationRoute(failing), TranslationRoute(fallback, LOCAL_LANGUAGES)]
-    translator = Translator(routes, metrics, 5.0, InMemoryCache())
+    providers = ProviderFallback(failing, fallback, metrics, owns_local=False)
+    translator = Translator(providers, metrics, 5.0, InMemoryCache())
     result = await translator.translate("Good morning", Language.ENGLISH, Language.FRENCH)
     assert (result.text, result.provider) == ("Bonjour", "scripted")
     assert failing.calls == 1

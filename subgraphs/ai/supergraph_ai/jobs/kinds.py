@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..errors import BadUserInput, CodedError, ErrorCode
-from ..inference.llm.base import GenerationRequest, LlmProvider
+from ..errors import BadUserInput
+from ..inference.llm.base import GenerationRequest
 from ..validation import MAX_TEXT_CHARS, check_generation, check_texts
 
 if TYPE_CHECKING:
@@ -127,36 +127,26 @@ def _generate(payload: Mapping[str, Any]) -> PreparedJob:
     async def execute(services: Services, progress: Progress) -> Result:
         generations = []
         for done, request in enumerate(requests, start=1):
-            generations.append(await _complete_with_fallback(services, services.jobs.providers(), request))
+            generations.append(await _complete_with_fallback(services, request))
             progress(done / len(requests))
         return {"generations": generations}
 
     return PreparedJob("GENERATE", execute)
 
 
-async def _complete_with_fallback(
-    services: Services, providers: Sequence[Callable[[], LlmProvider]], request: GenerationRequest
-) -> Result:
+async def _complete_with_fallback(services: Services, request: GenerationRequest) -> Result:
     """The first provider that answers: the configured one, then the local model (a job has no caller
     waiting on a deadline, so it may take the slower path rather than fail)."""
-    failures: list[str] = []
-    for get_provider in providers:
-        provider = get_provider()
-        try:
-            completion = await provider.complete(request)
-        except CodedError as error:
-            services.metrics.provider_errors.labels(provider.name, str((error.extensions or {}).get("code"))).inc()
-            failures.append(error.message)
-            continue
-        services.metrics.generation_tokens.labels(provider.name, provider.model).inc(completion.completion_tokens or 0)
-        return {
-            "text": completion.text,
-            "provider": provider.name,
-            "model": provider.model,
-            "finishReason": completion.finish_reason.value,
-            "fallback": bool(failures),
-        }
-    raise CodedError("; ".join(failures) or "no provider configured", ErrorCode.PROVIDER_ERROR)
+    answer = await services.generation.complete(request)
+    provider, completion = answer.provider, answer.completion
+    services.metrics.generation_tokens.labels(provider.name, provider.model).inc(completion.completion_tokens or 0)
+    return {
+        "text": completion.text,
+        "provider": provider.name,
+        "model": provider.model,
+        "finishReason": completion.finish_reason.value,
+        "fallback": answer.fallback,
+    }
 
 
 async def _reindex_projects(services: Services, progress: Progress) -> Result:

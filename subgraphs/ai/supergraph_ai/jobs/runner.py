@@ -15,14 +15,11 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
 from ..cache import ByteCache, create_cache
-from ..config import LlmProviderName
 from ..errors import CodedError
-from ..inference.llm.base import LlmProvider
 from .kinds import PreparedJob, prepare
 
 if TYPE_CHECKING:
@@ -62,7 +59,6 @@ class JobRunner:
         self._services = services
         self._outcomes = outcomes or create_cache(services.settings.redis_url, max_entries=MAX_OUTCOMES_IN_PROCESS)
         self._runs: dict[str, _Run] = {}
-        self._local: LlmProvider | None = None
 
     def check(self, kind: str, input_json: str) -> PreparedJob:
         return prepare(kind, input_json)
@@ -83,20 +79,6 @@ class JobRunner:
                 async with asyncio.timeout(wait_seconds):
                     await changed.wait()
         return run.state
-
-    def providers(self) -> list[Callable[[], LlmProvider]]:
-        """Generation providers in the order jobs try them: the configured one, then the local model."""
-        configured = self._services.llm
-        if configured.name == LlmProviderName.LOCAL.value:
-            return [lambda: configured]
-        return [lambda: configured, self._local_provider]
-
-    def _local_provider(self) -> LlmProvider:
-        if self._local is None:
-            from ..inference.llm.factory import create_provider
-
-            self._local = create_provider(replace(self._services.settings, llm_provider=LlmProviderName.LOCAL))
-        return self._local
 
     def _start(self, key: str, job: PreparedJob) -> _Run:
         run = _Run()
@@ -132,8 +114,6 @@ class JobRunner:
                 run.task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await run.task
-        if self._local is not None:
-            await self._local.aclose()
         await self._outcomes.close()
 
 
