@@ -10,6 +10,7 @@ import { ChainStatusResolver } from './chain-status';
 import { ForgeTokenResolver, TreasuryResolver } from './token';
 import { resolveTransactionReference, TransactionResolver } from './transaction';
 import { TransactionTransfersResolver } from './transaction-transfers';
+import { TransferFeedResolver } from './transfer-feed';
 import { resolveUserReference, User, UserWalletsResolver } from './user';
 import { resolveWalletReference, TokenTransferResolver, WalletResolver } from './wallet';
 
@@ -27,6 +28,7 @@ export function buildBlockchainSchema(): Promise<GraphQLSchema> {
       UserWalletsResolver,
       PayoutResolver,
       TransactionTransfersResolver,
+      TransferFeedResolver,
       ContractAnalysisResolver,
       BlockMevResolver,
       TransactionMevResolver,
