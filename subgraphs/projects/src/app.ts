@@ -10,7 +10,7 @@ import { createTaskQueue, type TaskQueue } from './queue';
 import type { Processing } from './queue/task-queue';
 import { buildProjectsSchema } from './schema';
 import { aiService } from './tasks/ai-jobs';
-import { requeueWaiting, type TaskEnv } from './tasks/tasks';
+import { enqueueWaiting, requeueWaiting, type TaskEnv } from './tasks/tasks';
 import { startTaskWorker } from './tasks/worker';
 
 export interface ProjectsSubgraph extends RunningServer {
@@ -33,7 +33,7 @@ export async function startProjectsSubgraph(
   metrics.observeDatabase(database);
   metrics.watchQueue(database.prisma);
   const events = metrics.countEvents(createEventBus(config));
-  const queue = createTaskQueue(config);
+  const queue = createTaskQueue(config, logger);
   const env: TaskEnv = { prisma: database.prisma, limits: config.projects, queue, metrics, ai: aiService(config) };
   // Publishes outbox_events (projects.projectChanged, projects.taskUpdated) to the bus after commit.
   const relay = startOutboxRelay({ sql: database.sql, bus: events, logger });
@@ -49,6 +49,15 @@ export async function startProjectsSubgraph(
   try {
     // The in-process queue forgets waiting jobs on restart; the database remembers them.
     if (queue.kind === 'in-process') await requeueWaiting(env);
+    else {
+      // What was saved while Redis was away (or by a process that stopped before queueing it) gets its job.
+      const enqueue = () =>
+        void enqueueWaiting(env).catch((error: unknown) =>
+          logger.warn('could not queue the waiting tasks yet', { error: error instanceof Error ? error.message : String(error) }),
+        );
+      enqueue();
+      queue.onReconnect(enqueue);
+    }
     if (config.projects.inProcessWorker) worker = startTaskWorker(env, logger, config.projects.workerConcurrency);
     else logger.info('no task worker in this process: start workers with `npm run worker` in subgraphs/projects', { queue: queue.kind });
     const running = await serveSubgraph({

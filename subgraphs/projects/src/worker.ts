@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const metrics = new ProjectsMetrics('projects-worker');
   const database = await openProjectsDatabase({ url: config.projects.databaseUrl, dataDir: config.dataDir, logger });
   metrics.observeDatabase(database);
-  const queue = createTaskQueue(config);
+  const queue = createTaskQueue(config, logger);
   const worker = startTaskWorker(
     { prisma: database.prisma, limits: config.projects, queue, metrics, ai: aiService(config) },
     logger,

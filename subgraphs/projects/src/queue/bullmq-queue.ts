@@ -9,7 +9,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { PerTier } from '@supergraph/config';
+import { createLogger, type Logger } from '@supergraph/server';
 import type { Tier } from '../generated/prisma/enums';
+import { RedisOutages } from './redis-outages';
 import { TIERS, tierPreference, weightedCycle } from './scheduler';
 import { jobId, runLoops, type JobHandler, type ProcessOptions, type Processing, type QueuedJob, type TaskQueue } from './task-queue';
 
@@ -21,6 +23,8 @@ export interface BullTaskQueueOptions {
   caps: PerTier;
   /** A worker that stops renewing its lock this long is presumed dead; its job is run again. */
   lockDurationMs?: number;
+  /** Where Redis outages are reported (once each). Default: a logger of its own, service "projects". */
+  logger?: Logger;
 }
 
 const queueName = (tier: Tier) => `projects-tasks-${tier.toLowerCase()}`;
@@ -31,22 +35,32 @@ export class BullTaskQueue implements TaskQueue {
   private readonly queues: Record<Tier, Queue<QueuedJob>>;
   private readonly cycle: Tier[];
   private readonly cursorKey: string;
-  private readonly ready: Promise<unknown>;
+  private configured: Promise<unknown> | undefined;
+  private readonly outages: RedisOutages;
   private readonly workers: Worker<QueuedJob>[] = [];
   private readonly connections: Redis[] = [];
 
   constructor(private readonly options: BullTaskQueueOptions) {
-    this.redis = connect(options.redisUrl);
+    // Commands on this connection (submitting, removing, the cursor) fail at once while Redis is
+    // away instead of waiting for it: a submit must answer within the router's deadline, and the
+    // task it saved is queued when Redis is back (`onReconnect`). Workers wait on connections of their own.
+    this.redis = new Redis(options.redisUrl, { enableOfflineQueue: false });
+    this.outages = new RedisOutages(options.logger ?? createLogger({ service: 'projects' }), this.redis);
     this.cycle = weightedCycle(options.weights);
     this.cursorKey = `${options.prefix}:projects-tasks:cursor`;
     this.queues = Object.fromEntries(
       TIERS.map((tier) => [tier, new Queue<QueuedJob>(queueName(tier), { connection: this.redis, prefix: options.prefix })]),
     ) as Record<Tier, Queue<QueuedJob>>;
-    this.ready = Promise.all(TIERS.map((tier) => this.queues[tier].setGlobalConcurrency(options.caps[tier])));
+    for (const queue of Object.values(this.queues)) this.outages.watch(queue);
+    void this.configure().catch(() => undefined);
+  }
+
+  onReconnect(listener: () => void): void {
+    this.outages.onReconnect(listener);
   }
 
   async enqueue(job: QueuedJob, { delayMs = 0 }: { delayMs?: number } = {}): Promise<void> {
-    await this.ready;
+    await this.configure();
     await this.queues[job.tier].add('task', job, {
       jobId: jobId(job),
       delay: delayMs > 0 ? delayMs : undefined,
@@ -89,6 +103,7 @@ export class BullTaskQueue implements TaskQueue {
       ]),
     ) as Record<Tier, Worker<QueuedJob>>;
     this.workers.push(...Object.values(workers));
+    for (const worker of Object.values(workers)) this.outages.watch(worker);
     // Re-queues jobs whose worker died (its lock expired) — what `autorun` would do for us.
     for (const worker of Object.values(workers)) void worker.startStalledCheckTimer().catch(() => undefined);
     let slot = 0;
@@ -96,7 +111,7 @@ export class BullTaskQueue implements TaskQueue {
     const processing = runLoops<{ bullJob: Job<QueuedJob>; token: string }>({
       concurrency: options.concurrency,
       next: async () => {
-        await this.ready;
+        await this.configure();
         // Each attempt claims its own dispatch slot, atomically across all worker processes, so
         // N workers together follow the cycle exactly. A slot that finds nothing is simply spent.
         const cursor = (await this.redis.incr(this.cursorKey)) - 1;
@@ -143,14 +158,19 @@ export class BullTaskQueue implements TaskQueue {
     this.redis.disconnect();
   }
 
+  /** Sets each tier's cap, tried again by the next caller when Redis was away. */
+  private configure(): Promise<unknown> {
+    this.configured ??= Promise.all(TIERS.map((tier) => this.queues[tier].setGlobalConcurrency(this.options.caps[tier]))).catch((error: unknown) => {
+      this.configured = undefined;
+      throw error;
+    });
+    return this.configured;
+  }
+
+  /** A worker's connection: BullMQ requires maxRetriesPerRequest: null on the connections its workers block on. */
   private connect(): Redis {
-    const connection = connect(this.options.redisUrl);
+    const connection = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null });
     this.connections.push(connection);
     return connection;
   }
-}
-
-function connect(url: string): Redis {
-  // BullMQ requires maxRetriesPerRequest: null on the connections its workers block on.
-  return new Redis(url, { maxRetriesPerRequest: null });
 }

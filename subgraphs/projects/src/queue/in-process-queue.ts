@@ -87,6 +87,10 @@ export class InProcessTaskQueue implements TaskQueue {
     };
   }
 
+  onReconnect(): void {
+    // Jobs live in this process's memory, which is never out of reach.
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const timer of this.delayed.values()) clearTimeout(timer);

@@ -39,6 +39,11 @@ export interface TaskQueue {
   /** Dispatches made so far: where the round-robin stands. */
   cursor(): Promise<number>;
   process(handler: JobHandler, options: ProcessOptions): Processing;
+  /**
+   * Calls `listener` each time the queue's store is reachable again after an outage, during which
+   * enqueueing failed (BullMQ: Redis). Never for the in-process queue, whose store is this process.
+   */
+  onReconnect(listener: () => void): void;
   close(): Promise<void>;
 }
 

@@ -90,12 +90,9 @@ export async function queueTask(
     await announce(tx, row);
     return row;
   });
-  try {
-    await env.queue.enqueue({ ...queuedJob(created), trace: traceCarrier() });
-  } catch (error) {
-    await transition(env, created.id, [TaskStatus.QUEUED], { status: TaskStatus.FAILED, error: 'Could not be queued', finishedAt: new Date() });
-    throw error;
-  }
+  // The task is saved: when the queue is out of reach (Redis away), the submit still answers at once
+  // and the task is put on the queue when it is back (enqueueWaiting), or by the next start.
+  await env.queue.enqueue({ ...queuedJob(created), trace: traceCarrier() }).catch(() => undefined);
   return created;
 }
 
@@ -106,7 +103,7 @@ export async function cancelTask(env: TaskEnv, userId: string, taskId: string): 
   if (task.status === TaskStatus.QUEUED) {
     const cancelled = await transition(env, task.id, [TaskStatus.QUEUED], { status: TaskStatus.CANCELLED, finishedAt: new Date(), cancelRequested: true });
     if (cancelled) {
-      await env.queue.remove(queuedJob(cancelled)); // best effort: a worker skips cancelled tasks anyway
+      await env.queue.remove(queuedJob(cancelled)).catch(() => false); // best effort: a worker skips cancelled tasks anyway
       return cancelled;
     }
     return cancelTask(env, userId, taskId); // it started meanwhile
@@ -135,7 +132,15 @@ export function processJob(env: TaskEnv, job: QueuedJob, logger: Logger): Promis
 
 async function runAttempt(env: TaskEnv, job: QueuedJob, logger: Logger): Promise<void> {
   const started =
-    (await transition(env, job.taskId, [TaskStatus.QUEUED], { status: TaskStatus.RUNNING, attempts: { increment: 1 }, startedAt: new Date() })) ??
+    // Only the job of the attempt the task waits for starts it: a job of an earlier attempt, put on
+    // the queue again by enqueueWaiting after that attempt ran, is stale.
+    (await transition(
+      env,
+      job.taskId,
+      [TaskStatus.QUEUED],
+      { status: TaskStatus.RUNNING, attempts: { increment: 1 }, startedAt: new Date() },
+      { attempts: job.attempt - 1 },
+    )) ??
     // BullMQ hands a job out again when the worker running it died (its lock expired): run that attempt again.
     (await transition(env, job.taskId, [TaskStatus.RUNNING], { startedAt: new Date() }, { attempts: job.attempt }));
   if (!started) return; // cancelled, finished, or a stale delivery of an earlier attempt
@@ -168,7 +173,8 @@ async function runAttempt(env: TaskEnv, job: QueuedJob, logger: Logger): Promise
       if (retried) {
         env.metrics?.finished(started, 'RETRIED');
         const delayMs = env.limits.taskBackoffMs * 2 ** (started.attempts - 1);
-        await env.queue.enqueue(queuedJob(retried), { delayMs });
+        // Out of reach (Redis away), the retry is queued when it is back (enqueueWaiting), without its delay.
+        await env.queue.enqueue(queuedJob(retried), { delayMs }).catch(() => undefined);
         logger.info('task attempt failed; retrying', { taskId: started.id, attempt: started.attempts, delayMs, error: message });
       }
       return;
@@ -199,9 +205,23 @@ async function reportProgress(env: TaskEnv, taskId: string, progress: number): P
  */
 export async function requeueWaiting(env: TaskEnv): Promise<number> {
   await env.prisma.task.updateMany({ where: { status: TaskStatus.RUNNING }, data: { status: TaskStatus.QUEUED } });
-  const waiting = await env.prisma.task.findMany({ where: { status: TaskStatus.QUEUED }, orderBy: { seq: 'asc' } });
-  for (const task of waiting) await env.queue.enqueue(queuedJob(task));
-  return waiting.length;
+  return enqueueWaiting(env);
+}
+
+/**
+ * Puts the next attempt of every QUEUED task on the queue, in submission order: what a submit or a
+ * retry saved while the queue was out of reach. On BullMQ an attempt already queued stays as it is
+ * (its job id is the task's and the attempt's), so this never queues one twice.
+ */
+export async function enqueueWaiting(env: TaskEnv): Promise<number> {
+  let count = 0;
+  for (let after = -1n; ;) {
+    const page = await env.prisma.task.findMany({ where: { status: TaskStatus.QUEUED, seq: { gt: after } }, orderBy: { seq: 'asc' }, take: 500 });
+    for (const task of page) await env.queue.enqueue(queuedJob(task));
+    count += page.length;
+    if (page.length < 500) return count;
+    after = page.at(-1)!.seq;
+  }
 }
 
 /** The job of a task's next attempt. */

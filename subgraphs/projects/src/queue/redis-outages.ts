@@ -1,0 +1,46 @@
+import type { EventEmitter } from 'node:events';
+import type { Redis } from 'ioredis';
+import type { Logger } from '@supergraph/server';
+
+/**
+ * One account of Redis outages for the BullMQ queue: every connection, queue and worker reports
+ * each failed reconnect attempt (several a second, each with a stack trace when nobody listens),
+ * so without this an outage of a minute floods the log. Here an outage is logged once when it
+ * begins and once when it ends, as messages without stacks, and `onReconnect` listeners run when
+ * Redis is back.
+ */
+export class RedisOutages {
+  private down = false;
+  private readonly listeners: (() => void)[] = [];
+
+  constructor(
+    private readonly logger: Logger,
+    connection: Redis,
+  ) {
+    connection.on('error', (error: Error) => this.failed(error));
+    connection.on('ready', () => this.connected());
+  }
+
+  /** Takes the errors of a BullMQ queue or worker (which would print them with stacks if nobody listened). */
+  watch(emitter: EventEmitter): void {
+    emitter.on('error', (error: Error) => this.failed(error));
+  }
+
+  /** Calls `listener` each time the connection is ready again after an outage. */
+  onReconnect(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  private failed(error: Error): void {
+    if (this.down) return;
+    this.down = true;
+    this.logger.warn('Redis is unreachable: tasks submitted meanwhile are saved and queued when it is back', { error: error.message });
+  }
+
+  private connected(): void {
+    if (!this.down) return;
+    this.down = false;
+    this.logger.info('Redis is reachable again: the task queue goes on');
+    for (const listener of this.listeners) listener();
+  }
+}
