@@ -13,6 +13,7 @@ import {
   type Tier,
 } from '../../../clients/generated/graphql';
 import { messagesFor } from '../src/error-messages';
+import { field } from '../src/form-field';
 import { execute, type RouterError } from '../src/router';
 import { endSession, requireSession, startSession } from '../src/session';
 
@@ -20,11 +21,6 @@ import { endSession, requireSession, startSession } from '../src/session';
 export interface FormState {
   errors: string[];
 }
-
-const field = (form: FormData, name: string): string => {
-  const value = form.get(name);
-  return typeof value === 'string' ? value : '';
-};
 
 export async function signIn(_previous: FormState, form: FormData): Promise<FormState> {
   const result = await execute(LoginDocument, { email: field(form, 'email'), password: field(form, 'password') });

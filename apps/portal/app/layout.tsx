@@ -20,6 +20,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             <nav aria-label="Main">
               <Link href="/dashboard">Dashboard</Link>
               <Link href="/projects">Projects</Link>
+              <Link href="/payments">Payments</Link>
               <Link href="/wallet">Wallet</Link>
               <Link href="/ai">AI</Link>
               {user.isAdmin && <Link href="/admin">Admin</Link>}
