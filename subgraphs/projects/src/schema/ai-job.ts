@@ -3,7 +3,7 @@ import { JSONObjectResolver } from 'graphql-scalars';
 import { notFound } from '@supergraph/server';
 import type { OutboxEnvelope } from '@supergraph/outbox';
 import { filterEvents } from '@supergraph/pubsub';
-import { requireUser } from '@supergraph/subgraph';
+import { requireUser, ResumeAfter, type ResumeArgs } from '@supergraph/subgraph';
 import type { Task as TaskRow } from '../generated/prisma/client';
 import { TaskStatus } from '../generated/prisma/enums';
 import { useEventLoaders, type ProjectsContext } from '../context';
@@ -44,22 +44,36 @@ export class AiJobResolver {
   }
 
   @Subscription(() => Task, {
-    description: 'One AI job of yours (admins: anyone’s): its state now, then each change (status, progress, result) until it ends.',
-    subscribe: async ({ args, context }: { args: { id: string }; context: ProjectsContext }) => {
+    description:
+      'One AI job of yours (admins: anyone’s): its state now, then each change (status, progress, result) until it ends. ' +
+      'With `after`, instead of its state now: the changes since that position, then live ones; a job that has ended meanwhile sends its final state.',
+    subscribe: async ({ args, context }: { args: { id: string } & ResumeArgs; context: ProjectsContext }) => {
       requireUser(context.identity);
       // Listening before reading, so no change between the read and the subscription is missed.
-      const events = filterEvents(context.events.subscribe<OutboxEnvelope<TaskUpdated>>(TASK_UPDATED), ({ payload }) => payload.taskId === args.id);
+      const events = filterEvents(
+        await context.events.resume<OutboxEnvelope<TaskUpdated>>(TASK_UPDATED, args.after),
+        ({ payload }) => payload.taskId === args.id,
+      );
       try {
         const job = isUuid(args.id) ? await context.prisma.task.findUnique({ where: { id: args.id } }) : null;
         if (!job || !isAiJob(job.kind) || !isOwnerOrAdmin(job.ownerId, context.identity)) throw notFound('AI job');
-        return untilFinished(current(job), events);
+        // A client resuming has the state up to its position and gets the changes since. One whose job
+        // ended gets the final state alone: the event that announced the end may be at or before its
+        // position (its connection dropped before the subscription completed), and would never come.
+        const finished = FINISHED.includes(job.status);
+        return untilFinished(args.after == null || finished ? current(job) : undefined, events);
       } catch (error) {
         await events.return?.();
         throw error;
       }
     },
   })
-  async aiJobUpdated(@Arg('id', () => ID) _id: string, @Root() event: OutboxEnvelope<TaskUpdated>, @Ctx() ctx: ProjectsContext): Promise<TaskRow | null> {
+  async aiJobUpdated(
+    @Arg('id', () => ID) _id: string,
+    @ResumeAfter() _after: string | null,
+    @Root() event: OutboxEnvelope<TaskUpdated>,
+    @Ctx() ctx: ProjectsContext,
+  ): Promise<TaskRow | null> {
     useEventLoaders(ctx, event);
     const task = await ctx.loaders.taskById.load(event.payload.taskId);
     return task && asAnnounced(task, event.payload);
@@ -72,14 +86,16 @@ function current(job: TaskRow): OutboxEnvelope<TaskUpdated> {
   return { id: 'current', channel: TASK_UPDATED, createdAt: new Date().toISOString(), payload: { taskId, projectId, ownerId, status, attempts, progress } };
 }
 
-/** `first`, then `events`, ending with the first that announces a finished job. */
+/** `first` (when given), then `events`, ending with the first that announces a finished job. */
 async function* untilFinished(
-  first: OutboxEnvelope<TaskUpdated>,
+  first: OutboxEnvelope<TaskUpdated> | undefined,
   events: AsyncIterableIterator<OutboxEnvelope<TaskUpdated>>,
 ): AsyncGenerator<OutboxEnvelope<TaskUpdated>> {
   try {
-    yield first;
-    if (FINISHED.includes(first.payload.status)) return;
+    if (first) {
+      yield first;
+      if (FINISHED.includes(first.payload.status)) return;
+    }
     for await (const event of events) {
       yield event;
       if (FINISHED.includes(event.payload.status)) return;
