@@ -351,7 +351,8 @@ export class LocalStripe {
     if (method === 'GET') {
       if (intent.next_action?.type !== 'redirect_to_url')
         return page(response, 409, `<h1>Nothing to authenticate</h1><p>This payment is ${intent.status}.</p>`);
-      const amount = `${(intent.amount / 100).toFixed(2)} ${intent.currency.toUpperCase()}`;
+      // Stripe's zero-decimal currencies (of those payments charges, JPY) count whole units.
+      const amount = intent.currency === 'jpy' ? `${intent.amount} JPY` : `${(intent.amount / 100).toFixed(2)} ${intent.currency.toUpperCase()}`;
       const button = (outcome: string, label: string) =>
         `<form method="post"><input type="hidden" name="client_secret" value="${escapeHtml(intent.client_secret)}"><button name="outcome" value="${outcome}">${label}</button></form>`;
       return page(
