@@ -178,3 +178,35 @@ test('createPayment with a card that needs 3-D Secure: PENDING with the next act
   expect(settled.data!.payment).toEqual({ status: 'SUCCEEDED', nextAction: null });
   expect(await paymentOf(payment.id)).toMatchObject({ userId, status: 'SUCCEEDED' });
 });
+
+test('createPayment with a returnUrl: the 3-D Secure challenge is a redirect to the issuer’s page, which sends the holder back once Stripe’s webhook settled the payment', async () => {
+  const { identity } = await h.register();
+  const CREATE = `mutation ($key: String!, $pm: String, $returnUrl: String) {
+    createPayment(amount: "1500", currency: "JPY", idempotencyKey: $key, paymentMethod: $pm, returnUrl: $returnUrl) { id status providerReference nextAction { type redirectUrl } }
+  }`;
+  type Created = { createPayment: { id: string; status: string; providerReference: string; nextAction: { type: string; redirectUrl: string | null } | null } };
+  const refused = await h.call(CREATE, { key: randomUUID(), pm: THREE_D_SECURE_CARD, returnUrl: 'javascript:alert(1)' }, identity);
+  expect(errorCodes(refused)).toEqual(['BAD_USER_INPUT']);
+
+  const returnUrl = 'https://portal.example/payments/return?from=checkout';
+  const created = await h.call<Created>(CREATE, { key: randomUUID(), pm: THREE_D_SECURE_CARD, returnUrl }, identity);
+  expect(created.errors).toBeUndefined();
+  const payment = created.data!.createPayment;
+  expect(payment).toMatchObject({ status: 'PENDING', nextAction: { type: 'redirect_to_url', redirectUrl: expect.stringMatching(/^http:\/\//) } });
+  const challenge = new URL(payment.nextAction!.redirectUrl!);
+  expect((await fetch(challenge)).status).toBe(200);
+  // The link stands for the card holder only with the intent's client secret.
+  expect((await fetch(new URL(challenge.pathname, challenge))).status).toBe(404);
+
+  const answer = await fetch(challenge, {
+    method: 'POST',
+    body: new URLSearchParams({ client_secret: challenge.searchParams.get('client_secret')!, outcome: 'succeeded' }),
+    redirect: 'manual',
+  });
+  expect(answer.status).toBe(303);
+  const back = new URL(answer.headers.get('location')!);
+  expect(`${back.origin}${back.pathname}`).toBe('https://portal.example/payments/return');
+  expect(Object.fromEntries(back.searchParams)).toMatchObject({ from: 'checkout', payment_intent: payment.providerReference, redirect_status: 'succeeded' });
+  // Back at the return URL the webhook has been answered: the payment is decided.
+  expect(await paymentOf(payment.id)).toMatchObject({ status: 'SUCCEEDED' });
+});
