@@ -24,6 +24,7 @@ const stack = new TestStack();
 let payments: PaymentsHarness;
 let url: string;
 let bus: RedisEventBus;
+let adminToken: string;
 
 beforeAll(async () => {
   const aiData = mkdtempSync(join(tmpdir(), 'ai-analytics-'));
@@ -34,8 +35,17 @@ beforeAll(async () => {
       env: { ROUTER_SIGNING_SECRET: SECRET, EVENT_CHANNEL_PREFIX: PREFIX, ADMIN_EMAILS: ADMIN_EMAIL, AI_URL: ai.url, FRAUD_REVIEW_THRESHOLD: '0.6' },
     }),
   );
+  // Its task worker in process, on a queue of this test's own.
+  const projects = await stack.projects({
+    ROUTER_SIGNING_SECRET: SECRET,
+    EVENT_CHANNEL_PREFIX: PREFIX,
+    REDIS_URL,
+    AI_URL: ai.url,
+    PROJECTS_INPROCESS_WORKER: 'true',
+    PROJECTS_QUEUE_PREFIX: PREFIX.slice(0, -1),
+  });
   ({ url } = await stack.router(
-    { users: `${payments.users.url}/graphql`, payments: `${payments.subgraph.url}/graphql`, ai: ai.url },
+    { users: `${payments.users.url}/graphql`, projects: `${projects.url}/graphql`, payments: `${payments.subgraph.url}/graphql`, ai: ai.url },
     { ROUTER_SIGNING_SECRET: SECRET, ADMIN_EMAILS: ADMIN_EMAIL },
   ));
   bus = new RedisEventBus(REDIS_URL, PREFIX);
@@ -99,6 +109,7 @@ async function drained(token: string, marker: string): Promise<Figures> {
 
 test('payments made through the router add up exactly in analytics; a bad record is quarantined; a replay changes nothing; admins only', async () => {
   const admin = await signUp(ADMIN_EMAIL);
+  adminToken = admin.token;
   const regular = await signUp(`regular-${randomUUID()}@example.com`);
   await payments.users.database.prisma.user.update({ where: { id: regular.userId }, data: { createdAt: new Date(Date.now() - 400 * 86_400_000) } });
   const made: Paid[] = [await pay(regular.token, '4200'), await pay(regular.token, '1999')];
@@ -144,4 +155,34 @@ test('payments made through the router add up exactly in analytics; a bad record
   // Not for customers.
   const refused = await graphql(url, '{ analytics { activeUsers } }', {}, bearer(regular.token));
   expect(errorCodes(refused)).toEqual(['FORBIDDEN']);
+});
+
+// Runs after the first test, whose admin it reuses (and whose figures it leaves alone: it asks only for queue waits).
+test('a task run through the router shows in the queue wait of its tier', async () => {
+  const owner = await signUp(`builder-${randomUUID()}@example.com`);
+  const project = await graphql<{ createProject: { id: string } }>(url, 'mutation { createProject(name: "Measured") { id } }', {}, bearer(owner.token));
+  expect(project.errors).toBeUndefined();
+  const task = await graphql(
+    url,
+    'mutation ($id: ID!) { submitTask(projectId: $id, kind: BUILD) { id } }',
+    { id: project.data!.createProject.id },
+    bearer(owner.token),
+  );
+  expect(task.errors).toBeUndefined();
+  let waits: { tier: string; tasks: number; meanSeconds: number; maxSeconds: number }[] = [];
+  for (let i = 0; i < 300 && waits.length === 0; i++) {
+    const response = await graphql<{ analytics: { queueWaitByTier: typeof waits } }>(
+      url,
+      '{ analytics { queueWaitByTier { tier tasks meanSeconds maxSeconds } } }',
+      {},
+      bearer(adminToken),
+    );
+    expect(response.errors).toBeUndefined();
+    waits = response.data!.analytics.queueWaitByTier;
+    if (waits.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  expect(waits).toHaveLength(1);
+  expect(waits[0]).toMatchObject({ tier: 'FREE', tasks: 1 });
+  expect(waits[0]!.meanSeconds).toBeGreaterThanOrEqual(0);
+  expect(waits[0]!.maxSeconds).toBe(waits[0]!.meanSeconds);
 });
