@@ -88,7 +88,8 @@ class Metrics:
         self.model_quality = Gauge(
             "ai_model_quality",
             "Validation figures of each served model from its training (held-out data): auc, precision, recall, "
-            "by model version and evaluation (the threshold they were measured at: hot, warm_or_hot, flagged); "
+            "by model version and evaluation (the threshold they were measured at: hot, warm_or_hot, flagged; "
+            "outside_clusters: the fraud model's payerCluster reason as a detector); "
             "for the price forecaster mae, mape (percent) and coverage of its interval, by evaluation "
             "(validation_<member> in log returns, backtest_<member>[_h<months>] in the series' unit); "
             "for the language detector its accuracy on the shipped labelled sample (labelled_sample[_short])",
