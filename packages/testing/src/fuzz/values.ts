@@ -197,7 +197,8 @@ export class HostileValues {
     // Long lists repeat one hostile item: what matters is the count, and it keeps generation cheap.
     if (length > 50) {
       const repeated = item();
-      const count = Math.min(length, Math.floor(this.remaining / printedSize(repeated)));
+      // The item may have used up what was left (its own lists and strings count too).
+      const count = Math.max(0, Math.min(length, Math.floor(this.remaining / printedSize(repeated))));
       this.remaining -= count * printedSize(repeated);
       return Array<FuzzValue>(count).fill(repeated);
     }
