@@ -1,14 +1,18 @@
 /**
- * The portal's payments page in headless Chromium against the real router, users and payments
- * subgraphs, with payments' Stripe SDK talking to the local Stripe (Stripe.js cannot load offline).
+ * The portal's payments page in headless Chromium against the real router, users, payments and
+ * blockchain subgraphs on a local EVM, with payments' Stripe SDK talking to the local Stripe
+ * (Stripe.js cannot load offline).
  * A 3-D Secure card sends the browser to the issuer's authentication page (the local Stripe's, as
  * Stripe's `redirect_to_url` would) and back to the portal's return route; the payment's outcome is
  * what Stripe's signed webhook made it, read through the router. Screenshots go to .artifacts/portal/.
  */
 import type { Browser, Page } from 'playwright-core';
 import { PortalPaymentsDocument, RegisterDocument } from '../../../clients/generated/graphql';
-import { bearer, execute, freePort } from '@supergraph/testing';
-import { startPaymentsHarness, type PaymentsHarness } from '@supergraph/payments/test/harness';
+import { bearer, execute, freePort, graphql } from '@supergraph/testing';
+import { eventually } from '@supergraph/blockchain/test/chain';
+import { REDIS_URL, startPaymentsHarness, type PaymentsHarness } from '@supergraph/payments/test/harness';
+import { startChainStack, type ChainStack } from '../../../e2e/test/chain-stack';
+import { fundWallet, linkFreshWallet, transferForge } from '../../../e2e/test/forge-wallets';
 import { TestStack } from '../../../e2e/test/stack';
 import { chromiumAvailable } from '../../../router/test/chromium';
 import { buildPortal, errorsOf, PASSWORD, screenshot, signedInPage, startBrowser, startPortal } from './portal-harness';
@@ -17,6 +21,7 @@ jest.setTimeout(120_000);
 
 (chromiumAvailable ? describe : describe.skip)('the portal’s payments page, in headless Chromium', () => {
   const stack = new TestStack();
+  let chain: ChainStack;
   let payments: PaymentsHarness;
   let routerGraphqlUrl: string;
   let portalUrl: string;
@@ -26,8 +31,10 @@ jest.setTimeout(120_000);
 
   beforeAll(async () => {
     await buildPortal();
-    payments = await stack.add(startPaymentsHarness());
-    ({ url: routerGraphqlUrl } = await stack.router({ users: `${payments.users.url}/graphql`, payments: payments.url }));
+    chain = await stack.add(startChainStack('portal_payments_blockchain', { REDIS_URL }));
+    const blockchain = `${chain.blockchain.url}/graphql`;
+    payments = await stack.add(startPaymentsHarness({ env: { ...chain.chain.env, BLOCKCHAIN_URL: blockchain } }));
+    ({ url: routerGraphqlUrl } = await stack.router({ users: `${payments.users.url}/graphql`, payments: payments.url, blockchain }));
     portalUrl = await startPortal(stack, routerGraphqlUrl, await freePort());
     browser = await startBrowser(stack);
     const registered = await execute(routerGraphqlUrl, RegisterDocument, { email, password: PASSWORD });
@@ -111,7 +118,7 @@ jest.setTimeout(120_000);
     await page.close();
   });
 
-  it('says in words what the payments subgraph refused, and keeps a token payment PENDING while the chain cannot confirm it', async () => {
+  it('says in words what the payments subgraph refused, and keeps a token payment PENDING while the chain shows no such transfer', async () => {
     const page = await signedInPage(browser, portalUrl, email);
     await page.goto(`${portalUrl}/payments`);
     const unstake = page.locator('form', { has: page.getByRole('button', { name: 'Unstake' }) });
@@ -125,12 +132,73 @@ jest.setTimeout(120_000);
     await token.locator('[name=txHash]').fill(`0x${'ab'.repeat(32)}`);
     await token.getByRole('button', { name: 'Pay with $FORGE' }).click();
     await page.waitForURL(onHistory);
-    // No blockchain subgraph runs here: nothing confirms the transfer, and nothing fails it either.
+    // No such transaction on chain (yet): nothing confirms the payment, and nothing fails it either.
     expect(await page.getByTestId('payment-outcome').textContent()).toBe('Your payment is waiting to be confirmed; its status below changes when it is.');
     const [payment] = await paymentsOfPayer();
     expect(payment).toMatchObject({ amount: '2500000000000000000', currency: 'FORGE', method: 'TOKEN', status: 'PENDING' });
     expect(await page.locator(`[data-payment="${payment!.id}"] [data-testid=payment-amount]`).textContent()).toBe('2.5 FORGE');
     await screenshot(page, 'payments-token-pending');
+    await page.close();
+  });
+
+  /** Mines a block at a time until `probe` finds what it waits for (confirmations come with blocks). */
+  const mineUntil = <T>(probe: () => Promise<T | undefined>, what: string) =>
+    eventually(
+      async () => {
+        await chain.chain.mine(1);
+        return probe();
+      },
+      60_000,
+      what,
+    );
+
+  it('pays with $FORGE, stakes and unstakes on the chain, each settling in the page once confirmed', async () => {
+    const wallet = await linkFreshWallet((query, variables) => graphql(routerGraphqlUrl, query, variables, bearer(token)));
+    await fundWallet(chain, wallet.address, 50n * 10n ** 18n);
+    const page = await signedInPage(browser, portalUrl, email);
+    await page.goto(`${portalUrl}/payments`);
+    expect((await page.getByTestId('treasury').textContent())?.toLowerCase()).toBe(chain.chain.deployment.treasury.toLowerCase());
+
+    /** Sends `forge` $FORGE to the treasury, names the transfer in the form with button `button`, and waits until the chain confirmed it. */
+    async function payFromWallet(button: string, forge: string): Promise<string> {
+      const txHash = await transferForge(chain.chain, wallet, BigInt(forge) * 10n ** 18n);
+      const form = page.locator('form', { has: page.getByRole('button', { name: button, exact: true }) });
+      await form.locator('[name=amount]').fill(forge);
+      await form.locator('[name=txHash]').fill(txHash);
+      await form.getByRole('button', { name: button, exact: true }).click();
+      await page.waitForURL(onHistory);
+      const id = new URL(page.url()).searchParams.get('payment')!;
+      await mineUntil(async () => ((await paymentsOfPayer()).find((payment) => payment.id === id)?.status === 'SUCCEEDED' ? true : undefined), button);
+      await page.reload();
+      return id;
+    }
+
+    const paid = await payFromWallet('Pay with $FORGE', '10');
+    expect(await page.getByTestId('payment-outcome').textContent()).toBe('Your payment succeeded.');
+    expect(await page.locator(`[data-payment="${paid}"] [data-testid=payment-amount]`).textContent()).toBe('10 FORGE');
+
+    const staked = await payFromWallet('Stake', '30');
+    expect(await page.locator(`[data-payment="${staked}"] [data-testid=payment-status]`).textContent()).toBe('SUCCEEDED');
+    expect(await page.getByTestId('staked').textContent()).toBe('30 FORGE');
+
+    const unstake = page.locator('form', { has: page.getByRole('button', { name: 'Unstake' }) });
+    await unstake.locator('[name=amount]').fill('12');
+    await unstake.getByRole('button', { name: 'Unstake' }).click();
+    await page.getByTestId('payout-status').getByText('PENDING_PAYOUT').or(page.getByTestId('payout-status').getByText('PAID')).first().waitFor();
+    expect(await page.getByTestId('staked').textContent()).toBe('18 FORGE');
+    await mineUntil(async () => {
+      const history = await graphql<{ stakingHistory: { payoutStatus: string | null }[] }>(
+        routerGraphqlUrl,
+        'query { stakingHistory(first: 1) { payoutStatus } }',
+        {},
+        bearer(token),
+      );
+      return history.data!.stakingHistory[0]?.payoutStatus === 'PAID' ? true : undefined;
+    }, 'the unstake to be paid');
+    await page.reload();
+    expect(await page.getByTestId('entry-amount').allTextContents()).toEqual(['−12 FORGE', '30 FORGE']);
+    expect(await page.getByTestId('payout-status').first().textContent()).toBe('PAID');
+    await screenshot(page, 'payments-staking');
     await page.close();
   });
 });

@@ -165,17 +165,21 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Pro
         </section>
       </div>
       {result.data?.stakingHistory && result.data.stakingHistory.length > 0 && (
-        <ListTable label="Staking ledger" columns={['Date', 'Amount', 'Payout']}>
-          {result.data.stakingHistory.map((entry) => (
-            <tr key={entry.id}>
-              <td>{new Date(entry.createdAt).toLocaleString('en')}</td>
-              <td>{entry.amount.startsWith('-') ? `−${formatForge(entry.amount.slice(1))}` : formatForge(entry.amount)}</td>
-              <td>
-                {entry.payoutStatus ?? '–'} {entry.payoutTxHash ? <code title={entry.payoutTxHash}>{entry.payoutTxHash.slice(0, 10)}…</code> : null}
-              </td>
-            </tr>
-          ))}
-        </ListTable>
+        <>
+          <h3>Ledger</h3>
+          <ListTable label="Staking ledger" columns={['Date', 'Amount', 'Payout']}>
+            {result.data.stakingHistory.map((entry) => (
+              <tr key={entry.id} data-entry={entry.id}>
+                <td>{new Date(entry.createdAt).toLocaleString('en')}</td>
+                <td data-testid="entry-amount">{entry.amount.startsWith('-') ? `−${formatForge(entry.amount.slice(1))}` : formatForge(entry.amount)}</td>
+                <td>
+                  <span data-testid="payout-status">{entry.payoutStatus ?? '–'}</span>{' '}
+                  {entry.payoutTxHash ? <code title={entry.payoutTxHash}>{entry.payoutTxHash.slice(0, 10)}…</code> : null}
+                </td>
+              </tr>
+            ))}
+          </ListTable>
+        </>
       )}
     </>
   );
