@@ -1,11 +1,12 @@
 import type { RouterServiceConfig } from '@supergraph/config';
-import type { RunningServer } from '@supergraph/server';
+import { createLogger, type RunningServer } from '@supergraph/server';
 import {
   embeddedPostgres,
   HarnessStack,
   localRedis,
   quietLogger,
   redisServerBinary,
+  startTaskWorkerProcess,
   startTcpProxy,
   type LocalService,
   type TcpProxy,
@@ -14,11 +15,12 @@ import { startRouter } from '@supergraph/router/src/app';
 import { startUsersSubgraph, type UsersSubgraph } from '@supergraph/users/src/app';
 import { startPaymentsSubgraph, type PaymentsSubgraph } from '@supergraph/payments/src/app';
 import { startBlockchainSubgraph, type BlockchainSubgraph } from '@supergraph/blockchain/src/app';
+import { startProjectsSubgraph, type ProjectsSubgraph } from '@supergraph/projects/src/app';
 import { startTestChain, type TestChain } from '@supergraph/blockchain/test/chain';
 
 /**
  * The platform the fault suite breaks: users, payments (with its embedded Stripe), blockchain on a
- * local chain, and the router in front of them, all on a PostgreSQL and a Redis of their own that
+ * local chain, projects with its task queue on BullMQ and a task worker process, and the router in front of them, all on a PostgreSQL and a Redis of their own that
  * the suite stops and starts again (never the shared ones other tests use), and a chain node the
  * blockchain subgraph reaches through a port the suite can take away while the node runs on.
  */
@@ -36,6 +38,9 @@ export interface FaultPlatform {
   users: UsersSubgraph;
   payments: PaymentsSubgraph;
   blockchain: BlockchainSubgraph;
+  projects: ProjectsSubgraph;
+  /** What the projects subgraph logged (info and above), one object per line. */
+  projectsLog: Record<string, unknown>[];
   /** The router now (another object after `restartRouter`). */
   readonly router: RunningServer;
   /** Stops the router as SIGTERM would (draining), then starts a new one on the same port. */
@@ -88,14 +93,23 @@ export async function startFaultPlatform(): Promise<FaultPlatform> {
       OUTBOX_POLL_MS: '50',
     });
     const payments = await stack.add(startPaymentsSubgraph(paymentsConfig, quietLogger('payments')));
+    // The projects subgraph queues tasks on BullMQ; a worker process of its own (`npm run worker`) runs them.
+    const projectsEnv = { ...shared, PROJECTS_DATABASE_URL: (await stack.database('projects')).url, PROJECTS_QUEUE_PREFIX: 'faults', OUTBOX_POLL_MS: '50' };
+    const projectsConfig = stack.config('projects', { ...projectsEnv, PROJECTS_PORT: '0', PROJECTS_INPROCESS_WORKER: 'false' });
+    const projectsLog: Record<string, unknown>[] = [];
+    const projectsLogger = createLogger({ service: 'projects' }, 'info', {
+      write: (line: string) => void projectsLog.push(JSON.parse(line) as Record<string, unknown>),
+    });
+    const projects = await stack.add(startProjectsSubgraph(projectsConfig, projectsLogger));
+    await stack.add(startTaskWorkerProcess({ ...projectsEnv, DATA_DIR: projectsConfig.dataDir, ROUTER_SIGNING_SECRET: projectsConfig.routerSigningSecret }));
 
     const routerConfig: RouterServiceConfig = stack.config('router', {
       ...shared,
       SUBGRAPH_USERS_URL: `${users.url}/graphql`,
       SUBGRAPH_PAYMENTS_URL: `${payments.url}/graphql`,
       SUBGRAPH_BLOCKCHAIN_URL: `${blockchain.url}/graphql`,
-      // Port 9 (discard): the subgraphs this platform leaves out are plainly unavailable.
-      SUBGRAPH_PROJECTS_URL: 'http://127.0.0.1:9/graphql',
+      SUBGRAPH_PROJECTS_URL: `${projects.url}/graphql`,
+      // Port 9 (discard): the subgraph this platform leaves out is plainly unavailable.
       SUBGRAPH_AI_URL: 'http://127.0.0.1:9/graphql',
       // On, so it runs on Redis and must fall back while Redis is gone; high enough to admit the load.
       RATE_LIMIT_PER_MINUTE: '1000000',
@@ -113,6 +127,8 @@ export async function startFaultPlatform(): Promise<FaultPlatform> {
       users,
       payments,
       blockchain,
+      projects,
+      projectsLog,
       get router() {
         return router;
       },

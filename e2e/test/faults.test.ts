@@ -5,6 +5,7 @@ import WebSocket from 'ws';
 import { privateKeyToAccount, generatePrivateKey } from 'viem/accounts';
 import { bearer, errorCodes, graphql, type GraphQLResponse } from '@supergraph/testing';
 import { TRANSFER_EVENT, treasuryAbi } from '@supergraph/blockchain/src/chain/abis';
+import { TASK_UPDATED } from '@supergraph/projects/src/domain/events';
 import { signUp } from './accounts';
 import { startFaultPlatform, type FaultPlatform } from './fault-platform';
 import { startLoad, type LoadReport } from './fault-load';
@@ -186,6 +187,68 @@ test('Redis restarted empty (no persistence): live subscriptions end with SUBSCR
     expectNoServerFailures(await load.stop());
   });
   await withLiveSubscription(async (resubscribed) => expect(resubscribed.errors).toEqual([]));
+});
+
+const submitTask = (projectId: string) =>
+  graphql<{ submitTask: { id: string; status: string; queuePosition: number | null } }>(
+    platform.url,
+    'mutation ($projectId: ID!) { submitTask(projectId: $projectId, kind: ANALYZE) { id status queuePosition } }',
+    { projectId },
+    bearer(token),
+  );
+const task = (id: string) =>
+  graphql<{ task: { status: string; attempts: number } }>(platform.url, 'query ($id: ID!) { task(id: $id) { status attempts } }', { id }, bearer(token));
+
+test('Redis restarted while tasks are submitted: each submit answers with its task saved, and every task runs exactly once when Redis is back', async () => {
+  const created = await graphql<{ createProject: { id: string } }>(
+    platform.url,
+    'mutation { createProject(name: "Queued through an outage") { id } }',
+    {},
+    bearer(token),
+  );
+  const projectId = created.data!.createProject.id;
+  const logged = platform.projectsLog.length;
+  const load = startLoad([me]);
+  const submitted: string[] = [];
+  await platform.redis.stop();
+  try {
+    // With the queue out of reach, a submit that waited for it would outlast the router's deadline.
+    for (let i = 0; i < 5; i++) {
+      const response = await submitTask(projectId);
+      load.record(response);
+      expect(response.errors).toBeUndefined();
+      expect(response.data!.submitTask).toMatchObject({ status: 'QUEUED', queuePosition: null });
+      submitted.push(response.data!.submitTask.id);
+    }
+  } finally {
+    await platform.redis.start();
+  }
+
+  const ran = await eventually(
+    'every task submitted during the outage to run',
+    async () => {
+      const tasks = await Promise.all(submitted.map(async (id) => (await task(id)).data?.task));
+      return tasks.every((row) => row && !['QUEUED', 'RUNNING'].includes(row.status)) ? tasks : undefined;
+    },
+    60_000,
+  );
+  await sleep(1_000); // a second run would have started by now
+  expectNoServerFailures(await load.stop());
+  expect(ran.map((row) => row && [row.status, row.attempts])).toEqual(submitted.map(() => ['SUCCEEDED', 1]));
+  // Run exactly once: each task was announced RUNNING once.
+  const starts = await platform.projects.database.sql.query<{ id: string; starts: number }>(
+    `SELECT payload->>'taskId' AS id, count(*)::int AS starts FROM outbox_events WHERE channel = $1 AND payload->>'status' = 'RUNNING' GROUP BY 1`,
+    [TASK_UPDATED],
+  );
+  expect(Object.fromEntries(starts.filter((row) => submitted.includes(row.id)).map((row) => [row.id, row.starts]))).toEqual(
+    Object.fromEntries(submitted.map((id) => [id, 1])),
+  );
+  // The outage in the subgraph's log: once as it began, once as it ended, never a line per reconnect attempt.
+  const outageLines = platform.projectsLog.slice(logged).filter((line) => /^Redis is (unreachable|reachable again)/.test(String(line.msg)));
+  expect(outageLines.map((line) => [line.level, line.stack])).toEqual([
+    ['warn', undefined],
+    ['info', undefined],
+  ]);
 });
 
 test('PostgreSQL restarted mid-load: no 5xx, a retryable code while it is down, exactly one payment per key retried across the outage', async () => {

@@ -62,3 +62,22 @@ export async function startSubgraphProcess(
 
 /** The GraphQL URL of a subgraph process on `port`. */
 export const subgraphUrl = (port: number): string => `http://127.0.0.1:${port}/graphql`;
+
+/**
+ * The projects task worker (`npm run worker`) in a process of its own, configured by `env` (REDIS_URL,
+ * PROJECTS_DATABASE_URL, …): resolves once it answers on its metrics port, which it keeps across restarts.
+ */
+export async function startTaskWorkerProcess(env: Record<string, string>): Promise<RestartableProcess> {
+  const port = await freePort();
+  return startRestartableProcess({
+    name: 'the projects task worker',
+    command: process.execPath,
+    args: ['--import', 'tsx', join(REPO_ROOT, 'subgraphs/projects/src/worker.ts')],
+    spawn: {
+      cwd: REPO_ROOT,
+      env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'error', ...env, PROJECTS_WORKER_METRICS_PORT: String(port) },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+    answers: async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok,
+  });
+}

@@ -52,6 +52,8 @@ export class BullTaskQueue implements TaskQueue {
       TIERS.map((tier) => [tier, new Queue<QueuedJob>(queueName(tier), { connection: this.redis, prefix: options.prefix })]),
     ) as Record<Tier, Queue<QueuedJob>>;
     for (const queue of Object.values(this.queues)) this.outages.watch(queue);
+    // A Redis that came back empty lost the caps too: the next caller sets them again.
+    this.outages.onReconnect(() => (this.configured = undefined));
     void this.configure().catch(() => undefined);
   }
 

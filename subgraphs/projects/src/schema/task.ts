@@ -136,13 +136,18 @@ export class TaskResolver {
     return task && asAnnounced(task, event.payload);
   }
 
-  @FieldResolver(() => Int, { nullable: true, description: 'For a queued task, its estimated place in the queue (1 = next); null otherwise.' })
+  @FieldResolver(() => Int, {
+    nullable: true,
+    description: 'For a queued task, its estimated place in the queue (1 = next); null otherwise, and while the queue is out of reach.',
+  })
   async queuePosition(@Root() task: TaskRow, @Ctx() ctx: ProjectsContext): Promise<number | null> {
     if (task.status !== TaskStatus.QUEUED) return null;
     const queued = await ctx.loaders.queueRankByTaskId.load(task.id);
     if (!queued) return null;
-    const cycle = weightedCycle(ctx.config.projects.tierWeights);
-    return estimatePosition(cycle, await ctx.env.queue.cursor(), queued.waiting, queued.tier, queued.rank);
+    // Where the round-robin stands is kept in Redis on BullMQ: while Redis is away there is no estimate.
+    const cursor = await ctx.env.queue.cursor().catch(() => undefined);
+    if (cursor === undefined) return null;
+    return estimatePosition(weightedCycle(ctx.config.projects.tierWeights), cursor, queued.waiting, queued.tier, queued.rank);
   }
 
   @FieldResolver(() => Project, { nullable: true, description: 'The project it works on; null for AI jobs.' })
