@@ -92,6 +92,12 @@ jest.setTimeout(120_000);
     const page = await signedInPage(browser, portalUrl, email);
     await payByCard(page, '30', 'USD', 'pm_card_threeDSecure2Required');
     await page.waitForURL(onStripePage);
+    // The holder leaves the challenge; the history keeps the way back to it.
+    await page.goto(`${portalUrl}/payments`);
+    const waiting = page.locator('tr', { has: page.getByTestId('payment-status').getByText('PENDING', { exact: true }) });
+    expect(await waiting.getByTestId('payment-amount').textContent()).toBe('30.00 USD');
+    await waiting.getByRole('link', { name: 'Authenticate' }).click();
+    await page.waitForURL(onStripePage);
     await page.getByRole('button', { name: 'Fail authentication' }).click();
     await page.waitForURL(onHistory);
     expect(await page.getByTestId('payment-outcome').textContent()).toBe(
@@ -162,6 +168,8 @@ jest.setTimeout(120_000);
     /** Sends `forge` $FORGE to the treasury, names the transfer in the form with button `button`, and waits until the chain confirmed it. */
     async function payFromWallet(button: string, forge: string): Promise<string> {
       const txHash = await transferForge(chain.chain, wallet, BigInt(forge) * 10n ** 18n);
+      // From a page without ?payment=, so that the redirect waited for below is this form's.
+      await page.goto(`${portalUrl}/payments`);
       const form = page.locator('form', { has: page.getByRole('button', { name: button, exact: true }) });
       await form.locator('[name=amount]').fill(forge);
       await form.locator('[name=txHash]').fill(txHash);

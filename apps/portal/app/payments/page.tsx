@@ -100,8 +100,17 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Pro
               <td data-testid="payment-amount">{formatAmount(payment.amount, payment.currency)}</td>
               <td>{payment.method === 'FIAT' ? 'Card' : '$FORGE'}</td>
               <td>{payment.purpose}</td>
-              <td data-testid="payment-status" title={payment.failureReason ?? undefined}>
-                {payment.status}
+              <td>
+                <span data-testid="payment-status" title={payment.failureReason ?? undefined}>
+                  {payment.status}
+                </span>
+                {payment.nextAction?.redirectUrl ? (
+                  <>
+                    {' '}
+                    {/* The issuer's page, as after paying: it sends the holder back to /payments/return. */}
+                    <a href={payment.nextAction.redirectUrl}>Authenticate</a>
+                  </>
+                ) : null}
               </td>
             </tr>
           ))}
