@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { REPO_ROOT } from '@supergraph/config';
 import { SERVICE } from '@supergraph/identity';
-import { asRouter, bearer, errorCodes, freePort, graphql, startRestartableProcess, type RestartableProcess, type UntypedData } from '@supergraph/testing';
+import { asRouter, bearer, errorCodes, freePort, graphql, startTaskWorkerProcess, type RestartableProcess, type UntypedData } from '@supergraph/testing';
 import { startUsersHarness } from '@supergraph/users/test/harness';
 import { BullTaskQueue } from '@supergraph/projects/src/queue/bullmq-queue';
 import type { ProjectsSubgraph } from '@supergraph/projects/src/app';
@@ -61,19 +60,8 @@ afterAll(async () => {
 });
 
 /** `npm run worker` in a process of its own, one job at a time, that a test can kill and start again. */
-async function startWorker(): Promise<RestartableProcess> {
-  const port = await freePort();
-  return startRestartableProcess({
-    name: 'the projects task worker',
-    command: process.execPath,
-    args: ['--import', 'tsx', join(REPO_ROOT, 'subgraphs/projects/src/worker.ts')],
-    spawn: {
-      cwd: REPO_ROOT,
-      env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'error', ...workerEnv, PROJECTS_WORKER_CONCURRENCY: '1', PROJECTS_WORKER_METRICS_PORT: String(port) },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-    answers: async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok,
-  });
+function startWorker(): Promise<RestartableProcess> {
+  return startTaskWorkerProcess({ ...workerEnv, PROJECTS_WORKER_CONCURRENCY: '1' });
 }
 
 async function call(query: string, variables: Record<string, unknown>, token: string) {
