@@ -34,8 +34,13 @@ jest.setTimeout(120_000);
     chain = await stack.add(startChainStack('portal_payments_blockchain', { REDIS_URL }));
     const blockchain = `${chain.blockchain.url}/graphql`;
     payments = await stack.add(startPaymentsHarness({ env: { ...chain.chain.env, BLOCKCHAIN_URL: blockchain } }));
-    ({ url: routerGraphqlUrl } = await stack.router({ users: `${payments.users.url}/graphql`, payments: payments.url, blockchain }));
-    portalUrl = await startPortal(stack, routerGraphqlUrl, await freePort());
+    // The router admits socket tickets (the history's live view) only from the portal's origin: it must know the port first.
+    const port = await freePort();
+    ({ url: routerGraphqlUrl } = await stack.router(
+      { users: `${payments.users.url}/graphql`, payments: payments.url, blockchain },
+      { CORS_ORIGINS: `http://127.0.0.1:${port}` },
+    ));
+    portalUrl = await startPortal(stack, routerGraphqlUrl, port);
     browser = await startBrowser(stack);
     const registered = await execute(routerGraphqlUrl, RegisterDocument, { email, password: PASSWORD });
     token = registered.data!.register.token;
@@ -158,14 +163,14 @@ jest.setTimeout(120_000);
       what,
     );
 
-  it('pays with $FORGE, stakes and unstakes on the chain, each settling in the page once confirmed', async () => {
+  it('pays with $FORGE, stakes and unstakes on the chain, each payment seen settling live in the history once confirmed', async () => {
     const wallet = await linkFreshWallet((query, variables) => graphql(routerGraphqlUrl, query, variables, bearer(token)));
     await fundWallet(chain, wallet.address, 50n * 10n ** 18n);
     const page = await signedInPage(browser, portalUrl, email);
     await page.goto(`${portalUrl}/payments`);
     expect((await page.getByTestId('treasury').textContent())?.toLowerCase()).toBe(chain.chain.deployment.treasury.toLowerCase());
 
-    /** Sends `forge` $FORGE to the treasury, names the transfer in the form with button `button`, and waits until the chain confirmed it. */
+    /** Sends `forge` $FORGE to the treasury, names the transfer in the form with button `button`, and waits until the history shows it confirmed, without a reload. */
     async function payFromWallet(button: string, forge: string): Promise<string> {
       const txHash = await transferForge(chain.chain, wallet, BigInt(forge) * 10n ** 18n);
       // From a page without ?payment=, so that the redirect waited for below is this form's.
@@ -176,13 +181,19 @@ jest.setTimeout(120_000);
       await form.getByRole('button', { name: button, exact: true }).click();
       await page.waitForURL(onHistory);
       const id = new URL(page.url()).searchParams.get('payment')!;
-      await mineUntil(async () => ((await paymentsOfPayer()).find((payment) => payment.id === id)?.status === 'SUCCEEDED' ? true : undefined), button);
+      await page.locator('[data-live=live]').waitFor();
+      await page.evaluate('window.__notReloaded = true');
+      const status = page.locator(`[data-payment="${id}"] [data-testid=payment-status]`);
+      // One confirmation of the two required: the page was rendered with it PENDING.
+      expect(await status.textContent()).toBe('PENDING');
+      await mineUntil(async () => ((await status.textContent()) === 'SUCCEEDED' ? true : undefined), button);
+      expect(await page.evaluate('window.__notReloaded === true')).toBe(true);
+      expect((await paymentsOfPayer()).find((payment) => payment.id === id)?.status).toBe('SUCCEEDED');
       await page.reload();
       return id;
     }
 
     const paid = await payFromWallet('Pay with $FORGE', '10');
-    expect(await page.getByTestId('payment-outcome').textContent()).toBe('Your payment succeeded.');
     expect(await page.locator(`[data-payment="${paid}"] [data-testid=payment-amount]`).textContent()).toBe('10 FORGE');
 
     const staked = await payFromWallet('Stake', '30');

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { PortalPaymentsDocument, PortalTreasuryDocument, type PaymentStatus } from '../../../../clients/generated/graphql';
+import { PortalPaymentsDocument, PortalPaymentUpdatedDocument, PortalTreasuryDocument, type PaymentStatus } from '../../../../clients/generated/graphql';
 import { ActionForm } from '../../src/action-form';
-import { CARD_CURRENCIES, formatAmount } from '../../src/amounts';
+import { CARD_CURRENCIES } from '../../src/amounts';
 import { CARDS } from '../../src/cards';
 import { ErrorList } from '../../src/error-list';
 import { messagesFor } from '../../src/error-messages';
 import { formatForge } from '../../src/forge';
 import { ListTable } from '../../src/list-table';
+import { LivePayments } from '../../src/live-payments';
+import { liveOperation } from '../../src/live-operation';
 import { execute } from '../../src/router';
 import { requireViewer } from '../../src/viewer';
 import { payByCard, payWithToken, stake, unstake } from './actions';
@@ -88,33 +90,10 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Pro
       </section>
 
       <h2>History</h2>
-      {!payments ? (
-        <ErrorList messages={messagesFor(result.errors)} />
-      ) : payments.length === 0 ? (
-        <p>No payments yet.</p>
+      {payments ? (
+        <LivePayments payments={payments} live={liveOperation(PortalPaymentUpdatedDocument, {})} />
       ) : (
-        <ListTable label="Payments" columns={['Date', 'Amount', 'Method', 'For', 'Status']}>
-          {payments.map((payment) => (
-            <tr key={payment.id} data-payment={payment.id}>
-              <td>{new Date(payment.createdAt).toLocaleString('en')}</td>
-              <td data-testid="payment-amount">{formatAmount(payment.amount, payment.currency)}</td>
-              <td>{payment.method === 'FIAT' ? 'Card' : '$FORGE'}</td>
-              <td>{payment.purpose}</td>
-              <td>
-                <span data-testid="payment-status" title={payment.failureReason ?? undefined}>
-                  {payment.status}
-                </span>
-                {payment.nextAction?.redirectUrl ? (
-                  <>
-                    {' '}
-                    {/* The issuer's page, as after paying: it sends the holder back to /payments/return. */}
-                    <a href={payment.nextAction.redirectUrl}>Authenticate</a>
-                  </>
-                ) : null}
-              </td>
-            </tr>
-          ))}
-        </ListTable>
+        <ErrorList messages={messagesFor(result.errors)} />
       )}
 
       <section className="narrow">
