@@ -47,7 +47,7 @@ test('priceForecast answers with point forecasts, intervals and the model versio
   const forecast = response.data!.priceForecast;
   expect(forecast.asset).toBe('MSFT');
   expect(forecast.lastDate).toBe('2010-03-01');
-  expect(forecast.modelVersion).toMatch(/^price-forecast-v1@\d{8}T/);
+  expect(forecast.modelVersion).toMatch(/^price-forecast-v2@\d{8}T/);
   expect(forecast.points.map((point) => point.date)).toEqual(['2010-04-01', '2010-05-01', '2010-06-01']);
   for (const point of forecast.points) {
     expect(point.lower).toBeLessThan(point.value);

@@ -28,6 +28,7 @@ one explicitly and the defaults are documented in a single place (README.md repe
 | EMBED_MAX_WAIT_MS         | 5                               | how long the first request of a batch may wait        |
 | AI_PROJECTS_URL           | http://localhost:4002/graphql   | the projects subgraph, whose feed is indexed (prod)   |
 | AI_INDEX_POLL_SECONDS     | 5                               | how often the index pulls the feed without a poke     |
+| AI_BLOCKCHAIN_URL         | http://localhost:4004/graphql   | the blockchain subgraph: its transfers, for training  |
 | AI_INDEX_PAGE_SIZE        | 200                             | projects per feed page (one embedding batch each)     |
 | EVENT_CHANNEL_PREFIX      | supergraph:                     | Redis channel prefix of the event bus (pokes)         |
 """
@@ -82,6 +83,8 @@ class Settings:
     embed_max_batch: int = 64
     embed_max_wait_ms: float = 5.0
     projects_url: str = "http://localhost:4002/graphql"
+    # AI_BLOCKCHAIN_URL: the blockchain subgraph; training reads its $FORGE transfer feed (skipped when unreachable).
+    blockchain_url: str = "http://localhost:4004/graphql"
     index_poll_seconds: float = 5.0
     index_page_size: int = 200
     event_channel_prefix: str = "supergraph:"
@@ -157,6 +160,7 @@ class Settings:
             embed_max_batch=int(number("EMBED_MAX_BATCH", defaults.embed_max_batch, int, 1)),
             embed_max_wait_ms=float(number("EMBED_MAX_WAIT_MS", defaults.embed_max_wait_ms, float, 0)),
             projects_url=text("AI_PROJECTS_URL") or defaults.projects_url,
+            blockchain_url=text("AI_BLOCKCHAIN_URL") or defaults.blockchain_url,
             index_poll_seconds=float(number("AI_INDEX_POLL_SECONDS", defaults.index_poll_seconds, float, 0.05)),
             index_page_size=int(number("AI_INDEX_PAGE_SIZE", defaults.index_page_size, int, 1)),
             # Not stripped to None when empty: an empty prefix is a valid (if unusual) choice.

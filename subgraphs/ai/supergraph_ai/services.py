@@ -51,7 +51,7 @@ class Services:
     analytics: Analytics = field(init=False)  # validated platform events and what they add up to
 
     def __post_init__(self) -> None:
-        from .training.train import load_or_train_forecast
+        from .training.train import chain_activity, load_or_train_forecast
 
         # The served models' validation figures, as gauges: a retrained model that got worse shows on the dashboard.
         for scorer in (self.lead_scorer, self.fraud_scorer):
@@ -65,7 +65,8 @@ class Services:
             self.settings.generation_deadline_seconds,
             self.cache,
         )
-        store = ForecastStore(self.settings.models_dir, load_or_train_forecast)
+        activity = chain_activity(self.settings)
+        store = ForecastStore(self.settings.models_dir, lambda models_dir: load_or_train_forecast(models_dir, activity))
         self.forecaster = Forecaster(store, self.cache, self.metrics)
         self.jobs = JobRunner(self)
         self.analytics = Analytics(self.settings.data_dir, self.metrics)

@@ -15,6 +15,7 @@ from datetime import date
 import numpy as np
 
 from .ensemble import LAGS, MAX_HORIZON, MEMBERS, fit_ensemble, last_window
+from .intermittent import MEMBER, fit_intermittent
 from .series import Series, add_months
 
 ORIGINS = 8  # origins, one every ORIGIN_STEP months, the last one MAX_HORIZON months before the data ends
@@ -74,3 +75,47 @@ def rolling_origin(series: Sequence[Series], seed: int) -> dict[str, dict[str, f
     report["backtest_ensemble"]["coverage"] = round(float(np.mean(inside)), 4)
     report["backtest_ensemble"]["points"] = float(truth_all.size)
     return report
+
+
+DAILY_ORIGINS = 30  # the last 30 days that have a week after them
+DAILY_HORIZON = 7
+DAILY_MIN_HISTORY = 7
+DAILY_REPORTED_HORIZONS = (1, 7)
+
+
+def rolling_origin_daily(series: Series) -> dict[str, dict[str, float]]:
+    """The same comparison for a daily volume (Croston SBA against the last day's volume), over up to
+    DAILY_ORIGINS origins one day apart, 1..DAILY_HORIZON days ahead. MAPE counts days with volume only
+    (a zero day has no percentage error); empty when the series is too short for one origin."""
+    values = series.values
+    last_origin = len(values) - DAILY_HORIZON
+    first_origin = max(DAILY_MIN_HISTORY, last_origin - DAILY_ORIGINS + 1)
+    if last_origin < first_origin:
+        return {}
+    actual, croston, naive, inside = [], [], [], []
+    for origin in range(first_origin, last_origin + 1):
+        model = fit_intermittent(values[:origin])
+        point, low, high = model.predict(DAILY_HORIZON)
+        truth = values[origin : origin + DAILY_HORIZON]
+        actual.append(truth)
+        croston.append(point)
+        naive.append(np.full(DAILY_HORIZON, values[origin - 1]))
+        inside.append((truth >= low) & (truth <= high))
+    truth_all = np.array(actual)
+    report: dict[str, dict[str, float]] = {}
+    for name, predicted in ((MEMBER, croston), ("naive", naive)):
+        predicted_all = np.array(predicted)
+        report[f"backtest_daily_{name}"] = _daily_errors(truth_all, predicted_all)
+        for h in DAILY_REPORTED_HORIZONS:
+            report[f"backtest_daily_{name}_h{h}"] = _daily_errors(truth_all[:, h - 1], predicted_all[:, h - 1])
+    report[f"backtest_daily_{MEMBER}"]["coverage"] = round(float(np.mean(inside)), 4)
+    report[f"backtest_daily_{MEMBER}"]["points"] = float(truth_all.size)
+    return report
+
+
+def _daily_errors(actual: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
+    errors = {"mae": round(float(np.mean(np.abs(actual - predicted))), 4)}
+    with_volume = actual > 0
+    if with_volume.any():
+        errors["mape"] = round(float(np.mean(np.abs(actual - predicted)[with_volume] / actual[with_volume]) * 100), 4)
+    return errors

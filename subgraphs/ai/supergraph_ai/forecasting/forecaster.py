@@ -26,8 +26,10 @@ from ..errors import BadUserInput
 from ..metrics import Metrics
 from ..models.registry import METADATA_FILE
 from .ensemble import INTERVAL, MAX_HORIZON, last_window
+from .intermittent import MAX_HORIZON as DAILY_MAX_HORIZON
+from .intermittent import MEMBER as DAILY_MEMBER
 from .model import ARTIFACT, ForecastModel
-from .series import add_months
+from .series import Series
 
 CACHE_TTL_SECONDS = 24 * 3600
 INTERVAL_LEVEL = round(INTERVAL[1] - INTERVAL[0], 4)
@@ -120,42 +122,62 @@ class Forecaster:
         self._served = loaded
 
     async def forecast(self, asset: str, horizon: int) -> Forecast:
-        if not 1 <= horizon <= MAX_HORIZON:
-            raise BadUserInput(f"horizon must be between 1 and {MAX_HORIZON} months, got {horizon}", "horizon")
         loaded = await asyncio.to_thread(self.store.current)
-        series = loaded.model.series.get(asset.upper())
+        model = loaded.model
+        daily = model.daily.get(asset.upper())
+        series = daily.series if daily is not None else model.series.get(asset.upper())
         if series is None:
-            known = ", ".join(sorted(loaded.model.series))
+            known = ", ".join(sorted([*model.series, *model.daily]))
             raise BadUserInput(f"no series for asset {asset!r}; known: {known}", "asset")
+        limit = DAILY_MAX_HORIZON if daily is not None else MAX_HORIZON
+        if not 1 <= horizon <= limit:
+            raise BadUserInput(
+                f"horizon must be between 1 and {limit} {series.period}s for {series.asset}, got {horizon}", "horizon"
+            )
         key = f"forecast:{loaded.version}:{series.asset}:{horizon}"
         cached = (await self._cache.get_many([key]))[0]
         if cached is not None:
             return Forecast.from_json(cached)
         started = time.perf_counter()
-        prediction = loaded.model.ensemble.predict(last_window(series.values))
+        if daily is not None:
+            point, lower, upper = daily.model.predict(horizon)
+            weights = {DAILY_MEMBER: 1.0}
+        else:
+            point, lower, upper, weights = _price_forecast(loaded, series, horizon)
         self._metrics.observe_batch(loaded.version, "forecast", 1, time.perf_counter() - started)
-        last = float(series.values[-1])
         points = tuple(
             ForecastPoint(
                 step=h,
-                date=add_months(series.dates[-1], h),
-                value=round(last * float(np.exp(prediction.point[0, h - 1])), 4),
-                lower=round(last * float(np.exp(prediction.lower[0, h - 1])), 4),
-                upper=round(last * float(np.exp(prediction.upper[0, h - 1])), 4),
+                date=series.date_after(h),
+                value=round(float(point[h - 1]), 4),
+                lower=round(float(lower[h - 1]), 4),
+                upper=round(float(upper[h - 1]), 4),
             )
             for h in range(1, horizon + 1)
         )
-        weights = zip(loaded.metadata["members"], loaded.model.ensemble.weights[:, horizon - 1], strict=True)
         forecast = Forecast(
             asset=series.asset,
             unit=series.unit,
             source=series.source,
             last_date=series.dates[-1],
-            last_value=last,
+            last_value=float(series.values[-1]),
             interval_level=INTERVAL_LEVEL,
             points=points,
             model_version=loaded.version,
-            member_weights={name: round(float(weight), 4) for name, weight in weights},
+            member_weights=weights,
         )
         await self._cache.set_many({key: forecast.to_json()}, CACHE_TTL_SECONDS)
         return forecast
+
+
+def _price_forecast(
+    loaded: LoadedModel, series: Series, horizon: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, float]]:
+    """Prices 1..horizon months ahead (point, lower, upper) and the members' weights at `horizon`."""
+    prediction = loaded.model.ensemble.predict(last_window(series.values))
+    last = float(series.values[-1])
+    point, lower, upper = (
+        last * np.exp(bound[0, :horizon]) for bound in (prediction.point, prediction.lower, prediction.upper)
+    )
+    weights = zip(loaded.metadata["members"], loaded.model.ensemble.weights[:, horizon - 1], strict=True)
+    return point, lower, upper, {name: round(float(weight), 4) for name, weight in weights}

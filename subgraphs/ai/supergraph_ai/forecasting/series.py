@@ -11,8 +11,9 @@ from __future__ import annotations
 import csv
 import importlib.util
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -24,10 +25,17 @@ STOCKS_SOURCE = "vega-datasets 0.9.0 stocks.csv (monthly closes, USD)"
 @dataclass(frozen=True)
 class Series:
     asset: str
-    dates: tuple[date, ...]  # one per observation, ascending, one month apart
-    values: np.ndarray  # float64, > 0
+    dates: tuple[date, ...]  # one per observation, ascending, one period apart
+    values: np.ndarray  # float64: prices > 0, daily volumes >= 0
     source: str
     unit: str
+    period: Literal["month", "day"] = "month"
+
+    def date_after(self, steps: int) -> date:
+        """The date `steps` periods after the last observation."""
+        if self.period == "day":
+            return self.dates[-1] + timedelta(days=steps)
+        return add_months(self.dates[-1], steps)
 
 
 class SeriesMissing(Exception):

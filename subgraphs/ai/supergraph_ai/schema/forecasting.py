@@ -1,4 +1,4 @@
-"""`priceForecast(asset, horizon)`: monthly price forecasts with 80% prediction intervals."""
+"""`priceForecast(asset, horizon)`: monthly price and daily $FORGE activity forecasts with 80% prediction intervals."""
 
 from __future__ import annotations
 
@@ -6,16 +6,18 @@ import strawberry
 from strawberry.types import Info
 
 from ..context import RequestContext
+from ..forecasting.activity import VOLUME_ASSET
 from ..forecasting.ensemble import MAX_HORIZON
 from ..forecasting.forecaster import Forecast
+from ..forecasting.intermittent import MAX_HORIZON as DAILY_MAX_HORIZON
 from .permissions import SignedIn
 
 
-@strawberry.type(description="One month ahead of the last observation.")
+@strawberry.type(description="One period (a month for prices, a day for activity) ahead of the last observation.")
 class ForecastPoint:
-    step: int = strawberry.field(description="Months after the last observation, from 1")
-    date: str = strawberry.field(description="First day of the month forecast, YYYY-MM-DD")
-    value: float = strawberry.field(description="Point forecast (the ensemble's)")
+    step: int = strawberry.field(description="Periods after the last observation, from 1")
+    date: str = strawberry.field(description="The day, or the first day of the month, forecast: YYYY-MM-DD")
+    value: float = strawberry.field(description="Point forecast")
     lower: float = strawberry.field(description="Lower bound of the prediction interval")
     upper: float = strawberry.field(description="Upper bound of the prediction interval")
 
@@ -61,7 +63,8 @@ class ForecastingQueries:
     @strawberry.field(
         permission_classes=[SignedIn],
         description=f"Forecasts `asset`'s monthly price 1 to `horizon` (at most {MAX_HORIZON}) months past its last "
-        "observation. Backtested against the last-value forecast in the AI subgraph's README.",
+        f"observation; for `{VOLUME_ASSET}`, the platform's $FORGE moved per day, 1 to `horizon` (at most "
+        f"{DAILY_MAX_HORIZON}) days. Backtested against the last-value forecast in the AI subgraph's README.",
     )
     async def price_forecast(self, info: Info[RequestContext, None], asset: str, horizon: int) -> PriceForecast:
         return PriceForecast.of(await info.context.services.forecaster.forecast(asset, horizon))

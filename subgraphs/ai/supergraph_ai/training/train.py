@@ -30,12 +30,13 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 
 from ..config import Settings
-from ..forecasting import backtest, ensemble, series
+from ..forecasting import activity, backtest, ensemble, intermittent, series
 from ..forecasting.model import ARTIFACT as FORECAST_ARTIFACT
 from ..forecasting.model import SEED as FORECAST_SEED
-from ..forecasting.model import ForecastModel
+from ..forecasting.model import DailyModel, ForecastModel
 from ..models import fraud, lead_scoring
 from ..models.registry import ArtifactId, ArtifactMissing, load_artifact, save_artifact
+from ..service_client import ServiceCallFailed
 from . import datasets
 
 log = logging.getLogger(__name__)
@@ -125,7 +126,37 @@ def _detection(y: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
     }
 
 
-def train_forecast(*, with_backtest: bool = True) -> tuple[ForecastModel, dict[str, object]]:
+ActivitySource = Callable[[], "series.Series | None"]
+
+
+def chain_activity(settings: Settings) -> ActivitySource:
+    """The platform's daily $FORGE volume from the blockchain subgraph's feed; None (and a warning) when
+    it cannot be read, so the prices are still trained while the chain is down or not deployed."""
+
+    def read() -> series.Series | None:
+        if settings.signing_secret is None:
+            log.warning("no ROUTER_SIGNING_SECRET: training without the chain's $FORGE activity")
+            return None
+        try:
+            return activity.fetch_daily_volume(settings.blockchain_url, settings.signing_secret)
+        except ServiceCallFailed as error:
+            log.warning("training without the chain's $FORGE activity: %s", error)
+            return None
+
+    return read
+
+
+def _train_daily(volume: series.Series | None, with_backtest: bool) -> tuple[dict[str, DailyModel], dict[str, Any]]:
+    if volume is None:
+        return {}, {}
+    fitted = DailyModel(volume, intermittent.fit_intermittent(volume.values))
+    metrics = backtest.rolling_origin_daily(volume) if with_backtest else {}
+    return {volume.asset: fitted}, metrics
+
+
+def train_forecast(
+    activity_source: ActivitySource, *, with_backtest: bool = True
+) -> tuple[ForecastModel, dict[str, object]]:
     prices = series.load_stock_prices()
     values = [s.values for s in prices]
     fitted = ensemble.fit_ensemble(values, FORECAST_SEED)
@@ -136,23 +167,29 @@ def train_forecast(*, with_backtest: bool = True) -> tuple[ForecastModel, dict[s
     }
     if with_backtest:
         metrics.update(backtest.rolling_origin(prices, FORECAST_SEED))
+    daily, daily_metrics = _train_daily(activity_source(), with_backtest)
+    metrics.update(daily_metrics)
     metadata = {
         "members": list(ensemble.MEMBERS),
         "seed": FORECAST_SEED,
         "data_fingerprint": _fingerprint(*values),
-        "series": {s.asset: {"source": s.source, "from": str(s.dates[0]), "to": str(s.dates[-1])} for s in prices},
+        "series": {
+            s.asset: {"source": s.source, "from": str(s.dates[0]), "to": str(s.dates[-1])}
+            for s in [*prices, *(d.series for d in daily.values())]
+        },
+        "daily_alpha": {asset: d.model.alpha for asset, d in daily.items()},
         "trained_at": datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ"),
         "metrics": metrics,
     }
-    return ForecastModel(fitted, {s.asset: s for s in prices}), metadata
+    return ForecastModel(fitted, {s.asset: s for s in prices}, daily), metadata
 
 
-def load_or_train_forecast(models_dir: Path) -> tuple[ForecastModel, dict[str, Any]]:
+def load_or_train_forecast(models_dir: Path, activity_source: ActivitySource) -> tuple[ForecastModel, dict[str, Any]]:
     try:
         return load_artifact(models_dir, FORECAST_ARTIFACT)
     except ArtifactMissing as why:
         log.warning("training %s without its backtest: %s", FORECAST_ARTIFACT.label, why)
-        model, metadata = train_forecast(with_backtest=False)
+        model, metadata = train_forecast(activity_source, with_backtest=False)
         save_artifact(models_dir, FORECAST_ARTIFACT, model, metadata)
         return load_artifact(models_dir, FORECAST_ARTIFACT)
 
@@ -213,14 +250,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="train and print the metrics without saving")
     parser.add_argument("--models-dir", type=Path, help="default: AI_DATA_DIR/models")
+    parser.add_argument("--only", help="train this model alone (e.g. price-forecast); default: all")
     args = parser.parse_args(argv)
-    models_dir = args.models_dir or Settings.from_env().models_dir
+    settings = Settings.from_env()
+    models_dir = args.models_dir or settings.models_dir
     trainers: tuple[tuple[ArtifactId, Callable[[], tuple[Any, dict[str, object]]]], ...] = (
         (lead_scoring.ARTIFACT, train_lead),
         (fraud.ARTIFACT, train_fraud),
-        (FORECAST_ARTIFACT, train_forecast),
+        (FORECAST_ARTIFACT, lambda: train_forecast(chain_activity(settings))),
     )
+    if args.only and args.only not in {artifact.name for artifact, _ in trainers}:
+        parser.error(f"--only: no model {args.only!r}")
     for artifact, train in trainers:
+        if args.only and artifact.name != args.only:
+            continue
         model, metadata = train()
         _print_metrics(artifact.label, metadata)
         if not args.check:

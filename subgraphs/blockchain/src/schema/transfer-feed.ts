@@ -42,7 +42,10 @@ class TransferFeedPage {
   @Field(() => [TransferFeedEntry])
   transfers!: TransferFeedEntry[];
 
-  @Field(() => String, { nullable: true, description: 'Pass as `after` for the next page; null when the page is empty.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Pass as `after` for the next page: after its last transfer, or the `after` given when the page is empty.',
+  })
   cursor!: string | null;
 
   @Field(() => Boolean)
