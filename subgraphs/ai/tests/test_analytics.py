@@ -18,7 +18,7 @@ import redis.asyncio as redis
 
 from supergraph_ai.analytics.insights import insights
 from supergraph_ai.analytics.pipeline import Analytics
-from supergraph_ai.analytics.records import PAYMENT_UPDATED, TASK_UPDATED, TOKEN_TRANSFER
+from supergraph_ai.analytics.records import PAYMENT_UPDATED, SIGNED_IN, TASK_UPDATED, TOKEN_TRANSFER
 from supergraph_ai.metrics import Metrics
 from supergraph_ai.services import Services
 
@@ -190,6 +190,25 @@ def test_queue_wait_by_tier_and_active_users(analytics: Analytics) -> None:
     assert feed(analytics, TASK_UPDATED, task(str(uuid.uuid4()), owners[0], "FREE", "RUNNING", 0, DAY)) == [
         "quarantined"
     ]
+
+
+def test_sign_ins_make_users_active_once_each_and_bad_ones_are_quarantined(analytics: Analytics) -> None:
+    def sign_in(user_id: str, at: datetime, method: str = "password") -> dict[str, Any]:
+        return {"id": str(uuid.uuid4()), "userId": user_id, "method": method, "at": at.isoformat()}
+
+    reader, payer = str(uuid.uuid4()), str(uuid.uuid4())
+    signed_in = [sign_in(reader, DAY), sign_in(reader, DAY + timedelta(hours=3), "siwe"), sign_in(payer, DAY)]
+    assert feed(analytics, SIGNED_IN, *signed_in) == ["stored"] * 3
+    assert feed(analytics, SIGNED_IN, signed_in[0]) == ["duplicate"]  # a replay counts once
+    feed(analytics, PAYMENT_UPDATED, payment("SUCCEEDED", "100", at=DAY, user_id=payer))
+    # The reader only signed in; the payer also paid: two distinct users, that day and no other.
+    assert analytics.store.active_users(DAY, DAY + timedelta(days=1)) == 2
+    assert analytics.store.active_users(DAY + timedelta(days=1), DAY + timedelta(days=2)) == 0
+    assert feed(analytics, SIGNED_IN, sign_in(reader, DAY, "carrier-pigeon")) == ["quarantined"]
+    assert feed(analytics, SIGNED_IN, sign_in(reader, RECEIVED + timedelta(hours=1))) == ["quarantined"]
+    reasons = {q.reason for q in analytics.store.quarantined(10)}
+    assert "at is in the future" in reasons
+    assert any(reason.startswith("payload.method must be password | register | siwe") for reason in reasons)
 
 
 def test_fraud_rate_counts_card_payments_held_for_review(analytics: Analytics) -> None:

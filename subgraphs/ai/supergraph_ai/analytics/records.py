@@ -8,7 +8,7 @@ naming the first rule it breaks — the reason a quarantined record keeps. Nothi
 Every record has an event id, what makes replays idempotent: `<channel>:<outbox id>` for outbox events
 (each channel belongs to one subgraph, whose outbox numbers its events once), and
 `<channel>:<txHash>:<logIndex>:<status>` for transfers (the chain follower publishes a transfer again
-only when its status changes).
+only when its status changes), and `<channel>:<id>` for sign-ins (the users subgraph gives each one a UUID).
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from typing import Any
 PAYMENT_UPDATED = "payments.paymentUpdated"
 TASK_UPDATED = "projects.taskUpdated"
 TOKEN_TRANSFER = "blockchain.tokenTransfer"
-CHANNELS = (PAYMENT_UPDATED, TASK_UPDATED, TOKEN_TRANSFER)
+SIGNED_IN = "users.signedIn"
+CHANNELS = (PAYMENT_UPDATED, TASK_UPDATED, TOKEN_TRANSFER, SIGNED_IN)
 
 PAYMENT_STATUSES = ("PENDING", "REVIEW", "SUCCEEDED", "FAILED", "REFUNDED")
 # As the payments subgraph accepts them: card currencies, and FORGE by token.
@@ -32,6 +33,7 @@ MAX_TOKEN_AMOUNT = 2**256 - 1
 TASK_STATUSES = ("QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED")
 TIERS = ("FREE", "PRO", "ENTERPRISE")
 TRANSFER_STATUSES = ("PENDING", "CONFIRMED", "REMOVED")
+SIGN_IN_METHODS = ("password", "register", "siwe")
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _TX_HASH = re.compile(r"^0x[0-9a-fA-F]{64}$")
@@ -115,6 +117,12 @@ SCHEMAS: dict[str, tuple[Field, ...]] = {
         Field("blockNumber", _count, "a count"),
         Field("status", _one_of(*TRANSFER_STATUSES), " | ".join(TRANSFER_STATUSES)),
     ),
+    SIGNED_IN: (
+        Field("id", _text(_UUID), "a UUID"),
+        Field("userId", _text(_UUID), "a UUID"),
+        Field("method", _one_of(*SIGN_IN_METHODS), " | ".join(SIGN_IN_METHODS)),
+        Field("at", lambda v: isinstance(v, str), "an ISO date-time"),
+    ),
 }
 
 
@@ -148,6 +156,7 @@ RULES: dict[str, Callable[[Mapping[str, Any]], str | None]] = {
     PAYMENT_UPDATED: _payment_rules,
     TASK_UPDATED: _task_rules,
     TOKEN_TRANSFER: _transfer_rules,
+    SIGNED_IN: lambda _sign_in: None,  # its schema says all there is to check
 }
 
 
@@ -162,6 +171,13 @@ def validate(channel: str, message: Any, received_at: datetime) -> Record:
     if channel == TOKEN_TRANSFER:
         payload, occurred_at = message, received_at
         event_id = _transfer_id(message)
+    elif channel == SIGNED_IN:
+        payload = message
+        raw_id = message.get("id")
+        event_id = f"{channel}:{raw_id}" if isinstance(raw_id, str) and _UUID.match(raw_id) else None
+        occurred_at = _instant(message.get("at"), event_id, "at")
+        if occurred_at > received_at + CLOCK_SKEW:
+            raise Invalid("at is in the future", event_id)
     else:
         raw_id = message.get("id")
         outbox_id = str(raw_id) if isinstance(raw_id, int | str) and not isinstance(raw_id, bool) else ""
@@ -170,7 +186,7 @@ def validate(channel: str, message: Any, received_at: datetime) -> Record:
         event_id = f"{channel}:{outbox_id}"
         if message.get("channel") != channel:
             raise Invalid(f"envelope channel {message.get('channel')!r} is not {channel}", event_id)
-        occurred_at = _instant(message.get("createdAt"), event_id)
+        occurred_at = _instant(message.get("createdAt"), event_id, "envelope createdAt")
         if occurred_at > received_at + CLOCK_SKEW:
             raise Invalid("createdAt is in the future", event_id)
         payload = message.get("payload")
@@ -199,13 +215,13 @@ def _transfer_id(message: Mapping[str, Any]) -> str | None:
     return f"{TOKEN_TRANSFER}:{str(parts[0]).lower()}:{parts[1]}:{parts[2]}"
 
 
-def _instant(raw: Any, event_id: str) -> datetime:
+def _instant(raw: Any, event_id: str | None, name: str) -> datetime:
     if not isinstance(raw, str):
-        raise Invalid("envelope createdAt must be an ISO date-time", event_id)
+        raise Invalid(f"{name} must be an ISO date-time", event_id)
     try:
         instant = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
-        raise Invalid(f"envelope createdAt {raw!r:.40} is not an ISO date-time", event_id) from None
+        raise Invalid(f"{name} {raw!r:.40} is not an ISO date-time", event_id) from None
     if instant.tzinfo is None:
-        raise Invalid("envelope createdAt has no time zone", event_id)
+        raise Invalid(f"{name} has no time zone", event_id)
     return instant.astimezone(UTC)

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 import duckdb
 
-from .records import PAYMENT_UPDATED, TASK_UPDATED, TOKEN_TRANSFER, Invalid, Record
+from .records import PAYMENT_UPDATED, SIGNED_IN, TASK_UPDATED, TOKEN_TRANSFER, Invalid, Record
 
 Outcome = Literal["stored", "quarantined", "duplicate"]
 PERIODS = {"DAY": "day", "WEEK": "week", "MONTH": "month"}
@@ -37,12 +37,15 @@ CREATE TABLE IF NOT EXISTS transfer_events (
   event_id VARCHAR PRIMARY KEY, tx_hash VARCHAR NOT NULL, sender VARCHAR NOT NULL, recipient VARCHAR NOT NULL,
   value VARCHAR NOT NULL, status VARCHAR NOT NULL, block_number BIGINT NOT NULL,
   occurred_at TIMESTAMP NOT NULL, received_at TIMESTAMP NOT NULL);
+CREATE TABLE IF NOT EXISTS sign_in_events (
+  event_id VARCHAR PRIMARY KEY, user_id VARCHAR NOT NULL, method VARCHAR NOT NULL,
+  occurred_at TIMESTAMP NOT NULL, received_at TIMESTAMP NOT NULL);
 CREATE TABLE IF NOT EXISTS quarantine (
   quarantine_id VARCHAR PRIMARY KEY, event_id VARCHAR, channel VARCHAR NOT NULL, reason VARCHAR NOT NULL,
   raw VARCHAR NOT NULL, received_at TIMESTAMP NOT NULL);
 CREATE TABLE IF NOT EXISTS cursors (channel VARCHAR PRIMARY KEY, position VARCHAR NOT NULL);
 """
-_ACCEPTED = ("payment_events", "task_events", "transfer_events")
+_ACCEPTED = ("payment_events", "task_events", "transfer_events", "sign_in_events")
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,9 @@ class AnalyticsStore:
         elif record.channel == TOKEN_TRANSFER:
             sql = "INSERT INTO transfer_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
             row = [f["txHash"].lower(), f["from"], f["to"], f["value"], f["status"], f["blockNumber"]]
+        elif record.channel == SIGNED_IN:
+            sql = "INSERT INTO sign_in_events VALUES (?, ?, ?, ?, ?)"
+            row = [f["userId"], f["method"]]
         else:
             raise ValueError(f"no table for {record.channel}")
         inserted = self._run(f"{sql} ON CONFLICT DO NOTHING RETURNING event_id", [record.event_id, *row, at, now])
@@ -156,8 +162,9 @@ class AnalyticsStore:
         window = [_naive_utc(start), _naive_utc(end)]
         [(count,)] = self._run(
             "SELECT count(DISTINCT u) FROM (SELECT user_id AS u FROM payment_events WHERE occurred_at >= ? AND "
-            "occurred_at < ? UNION ALL SELECT owner_id FROM task_events WHERE occurred_at >= ? AND occurred_at < ?)",
-            window + window,
+            "occurred_at < ? UNION ALL SELECT owner_id FROM task_events WHERE occurred_at >= ? AND occurred_at < ? "
+            "UNION ALL SELECT user_id FROM sign_in_events WHERE occurred_at >= ? AND occurred_at < ?)",
+            window + window + window,
         )
         return int(count)
 

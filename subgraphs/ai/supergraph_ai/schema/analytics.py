@@ -122,7 +122,7 @@ class Analytics:
             for r in rows
         ]
 
-    @strawberry.field(description="Distinct users who paid or had a task in the window.")
+    @strawberry.field(description="Distinct users who signed in, paid or had a task in the window.")
     async def active_users(self, info: Info[RequestContext, None]) -> int:
         return await _read(info, lambda s: s.active_users(self.start, self.end))
 

@@ -9,7 +9,8 @@ import { Role } from '../generated/prisma/enums';
 import type { UsersContext } from '../context';
 import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, verifyAgainstDecoy, verifyPassword } from '../auth/passwords';
 import { verifySiweSignature } from '../auth/siwe';
-import { publishAccountUpdated } from '../events/account-events';
+import { publishAccountUpdated, publishSignedIn } from '../events/account-events';
+import type { SignInMethod } from '../metrics';
 import { User } from './user';
 
 @ObjectType({ description: 'A signed-in session: send `token` as `Authorization: Bearer <token>`.' })
@@ -63,7 +64,7 @@ export class AuthResolver {
     const passwordHash = await hashPassword(password);
     try {
       const user = await ctx.prisma.user.create({ data: { email, displayName, passwordHash, roles } });
-      return signIn(ctx, user);
+      return signIn(ctx, user, 'register');
     } catch (error) {
       // The unique index decides races between two registrations of one email.
       if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
@@ -87,7 +88,7 @@ export class AuthResolver {
         : await verifyAgainstDecoy(password.slice(0, PASSWORD_MAX_LENGTH));
     // One answer for unknown email and wrong password, so accounts cannot be enumerated.
     if (!user || !valid) throw clientError('INVALID_CREDENTIALS', 'Email or password is incorrect');
-    return signIn(ctx, user);
+    return signIn(ctx, user, 'password');
   }
 
   @Mutation(() => SiweNonce, { description: 'Step one of Sign-In with Ethereum.' })
@@ -119,7 +120,7 @@ export class AuthResolver {
       if (wallet) return wallet.user;
       return tx.user.create({ data: { displayName: shortAddress(address), wallets: { create: { address } } } });
     });
-    return signIn(ctx, user);
+    return signIn(ctx, user, 'siwe');
   }
 
   @Mutation(() => User, { description: 'Links another wallet to the signed-in user, proven by a signed EIP-4361 message.' })
@@ -162,9 +163,10 @@ async function consumeNonce(tx: Prisma.TransactionClient, nonce: string): Promis
   throw badUserInput('Nonce has expired; request a new one', 'SIWE_NONCE_EXPIRED', 'message');
 }
 
-async function signIn(ctx: UsersContext, user: UserRow): Promise<AuthPayload> {
+async function signIn(ctx: UsersContext, user: UserRow, method: SignInMethod): Promise<AuthPayload> {
   const { token, expiresAt } = await issueAccessToken({ userId: user.id, roles: user.roles, tier: user.tier }, ctx.config.jwt);
   ctx.signedInUserId = user.id;
+  await publishSignedIn(ctx.events, ctx.logger, user.id, method);
   return { token, expiresAt, user };
 }
 
