@@ -147,11 +147,13 @@ function intendedConnections(inClusterBackingServices: boolean): string[] {
     'namespace monitoring -> projects-worker:4012',
     ...Object.entries(SUBGRAPH_PORTS).map(([subgraph, port]) => `router -> ${subgraph}:${port}`),
     // Calls between subgraphs: payments changes tiers and settles token payments; ai indexes projects;
-    // projects checks AI jobs and its workers have the AI subgraph run them; payments asks it for fraud scores.
+    // projects checks AI jobs and its workers have the AI subgraph run them; payments asks it for fraud scores;
+    // ai's training reads the blockchain's transfers.
     'payments -> users:4001',
     'payments -> blockchain:4004',
     'payments -> ai:4005',
     'ai -> projects:4002',
+    'ai -> blockchain:4004',
     'projects -> ai:4005',
     'projects-worker -> ai:4005',
   ];

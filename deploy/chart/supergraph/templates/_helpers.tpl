@@ -31,7 +31,7 @@ users: { values: users, port: 4001, image: node, command: [node, dist/subgraphs/
 projects: { values: projects, port: 4002, image: node, command: [node, dist/subgraphs/projects/src/main.js], database: projects, metrics: true, callers: [router, ai] }
 projects-worker: { values: projectsWorker, port: 4012, image: node, command: [node, dist/subgraphs/projects/src/worker.js], database: projects, metrics: true }
 payments: { values: payments, port: 4003, image: node, command: [node, dist/subgraphs/payments/src/main.js], database: payments, metrics: true, callers: [router] }
-blockchain: { values: blockchain, port: 4004, image: node, command: [node, dist/subgraphs/blockchain/src/main.js], database: blockchain, metrics: true, callers: [router, payments] }
+blockchain: { values: blockchain, port: 4004, image: node, command: [node, dist/subgraphs/blockchain/src/main.js], database: blockchain, metrics: true, callers: [router, payments, ai] }
 ai: { values: ai, port: 4005, image: ai, command: [python, -m, supergraph_ai], metrics: true, callers: [router, projects, projects-worker, payments] }
 {{- end }}
 

@@ -110,6 +110,8 @@ OTEL_EXPORTER_OTLP_ENDPOINT: {{ . | quote }}
 {{- end }}
 # The project index follows the projects subgraph's change feed (pokes come over REDIS_URL).
 AI_PROJECTS_URL: {{ include "supergraph.graphqlUrl" (dict "root" .root "component" "projects") | quote }}
+# Training reads the chain's $FORGE transfers from here for the daily volume forecast.
+AI_BLOCKCHAIN_URL: {{ include "supergraph.graphqlUrl" (dict "root" .root "component" "blockchain") | quote }}
 LLM_PROVIDER: {{ .root.Values.ai.llmProvider | quote }}
 {{- end }}
 
