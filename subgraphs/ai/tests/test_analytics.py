@@ -272,6 +272,16 @@ async def test_analytics_through_graphql_is_for_admins_only(client: httpx.AsyncC
     assert error_codes(body) == ["BAD_USER_INPUT"]
 
 
+async def test_a_window_bound_that_is_not_an_iso_date_time_is_bad_user_input(client: httpx.AsyncClient) -> None:
+    for caller in (ADMIN, USER):
+        _, literal = await gql(client, '{ analytics(from: "pm_card_visa") { activeUsers } }', identity=caller)
+        assert error_codes(literal) == ["BAD_USER_INPUT"]
+        for value in ("fuzz@example.com", 100, {"a": 1}, "2026-01-01T00:00:00"):  # the last lacks a time zone
+            query = "query ($to: DateTimeISO) { analytics(to: $to) { activeUsers } }"
+            _, variable = await gql(client, query, {"to": value}, identity=caller)
+            assert error_codes(variable) == ["BAD_USER_INPUT"], value
+
+
 def test_a_store_file_held_by_another_process_leaves_this_one_counting_in_memory(tmp_path: Path) -> None:
     path = tmp_path / "analytics" / "analytics.duckdb"
     path.parent.mkdir()

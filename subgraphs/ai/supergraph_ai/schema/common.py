@@ -9,6 +9,8 @@ from typing import NewType
 
 import strawberry
 
+from ..errors import CodedError, ErrorCode
+
 # The Python type resolvers annotate with; schema/__init__.py maps it to the GraphQL scalar below
 # (Strawberry's scalar_map, so the annotation stays a plain type for type checkers).
 DateTimeISO = NewType("DateTimeISO", datetime)
@@ -22,11 +24,18 @@ DATETIME_ISO_SCALAR = strawberry.scalar(
 
 
 def parse_datetime_iso(value: object) -> datetime:
+    # A GraphQLError with its code: graphql-core reports it as the caller's mistake, where a plain
+    # ValueError would be taken for a bug in this server and masked as an internal error.
     if not isinstance(value, str):
-        raise ValueError(f"DateTimeISO must be a string, got {type(value).__name__}")
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        raise CodedError(f"DateTimeISO must be a string, got {type(value).__name__}", ErrorCode.BAD_USER_INPUT)
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise CodedError(
+            f"DateTimeISO must be an ISO 8601 date-time, got {value[:40]!r}", ErrorCode.BAD_USER_INPUT
+        ) from None
     if parsed.tzinfo is None:
-        raise ValueError(f"DateTimeISO must carry a time zone: {value!r}")
+        raise CodedError(f"DateTimeISO must carry a time zone: {value[:40]!r}", ErrorCode.BAD_USER_INPUT)
     return parsed
 
 
