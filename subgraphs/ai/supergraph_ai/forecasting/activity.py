@@ -5,7 +5,9 @@ signed service client.
 FORGE_TRANSFER_VOLUME is the $FORGE moved per UTC day, in whole tokens (base units / 10^18), from the
 first day with a transfer to today; a day without transfers is 0, today counts what happened so far.
 A transfer is dated by when the follower stored it (seconds after its block while the follower keeps
-up; later after downtime). Transfers a reorg REMOVED are left out. Staking is in this series as what it
+up; later after downtime). Transfers a reorg REMOVED are left out, and so are mints and burns (from or to
+the zero address): they change the supply, not the activity between holders (the deployment's mint of the
+whole supply would otherwise be the series' first and largest day). Staking is in this series as what it
 is on chain, transfers to and from the treasury: the stakes themselves are the payments subgraph's
 records, not events of the chain.
 """
@@ -23,13 +25,14 @@ from ..service_client import ServiceClient
 from .series import Series
 
 VOLUME_ASSET = "FORGE_TRANSFER_VOLUME"
-VOLUME_SOURCE = "blockchain subgraph tokenTransferFeed: $FORGE transfers per UTC day (reorged ones left out)"
+VOLUME_SOURCE = "blockchain subgraph tokenTransferFeed: $FORGE moved between holders per UTC day"
 VOLUME_UNIT = "FORGE/day"
 FORGE_DECIMALS = 18
 PAGE_SIZE = 1_000
+ZERO_ADDRESS = "0x" + "0" * 40
 
 FEED_QUERY = """query ($after: String, $first: Int) {
-  tokenTransferFeed(after: $after, first: $first) { transfers { value status createdAt } cursor hasMore }
+  tokenTransferFeed(after: $after, first: $first) { transfers { from to value status createdAt } cursor hasMore }
 }"""
 
 
@@ -40,7 +43,7 @@ async def read_daily_volume(client: ServiceClient, today: date) -> Series | None
     while True:
         page = (await client.query(FEED_QUERY, {"after": after, "first": PAGE_SIZE}))["tokenTransferFeed"]
         for transfer in page["transfers"]:
-            if transfer["status"] != "REMOVED":
+            if transfer["status"] != "REMOVED" and ZERO_ADDRESS not in (transfer["from"], transfer["to"]):
                 day = datetime.fromisoformat(transfer["createdAt"].replace("Z", "+00:00")).astimezone(UTC).date()
                 volume[day] += int(transfer["value"])
         after = page["cursor"]
