@@ -231,6 +231,13 @@ const TABLE: { name: string; operation: Operation; caller: Caller; code: string 
     caller: 'anonymous',
     code: 'GRAPHQL_PARSE_FAILED',
   },
+  // GraphQL's input coercion refuses a float no finite double represents; graphql-js would pass it on as Infinity.
+  {
+    name: 'a Float literal beyond a double (1e400)',
+    operation: { query: '{ generateContent(prompt: "p", options: { topP: 1e400 }) { text } }' },
+    caller: 'user',
+    code: 'BAD_USER_INPUT',
+  },
   {
     name: 'an argument literal nesting lists 7 levels',
     operation: { query: `mutation { submitTask(projectId: "p", kind: BUILD, input: { a: ${nestedList(7)} }) { id } }` },

@@ -1,10 +1,11 @@
+import { requestRefused } from '@supergraph/server';
 import { checkLimits, type OperationLimits } from '../limits';
 import { unstorableText } from '../text-input';
 import { analyseOperation } from './operation-analysis';
 import type { OperationRequest, Stage } from './operation-request';
 
 /**
- * Stage 7: depth, aliases, root fields, cost, argument nesting and storable argument text, from the
+ * Stage 7: depth, aliases, root fields, cost, argument nesting, storable argument text and finite floats, from the
  * one walk over the operation (cached per operation; re-walked per request only when list sizes come
  * from variables).
  * For a subscription the selection is what every event resolves, so the limits hold per event.
@@ -25,6 +26,7 @@ export function operationLimits(limits: OperationLimits): Stage {
       const refused = checkLimits(analysis, limits);
       if (refused) throw refused;
       if (analysis.unstorableLiteral) throw unstorableText('Argument literals');
+      if (analysis.infiniteFloatLiteral) throw requestRefused('BAD_USER_INPUT', 'A Float literal is too large to represent as a finite double');
       request.analysis = analysis;
     },
   };

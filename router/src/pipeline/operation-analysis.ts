@@ -28,6 +28,11 @@ export interface OperationAnalysis extends OperationMeasure {
   literalDepth: number;
   /** Whether a string literal in an argument holds a NUL or a lone surrogate (see text-input.ts). */
   unstorableLiteral: boolean;
+  /**
+   * Whether a Float literal is too large for a double (`1e400`): the spec makes that a request error,
+   * graphql-js lets it through as Infinity, and Hive's planner would print it as `inf` for the subgraph.
+   */
+  infiniteFloatLiteral: boolean;
   /** Whether any selected field has an @authenticated / @requiresScopes requirement. */
   touchesProtected: boolean;
   /** Whether a list size comes from a variable: the cost must then be measured per request. */
@@ -56,10 +61,12 @@ export function analyseOperation(
   let depth = 0;
   let literalDepth = 0;
   let unstorableLiteral = false;
+  let infiniteFloatLiteral = false;
   const measureLiteral = (value: ValueNode) => {
     const measured = measureValue(value);
     literalDepth = Math.max(literalDepth, measured.depth);
     unstorableLiteral ||= measured.unstorableText;
+    infiniteFloatLiteral ||= measured.infiniteFloat;
   };
   let touchesProtected = false;
   let costFromVariables = false;
@@ -122,25 +129,37 @@ export function analyseOperation(
     if (definition.defaultValue) measureLiteral(definition.defaultValue);
   }
   const rootFields = countRootFields(operation.selectionSet, fragments, new Set());
-  return { depth, aliases, rootFields, cost, literalDepth, unstorableLiteral, touchesProtected: touchesProtected && !policy?.empty, costFromVariables };
+  return {
+    depth,
+    aliases,
+    rootFields,
+    cost,
+    literalDepth,
+    unstorableLiteral,
+    infiniteFloatLiteral,
+    touchesProtected: touchesProtected && !policy?.empty,
+    costFromVariables,
+  };
 }
 
 /**
- * Nesting of list and object literals, and whether a string among them is one no database stores;
- * without recursion (the parser's token limit bounds the size).
+ * Nesting of list and object literals, whether a string among them is one no database stores and
+ * whether a float among them is infinite as a double; without recursion (the parser's token limit bounds the size).
  */
-function measureValue(value: ValueNode): { depth: number; unstorableText: boolean } {
+function measureValue(value: ValueNode): { depth: number; unstorableText: boolean; infiniteFloat: boolean } {
   let deepest = 0;
   let unstorable = false;
+  let infiniteFloat = false;
   const stack: [ValueNode, number][] = [[value, 0]];
   while (stack.length > 0) {
     const [node, level] = stack.pop()!;
     if (level > deepest) deepest = level;
     if (node.kind === Kind.STRING) unstorable ||= !isStorableText(node.value);
+    else if (node.kind === Kind.FLOAT) infiniteFloat ||= !Number.isFinite(Number(node.value));
     else if (node.kind === Kind.LIST) for (const item of node.values) stack.push([item, level + 1]);
     else if (node.kind === Kind.OBJECT) for (const field of node.fields) stack.push([field.value, level + 1]);
   }
-  return { depth: deepest, unstorableText: unstorable };
+  return { depth: deepest, unstorableText: unstorable, infiniteFloat };
 }
 
 function countRootFields(selectionSet: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, seen: Set<string>): number {
