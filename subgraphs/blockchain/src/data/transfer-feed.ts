@@ -28,19 +28,41 @@ export interface TransferFeedPage {
   hasMore: boolean;
 }
 
-export async function readTransferFeed(prisma: PrismaClient, after: TransferFeedPosition | null, first: number): Promise<TransferFeedPage> {
-  const rows = await prisma.tokenTransfer.findMany({
-    where: after === null ? {} : afterPosition(after),
-    orderBy: [{ createdAt: 'asc' }, { txHash: 'asc' }, { logIndex: 'asc' }],
-    take: first + 1,
-    select: { createdAt: true, txHash: true, logIndex: true, blockNumber: true, fromAddress: true, toAddress: true, value: true, status: true },
-  });
-  return { rows: rows.slice(0, first), hasMore: rows.length > first };
+/** Before every row: the first page starts here. */
+const ORIGIN: TransferFeedPosition = { createdAt: new Date(0), txHash: '', logIndex: -1 };
+
+interface FeedRow {
+  tx_hash: string;
+  log_index: number;
+  block_number: bigint;
+  from_address: string;
+  to_address: string;
+  value: string;
+  status: TransferStatus;
+  created_at: Date;
 }
 
-function afterPosition({ createdAt, txHash, logIndex }: TransferFeedPosition) {
+/** A row comparison, so each page is one range scan of the (created_at, tx_hash, log_index) index. */
+export async function readTransferFeed(prisma: PrismaClient, after: TransferFeedPosition | null, first: number): Promise<TransferFeedPage> {
+  const { createdAt, txHash, logIndex } = after ?? ORIGIN;
+  const rows = await prisma.$queryRaw<FeedRow[]>`
+    SELECT tx_hash, log_index, block_number, from_address, to_address, value, status::text AS status, created_at
+    FROM token_transfers
+    WHERE (created_at, tx_hash, log_index) > (${createdAt}, ${txHash}, ${logIndex})
+    ORDER BY created_at, tx_hash, log_index
+    LIMIT ${first + 1}`;
   return {
-    OR: [{ createdAt: { gt: createdAt } }, { createdAt, txHash: { gt: txHash } }, { createdAt, txHash, logIndex: { gt: logIndex } }],
+    rows: rows.slice(0, first).map((row) => ({
+      createdAt: row.created_at,
+      txHash: row.tx_hash,
+      logIndex: row.log_index,
+      blockNumber: row.block_number,
+      fromAddress: row.from_address,
+      toAddress: row.to_address,
+      value: row.value,
+      status: row.status,
+    })),
+    hasMore: rows.length > first,
   };
 }
 
