@@ -132,3 +132,40 @@ async def test_a_job_that_cannot_run_fails_with_the_reason(client: httpx.AsyncCl
     answers = await follow(client, "task-3:1", "REINDEX_PROJECTS", {})
     assert answers[-1]["status"] == "FAILED"
     assert "does not follow the projects feed" in answers[-1]["error"]
+
+
+FORECAST_VERSION = 'query { priceForecast(asset: "MSFT", horizon: 2) { modelVersion points { value } } }'
+
+
+async def test_retraining_the_forecaster_swaps_the_served_model_and_leaves_its_cached_forecasts_behind(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    _, body = await gql(client, CHECK, {"kind": "RETRAIN_FORECAST", "input": '{"backtest": "yes"}'}, identity=SERVICE)
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert body["errors"][0]["extensions"]["argument"] == "backtest"
+
+    _, before = await gql(client, FORECAST_VERSION, {}, identity=USER)
+    old_version = before["data"]["priceForecast"]["modelVersion"]
+    assert (await services.cache.get_many([f"forecast:{old_version}:MSFT:2"]))[0] is not None
+
+    # Without the backtest (its figures only), to keep the test short; the training is the entry point's own.
+    answers = await follow(client, "task-4:1", "RETRAIN_FORECAST", {"backtest": False})
+    assert answers[-1]["status"] == "SUCCEEDED", answers[-1]
+    progress = [a["progress"] for a in answers]
+    assert progress == sorted(progress)
+    assert progress[-1] == 1.0
+    result = json.loads(answers[-1]["result"])
+    assert result["previousVersion"] == old_version
+    assert result["modelVersion"] != old_version
+    assert "MSFT" in result["series"]
+
+    # The next forecast comes from the new model, not from the old one's cached answer.
+    _, after = await gql(client, FORECAST_VERSION, {}, identity=USER)
+    assert after["data"]["priceForecast"]["modelVersion"] == result["modelVersion"]
+    assert (await services.cache.get_many([f"forecast:{result['modelVersion']}:MSFT:2"]))[0] is not None
+
+    # Once per key: asked again, the stored outcome answers and nothing is trained again.
+    runs = runs_of(services, "RETRAIN_FORECAST")
+    again = await follow(client, "task-4:1", "RETRAIN_FORECAST", {"backtest": False})
+    assert again == [answers[-1]]
+    assert runs_of(services, "RETRAIN_FORECAST") == runs

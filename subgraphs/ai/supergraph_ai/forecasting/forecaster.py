@@ -1,7 +1,7 @@
 """Serves `priceForecast`: the current model from disk, forecasts cached by model version.
 
-The artefact is re-read when its metadata file changes on disk (a `supergraph-ai-train` run replaces
-it), so the next request serves the retrained model. Its version names the training run
+The artefact is re-read when its metadata file changes on disk (a `supergraph-ai-train` run or a
+RETRAIN_FORECAST job replaces it), so the next request serves the retrained model. Its version names the training run
 (`price-forecast-v1@<trained at>`), and the version is part of every cache key: forecasts of an older
 model are never served again (they age out of the cache), in this process or any other replica that
 shares the Redis cache.
@@ -95,10 +95,11 @@ class ForecastStore:
         except OSError:
             return None
 
-    def current(self) -> LoadedModel:
-        """Blocking (it may read or train a model): call it from a worker thread."""
+    def current(self, *, reload: bool = False) -> LoadedModel:
+        """Blocking (it may read or train a model): call it from a worker thread. `reload` reads the artefact
+        again even when its stamp looks unchanged (a retraining that just replaced it within the clock's grain)."""
         with self._lock:
-            if self._current is None or self._disk_stamp() != self._stamp:
+            if reload or self._current is None or self._disk_stamp() != self._stamp:
                 model, metadata = self._load(self._models_dir)
                 self._current = LoadedModel(model, metadata)
                 self._stamp = self._disk_stamp()

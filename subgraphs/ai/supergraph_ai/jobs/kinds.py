@@ -8,6 +8,7 @@ queued, and again when the job runs: the limits live here only.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from collections.abc import Awaitable, Callable, Mapping
@@ -19,6 +20,7 @@ from ..inference.llm.base import GenerationRequest
 from ..validation import MAX_TEXT_CHARS, check_generation, check_texts
 
 if TYPE_CHECKING:
+    from ..forecasting.forecaster import LoadedModel
     from ..services import Services
 
 # A job's result is stored with its task (a row in the projects database): 1,000 vectors are about 2 MB.
@@ -54,6 +56,8 @@ def prepare(kind: str, input_json: str) -> PreparedJob:
         case "REINDEX_PROJECTS":
             _only_keys(payload, set())
             return PreparedJob(kind, _reindex_projects)
+        case "RETRAIN_FORECAST":
+            return _retrain_forecast(payload)
     raise BadUserInput(f"unknown AI job kind {kind!r}", "kind")
 
 
@@ -153,3 +157,43 @@ async def _reindex_projects(services: Services, progress: Progress) -> Result:
     result = await services.project_index.reindex()
     progress(1.0)
     return {"indexed": result.indexed, "removed": result.removed, "pages": result.pages}
+
+
+def _retrain_forecast(payload: Mapping[str, Any]) -> PreparedJob:
+    _only_keys(payload, {"backtest"})
+    with_backtest = payload.get("backtest", True)
+    if not isinstance(with_backtest, bool):
+        raise BadUserInput("backtest must be true or false", "backtest")
+
+    async def execute(services: Services, progress: Progress) -> Result:
+        from ..forecasting.model import ARTIFACT
+        from ..models.registry import save_artifact
+        from ..training.train import chain_activity, train_forecast
+
+        loop = asyncio.get_running_loop()
+        previous = await asyncio.to_thread(services.forecaster.store.current)
+
+        def report(share: float) -> None:
+            # Heard on the training thread; the run's state belongs to the event loop.
+            loop.call_soon_threadsafe(progress, 0.95 * share)
+
+        def retrain() -> LoadedModel:
+            # The training entry point's own function, on a worker thread: the subgraph serves meanwhile.
+            model, metadata = train_forecast(
+                chain_activity(services.settings),
+                with_backtest=with_backtest,
+                progress=report,
+            )
+            save_artifact(services.settings.models_dir, ARTIFACT, model, metadata)
+            # Served from here on: forecasts are cached under the model's version, so old ones are never served again.
+            return services.forecaster.store.current(reload=True)
+
+        loaded = await asyncio.to_thread(retrain)
+        return {
+            "modelVersion": loaded.version,
+            "previousVersion": previous.version,
+            "series": sorted(loaded.metadata["series"]),
+            "metrics": loaded.metadata["metrics"],
+        }
+
+    return PreparedJob("RETRAIN_FORECAST", execute)

@@ -155,11 +155,13 @@ def _train_daily(volume: series.Series | None, with_backtest: bool) -> tuple[dic
 
 
 def train_forecast(
-    activity_source: ActivitySource, *, with_backtest: bool = True
+    activity_source: ActivitySource, *, with_backtest: bool = True, progress: Callable[[float], None] = lambda _: None
 ) -> tuple[ForecastModel, dict[str, object]]:
+    """`progress` hears the share of the training done after each step (the backtest, when run, is most of it)."""
     prices = series.load_stock_prices()
     values = [s.values for s in prices]
     fitted = ensemble.fit_ensemble(values, FORECAST_SEED)
+    progress(0.2 if with_backtest else 0.7)
     # Validation error on the held-out end of each series, in log returns (the model's own scale).
     metrics: dict[str, dict[str, float]] = {
         f"validation_{name}": {"mae": round(float(fitted.validation_mae[i].mean()), 4)}
@@ -167,8 +169,10 @@ def train_forecast(
     }
     if with_backtest:
         metrics.update(backtest.rolling_origin(prices, FORECAST_SEED))
+        progress(0.8)
     daily, daily_metrics = _train_daily(activity_source(), with_backtest)
     metrics.update(daily_metrics)
+    progress(1.0)
     metadata = {
         "members": list(ensemble.MEMBERS),
         "seed": FORECAST_SEED,
