@@ -38,6 +38,7 @@ export type TaskKind =
   | 'AI_EMBED_BATCH'
   | 'AI_GENERATE'
   | 'AI_REINDEX_PROJECTS'
+  | 'AI_RETRAIN_FORECAST'
   | 'ANALYZE'
   | 'BUILD'
   | 'DEPLOY'

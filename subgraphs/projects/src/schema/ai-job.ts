@@ -19,7 +19,8 @@ registerEnumType(AiJobKindEnum, {
   name: 'AiJobKind',
   description:
     'EMBED_BATCH: { texts: [String] } → vectors (base64 float32, little-endian); GENERATE: { prompts: [String], options? } → one reply each, ' +
-    'from the configured provider with the local model as fallback; REINDEX_PROJECTS (admins): rebuilds the project index.',
+    'from the configured provider with the local model as fallback; REINDEX_PROJECTS (admins): rebuilds the project index; ' +
+    'RETRAIN_FORECAST (admins): { backtest? } → retrains the price forecaster and serves it (a new priceForecast modelVersion).',
 });
 
 const FINISHED: string[] = [TaskStatus.SUCCEEDED, TaskStatus.FAILED, TaskStatus.CANCELLED];

@@ -1,5 +1,5 @@
 /**
- * AI jobs: long AI work (batch embeddings, batch generation, a rebuild of the project index) queued
+ * AI jobs: long AI work (batch embeddings, batch generation, a rebuild of the project index, a retraining) queued
  * as tasks without a project, on the same fair queue as project tasks, so the owner's tier orders
  * them the same way. The AI subgraph owns what a job may ask (it checks the input at submit time)
  * and does the work; the worker that takes the job asks the AI subgraph to run it under the key
@@ -22,11 +22,12 @@ export const AI_JOB_KINDS = {
   EMBED_BATCH: TaskKind.AI_EMBED_BATCH,
   GENERATE: TaskKind.AI_GENERATE,
   REINDEX_PROJECTS: TaskKind.AI_REINDEX_PROJECTS,
+  RETRAIN_FORECAST: TaskKind.AI_RETRAIN_FORECAST,
 } as const;
 export type AiJobKind = keyof typeof AI_JOB_KINDS;
 
-/** Rebuilding the project index is an operator's action. */
-const ADMIN_ONLY: ReadonlySet<AiJobKind> = new Set(['REINDEX_PROJECTS']);
+/** Rebuilding the project index and retraining the served forecaster are operators' actions. */
+const ADMIN_ONLY: ReadonlySet<AiJobKind> = new Set(['REINDEX_PROJECTS', 'RETRAIN_FORECAST']);
 
 /** Batch inputs are larger than a project task's settings; the AI subgraph's per-kind limits apply within this. */
 export const AI_JOB_INPUT_MAX_BYTES = 512 * 1024;

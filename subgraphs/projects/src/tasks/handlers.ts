@@ -37,6 +37,7 @@ const INPUT_KEYS: Record<TaskKind, Record<string, 'string' | 'number'>> = {
   AI_EMBED_BATCH: {},
   AI_GENERATE: {},
   AI_REINDEX_PROJECTS: {},
+  AI_RETRAIN_FORECAST: {},
 };
 
 export function checkTaskInput(kind: TaskKind, input: Record<string, unknown>): void {
@@ -140,6 +141,7 @@ export const HANDLERS: Record<TaskKind, (ctx: HandlerContext) => Promise<TaskRes
   AI_EMBED_BATCH: (ctx) => followAiJob(ctx, 'EMBED_BATCH'),
   AI_GENERATE: (ctx) => followAiJob(ctx, 'GENERATE'),
   AI_REINDEX_PROJECTS: (ctx) => followAiJob(ctx, 'REINDEX_PROJECTS'),
+  AI_RETRAIN_FORECAST: (ctx) => followAiJob(ctx, 'RETRAIN_FORECAST'),
 };
 
 /** The project a project task works on (AI jobs have none, and never reach a project handler). */
