@@ -128,6 +128,27 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, wha
   }
 }
 
+/** Every aiJobUpdated of the job, over graphql-ws through the router, until the stream ends with the job. */
+async function followJob(id: string, token: string): Promise<UntypedData[]> {
+  const client = createClient({ url: url.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: bearer(token), retryAttempts: 0 });
+  const updates: UntypedData[] = [];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      client.subscribe<UntypedData>(
+        { query: 'subscription ($id: ID!) { aiJobUpdated(id: $id) { id status progress attempts result } }', variables: { id } },
+        {
+          next: (message) => (message.errors ? reject(new Error(JSON.stringify(message.errors))) : updates.push(message.data!.aiJobUpdated as UntypedData)),
+          error: reject,
+          complete: resolve,
+        },
+      );
+    });
+  } finally {
+    await client.dispose();
+  }
+  return updates;
+}
+
 const texts = (label: string, count: number) => Array.from({ length: count }, (_, i) => `${label} sentence ${i}: jobs queue by tier and run once`);
 
 async function aiJobRuns(kind: string): Promise<number> {
@@ -177,19 +198,7 @@ test('a batch embedding followed over graphql-ws through the router reaches SUCC
   const input = texts('followed', 300);
   const id = await submit(token, 'EMBED_BATCH', { texts: input });
 
-  const client = createClient({ url: url.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: bearer(token), retryAttempts: 0 });
-  const updates: UntypedData[] = [];
-  await new Promise<void>((resolve, reject) => {
-    client.subscribe<UntypedData>(
-      { query: 'subscription ($id: ID!) { aiJobUpdated(id: $id) { id status progress attempts result } }', variables: { id } },
-      {
-        next: (message) => (message.errors ? reject(new Error(JSON.stringify(message.errors))) : updates.push(message.data!.aiJobUpdated as UntypedData)),
-        error: reject,
-        complete: resolve,
-      },
-    );
-  });
-  await client.dispose();
+  const updates = await followJob(id, token);
 
   // The stream ends with the job: the last update is SUCCEEDED with the whole result, and progress only grew.
   const last = updates.at(-1)!;
@@ -263,4 +272,32 @@ test('an admin backfills the project index as a job', async () => {
   const done = await job(id, token, true);
   expect(done).toMatchObject({ status: 'SUCCEEDED', progress: 1 });
   expect((done.result as { indexed: number }).indexed).toBeGreaterThanOrEqual(2); // this project and the refusal test's
+});
+
+test('an admin retrains the price forecaster as a job, and the next forecast comes from the new model', async () => {
+  const user = await userAt('forecaster@example.com', 'ENTERPRISE');
+  // Replacing the served model is an operator's job.
+  expect(errorCodes(await call(SUBMIT, { kind: 'RETRAIN_FORECAST', input: {} }, user))).toEqual(['FORBIDDEN']);
+
+  const token = await adminToken();
+  worker ??= await startWorker();
+  const FORECAST = 'query { priceForecast(asset: "MSFT", horizon: 2) { modelVersion } }';
+  const before = await call(FORECAST, {}, user);
+  expect(before.errors).toBeUndefined();
+  const served = before.data!.priceForecast.modelVersion as string;
+
+  // Without the backtest, whose figures only feed the gauges: the training itself is the same.
+  const id = await submit(token, 'RETRAIN_FORECAST', { backtest: false });
+  const updates = await followJob(id, token);
+  const last = updates.at(-1)!;
+  expect(last).toMatchObject({ id, status: 'SUCCEEDED', progress: 1 });
+  const result = last.result as { modelVersion: string; previousVersion: string; series: string[] };
+  expect(result.previousVersion).toBe(served);
+  expect(result.modelVersion).not.toBe(served);
+  expect(result.series).toContain('MSFT');
+
+  // The AI subgraph was not restarted, and its cached forecast of the old model is not served again.
+  const after = await call(FORECAST, {}, user);
+  expect(after.errors).toBeUndefined();
+  expect(after.data!.priceForecast.modelVersion).toBe(result.modelVersion);
 });
