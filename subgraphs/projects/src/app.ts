@@ -10,7 +10,7 @@ import { createTaskQueue, type TaskQueue } from './queue';
 import type { Processing } from './queue/task-queue';
 import { buildProjectsSchema } from './schema';
 import { aiService } from './tasks/ai-jobs';
-import { enqueueWaiting, requeueWaiting, type TaskEnv } from './tasks/tasks';
+import { requeueWaiting, waitingTasksSweeper, type TaskEnv } from './tasks/tasks';
 import { startTaskWorker } from './tasks/worker';
 
 export interface ProjectsSubgraph extends RunningServer {
@@ -39,7 +39,9 @@ export async function startProjectsSubgraph(
   const relay = startOutboxRelay({ sql: database.sql, bus: events, logger });
   metrics.observeOutbox(relay.lagSeconds);
   let worker: Processing | undefined;
+  let stopSweeping = () => {};
   const close = async () => {
+    stopSweeping();
     await worker?.stop();
     await relay.stop();
     await queue.close();
@@ -51,12 +53,10 @@ export async function startProjectsSubgraph(
     if (queue.kind === 'in-process') await requeueWaiting(env);
     else {
       // What was saved while Redis was away (or by a process that stopped before queueing it) gets its job.
-      const enqueue = () =>
-        void enqueueWaiting(env).catch((error: unknown) =>
-          logger.warn('could not queue the waiting tasks yet', { error: error instanceof Error ? error.message : String(error) }),
-        );
-      enqueue();
-      queue.onReconnect(enqueue);
+      const sweeper = waitingTasksSweeper(env, logger);
+      stopSweeping = sweeper.stop;
+      sweeper.sweep();
+      queue.onReconnect(sweeper.sweep);
     }
     if (config.projects.inProcessWorker) worker = startTaskWorker(env, logger, config.projects.workerConcurrency);
     else logger.info('no task worker in this process: start workers with `npm run worker` in subgraphs/projects', { queue: queue.kind });

@@ -3,7 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { errorCodes, quietLogger } from '@supergraph/testing';
 import type { HandlerContext } from '../src/tasks/handlers';
 import { InProcessTaskQueue } from '../src/queue/in-process-queue';
-import { processJob, requeueWaiting } from '../src/tasks/tasks';
+import type { QueuedJob } from '../src/queue/task-queue';
+import { processJob, requeueWaiting, waitingTasksSweeper } from '../src/tasks/tasks';
 import { createProject, eventually, startProjectsHarness, userIdentity, type ProjectsHarness } from './harness';
 
 const SUBMIT = `mutation ($projectId: ID!, $kind: TaskKind!, $input: JSONObject) {
@@ -183,6 +184,27 @@ describe('submitting and cancelling', () => {
     expect(await requeueWaiting(env)).toBeGreaterThanOrEqual(1);
     expect(await harness.db.prisma.task.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'QUEUED', attempts: 1 });
     expect(await queue.remove({ taskId: id, tier: 'FREE', attempt: 2 })).toBe(true);
+    await queue.close();
+    await harness.call(CANCEL, { id }, owner);
+  });
+
+  it('keeps queueing the tasks saved during a Redis outage until the queue takes them, not only once at the reconnect', async () => {
+    const id = (await harness.call(SUBMIT, { projectId, kind: 'ANALYZE' }, owner)).data!.submitTask.id;
+    // A queue whose first commands after the reconnect still fail, as a Redis that drops again would.
+    let failuresLeft = 2;
+    const queue = new (class extends InProcessTaskQueue {
+      override enqueue(job: QueuedJob, options?: { delayMs?: number }): Promise<void> {
+        return failuresLeft-- > 0 ? Promise.reject(new Error('Connection is closed.')) : super.enqueue(job, options);
+      }
+    })({ weights: harness.config.projects.tierWeights, caps: harness.config.projects.tierConcurrency });
+    const env = { prisma: harness.subgraph.database.prisma, limits: harness.config.projects, queue };
+    const sweeper = waitingTasksSweeper(env, quietLogger('projects'), { firstMs: 10, maxMs: 40 });
+    sweeper.sweep();
+    sweeper.sweep(); // a second reconnect while the first sweep is retrying folds into it
+    for (let waited = 0; failuresLeft >= 0 && waited < 5_000; waited += 10) await sleep(10);
+    await sleep(100);
+    sweeper.stop();
+    expect(await queue.remove({ taskId: id, tier: 'FREE', attempt: 1 })).toBe(true);
     await queue.close();
     await harness.call(CANCEL, { id }, owner);
   });

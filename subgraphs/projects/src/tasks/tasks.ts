@@ -224,6 +224,46 @@ export async function enqueueWaiting(env: TaskEnv): Promise<number> {
   }
 }
 
+/**
+ * Runs `enqueueWaiting` when asked (at start, each time Redis is back) and again, backing off, until
+ * it succeeds: the first commands after a reconnect can still fail (the connection drops again, Redis
+ * is still loading), and a task saved during the outage must not wait for the next outage to be queued.
+ * Asks that come while a run or its retry is pending are folded into one more run after it.
+ */
+export function waitingTasksSweeper(env: TaskEnv, logger: Logger, retry = { firstMs: 500, maxMs: 10_000 }): { sweep(): void; stop(): void } {
+  let stopped = false;
+  let pending = false;
+  let askedAgain = false;
+  let timer: NodeJS.Timeout | undefined;
+  const run = (delayMs: number): void => {
+    if (stopped) return;
+    pending = true;
+    enqueueWaiting(env).then(
+      () => {
+        pending = false;
+        if (askedAgain) {
+          askedAgain = false;
+          run(retry.firstMs);
+        }
+      },
+      (error: unknown) => {
+        logger.warn('could not queue the waiting tasks yet; trying again', {
+          error: error instanceof Error ? error.message : String(error),
+          retryInMs: delayMs,
+        });
+        timer = setTimeout(() => run(Math.min(delayMs * 2, retry.maxMs)), delayMs);
+      },
+    );
+  };
+  return {
+    sweep: () => (pending ? (askedAgain = true) : run(retry.firstMs)),
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+}
+
 /** The job of a task's next attempt. */
 export function queuedJob(task: Pick<Task, 'id' | 'tier' | 'attempts'>): QueuedJob {
   return { taskId: task.id, tier: task.tier, attempt: task.attempts + 1 };
