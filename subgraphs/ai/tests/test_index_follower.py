@@ -139,6 +139,22 @@ async def test_without_redis_the_poll_alone_picks_up_changes(
         await asyncio.wait_for(follower.wait_for(lambda: follower.slot.current.get(pid) is not None), WAIT)
 
 
+async def test_closing_as_a_poke_arrives_stops_the_follower_at_once(
+    projects: ProjectsSubgraph, services: Services, tmp_path: Path
+) -> None:
+    # Python 3.11's wait_for drops a cancellation that comes just as the awaited event is set.
+    follower = make_follower(projects, services, tmp_path / FILE_NAME)  # polls hourly
+    follower.start()
+    await asyncio.wait_for(follower.wait_for(lambda: follower.pulls > 0), WAIT)
+    follower.poke()
+    await asyncio.sleep(0)
+    closing = asyncio.create_task(follower.aclose())
+    done, _ = await asyncio.wait({closing}, timeout=WAIT)  # unlike wait_for, leaves a hung close hung
+    if not done:
+        closing.cancel()
+    assert closing in done, "aclose still waits for a follower asleep for its poll interval"
+
+
 async def test_pokes_during_a_pull_coalesce_into_one_more_pull(
     projects: ProjectsSubgraph, services: Services, tmp_path: Path
 ) -> None:

@@ -55,6 +55,7 @@ class IndexFollower:
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._closing = False
         self._pulled = asyncio.Condition()
         self.pulls = 0  # completed pulls
 
@@ -103,7 +104,10 @@ class IndexFollower:
         self._task = asyncio.create_task(self._run(), name="project-index-follower")
 
     async def _run(self) -> None:
-        while True:
+        # The flag, not only the cancellation, ends the loop: Python 3.11's asyncio.wait_for drops a
+        # cancellation that arrives as the event it waits on is set (a poke racing aclose), and the
+        # loop would then sleep a whole poll interval with aclose waiting on it.
+        while not self._closing:
             # Cleared before pulling: a poke during the pull wakes the next iteration at once.
             self._wake.clear()
             try:
@@ -114,6 +118,8 @@ class IndexFollower:
                 await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
 
     async def aclose(self) -> None:
+        self._closing = True
+        self._wake.set()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
