@@ -51,6 +51,7 @@ class Analytics:
         self._passed, self._received = totals.part, totals.whole
         self._publish_rate()
         self._listening: asyncio.Task[None] | None = None
+        self._closing = False
 
     def ingest(self, channel: str, raw: str | bytes, received_at: datetime | None = None) -> Outcome:
         """One message as the bus delivered it. Replaying it changes nothing (the event id is the key)."""
@@ -82,11 +83,12 @@ class Analytics:
 
     async def _follow(self, redis_url: str, prefix: str, retry_seconds: float) -> None:
         logs = {f"{prefix}log:{channel}": channel for channel in CHANNELS}
-        while True:
+        # The flag ends the loops as well as the cancellation, which a timeout inside a blocking read can swallow.
+        while not self._closing:
             client = redis.from_url(redis_url, decode_responses=True)
             try:
                 positions = {key: await asyncio.to_thread(self.store.cursor, logs[key]) for key in logs}
-                while True:
+                while not self._closing:
                     # [[stream key, [(position, {field: value})]]], strings (decode_responses)
                     batches: list[tuple[str, list[tuple[str, dict[str, str]]]]] = await client.xread(  # type: ignore[assignment]
                         positions,  # type: ignore[arg-type]
@@ -110,6 +112,7 @@ class Analytics:
         self.store.advance(channel, position)
 
     async def aclose(self) -> None:
+        self._closing = True
         if self._listening is not None:
             self._listening.cancel()
             with contextlib.suppress(asyncio.CancelledError):
