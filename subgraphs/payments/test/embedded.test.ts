@@ -33,7 +33,8 @@ test('the payments migrations produce exactly the schema in prisma/payments/sche
 }, 60_000);
 
 test('with no configuration (npm start) it runs on PGlite, the embedded Stripe and in-process events', async () => {
-  const { config, cleanup } = testConfig('payments', { PAYMENTS_PORT: '0', USERS_URL: 'http://127.0.0.1:9/graphql' });
+  // No AI subgraph runs here to score card payments, which would hold each one for review (review.test.ts covers that).
+  const { config, cleanup } = testConfig('payments', { PAYMENTS_PORT: '0', USERS_URL: 'http://127.0.0.1:9/graphql', FRAUD_REVIEW_THRESHOLD: 'off' });
   expect(config.payments.stripe.secretKey).toBeUndefined();
   const payments = await startPaymentsSubgraph(config, quietLogger('payments'));
   try {
