@@ -1,12 +1,10 @@
-import type { Identity, SignedIdentityHeaders } from '@supergraph/identity';
+import type { Identity } from '@supergraph/identity';
 import type { PreparedOperation } from './pipeline/operation-request';
 
 /** Per-request state the router carries from authentication to every subgraph fetch. */
 export interface RouterContext {
   identity: Identity;
   requestId: string;
-  /** Signed once per request, lazily, and reused for each subgraph fetch of the plan. */
-  signedIdentity?: SignedIdentityHeaders;
   /** performance.now() when the HTTP request arrived: request latency metrics start here. */
   receivedAt?: number;
   /**

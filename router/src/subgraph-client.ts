@@ -75,8 +75,9 @@ export class SubgraphClient extends RemoteGraphQLDataSource<RouterContext> {
     // Health checks and other gateway-internal requests carry no RouterContext.
     if (!('identity' in context) || !context.identity || !request.http) return;
     const routerContext = context as RouterContext;
-    routerContext.signedIdentity ??= this.signer.sign(routerContext.identity);
-    for (const [name, value] of Object.entries(routerContext.signedIdentity)) request.http.headers.set(name, value);
+    // Signed for each fetch, not once per request: a subscription's context lives on, and its later
+    // events' entity fetches would carry a signature past its minute. The signer renews at half-life.
+    for (const [name, value] of Object.entries(this.signer.sign(routerContext.identity))) request.http.headers.set(name, value);
     request.http.headers.set('x-request-id', routerContext.requestId);
     if (this.selectsNonRetryable(request.query ?? '')) request.http.headers.set(DEADLINE_HEADER, String(this.policy.nonRetryableTimeoutMs));
     // traceparent of the gateway's fetch span (a no-op unless tracing is on).
