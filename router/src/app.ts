@@ -157,6 +157,12 @@ export async function startRouter(config: RouterServiceConfig, logger: Logger = 
   });
   waitingOnShared = () => executeGraphQL.sharing;
   const socketTickets = new SocketTickets({ origins: config.router.corsOrigins }, redis);
+  // The same rate limiting as operations, with a window of its own: tickets do not use up a caller's operations.
+  const ticketLimiter = new RateLimiter(
+    { ...protection.rateLimit, perMinute: protection.socketTickets.perMinute, tiers: {} },
+    redis && new RedisSlidingWindow(redis, 'supergraph:ratelimit:socket-ticket:'),
+    logger,
+  );
   const eventAuthorization: EventAuthorization = new EventAuthorization({
     authenticate: (headers): Promise<Identity> => authenticate({ headers }, config.jwt, apiKeys),
     authorization: authorization(),
@@ -203,7 +209,7 @@ export async function startRouter(config: RouterServiceConfig, logger: Logger = 
         ? (request, response) => withServerSpan('router /graphql', request.headers, { 'http.route': '/graphql' }, async () => graphql(request, response))
         : graphql,
       '/health': (_request, response) => sendJson(response, 200, { status: 'ok' }),
-      '/socket-ticket': socketTicketRoute(socketTickets, (headers) => authenticate({ headers }, config.jwt, apiKeys), logger),
+      '/socket-ticket': socketTicketRoute(socketTickets, (headers) => authenticate({ headers }, config.jwt, apiKeys), ticketLimiter, logger),
       ...(protection.metrics.enabled ? { '/metrics': (_request, response) => metrics.serve(response) } : {}),
       ...dashboardRoutes(() => schema().apiSchema),
       '/ready': async (_request, response) => {

@@ -2,8 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { GraphQLError } from 'graphql';
 import type { Redis } from 'ioredis';
-import type { Identity } from '@supergraph/identity';
-import { sendJson, sendJsonError, unauthenticated, type Logger, type RequestErrorCode } from '@supergraph/server';
+import { ANONYMOUS, type Identity } from '@supergraph/identity';
+import { hasErrorCode, sendJson, sendJsonError, sendRefusal, unauthenticated, type Logger } from '@supergraph/server';
+import type { RateLimiter } from './rate-limit';
 
 export interface SocketTicketOptions {
   /**
@@ -109,21 +110,47 @@ const keyOf = (ticket: string): string => createHash('sha256').update(ticket).di
 /**
  * POST /socket-ticket: a signed-in caller (bearer token or API key) gets `{ ticket, expiresInMs }`.
  * Meant for a portal's server, which holds the user's token; anonymous callers get 401.
+ *
+ * `limiter` is the router's rate limiting with a window of its own for tickets: a caller is counted
+ * by API key or user, so one token cannot fill the ticket store; a caller who is not signed in is
+ * counted by address, on refusals, so a flood of bad or missing credentials turns into 429s at once.
+ * Authentication comes first: many users behind one address (a portal's server) are never refused
+ * for the refusals of another's expired token there.
  */
-export function socketTicketRoute(tickets: SocketTickets, authenticate: (headers: IncomingHttpHeaders) => Promise<Identity>, logger: Logger) {
+export function socketTicketRoute(
+  tickets: SocketTickets,
+  authenticate: (headers: IncomingHttpHeaders) => Promise<Identity>,
+  limiter: RateLimiter,
+  logger: Logger,
+) {
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     if (request.method !== 'POST') return sendJsonError(response, 'METHOD_NOT_ALLOWED', 'Ask for a socket ticket with POST');
     try {
-      const identity = await authenticate(request.headers);
-      if (identity.kind !== 'user') throw unauthenticated('A socket ticket is for a signed-in caller');
+      const caller = await signedInCaller(request.headers, authenticate);
+      // Anyone not signed in counts against the address the request came from.
+      await limiter.check(caller instanceof GraphQLError ? ANONYMOUS : caller, request);
+      if (caller instanceof GraphQLError) throw caller;
       const { authorization, 'x-api-key': apiKey } = request.headers;
       const ticket = await tickets.issue({ authorization, 'x-api-key': typeof apiKey === 'string' ? apiKey : undefined });
       sendJson(response, 200, { ticket, expiresInMs: tickets.ttlMs });
     } catch (error) {
-      const code = error instanceof GraphQLError ? (error.extensions.code as RequestErrorCode | undefined) : undefined;
-      if (code === 'UNAUTHENTICATED') return sendJsonError(response, code, (error as GraphQLError).message);
+      if (error instanceof GraphQLError && (hasErrorCode(error, 'UNAUTHENTICATED') || hasErrorCode(error, 'RATE_LIMITED'))) return sendRefusal(response, error);
       logger.error('a socket ticket could not be issued', { error: error instanceof Error ? error.message : String(error) });
       sendJsonError(response, 'INTERNAL_SERVER_ERROR', 'Internal server error');
     }
   };
+}
+
+/** The signed-in user asking, or the UNAUTHENTICATED refusal for anyone else (a bad credential's own reason, else none given). */
+async function signedInCaller(
+  headers: IncomingHttpHeaders,
+  authenticate: (headers: IncomingHttpHeaders) => Promise<Identity>,
+): Promise<Identity | GraphQLError> {
+  try {
+    const identity = await authenticate(headers);
+    return identity.kind === 'user' ? identity : unauthenticated('A socket ticket is for a signed-in caller');
+  } catch (error) {
+    if (error instanceof GraphQLError && hasErrorCode(error, 'UNAUTHENTICATED')) return error;
+    throw error;
+  }
 }

@@ -111,6 +111,12 @@ export interface ProtectionConfig {
     trustProxy: boolean;
   };
   /**
+   * SOCKET_TICKETS_PER_MINUTE: socket tickets (POST /socket-ticket) a caller may get per RATE_LIMIT_WINDOW_MS,
+   * counted by API key or user, and refusals of callers who are not signed in counted by address; 0 turns it off.
+   * Default 60: a page asks one per (re)connection of its live view, which a person does less than once a second.
+   */
+  socketTickets: { perMinute: number };
+  /**
    * PERSISTED_QUERIES: apq, safelist or off (default apq); PERSISTED_QUERIES_TTL_SECONDS (86400);
    * PERSISTED_QUERIES_MANIFEST: operations registered into the safelist at start (Apollo manifest or hash → query JSON).
    */
@@ -192,6 +198,7 @@ function loadProtectionConfig(env: Env): ProtectionConfig {
       tiers: tierTable(env, 'RATE_LIMIT_TIERS'),
       trustProxy: flag(env, 'RATE_LIMIT_TRUST_PROXY', false),
     },
+    socketTickets: { perMinute: int(env, 'SOCKET_TICKETS_PER_MINUTE', 60) },
     persistedQueries: {
       mode: oneOf(env, 'PERSISTED_QUERIES', ['apq', 'safelist', 'off'] as const, 'apq'),
       ttlSeconds: int(env, 'PERSISTED_QUERIES_TTL_SECONDS', 86_400),

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLRequest, type HTTPGraphQLResponse } from '@apollo/server';
+import type { GraphQLError } from 'graphql';
 import { httpStatusOf, type RequestErrorCode } from './error-codes';
+import { extensionsWithoutHttp } from './errors';
 import { InFlight } from './in-flight';
 
 export interface GraphQLHttpOptions<TContext> {
@@ -127,13 +129,23 @@ export function readBody(request: IncomingMessage, limit: number): Promise<BodyR
   });
 }
 
-export function sendJson(response: ServerResponse, status: number, body: unknown): void {
+export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  response.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
   response.end(text);
 }
 
 /** Refuses a whole HTTP request with the code's status from the error table. */
 export function sendJsonError(response: ServerResponse, code: RequestErrorCode, message: string): void {
   sendJson(response, httpStatusOf(code), { errors: [{ message, extensions: { code } }] });
+}
+
+/**
+ * Answers a route outside Apollo Server with a request refusal (`requestRefused`) as Apollo Server
+ * would: the status and headers (Retry-After) it carries in `extensions.http`, the rest in the body.
+ */
+export function sendRefusal(response: ServerResponse, error: GraphQLError): void {
+  const http = error.extensions.http as { status?: number; headers?: Map<string, string> } | undefined;
+  const body = { errors: [{ message: error.message, extensions: extensionsWithoutHttp(error) }] };
+  sendJson(response, http?.status ?? 500, body, Object.fromEntries(http?.headers ?? []));
 }
