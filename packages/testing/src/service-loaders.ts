@@ -6,7 +6,11 @@
  * fails there, not in a deployment.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { compileFunction } from 'node:vm';
+import ts from 'typescript';
 import { CONFIG_LOADERS, loadMigrateConfig, REPO_ROOT, type Env } from '@supergraph/config';
 
 const AI_DIR = join(REPO_ROOT, 'subgraphs/ai');
@@ -30,6 +34,7 @@ export const SERVICE_LOADERS = {
   blockchain: typeScript(CONFIG_LOADERS.blockchain),
   ai: python,
   migrations: typeScript(loadMigrateConfig),
+  portal,
 } satisfies Record<string, Loader>;
 
 /** A TypeScript loader, run here on an environment that records which variables it reads. */
@@ -49,6 +54,33 @@ function typeScript(loadConfig: (env: Env) => unknown): Loader {
       return { read: [...read], error: error instanceof Error ? error.message : String(error) };
     }
   };
+}
+
+const PORTAL_CONFIG = join(REPO_ROOT, 'apps/portal/src/config.ts');
+
+/**
+ * What the portal image's server (Next.js's standalone apps/portal/server.js) reads besides the portal's own
+ * settings: the address it listens on, and NODE_ENV, which Next.js reads throughout (its server sets production).
+ */
+const NEXT_SERVER_VARIABLES = ['HOSTNAME', 'PORT', 'NODE_ENV'];
+
+/** The portal: its settings module (apps/portal/src/config.ts, read once as the server loads it) evaluated on `env`, and its server's variables. */
+function portal(env: Env): LoadResult {
+  const { read, error } = typeScript(evaluatePortalConfig)(env);
+  return { read: [...read, ...NEXT_SERVER_VARIABLES], error };
+}
+
+/**
+ * The portal's settings module as Next.js runs it on the server, with `env` as process.env. Next.js resolves
+ * its `server-only` marker to nothing on the server, which is all this module imports.
+ */
+function evaluatePortalConfig(env: Env): unknown {
+  const { outputText } = ts.transpileModule(readFileSync(PORTAL_CONFIG, 'utf8'), { compilerOptions: { module: ts.ModuleKind.CommonJS } });
+  const requireFromConfig = createRequire(PORTAL_CONFIG);
+  const module = { exports: {} };
+  const run = compileFunction(outputText, ['module', 'exports', 'require', 'process'], { filename: PORTAL_CONFIG });
+  run(module, module.exports, (id: string): unknown => (id === 'server-only' ? {} : requireFromConfig(id)), { env });
+  return module.exports;
 }
 
 /** The AI subgraph's loader (supergraph_ai.config), in its own Python with nothing but `env` as its environment. */
