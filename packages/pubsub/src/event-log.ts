@@ -12,6 +12,17 @@ export interface LoggedEvent {
   payload: unknown;
 }
 
+/** Who hears a channel's events as they are published. */
+export interface LiveListener {
+  /** One event, in the order of the log. */
+  event(event: LoggedEvent): void;
+  /**
+   * The bus's connection to the log was cut and is back: events published meanwhile were not heard
+   * live, and a later one need not come to show the gap. `last` is the channel's last position now.
+   */
+  reconnected(last: string): void;
+}
+
 /** What a bus keeps of each channel, so that a subscriber can resume: the last events, and the live ones. */
 export interface EventLog {
   /**
@@ -19,20 +30,21 @@ export interface EventLog {
    * and up to `count` retained events after `after`, oldest first (none when `count` is 0).
    */
   read(channel: string, after: string, count: number): Promise<{ last: string; events: LoggedEvent[] }>;
-  /** Hands `listener` each event published on the channel from when `ready` resolves, until `stop()`. */
-  listen(channel: string, listener: (event: LoggedEvent) => void): { ready: Promise<void>; stop(): void };
+  /** Tells `listener` each event published on the channel from when `ready` resolves, until `stop()`. */
+  listen(channel: string, listener: LiveListener): { ready: Promise<void>; stop(): void };
 }
 
 /** A bus made of a log: its subscriptions, live or resumed, come from the log's two primitives. */
 export abstract class LoggedEventBus implements EventBus, EventLog {
   abstract publish(channel: string, payload: unknown): Promise<string>;
   abstract read(channel: string, after: string, count: number): Promise<{ last: string; events: LoggedEvent[] }>;
-  abstract listen(channel: string, listener: (event: LoggedEvent) => void): { ready: Promise<void>; stop(): void };
+  abstract listen(channel: string, listener: LiveListener): { ready: Promise<void>; stop(): void };
   abstract close(): Promise<void>;
 
   subscribe<T>(channel: string): AsyncIterableIterator<T> {
     const queue = eventQueue<T>(() => listening.stop());
-    const listening = this.listen(channel, (event) => queue.push(event.payload as T));
+    // At most once, as documented: what was published while the bus was cut off is not read back.
+    const listening = this.listen(channel, { event: (event) => queue.push(event.payload as T), reconnected: () => undefined });
     return queue.iterator;
   }
 
@@ -53,8 +65,9 @@ const LIVE_CAPACITY = 1000;
  *
  * Catching up reads the log page by page as the subscriber reads; live events arriving meanwhile
  * wait in a bounded buffer, and those the log already gave are skipped at the seam. A live event
- * that does not follow the last one delivered (the buffer overflowed, or Redis dropped messages
- * while reconnecting) sends the subscriber back to the log. Each payload carries its position
+ * that does not follow the last one delivered (the buffer overflowed), or the bus reconnecting
+ * after the log's last position moved on (Redis does not keep live messages for a subscriber that
+ * was cut off), sends the subscriber back to the log. Each payload carries its position
  * (`eventPosition`).
  *
  * Rejects — or, once running, throws — SUBSCRIPTION_POSITION_EXPIRED when the log no longer holds
@@ -65,8 +78,9 @@ export async function resumeFromLog<T>(log: EventLog, channel: string, after: st
   const from = after == null ? undefined : canonicalPosition(after);
   if (after != null && from === undefined) throw badUserInput(`"${after}" is not an event position`, 'BAD_USER_INPUT', 'after');
 
-  const live = eventQueue<LoggedEvent>(() => listening.stop(), LIVE_CAPACITY);
-  const listening = log.listen(channel, (event) => live.push(event));
+  // Events, and the log's last position whenever the bus reconnected, in the order they came.
+  const live = eventQueue<LoggedEvent | { reconnectedAt: string }>(() => listening.stop(), LIVE_CAPACITY);
+  const listening = log.listen(channel, { event: (event) => live.push(event), reconnected: (last) => live.push({ reconnectedAt: last }) });
   let last: string;
   let pending: LoggedEvent[] = [];
   let catchingUp = from !== undefined;
@@ -95,12 +109,18 @@ export async function resumeFromLog<T>(log: EventLog, channel: string, after: st
       }
       const item = await live.iterator.next();
       if (item.done) return { value: undefined, done: true };
-      if (comparePositions(item.value.position, last) <= 0) continue; // the log gave it already
-      if (!follows(item.value, last)) {
+      const event = item.value;
+      if ('reconnectedAt' in event) {
+        // Published while the bus was cut off: in the log, or lost with it (then refused, never skipped).
+        if (event.reconnectedAt !== last) catchingUp = true;
+        continue;
+      }
+      if (comparePositions(event.position, last) <= 0) continue; // the log gave it already
+      if (!follows(event, last)) {
         catchingUp = true; // the events in between are in the log (this one too)
         continue;
       }
-      return deliver(item.value);
+      return deliver(event);
     }
   };
 

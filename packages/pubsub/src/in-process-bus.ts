@@ -1,4 +1,4 @@
-import { LoggedEventBus, type LoggedEvent } from './event-log';
+import { LoggedEventBus, type LiveListener, type LoggedEvent } from './event-log';
 import { comparePositions, recordPosition } from './position';
 
 export interface InProcessEventBusOptions {
@@ -12,7 +12,7 @@ export interface InProcessEventBusOptions {
  * from an earlier process (whose events are gone with it) is refused, not silently skipped.
  */
 export class InProcessEventBus extends LoggedEventBus {
-  private readonly listeners = new Map<string, Set<(event: LoggedEvent) => void>>();
+  private readonly listeners = new Map<string, Set<LiveListener>>();
   private readonly logs = new Map<string, LoggedEvent[]>();
   private readonly lastPositions = new Map<string, string>();
   private readonly epoch = Date.now();
@@ -36,7 +36,7 @@ export class InProcessEventBus extends LoggedEventBus {
     log.push(event);
     // Trimmed a tenth at a time (like Redis' `MAXLEN ~`): at least `retention` events stay.
     if (log.length >= this.retention + Math.max(1, Math.floor(this.retention / 10))) log.splice(0, log.length - this.retention);
-    for (const listener of this.listeners.get(channel) ?? []) listener(event);
+    for (const listener of this.listeners.get(channel) ?? []) listener.event(event);
     return position;
   }
 
@@ -53,7 +53,8 @@ export class InProcessEventBus extends LoggedEventBus {
     return { last: this.lastPosition(channel), events: log.slice(low, low + count) };
   }
 
-  listen(channel: string, listener: (event: LoggedEvent) => void): { ready: Promise<void>; stop(): void } {
+  // Never cut off from its log: its listeners are never told of a reconnect.
+  listen(channel: string, listener: LiveListener): { ready: Promise<void>; stop(): void } {
     const listeners = this.listeners.get(channel) ?? new Set();
     this.listeners.set(channel, listeners);
     listeners.add(listener);

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
-import { LoggedEventBus, type LoggedEvent } from './event-log';
-import { recordPosition } from './position';
+import { LoggedEventBus, type LiveListener, type LoggedEvent } from './event-log';
+import { recordPosition, START_POSITION } from './position';
 
 export interface RedisEventBusOptions {
   /** Events kept per channel for subscribers that resume (EVENT_RETENTION), trimmed with `MAXLEN ~`, so a few more may stay. Default 10,000. */
@@ -51,7 +51,8 @@ type StreamEntry = [id: string, fields: string[]];
 export class RedisEventBus extends LoggedEventBus {
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
-  private readonly listeners = new Map<string, Set<(event: LoggedEvent) => void>>();
+  private readonly listeners = new Map<string, Set<LiveListener>>();
+  private closed = false;
   private readonly retention: number;
   private readonly idleMs: number;
 
@@ -70,6 +71,13 @@ export class RedisEventBus extends LoggedEventBus {
     // every channel), and publishing fails to its caller (the outbox relay retries): the 'error'
     // events carry nothing more to act on, and unheard ioredis would print each one.
     for (const connection of [this.publisher, this.subscriber]) connection.on('error', () => undefined);
+    // Redis keeps no live message for a subscriber that was cut off: after every reconnect but the
+    // first connect, the listeners learn where each log stands, and read back what they missed.
+    let connected = false;
+    this.subscriber.on('ready', () => {
+      if (connected) void this.reportReconnect();
+      connected = true;
+    });
     this.subscriber.on('message', (channel: string, message: string) => {
       const listeners = this.listeners.get(channel.slice(this.prefix.length));
       const split = message.indexOf('\n');
@@ -78,7 +86,7 @@ export class RedisEventBus extends LoggedEventBus {
       // One object per event for all of this process's listeners (what lets them share its loads).
       const event: LoggedEvent = { position, previous, genesis, payload: JSON.parse(message.slice(split + 1)) };
       recordPosition(event.payload, position);
-      for (const listener of listeners) listener(event);
+      for (const listener of listeners) listener.event(event);
     });
   }
 
@@ -99,7 +107,7 @@ export class RedisEventBus extends LoggedEventBus {
     return { last, events: entries.map(([position, fields]) => ({ position, ...entryFields(fields) })) };
   }
 
-  listen(channel: string, listener: (event: LoggedEvent) => void): { ready: Promise<void>; stop(): void } {
+  listen(channel: string, listener: LiveListener): { ready: Promise<void>; stop(): void } {
     let listeners = this.listeners.get(channel);
     if (!listeners) {
       this.listeners.set(channel, (listeners = new Set()));
@@ -126,9 +134,33 @@ export class RedisEventBus extends LoggedEventBus {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.listeners.clear();
     this.publisher.disconnect();
     this.subscriber.disconnect();
+  }
+
+  /**
+   * Once ioredis has subscribed again to every channel (its reply to the ping comes after theirs),
+   * tells each channel's listeners the log's last position. Tried again while Redis answers the
+   * subscriber but not yet the publisher, which reconnects on its own schedule; a new cut ends the
+   * attempt, and the next reconnect reports again.
+   */
+  private async reportReconnect(): Promise<void> {
+    while (!this.closed && this.subscriber.status === 'ready') {
+      try {
+        await this.subscriber.ping();
+        await Promise.all(
+          [...this.listeners].map(async ([channel, listeners]) => {
+            const { last } = await this.read(channel, START_POSITION, 0);
+            for (const listener of listeners) listener.reconnected(last);
+          }),
+        );
+        return;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
   }
 
   private logKey(channel: string): string {
