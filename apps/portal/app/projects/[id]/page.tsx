@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import type { ComponentProps, ReactNode } from 'react';
 import { PortalProjectDocument, PortalTaskUpdatedDocument } from '../../../../../clients/generated/graphql';
 import { ActionForm } from '../../../src/action-form';
 import { ErrorList } from '../../../src/error-list';
@@ -9,6 +10,34 @@ import { execute } from '../../../src/router';
 import { requireViewer } from '../../../src/viewer';
 import { addFile, cutVersion, submitTask } from '../../actions';
 import { ListTable } from '../../../src/list-table';
+
+/** A form of the project page: its action learns the project from the hidden field (see onProject in app/actions.ts). */
+function ProjectForm({ projectId, ...form }: ComponentProps<typeof ActionForm> & { projectId: string }) {
+  return (
+    <section className="narrow">
+      <ActionForm {...form}>
+        <input type="hidden" name="projectId" value={projectId} />
+        {form.children}
+      </ActionForm>
+    </section>
+  );
+}
+
+/** A heading over the project's items of one kind in a table, or over `empty` while there are none. */
+function Listing({ title, empty, columns, rows }: { title: string; empty: string; columns: readonly string[]; rows: ReactNode[] }) {
+  return (
+    <>
+      <h2>{title}</h2>
+      {rows.length === 0 ? (
+        <p>{empty}</p>
+      ) : (
+        <ListTable label={title} columns={columns}>
+          {rows}
+        </ListTable>
+      )}
+    </>
+  );
+}
 
 /** One project: its files and cut versions, and its tasks with their status followed live. */
 export default async function ProjectPage({ params }: { params: Promise<{ id: string }> }) {
@@ -25,7 +54,6 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
       </>
     );
   }
-  const hidden = <input type="hidden" name="projectId" value={project.id} />;
   return (
     <>
       <p>
@@ -39,76 +67,63 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
 
       <h2>Tasks</h2>
       <LiveTasks tasks={project.tasks} live={liveOperation(PortalTaskUpdatedDocument, { projectId: project.id })} />
-      <section className="narrow">
-        <ActionForm action={submitTask} submitLabel="Submit task" pendingLabel="Submitting…">
-          {hidden}
-          <label>
-            Kind
-            <select name="kind" defaultValue="BUILD">
-              <option value="BUILD">Build: verify and digest the files</option>
-              <option value="TEST">Test</option>
-              <option value="ANALYZE">Analyze: count lines</option>
-              <option value="DEPLOY">Deploy the sandbox</option>
-            </select>
-          </label>
-        </ActionForm>
-      </section>
+      <ProjectForm projectId={project.id} action={submitTask} submitLabel="Submit task" pendingLabel="Submitting…">
+        <label>
+          Kind
+          <select name="kind" defaultValue="BUILD">
+            <option value="BUILD">Build: verify and digest the files</option>
+            <option value="TEST">Test</option>
+            <option value="ANALYZE">Analyze: count lines</option>
+            <option value="DEPLOY">Deploy the sandbox</option>
+          </select>
+        </label>
+      </ProjectForm>
 
-      <h2>Files</h2>
-      {project.files.length === 0 ? (
-        <p>No files yet.</p>
-      ) : (
-        <ListTable label="Files" columns={['Path', 'Size', 'Version', 'Changed']}>
-          {project.files.map((file) => (
-            <tr key={file.path}>
-              <td>
-                <code>{file.path}</code>
-              </td>
-              <td>{file.size} B</td>
-              <td>{file.version}</td>
-              <td>{new Date(file.updatedAt).toLocaleString('en')}</td>
-            </tr>
-          ))}
-        </ListTable>
-      )}
-      <section className="narrow">
-        <ActionForm action={addFile} submitLabel="Save file" pendingLabel="Saving…">
-          {hidden}
-          <label>
-            Path
-            <input name="path" required maxLength={255} placeholder="src/index.ts" />
-          </label>
-          <label>
-            Content
-            <textarea name="content" rows={4} />
-          </label>
-        </ActionForm>
-      </section>
+      <Listing
+        title="Files"
+        empty="No files yet."
+        columns={['Path', 'Size', 'Version', 'Changed']}
+        rows={project.files.map((file) => (
+          <tr key={file.path}>
+            <td>
+              <code>{file.path}</code>
+            </td>
+            <td>{file.size} B</td>
+            <td>{file.version}</td>
+            <td>{new Date(file.updatedAt).toLocaleString('en')}</td>
+          </tr>
+        ))}
+      />
+      <ProjectForm projectId={project.id} action={addFile} submitLabel="Save file" pendingLabel="Saving…">
+        <label>
+          Path
+          <input name="path" required maxLength={255} placeholder="src/index.ts" />
+        </label>
+        <label>
+          Content
+          <textarea name="content" rows={4} />
+        </label>
+      </ProjectForm>
 
-      <h2>Versions</h2>
-      {project.versions.length === 0 ? (
-        <p>No versions cut yet.</p>
-      ) : (
-        <ListTable label="Versions" columns={['Version', 'Message', 'Files', 'Cut']}>
-          {project.versions.map((version) => (
-            <tr key={version.number}>
-              <td>{version.number}</td>
-              <td>{version.message}</td>
-              <td>{version.files.length}</td>
-              <td>{new Date(version.createdAt).toLocaleString('en')}</td>
-            </tr>
-          ))}
-        </ListTable>
-      )}
-      <section className="narrow">
-        <ActionForm action={cutVersion} submitLabel="Cut version" pendingLabel="Cutting…">
-          {hidden}
-          <label>
-            Message
-            <input name="message" required maxLength={500} />
-          </label>
-        </ActionForm>
-      </section>
+      <Listing
+        title="Versions"
+        empty="No versions cut yet."
+        columns={['Version', 'Message', 'Files', 'Cut']}
+        rows={project.versions.map((version) => (
+          <tr key={version.number}>
+            <td>{version.number}</td>
+            <td>{version.message}</td>
+            <td>{version.files.length}</td>
+            <td>{new Date(version.createdAt).toLocaleString('en')}</td>
+          </tr>
+        ))}
+      />
+      <ProjectForm projectId={project.id} action={cutVersion} submitLabel="Cut version" pendingLabel="Cutting…">
+        <label>
+          Message
+          <input name="message" required maxLength={500} />
+        </label>
+      </ProjectForm>
     </>
   );
 }
