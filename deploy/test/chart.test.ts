@@ -23,6 +23,7 @@ const pythonPath = process.env.DEPLOY_TOOLS_PYTHONPATH ?? deployToolsPythonPath(
 
 interface Container {
   name: string;
+  image?: string;
   command?: string[];
   env?: {
     name: string;
@@ -39,7 +40,7 @@ interface Container {
 
 interface PodTemplate {
   metadata: { labels: Record<string, string>; annotations?: Record<string, string> };
-  spec: { containers: Container[]; terminationGracePeriodSeconds?: number };
+  spec: { containers: Container[]; terminationGracePeriodSeconds?: number; securityContext?: { runAsNonRoot?: boolean; runAsUser?: number } };
 }
 
 type Peer = { podSelector?: { matchLabels?: Record<string, string> }; namespaceSelector?: { matchLabels?: Record<string, string> } };
@@ -56,7 +57,9 @@ interface K8sObject {
     ingress?: { from?: Peer[]; ports?: { port: number }[] }[];
     scaleTargetRef?: { kind: string; name: string };
     metrics?: { type: string; resource?: { name: string }; pods?: { metric: { name: string } } }[];
-    rules?: { http: { paths: { path: string; backend: { service: { name: string } } }[] } }[];
+    rules?: { host?: string; http: { paths: { path: string; backend: { service: { name: string; port: { name: string } } } }[] } }[];
+    tls?: { secretName: string; hosts?: string[] }[];
+    ports?: { name: string; port: number }[];
   };
   data?: Record<string, string>;
   stringData?: Record<string, string>;
@@ -108,6 +111,10 @@ function containerEnvironment(objects: K8sObject[], container: Container): Env {
   return env;
 }
 
+/** The environment the container of a component's Deployment starts with. */
+const deploymentSettings = (objects: K8sObject[], name: string): Env =>
+  containerEnvironment(objects, ofKind(objects, 'Deployment').find((deployment) => component(deployment) === name)!.spec!.template!.spec.containers[0]!);
+
 /**
  * Who may open a connection to whom, computed from the NetworkPolicies as Kubernetes applies them: a
  * pod that some policy selects for ingress accepts only what one of those policies' rules allows; a
@@ -134,6 +141,7 @@ function allowedConnections(objects: K8sObject[]): string[] {
 }
 
 const SUBGRAPH_PORTS = { users: 4001, projects: 4002, payments: 4003, blockchain: 4004, ai: 4005 };
+const PORTAL_PORT = 3000;
 const DATABASE_CLIENTS = ['users', 'projects', 'projects-worker', 'payments', 'blockchain', 'migrations'];
 const REDIS_CLIENTS = ['router', 'users', 'projects', 'projects-worker', 'payments', 'blockchain', 'ai'];
 
@@ -141,6 +149,9 @@ const REDIS_CLIENTS = ['router', 'users', 'projects', 'projects-worker', 'paymen
 function intendedConnections(inClusterBackingServices: boolean): string[] {
   const edges = [
     'namespace ingress-nginx -> router:4000',
+    `namespace ingress-nginx -> portal:${PORTAL_PORT}`,
+    // The portal's server queries the router for its pages (browsers reach the router through the ingress).
+    'portal -> router:4000',
     // Prometheus scrapes every service's /metrics, the task worker's included.
     'namespace monitoring -> router:4000',
     ...Object.entries(SUBGRAPH_PORTS).map(([subgraph, port]) => `namespace monitoring -> ${subgraph}:${port}`),
@@ -163,9 +174,10 @@ function intendedConnections(inClusterBackingServices: boolean): string[] {
   return edges.sort();
 }
 
+const PRODUCTION_VALUES = ['-f', join(CHART, 'values-production.yaml')];
 const VALUES = {
   development: { args: [], inClusterBackingServices: true },
-  production: { args: ['-f', join(CHART, 'values-production.yaml')], inClusterBackingServices: false },
+  production: { args: PRODUCTION_VALUES, inClusterBackingServices: false },
 };
 
 describe.each(Object.entries(VALUES))('with the %s values', (_name, { args, inClusterBackingServices }) => {
@@ -195,8 +207,8 @@ describe.each(Object.entries(VALUES))('with the %s values', (_name, { args, inCl
     }
   });
 
-  it('runs a Deployment for the router, each subgraph and the projects worker', () => {
-    expect(deployments.map(component).sort()).toEqual(['ai', 'blockchain', 'payments', 'projects', 'projects-worker', 'router', 'users']);
+  it('runs a Deployment for the router, each subgraph, the projects worker and the portal', () => {
+    expect(deployments.map(component).sort()).toEqual(['ai', 'blockchain', 'payments', 'portal', 'projects', 'projects-worker', 'router', 'users']);
   });
 
   it('gives every container requests and limits of CPU and memory', () => {
@@ -225,6 +237,7 @@ describe.each(Object.entries(VALUES))('with the %s values', (_name, { args, inCl
       ...Object.keys(SUBGRAPH_PORTS).map((subgraph) => [subgraph, '/health', '/health']),
       // The task worker serves /health beside its /metrics.
       ['projects-worker', '/health', '/health'],
+      ['portal', '/health', '/health'],
       ...(inClusterBackingServices
         ? [
             ['postgresql', 'exec', 'exec'],
@@ -233,6 +246,15 @@ describe.each(Object.entries(VALUES))('with the %s values', (_name, { args, inCl
         : []),
     ];
     expect(probes.sort()).toEqual(expected.sort());
+  });
+
+  it("runs the portal from its own image as the unprivileged user, given none of the platform's secrets", () => {
+    const pods = Object.fromEntries(deployments.map((deployment) => [component(deployment), deployment.spec!.template!.spec]));
+    const portal = pods.portal!;
+    expect(portal.containers[0]!.image).toMatch(/supergraph-portal:/);
+    expect(portal.containers[0]!.image).not.toBe(pods.router!.containers[0]!.image);
+    expect(portal.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
+    expect(portal.containers[0]!.env).toBeUndefined();
   });
 
   it('has a PodDisruptionBudget for each Deployment, selecting exactly its pods', () => {
@@ -247,13 +269,14 @@ describe.each(Object.entries(VALUES))('with the %s values', (_name, { args, inCl
     }
   });
 
-  it('autoscales the router and the AI subgraph on CPU', () => {
+  it('autoscales the router, the AI subgraph and the portal on CPU', () => {
     const autoscalers = ofKind(objects, 'HorizontalPodAutoscaler').map((hpa) => [
       hpa.spec!.scaleTargetRef!.name,
       hpa.spec!.metrics!.map((metric) => metric.resource?.name ?? metric.pods?.metric.name),
     ]);
     expect(autoscalers.sort()).toEqual([
       [`${RELEASE}-ai`, ['cpu']],
+      [`${RELEASE}-portal`, ['cpu']],
       [`${RELEASE}-router`, ['cpu']],
     ]);
   });
@@ -335,7 +358,7 @@ describe.each(Object.entries(VALUES))('with the %s values', (_name, { args, inCl
   });
 
   it('routes GraphQL and the dashboard through an Ingress that keeps WebSocket and SSE streams open', () => {
-    const [ingress, ...more] = ofKind(objects, 'Ingress');
+    const [ingress, ...more] = ofKind(objects, 'Ingress').filter((object) => component(object) === 'router');
     expect(more).toEqual([]);
     const annotations = ingress!.metadata.annotations ?? {};
     expect(Number(annotations['nginx.ingress.kubernetes.io/proxy-read-timeout'])).toBeGreaterThanOrEqual(3600);
@@ -347,6 +370,50 @@ describe.each(Object.entries(VALUES))('with the %s values', (_name, { args, inCl
       ['/dashboard', `${RELEASE}-router`],
     ]);
   });
+});
+
+describe('the portal on its own host (the production values)', () => {
+  const { objects } = render(PRODUCTION_VALUES);
+  const ofComponent = (kind: string, name: string) => ofKind(objects, kind).find((object) => component(object) === name)!;
+  const portalIngress = ofComponent('Ingress', 'portal');
+  const portalHost = portalIngress.spec!.rules![0]!.host!;
+
+  it('serves its host, from the root, through the portal Service, over TLS', () => {
+    expect(portalHost).toBe('portal.example.com');
+    const paths = portalIngress.spec!.rules!.flatMap((rule) => rule.http.paths.map((path) => [rule.host, path.path, path.backend.service.name]));
+    expect(paths).toEqual([[portalHost, '/', ofComponent('Service', 'portal').metadata.name]]);
+    expect(portalIngress.spec!.tls!.flatMap((tls) => tls.hosts)).toEqual([portalHost]);
+  });
+
+  it("lets the portal's origin call the router, and has Sign-In with Ethereum messages name the portal's host", () => {
+    expect(deploymentSettings(objects, 'router').CORS_ORIGINS?.split(',')).toEqual([`https://${portalHost}`]);
+    expect(deploymentSettings(objects, 'users').SIWE_DOMAIN).toBe(portalHost);
+  });
+
+  it("queries the router's Service from the portal's server, and gives browsers the router's public GraphQL endpoint", () => {
+    const portal = deploymentSettings(objects, 'portal');
+    const router = ofComponent('Service', 'router');
+    const inCluster = new URL(portal.PORTAL_ROUTER_URL!);
+    expect([inCluster.hostname, Number(inCluster.port), inCluster.pathname]).toEqual([router.metadata.name, router.spec!.ports![0]!.port, '/graphql']);
+    const routerIngress = ofComponent('Ingress', 'router');
+    const graphqlPath = routerIngress.spec!.rules![0]!.http.paths.find((path) => path.path === '/graphql')!;
+    expect(graphqlPath.backend.service.name).toBe(router.metadata.name);
+    expect(portal.PORTAL_BROWSER_ROUTER_URL).toBe(`https://${routerIngress.spec!.rules![0]!.host!}/graphql`);
+    expect(routerIngress.spec!.tls!.flatMap((tls) => tls.hosts)).toEqual([routerIngress.spec!.rules![0]!.host]);
+  });
+
+  it("keeps the router's other CORS origins beside the portal's", () => {
+    const { objects: withOthers } = render([...PRODUCTION_VALUES, '--set', 'router.corsOrigins=https://admin.example.com']);
+    expect(deploymentSettings(withOthers, 'router').CORS_ORIGINS).toBe(`https://admin.example.com,https://${portalHost}`);
+  });
+});
+
+test('without the portal, nothing of it is rendered and the router admits neither its origin nor its pods', () => {
+  const { objects, error } = render([...PRODUCTION_VALUES, '--set', 'portal.enabled=false']);
+  expect(error).toBeUndefined();
+  expect(objects.filter((object) => component(object) === 'portal').map((object) => object.kind)).toEqual([]);
+  expect(deploymentSettings(objects, 'router').CORS_ORIGINS).toBeUndefined();
+  expect(allowedConnections(objects).filter((edge) => edge.includes('portal'))).toEqual([]);
 });
 
 test('the router also scales on requests per second when the cluster has a metrics adapter', () => {
@@ -375,7 +442,9 @@ test.each([
   ['secrets.aiMetricsToken', ['--set', 'secrets.existingSecret=']],
   ['secrets.stripeSecretKey', SHARED_SECRETS],
   ['postgresql.urls.users', ALL_SECRETS],
+  // The portal's live views need the router's public endpoint, which ingress.host otherwise gives.
+  ['portal.browserRouterUrl', ['--set', 'ingress.host=']],
 ])('a production install that misses %s is refused, naming it', (setting, overrides) => {
-  const { error } = render(['-f', join(CHART, 'values-production.yaml'), ...overrides]);
+  const { error } = render([...PRODUCTION_VALUES, ...overrides]);
   expect(error).toContain(setting);
 });

@@ -19,26 +19,29 @@ app.kubernetes.io/component: {{ .component }}
 
 {{/*
 The Deployments: what runs and where it listens. Each TypeScript service runs its compiled entry
-point from the one image; `values` names its block in values.yaml. A component without a port serves
-no HTTP: no Service, no probes, nothing may reach it (the task worker serves only /health and its
-/metrics, on PROJECTS_WORKER_METRICS_PORT). `callers`: the only components
-that may reach it (the router; payments calls users and blockchain, ai reads the projects feed, projects and its workers have ai check and run AI jobs);
-`metrics`: Prometheus may scrape its /metrics.
+point from the one image; `values` names its block in values.yaml, `image` the values of its image. A
+component without a port serves no HTTP: no Service, no probes, nothing may reach it (the task worker
+serves only /health and its /metrics, on PROJECTS_WORKER_METRICS_PORT). `public`: the ingress
+controller may reach it. `callers`: the only components that may reach it (the router; the portal calls
+the router, payments calls users and blockchain, ai reads the projects feed, projects and its workers
+have ai check and run AI jobs); `metrics`: Prometheus may scrape its /metrics.
 */}}
 {{- define "supergraph.components" -}}
-router: { values: router, port: 4000, image: node, command: [node, dist/router/src/main.js], metrics: true }
-users: { values: users, port: 4001, image: node, command: [node, dist/subgraphs/users/src/main.js], database: users, metrics: true, callers: [router, payments] }
-projects: { values: projects, port: 4002, image: node, command: [node, dist/subgraphs/projects/src/main.js], database: projects, metrics: true, callers: [router, ai] }
-projects-worker: { values: projectsWorker, port: 4012, image: node, command: [node, dist/subgraphs/projects/src/worker.js], database: projects, metrics: true }
-payments: { values: payments, port: 4003, image: node, command: [node, dist/subgraphs/payments/src/main.js], database: payments, metrics: true, callers: [router] }
-blockchain: { values: blockchain, port: 4004, image: node, command: [node, dist/subgraphs/blockchain/src/main.js], database: blockchain, metrics: true, callers: [router, payments, ai] }
-ai: { values: ai, port: 4005, image: ai, command: [python, -m, supergraph_ai], metrics: true, callers: [router, projects, projects-worker, payments] }
+router: { values: router, port: 4000, image: image, command: [node, dist/router/src/main.js], metrics: true, public: true, callers: [portal] }
+users: { values: users, port: 4001, image: image, command: [node, dist/subgraphs/users/src/main.js], database: users, metrics: true, callers: [router, payments] }
+projects: { values: projects, port: 4002, image: image, command: [node, dist/subgraphs/projects/src/main.js], database: projects, metrics: true, callers: [router, ai] }
+projects-worker: { values: projectsWorker, port: 4012, image: image, command: [node, dist/subgraphs/projects/src/worker.js], database: projects, metrics: true }
+payments: { values: payments, port: 4003, image: image, command: [node, dist/subgraphs/payments/src/main.js], database: payments, metrics: true, callers: [router] }
+blockchain: { values: blockchain, port: 4004, image: image, command: [node, dist/subgraphs/blockchain/src/main.js], database: blockchain, metrics: true, callers: [router, payments, ai] }
+ai: { values: ai, port: 4005, image: aiImage, command: [python, -m, supergraph_ai], metrics: true, callers: [router, projects, projects-worker, payments] }
+portal: { values: portal, port: 3000, image: portalImage, command: [node, apps/portal/server.js], public: true }
 {{- end }}
 
-{{/* The components this release runs (the worker only when enabled). */}}
+{{/* The components this release runs (the worker and the portal only when enabled). */}}
 {{- define "supergraph.enabledComponents" -}}
 {{- $all := include "supergraph.components" . | fromYaml -}}
 {{- if not .Values.projectsWorker.enabled }}{{- $_ := unset $all "projects-worker" }}{{- end }}
+{{- if not .Values.portal.enabled }}{{- $_ := unset $all "portal" }}{{- end }}
 {{- toYaml $all -}}
 {{- end }}
 
@@ -46,6 +49,21 @@ ai: { values: ai, port: 4005, image: ai, command: [python, -m, supergraph_ai], m
 {{- define "supergraph.graphqlUrl" -}}
 {{- $port := (get (include "supergraph.components" .root | fromYaml) .component).port -}}
 http://{{ include "supergraph.fullname" .root }}-{{ .component }}:{{ $port }}/graphql
+{{- end }}
+
+{{/* The router's GraphQL endpoint as browsers reach it, through the Ingress; empty without ingress.host. */}}
+{{- define "supergraph.publicGraphqlUrl" -}}
+{{- if and .Values.ingress.enabled .Values.ingress.host -}}
+{{ ternary "https" "http" (not (empty .Values.ingress.tlsSecretName)) }}://{{ .Values.ingress.host }}/graphql
+{{- end -}}
+{{- end }}
+
+{{/* The portal's public origin, which the router lets call it (CORS); empty without portal.ingress.host. */}}
+{{- define "supergraph.portalOrigin" -}}
+{{- $portal := .Values.portal -}}
+{{- if and $portal.enabled $portal.ingress.host -}}
+{{ ternary "https" "http" (not (empty $portal.ingress.tlsSecretName)) }}://{{ $portal.ingress.host }}
+{{- end -}}
 {{- end }}
 
 {{- define "supergraph.secretName" -}}

@@ -28,20 +28,24 @@ ROUTER_PORT: "4000"
 {{- range $subgraph := list "users" "projects" "payments" "blockchain" "ai" }}
 SUBGRAPH_{{ upper $subgraph }}_URL: {{ include "supergraph.graphqlUrl" (dict "root" $root "component" $subgraph) | quote }}
 {{- end }}
-{{- with $root.Values.router.corsOrigins }}
-CORS_ORIGINS: {{ . | quote }}
+{{- $origins := compact (splitList "," $root.Values.router.corsOrigins) }}
+{{- with include "supergraph.portalOrigin" $root }}{{- if not (has . $origins) }}{{- $origins = append $origins . }}{{- end }}{{- end }}
+{{- with $origins }}
+CORS_ORIGINS: {{ join "," . | quote }}
 {{- end }}
 # Behind the ingress controller, the caller's address is the first X-Forwarded-For entry (rate limits per address).
 RATE_LIMIT_TRUST_PROXY: "true"
 {{- end }}
 
 {{- define "supergraph.settings.users" -}}
+{{- $v := .root.Values -}}
 {{ include "supergraph.settings.node" . }}
 USERS_PORT: "4001"
-{{- with .root.Values.users.adminEmails }}
+{{- with $v.users.adminEmails }}
 ADMIN_EMAILS: {{ . | quote }}
 {{- end }}
-{{- with .root.Values.users.siweDomain | default .root.Values.ingress.host }}
+{{- /* The portal's page asks the wallet to sign, so its host is what the messages name. */}}
+{{- with $v.users.siweDomain | default (ternary $v.portal.ingress.host "" $v.portal.enabled) | default $v.ingress.host }}
 SIWE_DOMAIN: {{ . | quote }}
 {{- end }}
 {{- end }}
@@ -115,11 +119,27 @@ AI_BLOCKCHAIN_URL: {{ include "supergraph.graphqlUrl" (dict "root" .root "compon
 LLM_PROVIDER: {{ .root.Values.ai.llmProvider | quote }}
 {{- end }}
 
-{{/* Settings from the Secret, as (name, key, optional) rows. */}}
+{{- define "supergraph.settings.portal" -}}
+{{- $v := .root.Values -}}
+{{- if $v.production }}
+NODE_ENV: production
+{{- end }}
+# Where Next.js's standalone server listens (its HOSTNAME would otherwise be the pod's name).
+HOSTNAME: "0.0.0.0"
+PORT: "3000"
+# Server-side queries go to the router's Service; browsers open live views' sockets on its public URL.
+PORTAL_ROUTER_URL: {{ include "supergraph.graphqlUrl" (dict "root" .root "component" "router") | quote }}
+{{- with include "supergraph.deploymentSetting" (list .root ($v.portal.browserRouterUrl | default (include "supergraph.publicGraphqlUrl" .root)) "portal.browserRouterUrl (or ingress.host)") }}
+PORTAL_BROWSER_ROUTER_URL: {{ . | quote }}
+{{- end }}
+{{- end }}
+
+{{/* Settings from the Secret, as (name, key, optional) rows. The portal has none: it reaches the platform only through the router, with each user's own token. */}}
 {{- define "supergraph.secretSettings" -}}
 {{- $c := .component -}}
 {{- $components := include "supergraph.components" .root | fromYaml -}}
-{{- $rows := list (list "ROUTER_SIGNING_SECRET" "router-signing-secret" false) (list "REDIS_URL" "redis-url" false) -}}
+{{- $rows := list -}}
+{{- if ne $c "portal" }}{{- $rows = list (list "ROUTER_SIGNING_SECRET" "router-signing-secret" false) (list "REDIS_URL" "redis-url" false) }}{{- end -}}
 {{- if has $c (list "router" "users") }}{{- $rows = append $rows (list "JWT_SECRET" "jwt-secret" false) }}{{- end -}}
 {{- with (get $components $c).database }}{{- $rows = append $rows (list (printf "%s_DATABASE_URL" (upper .)) (printf "%s-database-url" .) false) }}{{- end -}}
 {{- if eq $c "payments" -}}
