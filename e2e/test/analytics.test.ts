@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { RedisEventBus } from '@supergraph/pubsub';
 import { bearer, errorCodes, graphql } from '@supergraph/testing';
 import { REDIS_URL, startPaymentsHarness, type PaymentsHarness } from '@supergraph/payments/test/harness';
+import { register } from './accounts';
+import { CARD_PAYMENT_FIELDS, establishedCustomer, payByCard, riskyBurst, type CardPayment } from './card-payments';
 import { startAiSubgraph } from './python-subgraph';
 import { TestStack } from './stack';
 
@@ -54,7 +56,6 @@ beforeAll(async () => {
 afterAll(() => stack.stop());
 
 const CHANNEL = 'payments.paymentUpdated';
-type Paid = { id: string; amount: string; status: string };
 type Figures = {
   revenue: { currency: string; gross: string; refunded: string; net: string; payments: number }[];
   activeUsers: number;
@@ -68,27 +69,6 @@ const ANALYTICS = `{ analytics {
   fraudRate { rate count outOf } validationPassRate { rate count outOf }
   insights { kind metric value baseline } quarantined(first: 10) { eventId channel reason raw }
 } }`;
-
-async function signUp(email: string): Promise<{ token: string; userId: string }> {
-  const response = await graphql<{ register: { token: string; user: { id: string } } }>(
-    url,
-    'mutation ($email: String!) { register(email: $email, password: "correct horse battery") { token user { id } } }',
-    { email },
-  );
-  expect(response.errors).toBeUndefined();
-  return { token: response.data!.register.token, userId: response.data!.register.user.id };
-}
-
-async function pay(token: string, amount: string, paymentMethod = 'pm_card_visa'): Promise<Paid> {
-  const response = await graphql<{ createPayment: Paid }>(
-    url,
-    'mutation ($amount: String!, $key: String!, $pm: String) { createPayment(amount: $amount, currency: "USD", idempotencyKey: $key, paymentMethod: $pm) { id amount status } }',
-    { amount, key: randomUUID(), pm: paymentMethod },
-    bearer(token),
-  );
-  expect(response.errors).toBeUndefined();
-  return response.data!.createPayment;
-}
 
 async function figures(token: string): Promise<Figures> {
   const response = await graphql<{ analytics: Figures }>(url, ANALYTICS, {}, bearer(token));
@@ -108,22 +88,20 @@ async function drained(token: string, marker: string): Promise<Figures> {
 }
 
 test('payments made through the router add up exactly in analytics; a bad record is quarantined; a replay changes nothing; admins only', async () => {
-  const admin = await signUp(ADMIN_EMAIL);
+  const admin = await register(url, ADMIN_EMAIL);
   adminToken = admin.token;
-  const regular = await signUp(`regular-${randomUUID()}@example.com`);
-  await payments.users.database.prisma.user.update({ where: { id: regular.userId }, data: { createdAt: new Date(Date.now() - 400 * 86_400_000) } });
-  const made: Paid[] = [await pay(regular.token, '4200'), await pay(regular.token, '1999')];
-  const refund = await graphql<{ refundPayment: Paid }>(
+  const regular = await establishedCustomer(url, payments.users, `regular-${randomUUID()}@example.com`);
+  const made: CardPayment[] = [await payByCard(url, regular.token, '4200'), await payByCard(url, regular.token, '1999')];
+  const refund = await graphql<{ refundPayment: CardPayment }>(
     url,
-    'mutation ($id: ID!, $key: String!) { refundPayment(id: $id, idempotencyKey: $key) { id amount status } }',
+    `mutation ($id: ID!, $key: String!) { refundPayment(id: $id, idempotencyKey: $key) { ${CARD_PAYMENT_FIELDS} } }`,
     { id: made[1]!.id, key: randomUUID() },
     bearer(regular.token),
   );
   expect(refund.data!.refundPayment.status).toBe('REFUNDED');
   // A brand-new account: small payments, most declined, then a huge one the fraud score holds.
-  const newcomer = await signUp(`newcomer-${randomUUID()}@example.com`);
-  for (let i = 0; i < 6; i++) made.push(await pay(newcomer.token, String(100 + i), i % 3 === 0 ? 'pm_card_visa' : 'pm_card_chargeDeclined'));
-  made.push(await pay(newcomer.token, '99999999'));
+  const newcomer = await register(url, `newcomer-${randomUUID()}@example.com`);
+  made.push(...(await riskyBurst(url, newcomer.token, 6)));
   expect(made.at(-1)!.status).toBe('REVIEW');
 
   // A malformed record on the bus: quarantined with its reason, with its event id.
@@ -163,7 +141,7 @@ test('payments made through the router add up exactly in analytics; a bad record
 
 // Runs after the first test, whose admin it reuses (and whose figures it leaves alone: it asks only for queue waits).
 test('a task run through the router shows in the queue wait of its tier', async () => {
-  const owner = await signUp(`builder-${randomUUID()}@example.com`);
+  const owner = await register(url, `builder-${randomUUID()}@example.com`);
   const project = await graphql<{ createProject: { id: string } }>(url, 'mutation { createProject(name: "Measured") { id } }', {}, bearer(owner.token));
   expect(project.errors).toBeUndefined();
   const task = await graphql(

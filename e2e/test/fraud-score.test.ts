@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { bearer, errorCodes, graphql } from '@supergraph/testing';
 import { startPaymentsHarness, type PaymentsHarness } from '@supergraph/payments/test/harness';
+import { register } from './accounts';
+import { establishedCustomer, payByCard, riskyBurst } from './card-payments';
 import { startAiSubgraph } from './python-subgraph';
 import { TestStack } from './stack';
 
@@ -31,26 +33,6 @@ const PAYMENTS_WITH_SCORES = `query ($id: ID!) {
   user(id: $id) { payments { amount fraudScore { score isAnomaly reasons { feature } } } }
 }`;
 
-async function signUp(email: string): Promise<{ token: string; userId: string }> {
-  const response = await graphql<{ register: { token: string; user: { id: string } } }>(
-    url,
-    'mutation ($email: String!) { register(email: $email, password: "correct horse battery") { token user { id } } }',
-    { email },
-  );
-  expect(response.errors).toBeUndefined();
-  return { token: response.data!.register.token, userId: response.data!.register.user.id };
-}
-
-async function pay(token: string, amount: string, paymentMethod = 'pm_card_visa'): Promise<void> {
-  const response = await graphql(
-    url,
-    'mutation ($amount: String!, $key: String!, $pm: String) { createPayment(amount: $amount, currency: "USD", idempotencyKey: $key, paymentMethod: $pm) { id } }',
-    { amount, key: randomUUID(), pm: paymentMethod },
-    bearer(token),
-  );
-  expect(response.errors).toBeUndefined();
-}
-
 async function scoredPayments(adminToken: string, userId: string): Promise<Scored[]> {
   const response = await graphql<{ user: { payments: Scored[] } }>(url, PAYMENTS_WITH_SCORES, { id: userId }, bearer(adminToken));
   expect(response.errors).toBeUndefined();
@@ -58,18 +40,15 @@ async function scoredPayments(adminToken: string, userId: string): Promise<Score
 }
 
 test('an admin sees fraud scores on payments; a huge payment from a brand-new account in a burst scores higher', async () => {
-  const admin = await signUp('fraud-admin@example.com');
+  const admin = await register(url, 'fraud-admin@example.com');
 
-  // An established customer: registered 400 days ago (set in the users database — a test cannot
-  // wait that long), one ordinary payment of 42.00 USD.
-  const regular = await signUp(`regular-${randomUUID()}@example.com`);
-  await payments.users.database.prisma.user.update({ where: { id: regular.userId }, data: { createdAt: new Date(Date.now() - 400 * 86_400_000) } });
-  await pay(regular.token, '4200');
+  // An established customer (registered 400 days ago): one ordinary payment of 42.00 USD.
+  const regular = await establishedCustomer(url, payments.users, `regular-${randomUUID()}@example.com`);
+  await payByCard(url, regular.token, '4200');
 
   // A brand-new account: a burst of small payments, most of them declined, then 999,999.99 USD.
-  const newcomer = await signUp(`newcomer-${randomUUID()}@example.com`);
-  for (let i = 0; i < 10; i++) await pay(newcomer.token, String(100 + i), i % 3 === 0 ? 'pm_card_visa' : 'pm_card_chargeDeclined');
-  await pay(newcomer.token, '99999999');
+  const newcomer = await register(url, `newcomer-${randomUUID()}@example.com`);
+  await riskyBurst(url, newcomer.token, 10);
 
   const [ordinary] = await scoredPayments(admin.token, regular.userId);
   const burst = await scoredPayments(admin.token, newcomer.userId);
@@ -86,8 +65,8 @@ test('an admin sees fraud scores on payments; a huge payment from a brand-new ac
 });
 
 test('a customer reading their own payments gets no fraud score, with FORBIDDEN', async () => {
-  const customer = await signUp(`customer-${randomUUID()}@example.com`);
-  await pay(customer.token, '1999');
+  const customer = await register(url, `customer-${randomUUID()}@example.com`);
+  await payByCard(url, customer.token, '1999');
   const response = await graphql<{ me: { payments: Scored[] } }>(url, '{ me { payments { amount fraudScore { score } } } }', {}, bearer(customer.token));
   expect(response.data!.me.payments).toEqual([{ amount: '1999', fraudScore: null }]);
   expect(errorCodes(response)).toEqual(['FORBIDDEN']);

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { bearer, errorCodes, graphql } from '@supergraph/testing';
 import { startPaymentsHarness, type PaymentsHarness } from '@supergraph/payments/test/harness';
+import { register, type Account } from './accounts';
+import { CARD_PAYMENT_FIELDS, establishedCustomer, payByCard, riskyBurst, type CardPayment } from './card-payments';
 import { startAiSubgraph } from './python-subgraph';
 import { TestStack } from './stack';
 
@@ -32,48 +34,22 @@ beforeAll(async () => {
 });
 afterAll(() => stack.stop());
 
-type Paid = { id: string; status: string; providerReference: string | null; failureReason: string | null };
-const PAID = 'id status providerReference failureReason';
-
-async function signUp(email: string): Promise<{ token: string; userId: string }> {
-  const response = await graphql<{ register: { token: string; user: { id: string } } }>(
-    url,
-    'mutation ($email: String!) { register(email: $email, password: "correct horse battery") { token user { id } } }',
-    { email },
-  );
-  expect(response.errors).toBeUndefined();
-  return { token: response.data!.register.token, userId: response.data!.register.user.id };
-}
-
-async function pay(token: string, amount: string, paymentMethod = 'pm_card_visa'): Promise<Paid> {
-  const response = await graphql<{ createPayment: Paid }>(
-    url,
-    `mutation ($amount: String!, $key: String!, $pm: String) { createPayment(amount: $amount, currency: "USD", idempotencyKey: $key, paymentMethod: $pm) { ${PAID} } }`,
-    { amount, key: randomUUID(), pm: paymentMethod },
-    bearer(token),
-  );
-  expect(response.errors).toBeUndefined();
-  return response.data!.createPayment;
-}
-
-/** A brand-new account: a burst of small payments, most declined, then 999,999.99 USD. Returns the big one. */
-async function riskyPayment(): Promise<{ payer: { token: string; userId: string }; payment: Paid }> {
-  const payer = await signUp(`newcomer-${randomUUID()}@example.com`);
-  for (let i = 0; i < 10; i++) await pay(payer.token, String(100 + i), i % 3 === 0 ? 'pm_card_visa' : 'pm_card_chargeDeclined');
-  return { payer, payment: await pay(payer.token, '99999999') };
+/** A brand-new account's burst of small payments, most declined, then 999,999.99 USD. Returns the big one. */
+async function riskyPayment(): Promise<{ payer: Account; payment: CardPayment }> {
+  const payer = await register(url, `newcomer-${randomUUID()}@example.com`);
+  return { payer, payment: (await riskyBurst(url, payer.token, 10)).at(-1)! };
 }
 
 const intentsOf = (paymentId: string) => [...payments.stripe.intents.values()].filter((intent) => intent.metadata.paymentId === paymentId);
 
-let admin: { token: string; userId: string };
+let admin: Account;
 beforeAll(async () => {
-  admin = await signUp('review-admin@example.com');
+  admin = await register(url, 'review-admin@example.com');
 });
 
 test('a risky payment is held in REVIEW, uncharged, with the score the router shows admins; an ordinary one is charged', async () => {
-  const regular = await signUp(`regular-${randomUUID()}@example.com`);
-  await payments.users.database.prisma.user.update({ where: { id: regular.userId }, data: { createdAt: new Date(Date.now() - 400 * 86_400_000) } });
-  const ordinary = await pay(regular.token, '4200');
+  const regular = await establishedCustomer(url, payments.users, `regular-${randomUUID()}@example.com`);
+  const ordinary = await payByCard(url, regular.token, '4200');
   expect(ordinary.status).toBe('SUCCEEDED');
 
   const { payment } = await riskyPayment();
@@ -96,9 +72,9 @@ test('a risky payment is held in REVIEW, uncharged, with the score the router sh
 test('an admin releases a held payment through the router: charged once', async () => {
   const { payer, payment } = await riskyPayment();
   expect(payment.status).toBe('REVIEW');
-  const RELEASE = `mutation ($id: ID!) { releasePayment(id: $id) { ${PAID} } }`;
+  const RELEASE = `mutation ($id: ID!) { releasePayment(id: $id) { ${CARD_PAYMENT_FIELDS} } }`;
   expect(errorCodes(await graphql(url, RELEASE, { id: payment.id }, bearer(payer.token)))).toEqual(['FORBIDDEN']);
-  const released = await graphql<{ releasePayment: Paid }>(url, RELEASE, { id: payment.id }, bearer(admin.token));
+  const released = await graphql<{ releasePayment: CardPayment }>(url, RELEASE, { id: payment.id }, bearer(admin.token));
   expect(released.errors).toBeUndefined();
   expect(released.data!.releasePayment.status).toBe('SUCCEEDED');
   expect(intentsOf(payment.id).map((intent) => [intent.amount, intent.status])).toEqual([[99999999, 'succeeded']]);
@@ -107,9 +83,9 @@ test('an admin releases a held payment through the router: charged once', async 
 test('an admin rejects a held payment through the router: FAILED, never charged', async () => {
   const { payment } = await riskyPayment();
   expect(payment.status).toBe('REVIEW');
-  const rejected = await graphql<{ rejectPayment: Paid }>(
+  const rejected = await graphql<{ rejectPayment: CardPayment }>(
     url,
-    `mutation ($id: ID!) { rejectPayment(id: $id, reason: "stolen card pattern") { ${PAID} } }`,
+    `mutation ($id: ID!) { rejectPayment(id: $id, reason: "stolen card pattern") { ${CARD_PAYMENT_FIELDS} } }`,
     { id: payment.id },
     bearer(admin.token),
   );
