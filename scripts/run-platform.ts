@@ -73,6 +73,8 @@ async function main(): Promise<void> {
   const portalPort = process.env.PORTAL_PORT ?? '3000';
   // The portal's live views open sockets to the router from the portal's origin, which the router must allow (its default is port 3000).
   if (process.env.NODE_ENV !== 'production') process.env.CORS_ORIGINS ||= `http://localhost:${portalPort},http://127.0.0.1:${portalPort}`;
+  // Sign-In with Ethereum messages name the host of the page that asks for the signature: the portal at the URL printed below.
+  process.env.SIWE_DOMAIN ||= `localhost:${portalPort}`;
   const services = [
     ...subgraphs.map((subgraph) => ({
       name: subgraph.name,

@@ -9,6 +9,8 @@ import {
   PortalSubmitTaskDocument,
   RegisterDocument,
   SetUserTierDocument,
+  SignInWithEthereumDocument,
+  SiweNonceDocument,
   type TaskKind,
   type Tier,
 } from '../../../clients/generated/graphql';
@@ -22,20 +24,36 @@ export interface FormState {
   errors: string[];
 }
 
+/** Every way in (password, registration, wallet) ends here: the session cookie holds the router's token, and the user lands on the dashboard. */
+async function enter(session: { token: string; expiresAt: string } | undefined, errors: readonly RouterError[] | undefined): Promise<FormState> {
+  if (!session) return { errors: messagesFor(errors) };
+  await startSession(session.token, session.expiresAt);
+  redirect('/dashboard');
+}
+
 export async function signIn(_previous: FormState, form: FormData): Promise<FormState> {
   const result = await execute(LoginDocument, { email: field(form, 'email'), password: field(form, 'password') });
-  if (!result.data?.login) return { errors: messagesFor(result.errors) };
-  await startSession(result.data.login.token, result.data.login.expiresAt);
-  redirect('/dashboard');
+  return enter(result.data?.login, result.errors);
 }
 
 /** Registration signs the new user in at once: `register` answers with a token as `login` does. */
 export async function register(_previous: FormState, form: FormData): Promise<FormState> {
   const displayName = field(form, 'displayName').trim();
   const result = await execute(RegisterDocument, { email: field(form, 'email'), password: field(form, 'password'), displayName: displayName || null });
-  if (!result.data?.register) return { errors: messagesFor(result.errors) };
-  await startSession(result.data.register.token, result.data.register.expiresAt);
-  redirect('/dashboard');
+  return enter(result.data?.register, result.errors);
+}
+
+/** Step one of Sign-In with Ethereum: a single-use nonce, and the domain the signed message must name. */
+export async function siweNonce(): Promise<FormState & { issued?: { nonce: string; domain: string; expiresAt: string } }> {
+  const result = await execute(SiweNonceDocument, {});
+  if (!result.data?.siweNonce) return { errors: messagesFor(result.errors) };
+  return { errors: [], issued: result.data.siweNonce };
+}
+
+/** Step two: the router checks the wallet's signature of the EIP-4361 message; the token it answers with never reaches the page. */
+export async function signInWithEthereum(message: string, signature: string): Promise<FormState> {
+  const result = await execute(SignInWithEthereumDocument, { message, signature });
+  return enter(result.data?.signInWithEthereum, result.errors);
 }
 
 export async function signOut(): Promise<void> {

@@ -24,7 +24,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               <Link href="/wallet">Wallet</Link>
               <Link href="/ai">AI</Link>
               {user.isAdmin && <Link href="/admin">Admin</Link>}
-              <span className="who">{user.email}</span>
+              <span className="who">{user.email ?? user.displayName}</span>
               <form action={signOut}>
                 <button type="submit">Sign out</button>
               </form>

@@ -10,6 +10,11 @@ const MESSAGES: Partial<Record<ErrorCode | 'GRAPHQL_VALIDATION_FAILED', string>>
   UNAUTHENTICATED: 'Your session has ended. Please sign in again.',
   FORBIDDEN: 'This area is for administrators only.',
   INVALID_CREDENTIALS: 'That email and password do not match an account.',
+  SIWE_INVALID_MESSAGE: 'The sign-in message your wallet signed was not accepted. Please try again.',
+  SIWE_INVALID_SIGNATURE: 'The signature does not come from the wallet that asked to sign in. Please try again.',
+  SIWE_NONCE_INVALID: 'This sign-in request was not issued by the platform. Please try again.',
+  SIWE_NONCE_USED: 'This sign-in request was already used. Please try again.',
+  SIWE_NONCE_EXPIRED: 'The sign-in request expired before it was signed. Please try again.',
   EMAIL_TAKEN: 'An account with this email already exists. Try signing in instead.',
   EMAIL_INVALID: 'Please enter a valid email address.',
   PASSWORD_TOO_SHORT: 'Please choose a longer password.',
@@ -51,3 +56,25 @@ export function messageFor(error: RouterError): string {
 export function messagesFor(errors: readonly RouterError[] | undefined): string[] {
   return [...new Set((errors ?? []).map(messageFor))];
 }
+
+/**
+ * What a person reads when their wallet (an EIP-1193 provider) refuses or fails a request, by the
+ * error's `code` (EIP-1193 and EIP-1474). Wallets word their own messages differently, so only the code counts.
+ */
+const WALLET_MESSAGES: Record<number, string> = {
+  4001: 'You declined the request in your wallet, so you are not signed in.',
+  4100: 'Your wallet did not let the portal see your account. Allow it in the wallet and try again.',
+  4900: 'Your wallet is not connected to a network. Connect it and try again.',
+  4901: 'Your wallet is not connected to a network. Connect it and try again.',
+  [-32002]: 'Your wallet is already asking you something. Open it to answer, then try again.',
+};
+
+const WALLET_GENERAL = 'Your wallet could not complete the sign-in. Please try again.';
+
+export function walletMessageFor(error: unknown): string {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+  return (typeof code === 'number' && WALLET_MESSAGES[code]) || WALLET_GENERAL;
+}
+
+/** A portal opened at another host than the one the platform's sign-in messages must name (SIWE_DOMAIN). */
+export const wrongSiweDomainMessage = (domain: string) => `Sign-In with Ethereum works when the portal is opened at ${domain}. Please open it there.`;

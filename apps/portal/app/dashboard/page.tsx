@@ -77,8 +77,24 @@ export default async function DashboardPage() {
       <section>
         <h2>Account</h2>
         <dl className="facts">
-          <dt>Email</dt>
-          <dd>{me.email}</dd>
+          {me.email && (
+            <>
+              <dt>Email</dt>
+              <dd>{me.email}</dd>
+            </>
+          )}
+          {me.walletAddresses.length > 0 && (
+            <>
+              <dt>Signs in with</dt>
+              <dd data-testid="wallet-addresses">
+                {me.walletAddresses.map((address) => (
+                  <div key={address}>
+                    <code>{address}</code>
+                  </div>
+                ))}
+              </dd>
+            </>
+          )}
           <dt>Tier</dt>
           <dd data-testid="tier">{me.tier}</dd>
           <dt>Member since</dt>

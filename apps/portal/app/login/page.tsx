@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import { ActionForm } from '../../src/action-form';
 import { CredentialFields } from '../../src/credential-fields';
+import { SiweSignIn } from '../../src/siwe-sign-in';
 import { signIn } from '../actions';
 
 export default function SignInPage() {
@@ -10,6 +11,7 @@ export default function SignInPage() {
       <ActionForm action={signIn} submitLabel="Sign in" pendingLabel="Signing in…">
         <CredentialFields />
       </ActionForm>
+      <SiweSignIn />
       <p>
         New here? <Link href="/register">Create an account</Link>.
       </p>
