@@ -127,6 +127,7 @@ test('payments made through the router add up exactly in analytics; a bad record
 
   // Every event again, as an at-least-once relay or an operator's replay would send them: nothing changes.
   for (const event of logged) await bus.publish(CHANNEL, event.payload);
+  for (const event of signIns) await bus.publish('users.signedIn', event.payload);
   const after = await drained(admin.token, `marker-${randomUUID()}`);
   expect(after.revenue).toEqual(before.revenue);
   expect(after.activeUsers).toBe(before.activeUsers);

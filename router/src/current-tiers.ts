@@ -1,4 +1,5 @@
 import { ACCOUNT_UPDATED, type AccountUpdated, type Identity, type Tier } from '@supergraph/identity';
+import type { OutboxEnvelope } from '@supergraph/outbox';
 import { consumeEvents, type EventBus } from '@supergraph/pubsub';
 import type { Logger } from '@supergraph/server';
 import { BoundedCache } from './bounded-cache';
@@ -33,9 +34,11 @@ export function usersTierLookup(usersUrl: () => string, signingSecret: string): 
  * issued with. The router forwards the current one in the signed identity, so rate limits and task
  * priority follow it at the next request, without a new sign-in and without longer-lived tokens.
  *
- * A tier read once is kept for `cacheMs`; the users subgraph's `users.accountUpdated` event, published
- * after each committed change, makes the router forget it, so the next request reads it again. Events
- * are at most once (Redis pub/sub), so `cacheMs` bounds how long a lost one can leave a tier stale.
+ * A tier read once is kept for `cacheMs`; the users subgraph's `users.accountUpdated` event, which its
+ * outbox publishes after each committed change (at least once, also when Redis was away at the time),
+ * makes the router forget it, so the next request reads it again. The router hears it live, so one
+ * published while its own connection to Redis is cut can pass it by: `cacheMs` bounds how long that
+ * leaves a tier stale.
  * While the users subgraph cannot answer, requests go on at their credential's tier.
  */
 export class CurrentTiers {
@@ -59,10 +62,10 @@ export class CurrentTiers {
     this.failureBackoffMs = options.failureBackoffMs ?? 5_000;
     this.listening =
       events &&
-      consumeEvents<AccountUpdated>(
+      consumeEvents<OutboxEnvelope<AccountUpdated>>(
         events,
         ACCOUNT_UPDATED,
-        async (event) => this.forget(event.userId),
+        async ({ payload }) => this.forget(payload.userId),
         (_event, error) => logger.warn('could not act on an account change', { error: String(error) }),
       );
   }

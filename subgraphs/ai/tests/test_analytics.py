@@ -194,12 +194,15 @@ def test_queue_wait_by_tier_and_active_users(analytics: Analytics) -> None:
 
 def test_sign_ins_make_users_active_once_each_and_bad_ones_are_quarantined(analytics: Analytics) -> None:
     def sign_in(user_id: str, at: datetime, method: str = "password") -> dict[str, Any]:
-        return {"id": str(uuid.uuid4()), "userId": user_id, "method": method, "at": at.isoformat()}
+        return envelope(SIGNED_IN, {"userId": user_id, "method": method}, at)
 
     reader, payer = str(uuid.uuid4()), str(uuid.uuid4())
     signed_in = [sign_in(reader, DAY), sign_in(reader, DAY + timedelta(hours=3), "siwe"), sign_in(payer, DAY)]
     assert feed(analytics, SIGNED_IN, *signed_in) == ["stored"] * 3
-    assert feed(analytics, SIGNED_IN, signed_in[0]) == ["duplicate"]  # a replay counts once
+    # The users outbox's relay publishes a row again when it could not mark it published: same envelope id.
+    republished = {**signed_in[1], "createdAt": (DAY + timedelta(hours=3)).isoformat().replace("+00:00", "Z")}
+    assert feed(analytics, SIGNED_IN, signed_in[0], republished) == ["duplicate", "duplicate"]
+    assert (analytics.store.totals().part, analytics.store.totals().whole) == (3, 3)
     feed(analytics, PAYMENT_UPDATED, payment("SUCCEEDED", "100", at=DAY, user_id=payer))
     # The reader only signed in; the payer also paid: two distinct users, that day and no other.
     assert analytics.store.active_users(DAY, DAY + timedelta(days=1)) == 2
@@ -207,7 +210,7 @@ def test_sign_ins_make_users_active_once_each_and_bad_ones_are_quarantined(analy
     assert feed(analytics, SIGNED_IN, sign_in(reader, DAY, "carrier-pigeon")) == ["quarantined"]
     assert feed(analytics, SIGNED_IN, sign_in(reader, RECEIVED + timedelta(hours=1))) == ["quarantined"]
     reasons = {q.reason for q in analytics.store.quarantined(10)}
-    assert "at is in the future" in reasons
+    assert "createdAt is in the future" in reasons
     assert any(reason.startswith("payload.method must be password | register | siwe") for reason in reasons)
 
 
@@ -305,22 +308,28 @@ def test_a_store_file_held_by_another_process_leaves_this_one_counting_in_memory
         holder.wait()
 
 
+async def append_to_log(client: redis.Redis, log_key: str, message: dict[str, Any] | str) -> None:
+    """What packages/pubsub's publish appends to a channel's log (`<prefix>log:<channel>`, field `payload`)."""
+    body = message if isinstance(message, str) else json.dumps(message)
+    await client.xadd(log_key, {"previous": "0-0", "payload": body})
+
+
+async def until(condition: Any) -> None:
+    for _ in range(200):
+        if condition():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the pipeline did not catch up")
+
+
 async def test_the_pipeline_follows_the_bus_logs_and_resumes_where_it_stopped(tmp_path: Path) -> None:
-    """The streams packages/pubsub keeps per channel (`<prefix>log:<channel>`, field `payload`), on the real Redis."""
+    """The streams packages/pubsub keeps per channel, on the real Redis."""
     prefix = f"analytics-test-{uuid.uuid4()}:"
     client = redis.from_url(REDIS_URL)
     log_key = f"{prefix}log:{PAYMENT_UPDATED}"
 
     async def publish(message: dict[str, Any] | str) -> None:
-        body = message if isinstance(message, str) else json.dumps(message)
-        await client.xadd(log_key, {"previous": "0-0", "payload": body})
-
-    async def until(condition: Any) -> None:
-        for _ in range(200):
-            if condition():
-                return
-            await asyncio.sleep(0.05)
-        raise AssertionError("the pipeline did not catch up")
+        await append_to_log(client, log_key, message)
 
     now = datetime.now(UTC)
     try:
@@ -346,5 +355,35 @@ async def test_the_pipeline_follows_the_bus_logs_and_resumes_where_it_stopped(tm
         assert 'outcome="duplicate"' not in rendered
         await second.aclose()
     finally:
+        await client.delete(log_key)
+        await client.aclose()
+
+
+async def test_a_sign_in_the_users_outbox_relays_twice_counts_once(tmp_path: Path) -> None:
+    """The relay publishes a row again when it could not mark it published (a crash, a lost reply): same id."""
+    prefix = f"analytics-test-{uuid.uuid4()}:"
+    client = redis.from_url(REDIS_URL)
+    log_key = f"{prefix}log:{SIGNED_IN}"
+    now = datetime.now(UTC)
+    signed_in = envelope(SIGNED_IN, {"userId": str(uuid.uuid4()), "method": "password"}, now)
+    other = envelope(SIGNED_IN, {"userId": str(uuid.uuid4()), "method": "siwe"}, now)
+    metrics = Metrics()
+    analytics = Analytics(tmp_path, metrics)
+    try:
+        for message in (signed_in, other, signed_in):
+            await append_to_log(client, log_key, message)
+        analytics.listen(REDIS_URL, prefix, retry_seconds=0.1)
+
+        def rendered() -> str:
+            return metrics.render().decode()
+
+        await until(lambda: 'outcome="duplicate"} 1.0' in rendered())
+        assert f'ai_analytics_records_total{{channel="{SIGNED_IN}",outcome="stored"}} 2.0' in rendered()
+        assert f'ai_analytics_records_total{{channel="{SIGNED_IN}",outcome="duplicate"}} 1.0' in rendered()
+        totals = analytics.store.totals()
+        assert (totals.part, totals.whole) == (2, 2)
+        assert analytics.store.active_users(now - timedelta(hours=1), now + timedelta(hours=1)) == 2
+    finally:
+        await analytics.aclose()
         await client.delete(log_key)
         await client.aclose()

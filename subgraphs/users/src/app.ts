@@ -1,8 +1,9 @@
 import type { UsersServiceConfig } from '@supergraph/config';
+import { startOutboxRelay, type OutboxRelay } from '@supergraph/outbox';
 import { createLogger, type Logger, type RunningServer } from '@supergraph/server';
 import { createEventBus, type EventBus } from '@supergraph/pubsub';
 import { serveSubgraph, serverOptions } from '@supergraph/subgraph';
-import { createUsersContext } from './context';
+import { createUsersContext, type UsersServices } from './context';
 import { openUsersDatabase, type UsersDatabase } from './data/database';
 import { UsersMetrics } from './metrics';
 import { buildUsersSchema } from './schema';
@@ -10,10 +11,11 @@ import { buildUsersSchema } from './schema';
 export interface UsersSubgraph extends RunningServer {
   database: UsersDatabase;
   events: EventBus;
+  relay: OutboxRelay;
   metrics: UsersMetrics;
 }
 
-/** Opens the database, migrates it and serves the subgraph. Used by main.ts and by the tests. */
+/** Opens the database, migrates it, starts the outbox relay and serves the subgraph. Used by main.ts and by the tests. */
 export async function startUsersSubgraph(
   config: UsersServiceConfig,
   logger: Logger = createLogger({ service: 'users' }, config.logLevel),
@@ -22,11 +24,22 @@ export async function startUsersSubgraph(
   const database = await openUsersDatabase({ url: config.users.databaseUrl, dataDir: config.dataDir, logger });
   metrics.observeDatabase(database);
   const events = metrics.countEvents(createEventBus(config));
+  // Publishes outbox_events (users.accountUpdated, users.signedIn) to the bus after commit.
+  const relay = startOutboxRelay({ sql: database.sql, bus: events, logger });
+  metrics.observeOutbox(relay.lagSeconds);
   const close = async () => {
+    await relay.stop();
     await events.close();
     await database.close();
   };
   try {
+    const services: UsersServices = {
+      prisma: database.prisma,
+      config,
+      events,
+      metrics,
+      onCommitted: () => void relay.flush().catch(() => undefined),
+    };
     const running = await serveSubgraph({
       name: 'users',
       schema: await buildUsersSchema(),
@@ -34,10 +47,10 @@ export async function startUsersSubgraph(
       port: config.users.port,
       logger,
       metrics,
-      createContext: (base) => createUsersContext(base, database.prisma, config, events, metrics),
+      createContext: (base) => createUsersContext(base, services),
       onStop: close,
     });
-    return Object.assign(running, { database, events, metrics });
+    return Object.assign(running, { database, events, relay, metrics });
   } catch (error) {
     await close();
     throw error;

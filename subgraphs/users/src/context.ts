@@ -9,14 +9,26 @@ export interface UsersContext extends RequestBase {
   prisma: PrismaClient;
   loaders: UsersLoaders;
   config: UsersServiceConfig;
+  /** Events relayed from the outbox after commit: what subscriptions listen to. */
   events: EventBus;
   metrics: UsersMetrics;
+  /** Called after a commit that wrote to the outbox, so the relay publishes at once rather than at its next poll. */
+  onCommitted: () => void;
   /** Set when this request itself signed a user in: the response may show them their own data. */
   signedInUserId?: string;
 }
 
-export function createUsersContext(base: RequestBase, prisma: PrismaClient, config: UsersServiceConfig, events: EventBus, metrics: UsersMetrics): UsersContext {
-  return { ...base, prisma, config, events, metrics, loaders: createLoaders(prisma) };
+/** What every request of the users subgraph shares: the database, the configuration, the bus, the metrics and the outbox relay's wake-up. */
+export interface UsersServices {
+  prisma: PrismaClient;
+  config: UsersServiceConfig;
+  events: EventBus;
+  metrics: UsersMetrics;
+  onCommitted: () => void;
+}
+
+export function createUsersContext(base: RequestBase, services: UsersServices): UsersContext {
+  return { ...base, ...services, loaders: createLoaders(services.prisma) };
 }
 
 const loadersOfEvent = eventLoaders<UsersLoaders>();

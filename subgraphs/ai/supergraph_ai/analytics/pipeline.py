@@ -2,7 +2,7 @@
 
 The event bus (packages/pubsub) keeps each channel's events in a Redis stream, `<prefix>log:<channel>`,
 each entry's `payload` field the event as published (for outbox channels the relay's envelope). The
-pipeline reads the streams of payments, tasks and chain transfers from the position it saved
+pipeline reads the streams of payments, tasks, sign-ins and chain transfers from the position it saved
 (`XREAD`, blocking for new entries), so events published while this process was down are taken when it
 is back, as long as the log still holds them (EVENT_RETENTION events per channel). Each event is
 validated against its declared schema (records.py); a valid one is stored once by its event id, an

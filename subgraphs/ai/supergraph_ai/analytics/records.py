@@ -6,9 +6,9 @@ each with its type and its rules. `validate` turns a message into a `Record`, or
 naming the first rule it breaks — the reason a quarantined record keeps. Nothing is dropped silently.
 
 Every record has an event id, what makes replays idempotent: `<channel>:<outbox id>` for outbox events
-(each channel belongs to one subgraph, whose outbox numbers its events once), and
-`<channel>:<txHash>:<logIndex>:<status>` for transfers (the chain follower publishes a transfer again
-only when its status changes), and `<channel>:<id>` for sign-ins (the users subgraph gives each one a UUID).
+(payments, tasks and sign-ins: each channel belongs to one subgraph, whose outbox numbers its events
+once, and a row the relay publishes again keeps its id), and `<channel>:<txHash>:<logIndex>:<status>`
+for transfers (the chain follower publishes a transfer again only when its status changes).
 """
 
 from __future__ import annotations
@@ -118,10 +118,8 @@ SCHEMAS: dict[str, tuple[Field, ...]] = {
         Field("status", _one_of(*TRANSFER_STATUSES), " | ".join(TRANSFER_STATUSES)),
     ),
     SIGNED_IN: (
-        Field("id", _text(_UUID), "a UUID"),
         Field("userId", _text(_UUID), "a UUID"),
         Field("method", _one_of(*SIGN_IN_METHODS), " | ".join(SIGN_IN_METHODS)),
-        Field("at", lambda v: isinstance(v, str), "an ISO date-time"),
     ),
 }
 
@@ -171,13 +169,6 @@ def validate(channel: str, message: Any, received_at: datetime) -> Record:
     if channel == TOKEN_TRANSFER:
         payload, occurred_at = message, received_at
         event_id = _transfer_id(message)
-    elif channel == SIGNED_IN:
-        payload = message
-        raw_id = message.get("id")
-        event_id = f"{channel}:{raw_id}" if isinstance(raw_id, str) and _UUID.match(raw_id) else None
-        occurred_at = _instant(message.get("at"), event_id, "at")
-        if occurred_at > received_at + CLOCK_SKEW:
-            raise Invalid("at is in the future", event_id)
     else:
         raw_id = message.get("id")
         outbox_id = str(raw_id) if isinstance(raw_id, int | str) and not isinstance(raw_id, bool) else ""

@@ -9,8 +9,7 @@ import { Role } from '../generated/prisma/enums';
 import type { UsersContext } from '../context';
 import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, verifyAgainstDecoy, verifyPassword } from '../auth/passwords';
 import { verifySiweSignature } from '../auth/siwe';
-import { publishAccountUpdated, publishSignedIn } from '../events/account-events';
-import type { SignInMethod } from '../metrics';
+import { announceAccountUpdated, announceSignedIn } from '../events/account-events';
 import { User } from './user';
 
 @ObjectType({ description: 'A signed-in session: send `token` as `Authorization: Bearer <token>`.' })
@@ -63,8 +62,12 @@ export class AuthResolver {
     const roles = ctx.config.users.adminEmails.includes(email) ? [Role.USER, Role.ADMIN] : [Role.USER];
     const passwordHash = await hashPassword(password);
     try {
-      const user = await ctx.prisma.user.create({ data: { email, displayName, passwordHash, roles } });
-      return signIn(ctx, user, 'register');
+      const user = await ctx.prisma.$transaction(async (tx) => {
+        const created = await tx.user.create({ data: { email, displayName, passwordHash, roles } });
+        await announceSignedIn(tx, { userId: created.id, method: 'register' });
+        return created;
+      });
+      return signedIn(ctx, user);
     } catch (error) {
       // The unique index decides races between two registrations of one email.
       if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
@@ -88,7 +91,9 @@ export class AuthResolver {
         : await verifyAgainstDecoy(password.slice(0, PASSWORD_MAX_LENGTH));
     // One answer for unknown email and wrong password, so accounts cannot be enumerated.
     if (!user || !valid) throw clientError('INVALID_CREDENTIALS', 'Email or password is incorrect');
-    return signIn(ctx, user, 'password');
+    // Nothing else is written by a password sign-in: its announcement is a transaction of its own.
+    await announceSignedIn(ctx.prisma, { userId: user.id, method: 'password' });
+    return signedIn(ctx, user);
   }
 
   @Mutation(() => SiweNonce, { description: 'Step one of Sign-In with Ethereum.' })
@@ -117,10 +122,11 @@ export class AuthResolver {
     const user = await ctx.prisma.$transaction(async (tx) => {
       await consumeNonce(tx, nonce);
       const wallet = await tx.wallet.findUnique({ where: { address }, include: { user: true } });
-      if (wallet) return wallet.user;
-      return tx.user.create({ data: { displayName: shortAddress(address), wallets: { create: { address } } } });
+      const account = wallet?.user ?? (await tx.user.create({ data: { displayName: shortAddress(address), wallets: { create: { address } } } }));
+      await announceSignedIn(tx, { userId: account.id, method: 'siwe' });
+      return account;
     });
-    return signIn(ctx, user, 'siwe');
+    return signedIn(ctx, user);
   }
 
   @Mutation(() => User, { description: 'Links another wallet to the signed-in user, proven by a signed EIP-4361 message.' })
@@ -137,10 +143,13 @@ export class AuthResolver {
       if (existing && existing.userId !== userId) {
         throw badUserInput('This wallet is linked to another account', 'WALLET_ALREADY_LINKED', 'message');
       }
-      if (!existing) await tx.wallet.create({ data: { address, userId } });
+      if (!existing) {
+        await tx.wallet.create({ data: { address, userId } });
+        await announceAccountUpdated(tx, { userId, change: 'wallets' });
+      }
       return tx.user.findUniqueOrThrow({ where: { id: userId } });
     });
-    await publishAccountUpdated(ctx.events, { userId, change: 'wallets' });
+    ctx.onCommitted();
     return user;
   }
 }
@@ -163,10 +172,11 @@ async function consumeNonce(tx: Prisma.TransactionClient, nonce: string): Promis
   throw badUserInput('Nonce has expired; request a new one', 'SIWE_NONCE_EXPIRED', 'message');
 }
 
-async function signIn(ctx: UsersContext, user: UserRow, method: SignInMethod): Promise<AuthPayload> {
+/** The session of a user whose sign-in has been committed, announcement included. */
+async function signedIn(ctx: UsersContext, user: UserRow): Promise<AuthPayload> {
+  ctx.onCommitted();
   const { token, expiresAt } = await issueAccessToken({ userId: user.id, roles: user.roles, tier: user.tier }, ctx.config.jwt);
   ctx.signedInUserId = user.id;
-  await publishSignedIn(ctx.events, ctx.logger, user.id, method);
   return { token, expiresAt, user };
 }
 

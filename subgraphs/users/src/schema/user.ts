@@ -5,9 +5,10 @@ import { badUserInput, notFound } from '@supergraph/server';
 import { requireAdmin, requireUser, ResumeAfter, type ResumeArgs } from '@supergraph/subgraph';
 import { Role, Tier } from '../generated/prisma/enums';
 import type { User as UserRow } from '../generated/prisma/client';
+import type { OutboxEnvelope } from '@supergraph/outbox';
 import { filterEvents } from '@supergraph/pubsub';
 import { useEventLoaders, type UsersContext } from '../context';
-import { ACCOUNT_UPDATED, publishAccountUpdated, type AccountUpdated } from '../events/account-events';
+import { ACCOUNT_UPDATED, announceAccountUpdated, type AccountUpdated } from '../events/account-events';
 import { isUuid } from './ids';
 
 registerEnumType(Tier, { name: 'Tier', description: 'Plan a user is on; higher tiers are served first.' });
@@ -115,9 +116,7 @@ export class UserResolver {
   @Mutation(() => User, { description: 'Admins only.' })
   async setUserTier(@Arg('userId', () => ID) userId: string, @Arg('tier', () => Tier) tier: Tier, @Ctx() ctx: UsersContext): Promise<UserRow> {
     if (ctx.identity.kind !== 'service') requireAdmin(ctx.identity);
-    const user = await updateExisting(ctx, userId, { tier });
-    await publishAccountUpdated(ctx.events, { userId, change: 'tier' });
-    return user;
+    return updateExisting(ctx, userId, { tier }, 'tier');
   }
 
   @Mutation(() => User, { description: 'Admins only. Every user keeps the USER role.' })
@@ -127,21 +126,19 @@ export class UserResolver {
     if (admin.userId === userId && !next.includes(Role.ADMIN)) {
       throw badUserInput('Admins cannot remove their own ADMIN role', 'CANNOT_DEMOTE_SELF', 'roles');
     }
-    const user = await updateExisting(ctx, userId, { roles: next });
-    await publishAccountUpdated(ctx.events, { userId, change: 'roles' });
-    return user;
+    return updateExisting(ctx, userId, { roles: next }, 'roles');
   }
 
   @Subscription(() => User, {
     description: "The signed-in user's account, each time its tier, roles or wallets change.",
     subscribe: async ({ args, context }: { args: ResumeArgs; context: UsersContext }) => {
       const { userId } = requireUser(context.identity);
-      return filterEvents(await context.events.resume<AccountUpdated>(ACCOUNT_UPDATED, args.after), (event) => event.userId === userId);
+      return filterEvents(await context.events.resume<OutboxEnvelope<AccountUpdated>>(ACCOUNT_UPDATED, args.after), ({ payload }) => payload.userId === userId);
     },
   })
-  accountUpdated(@ResumeAfter() _after: string | null, @Root() event: AccountUpdated, @Ctx() ctx: UsersContext): Promise<UserRow | null> {
+  accountUpdated(@ResumeAfter() _after: string | null, @Root() event: OutboxEnvelope<AccountUpdated>, @Ctx() ctx: UsersContext): Promise<UserRow | null> {
     useEventLoaders(ctx, event);
-    return ctx.loaders.userById.load(event.userId);
+    return ctx.loaders.userById.load(event.payload.userId);
   }
 }
 
@@ -150,11 +147,17 @@ export function resolveUserReference(reference: Record<string, unknown>, ctx: Us
   return typeof id === 'string' && isUuid(id) ? ctx.loaders.userById.load(id) : null;
 }
 
-async function updateExisting(ctx: UsersContext, userId: string, data: { tier?: Tier; roles?: Role[] }): Promise<UserRow> {
+/** Changes a user's tier or roles and announces the change in the same transaction. */
+async function updateExisting(ctx: UsersContext, userId: string, data: { tier?: Tier; roles?: Role[] }, change: AccountUpdated['change']): Promise<UserRow> {
   if (!isUuid(userId)) throw notFound('User');
-  const { count } = await ctx.prisma.user.updateMany({ where: { id: userId }, data });
-  if (count === 0) throw notFound('User');
-  return await ctx.prisma.user.findUniqueOrThrow({ where: { id: userId } });
+  const user = await ctx.prisma.$transaction(async (tx) => {
+    const { count } = await tx.user.updateMany({ where: { id: userId }, data });
+    if (count === 0) throw notFound('User');
+    await announceAccountUpdated(tx, { userId, change });
+    return tx.user.findUniqueOrThrow({ where: { id: userId } });
+  });
+  ctx.onCommitted();
+  return user;
 }
 
 function encodeCursor(user: UserRow): string {
