@@ -61,3 +61,11 @@ export async function signedInPage(browser: Browser, portalUrl: string, email: s
   await page.waitForURL(`${portalUrl}/dashboard`);
   return page;
 }
+
+/** What anyone but an admin gets on `page` (signed in, on the dashboard): no Admin link, and /admin shows the router's refusal, no users. */
+export async function expectAdminAreaRefused(page: Page, portalUrl: string): Promise<void> {
+  expect(await page.getByRole('link', { name: 'Admin' }).count()).toBe(0);
+  await page.goto(`${portalUrl}/admin`);
+  expect(await errorsOf(page).textContent()).toBe('This area is for administrators only.');
+  expect(await page.getByRole('table').count()).toBe(0);
+}

@@ -21,8 +21,13 @@ function FraudCell({ payments }: { payments: Payments }) {
   const anomalies = scores.filter((score) => score.isAnomaly).length;
   return (
     <td>
-      {highest.toFixed(2)}
-      {anomalies > 0 && <strong className="errors"> {anomalies} anomalous</strong>}
+      <span data-testid="highest-fraud-score">{highest.toFixed(2)}</span>
+      {anomalies > 0 && (
+        <strong className="errors" data-testid="anomalies">
+          {' '}
+          {anomalies} anomalous
+        </strong>
+      )}
     </td>
   );
 }
