@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { OutboxEnvelope } from '@supergraph/outbox';
 import { RedisEventBus } from '@supergraph/pubsub';
-import { startTcpProxy, type TcpProxy } from '@supergraph/testing';
+import { asRouter, startTcpProxy, subscribeMany, type TcpProxy } from '@supergraph/testing';
 import { ACCOUNT_UPDATED, SIGNED_IN, type AccountUpdated, type SignedIn } from '../src/events/account-events';
 import { startUsersHarness, userIdentity, type UsersHarness } from './harness';
 
@@ -91,6 +91,35 @@ describe('with Redis unreachable', () => {
       expect(await deliveriesOf(row!)).toHaveLength(1);
     } finally {
       await events.return?.();
+    }
+  });
+
+  it("the user's accountUpdated subscription, live before the outage, gets the change made during it once Redis is back", async () => {
+    const userId = await register(`watching-${randomUUID()}@example.com`);
+    const SET_TIER = 'mutation ($id: ID!, $tier: Tier!) { setUserTier(userId: $id, tier: $tier) { tier } }';
+    type Data = { accountUpdated: { id: string; tier: string } };
+    const subscription = subscribeMany<Data>(
+      users.url,
+      asRouter(userIdentity(userId), users.config.routerSigningSecret),
+      { query: 'subscription { accountUpdated { id tier } }' },
+      1,
+    );
+    const hasTier = (tier: string) => (data: Data) => data.accountUpdated.tier === tier;
+    try {
+      await subscription.untilLive(async () => {
+        expect((await users.call(SET_TIER, { id: userId, tier: 'PRO' }, admin)).errors).toBeUndefined();
+        return hasTier('PRO');
+      });
+      await proxy.close();
+      expect((await users.call(SET_TIER, { id: userId, tier: 'ENTERPRISE' }, admin)).errors).toBeUndefined();
+      await proxy.open();
+      expect(await subscription.everyoneSees(hasTier('ENTERPRISE'), 20_000)).toBe(true);
+      const [row] = (await outboxRows(ACCOUNT_UPDATED, userId)).slice(-1);
+      expect(await deliveriesOf(row!)).toHaveLength(1);
+      const enterprise = subscription.received[0]!.filter((result) => result.data?.accountUpdated.tier === 'ENTERPRISE');
+      expect(enterprise).toEqual([{ data: { accountUpdated: { id: userId, tier: 'ENTERPRISE' } }, extensions: expect.anything() }]);
+    } finally {
+      await subscription.dispose();
     }
   });
 
