@@ -19,7 +19,11 @@ export async function POST(request: Request): Promise<Response> {
       headers: { authorization: `Bearer ${token}` },
       cache: 'no-store',
     });
-    return new Response(await answer.text(), { status: answer.status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } });
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-store' };
+    // The router's rate limit on tickets (429) says when to ask again.
+    const retryAfter = answer.headers.get('retry-after');
+    if (retryAfter) headers['retry-after'] = retryAfter;
+    return new Response(await answer.text(), { status: answer.status, headers });
   } catch (error) {
     console.error(`portal: the router failed: ${error instanceof Error ? error.message : String(error)}`);
     return refusal(502, 'SUBGRAPH_UNAVAILABLE');
