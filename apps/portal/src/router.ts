@@ -15,11 +15,19 @@ export interface RouterResult<TData> {
   errors?: readonly RouterError[];
 }
 
+/** One item of an incremental response: a deferred fragment's data for the object at `path`. */
+interface IncrementalItem {
+  label?: string;
+  path: (string | number)[];
+  data?: Record<string, unknown> | null;
+  errors?: RouterError[];
+}
+
 /** One payload of an incremental response (deferSpec=20220824): the primary part, then items of deferred fragments. */
 interface IncrementalPayload {
   data?: Record<string, unknown> | null;
   errors?: RouterError[];
-  incremental?: { label?: string; path: (string | number)[]; data?: Record<string, unknown> | null; errors?: RouterError[] }[];
+  incremental?: IncrementalItem[];
   hasNext?: boolean;
 }
 
@@ -72,9 +80,10 @@ export interface DeferredResult<TData> {
   initial: RouterResult<TData>;
   /**
    * The data received once the fragment labelled `label` arrived (or the response ended without it),
-   * with that fragment's errors only. Never rejects.
+   * with that fragment's errors only. A fragment deferred inside a list arrives once per element, each
+   * at its own path: given `path`, only the errors of the element there. Never rejects.
    */
-  after(label: string): Promise<RouterResult<TData>>;
+  after(label: string, path?: readonly (string | number)[]): Promise<RouterResult<TData>>;
 }
 
 /** Sets `value`'s fields into the object at `path` in `target` (where a deferred fragment's data belongs). */
@@ -82,6 +91,10 @@ function mergeAt(target: Record<string, unknown>, path: readonly (string | numbe
   let node: unknown = target;
   for (const key of path) node = node === null || typeof node !== 'object' ? undefined : (node as Record<string | number, unknown>)[key];
   if (node !== null && typeof node === 'object') Object.assign(node, value);
+}
+
+function samePath(a: readonly (string | number)[], b: readonly (string | number)[]): boolean {
+  return a.length === b.length && a.every((segment, index) => segment === b[index]);
 }
 
 /** The JSON bodies of a `multipart/mixed` response, each as soon as its closing delimiter has arrived. */
@@ -127,18 +140,20 @@ export async function executeDeferred<TData, TVariables>(
   const first = await bodies.next();
   const primary = (first.done ? { errors: [{ message: 'empty response' }] } : JSON.parse(first.value)) as IncrementalPayload;
   const data = primary.data ?? null;
-  const arrived = new Map<string, RouterError[]>();
-  const waiting = new Map<string, ((errors: RouterError[]) => void)[]>();
+  const arrived = new Map<string, IncrementalItem[]>();
+  const waiting = new Map<string, (() => void)[]>();
   let ended = primary.hasNext !== true;
+  // What a fragment that never arrived reports: the failure that ended the response early, if any.
+  let failure: RouterError[] = [];
 
-  const settle = (label: string, errors: RouterError[]) => {
-    arrived.set(label, errors);
-    for (const resolve of waiting.get(label) ?? []) resolve(errors);
+  const wake = (label: string) => {
+    for (const resolve of waiting.get(label) ?? []) resolve();
     waiting.delete(label);
   };
   const finish = (errors: RouterError[]) => {
     ended = true;
-    for (const label of [...waiting.keys()]) settle(label, errors);
+    failure = errors;
+    for (const label of [...waiting.keys()]) wake(label);
   };
 
   if (!ended) {
@@ -146,11 +161,14 @@ export async function executeDeferred<TData, TVariables>(
       try {
         for await (const body of bodies) {
           const payload = JSON.parse(body) as IncrementalPayload;
-          for (const item of payload.incremental ?? []) {
+          const items = payload.incremental ?? [];
+          for (const item of items) {
             if (data && item.data) mergeAt(data, item.path, item.data);
             const label = item.label ?? '';
-            settle(label, [...(arrived.get(label) ?? []), ...(item.errors ?? [])]);
+            arrived.set(label, [...(arrived.get(label) ?? []), item]);
           }
+          // Only once the whole payload is merged: the router sends a fragment's items for every element of a list together.
+          for (const item of items) wake(item.label ?? '');
           if (payload.hasNext === false) break;
         }
         finish([]);
@@ -162,11 +180,14 @@ export async function executeDeferred<TData, TVariables>(
 
   return {
     initial: { data: (data === null ? null : structuredClone(data)) as TData | null, errors: primary.errors },
-    after: (label) =>
+    after: (label, path) =>
       new Promise((resolve) => {
-        const done = (errors: RouterError[]) => resolve({ data: data as TData | null, errors });
-        const errors = arrived.get(label);
-        if (errors !== undefined || ended) done(errors ?? []);
+        const done = () => {
+          const items = arrived.get(label);
+          const own = path ? items?.filter((item) => samePath(item.path, path)) : items;
+          resolve({ data: data as TData | null, errors: items ? own?.flatMap((item) => item.errors ?? []) : failure });
+        };
+        if (arrived.has(label) || ended) done();
         else waiting.set(label, [...(waiting.get(label) ?? []), done]);
       }),
   };

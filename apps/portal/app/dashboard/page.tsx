@@ -1,24 +1,14 @@
 import Link from 'next/link';
-import { Suspense } from 'react';
 import { PortalDashboardDocument, type PortalDashboardQuery } from '../../../../clients/generated/graphql';
+import { DeferredPart, Unavailable } from '../../src/deferred-part';
 import { messagesFor } from '../../src/error-messages';
 import { formatForge } from '../../src/forge';
-import { executeDeferred, type DeferredResult } from '../../src/router';
+import { executeDeferred, type RouterResult } from '../../src/router';
 import { requireViewer } from '../../src/viewer';
 
-type Dashboard = DeferredResult<PortalDashboardQuery>;
+type DashboardPart = { part: RouterResult<PortalDashboardQuery> };
 
-/** Shown in place of a deferred part that came with errors. */
-function Unavailable({ what, errors }: { what: string; errors: string[] }) {
-  return (
-    <p role="status" className="unavailable">
-      {what} could not be loaded. {errors.join(' ')}
-    </p>
-  );
-}
-
-async function Holdings({ dashboard }: { dashboard: Dashboard }) {
-  const { data, errors } = await dashboard.after('holdings');
+function Holdings({ part: { data, errors } }: DashboardPart) {
   const me = data?.me;
   // The stake comes from payments and the wallets from blockchain: each shows whenever its own subgraph answered.
   if (!me || (me.stakedForge == null && me.wallets == null)) return <Unavailable what="Your $FORGE holdings" errors={messagesFor(errors)} />;
@@ -45,8 +35,7 @@ async function Holdings({ dashboard }: { dashboard: Dashboard }) {
   );
 }
 
-async function Recommendations({ dashboard }: { dashboard: Dashboard }) {
-  const { data, errors } = await dashboard.after('recommendations');
+function Recommendations({ part: { data, errors } }: DashboardPart) {
   const recommendations = data?.me?.recommendations;
   if (!recommendations) return <Unavailable what="Recommendations" errors={messagesFor(errors)} />;
   if (recommendations.length === 0) return <p data-part="recommendations">No recommendations yet: they follow from your public projects.</p>;
@@ -106,15 +95,15 @@ export default async function DashboardPage() {
       </section>
       <section>
         <h2>$FORGE holdings</h2>
-        <Suspense fallback={<p className="muted">Loading your holdings…</p>}>
-          <Holdings dashboard={dashboard} />
-        </Suspense>
+        <DeferredPart result={dashboard} label="holdings" fallback={<p className="muted">Loading your holdings…</p>}>
+          {(part) => <Holdings part={part} />}
+        </DeferredPart>
       </section>
       <section>
         <h2>Recommended projects</h2>
-        <Suspense fallback={<p className="muted">Finding projects like yours…</p>}>
-          <Recommendations dashboard={dashboard} />
-        </Suspense>
+        <DeferredPart result={dashboard} label="recommendations" fallback={<p className="muted">Finding projects like yours…</p>}>
+          {(part) => <Recommendations part={part} />}
+        </DeferredPart>
       </section>
     </>
   );
