@@ -1,6 +1,9 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { createServer, type IncomingMessage } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { startProcess, stopProcess, type HarnessStack } from '@supergraph/testing';
@@ -68,4 +71,66 @@ export async function expectAdminAreaRefused(page: Page, portalUrl: string): Pro
   await page.goto(`${portalUrl}/admin`);
   expect(await errorsOf(page).textContent()).toBe('This area is for administrators only.');
   expect(await page.getByRole('table').count()).toBe(0);
+}
+
+/**
+ * An HTTP proxy in front of a subgraph that can hold its answers back: while held, what the router
+ * asks that subgraph over HTTP (only the requests `which` picks by their body, when given) waits, so
+ * a test sees what a page shows before that subgraph's data. A subgraph that does not answer is a 502.
+ */
+export async function gatedProxy(
+  target: string,
+): Promise<{ url: string; hold(which?: (body: string) => boolean): void; release(): void; close(): Promise<void> }> {
+  let gate = Promise.resolve();
+  let held: (body: string) => boolean = () => false;
+  let open = () => {};
+  const body = async (request: IncomingMessage) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  };
+  const server = createServer(async (request, response) => {
+    const payload = await body(request);
+    if (held(payload.toString())) await gate;
+    const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => !['host', 'content-length', 'connection'].includes(name))) as Record<
+      string,
+      string
+    >;
+    try {
+      const answer = await fetch(new URL(request.url ?? '/', target), {
+        method: request.method,
+        headers,
+        body: request.method === 'GET' ? undefined : payload,
+      });
+      response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
+      response.end(Buffer.from(await answer.arrayBuffer()));
+    } catch {
+      response.writeHead(502).end();
+    }
+  });
+  // WebSockets (the router's subscriptions to the subgraph) pass straight through, never held.
+  server.on('upgrade', (request: IncomingMessage, client: Duplex, head: Buffer) => {
+    const { hostname, port } = new URL(target);
+    const upstream = connect(Number(port), hostname, () => {
+      const headers = request.rawHeaders.map((value, index) => (index % 2 === 0 ? `${value}: ` : `${value}\r\n`)).join('');
+      upstream.write(`${request.method} ${request.url} HTTP/1.1\r\n${headers}\r\n`);
+      upstream.write(head);
+      client.pipe(upstream).pipe(client);
+    });
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  });
+  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
+    hold: (which = () => true) => {
+      held = which;
+      gate = new Promise((resolve) => (open = resolve));
+    },
+    release: () => {
+      held = () => false;
+      open();
+    },
+    close: () => new Promise((closed) => server.close(() => closed())),
+  };
 }

@@ -5,62 +5,26 @@
  * (`next build`, skipped when nothing changed) is served by `next start`.
  * Screenshots of the main pages go to .artifacts/portal/.
  */
-import { createServer, type IncomingMessage } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
 import type { Browser } from 'playwright-core';
 import { PortalCreateProjectDocument, RegisterDocument } from '../../../clients/generated/graphql';
 import { bearer, execute, freePort } from '@supergraph/testing';
 import { startUsersHarness } from '@supergraph/users/test/harness';
 import { TestStack } from '../../../e2e/test/stack';
 import { chromiumAvailable } from '../../../router/test/chromium';
-import { buildPortal, errorsOf, expectAdminAreaRefused, fillAndSubmit, PASSWORD, screenshot, signedInPage, startBrowser, startPortal } from './portal-harness';
+import {
+  buildPortal,
+  errorsOf,
+  expectAdminAreaRefused,
+  fillAndSubmit,
+  gatedProxy,
+  PASSWORD,
+  screenshot,
+  signedInPage,
+  startBrowser,
+  startPortal,
+} from './portal-harness';
 
 jest.setTimeout(120_000);
-
-/**
- * An HTTP proxy in front of a subgraph that can hold its answers back: while held, whatever the
- * router asked that subgraph over HTTP waits, so a test sees what a page shows before that subgraph's data.
- */
-async function gatedProxy(target: string): Promise<{ url: string; hold(): void; release(): void; close(): Promise<void> }> {
-  let gate = Promise.resolve();
-  let open = () => {};
-  const body = async (request: IncomingMessage) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
-  };
-  const server = createServer(async (request, response) => {
-    const payload = await body(request);
-    await gate;
-    const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => !['host', 'content-length', 'connection'].includes(name))) as Record<
-      string,
-      string
-    >;
-    const answer = await fetch(new URL(request.url ?? '/', target), { method: request.method, headers, body: request.method === 'GET' ? undefined : payload });
-    response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
-    response.end(Buffer.from(await answer.arrayBuffer()));
-  });
-  // WebSockets (the router's subscriptions to the subgraph) pass straight through, never held.
-  server.on('upgrade', (request: IncomingMessage, client: Duplex, head: Buffer) => {
-    const { hostname, port } = new URL(target);
-    const upstream = connect(Number(port), hostname, () => {
-      const headers = request.rawHeaders.map((value, index) => (index % 2 === 0 ? `${value}: ` : `${value}\r\n`)).join('');
-      upstream.write(`${request.method} ${request.url} HTTP/1.1\r\n${headers}\r\n`);
-      upstream.write(head);
-      client.pipe(upstream).pipe(client);
-    });
-    upstream.on('error', () => client.destroy());
-    client.on('error', () => upstream.destroy());
-  });
-  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
-    hold: () => void (gate = new Promise((resolve) => (open = resolve))),
-    release: () => open(),
-    close: () => new Promise((closed) => server.close(() => closed())),
-  };
-}
 
 (chromiumAvailable ? describe : describe.skip)('the portal in headless Chromium', () => {
   const stack = new TestStack();
