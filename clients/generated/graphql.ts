@@ -87,7 +87,7 @@ export type SemanticSearchQueryVariables = Exact<{
 }>;
 
 
-export type SemanticSearchQuery = { semanticSearch: Array<{ score: number, project: { id: string, name: string, visibility: Visibility } }> };
+export type SemanticSearchQuery = { semanticSearch: Array<{ score: number, project: { id: string, name: string, visibility: Visibility } }> | null };
 
 export type SimilarProjectsQueryVariables = Exact<{
   id: string | number;
@@ -228,7 +228,7 @@ export type PortalAdminUsersQueryVariables = Exact<{
 }>;
 
 
-export type PortalAdminUsersQuery = { users: { edges: Array<{ node: { id: string, email: string | null, tier: Tier, roles: Array<Role>, payments: Array<{ id: string, fraudScore: { score: number, isAnomaly: boolean } | null }> | null } & ({ leadScore: { score: number, band: LeadBand, factors: Array<{ feature: string, value: string, contribution: number }> } | null } | { leadScore?: never }) }>, pageInfo: { hasNextPage: boolean } } };
+export type PortalAdminUsersQuery = { users: { edges: Array<{ node: { id: string, email: string | null, tier: Tier, roles: Array<Role>, payments: Array<{ id: string, fraudScore: { score: number, isAnomaly: boolean } | null }> | null } & ({ leadScore: { score: number, band: LeadBand, factors: Array<{ feature: string, value: string, contribution: number }> } | null } | { leadScore?: never }) }>, pageInfo: { hasNextPage: boolean } } | null };
 
 export type PortalContentStreamSubscriptionVariables = Exact<{
   prompt: string;
@@ -241,7 +241,7 @@ export type PortalContentStreamSubscription = { contentStream: { index: number, 
 export type PortalPaymentsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type PortalPaymentsQuery = { me: { id: string, stakedForge: string | null, feeDiscount: number | null, payments: Array<{ id: string, amount: string, currency: string, method: PaymentMethod, status: PaymentStatus, purpose: string, providerReference: string | null, failureReason: string | null, createdAt: string, nextAction: { redirectUrl: string | null } | null }> | null } | null, stakingHistory: Array<{ id: string, amount: string, payoutStatus: PayoutStatus | null, payoutTxHash: string | null, createdAt: string }> };
+export type PortalPaymentsQuery = { me: { id: string, stakedForge: string | null, feeDiscount: number | null, payments: Array<{ id: string, amount: string, currency: string, method: PaymentMethod, status: PaymentStatus, purpose: string, providerReference: string | null, failureReason: string | null, createdAt: string, nextAction: { redirectUrl: string | null } | null }> | null } | null, stakingHistory: Array<{ id: string, amount: string, payoutStatus: PayoutStatus | null, payoutTxHash: string | null, createdAt: string }> | null };
 
 export type PortalPaymentFragment = { id: string, amount: string, currency: string, method: PaymentMethod, status: PaymentStatus, purpose: string, providerReference: string | null, failureReason: string | null, createdAt: string, nextAction: { redirectUrl: string | null } | null };
 
@@ -253,7 +253,7 @@ export type PortalPaymentUpdatedSubscription = { paymentUpdated: { id: string, a
 export type PortalTreasuryQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type PortalTreasuryQuery = { chainStatus: { treasury: string } };
+export type PortalTreasuryQuery = { chainStatus: { treasury: string } | null };
 
 export type PortalPayByCardMutationVariables = Exact<{
   amount: string;
@@ -303,7 +303,7 @@ export type UsersPageQueryVariables = Exact<{
 }>;
 
 
-export type UsersPageQuery = { users: { edges: Array<{ cursor: string, node: { id: string, email: string | null, tier: Tier } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type UsersPageQuery = { users: { edges: Array<{ cursor: string, node: { id: string, email: string | null, tier: Tier } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null };
 
 export type SetUserTierMutationVariables = Exact<{
   userId: string | number;

@@ -91,7 +91,7 @@ test('translate goes to the local model offline, and a pair no provider serves h
 
   // The local model serves en/fr/de/es only, and no hosted provider is configured.
   const unsupported = await graphql(url, TRANSLATE, { text: 'The invoice was paid with a credit card.', to: 'ja' }, bearer(token));
-  expect(unsupported.data).toBeNull();
+  expect(unsupported.data).toEqual({ translate: null });
   expect(unsupported.errors?.[0]?.extensions?.code).toBe('LANGUAGE_PAIR_UNSUPPORTED');
   expect(unsupported.errors?.[0]?.message).toContain('en to ja');
 });

@@ -261,7 +261,7 @@ async def test_analytics_through_graphql_is_for_admins_only(client: httpx.AsyncC
     for caller in (USER, SERVICE):
         _, body = await gql(client, query, {"from": (now - timedelta(days=1)).isoformat()}, identity=caller)
         assert error_codes(body) == ["FORBIDDEN"]
-        assert body["data"] is None
+        assert body["data"] == {"analytics": None}
     _, body = await gql(client, query, {"from": (now - timedelta(days=1)).isoformat()}, identity=ADMIN)
     assert "errors" not in body
     result = body["data"]["analytics"]

@@ -87,7 +87,7 @@ async def test_defaults_and_length_finish(client: httpx.AsyncClient, provider: S
 )
 async def test_generation_input_limits(client: httpx.AsyncClient, variables: dict[str, Any], argument: str) -> None:
     _, body = await gql(client, GENERATE, variables)
-    assert body["data"] is None
+    assert body["data"] == {"generateContent": None}
     assert error_codes(body) == ["BAD_USER_INPUT"]
     assert body["errors"][0]["extensions"]["argument"] == argument
 
@@ -106,7 +106,7 @@ async def test_a_generation_past_its_deadline_stops_with_generation_timeout(
         fast = await gql(client, GENERATE, {"prompt": "Count.", "options": {"maxTokens": 1}}, identity=USER)
     await services.embeddings.aclose()
     assert status == 200, body
-    assert body["data"] is None
+    assert body["data"] == {"generateContent": None}
     assert error_codes(body) == ["GENERATION_TIMEOUT"]
     assert body["errors"][0]["extensions"]["deadlineSeconds"] == 0.5
     # The provider is free again: a generation that fits the deadline still answers.
@@ -235,7 +235,7 @@ async def test_unexpected_errors_are_masked(
 ) -> None:
     services.llm = ExplodingProvider()
     _, body = await gql(client, GENERATE, {"prompt": "hi"})
-    assert body["data"] is None
+    assert body["data"] == {"generateContent": None}
     assert body["errors"][0]["message"] == "Internal error"
     assert "hunter2" not in str(body)
     # ...and logged, with what happened, for the operator.

@@ -47,7 +47,7 @@ function LeadScoreCell({ admin, index }: { admin: DeferredResult<PortalAdminUser
     <td>
       <DeferredPart result={admin} label="leadScore" path={userPath(index)} fallback={<span className="muted">Scoring…</span>}>
         {({ data, errors }) => {
-          const leadScore = data?.users.edges[index]?.node.leadScore;
+          const leadScore = data?.users?.edges[index]?.node.leadScore;
           if (!leadScore) return <Unavailable what="The lead score" errors={messagesFor(errors)} />;
           return (
             <>

@@ -3,6 +3,7 @@ import { PortalPaymentsDocument, PortalPaymentUpdatedDocument, PortalTreasuryDoc
 import { ActionForm } from '../../src/action-form';
 import { CARD_CURRENCIES } from '../../src/amounts';
 import { CARDS } from '../../src/cards';
+import { Unavailable } from '../../src/deferred-part';
 import { ErrorList } from '../../src/error-list';
 import { messagesFor } from '../../src/error-messages';
 import { formatForge } from '../../src/forge';
@@ -51,7 +52,8 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Pro
   const me = result.data?.me;
   const payments = me?.payments;
   const made = payments?.find((payment) => payment.id === shown);
-  const treasuryAddress = treasury.data?.chainStatus.treasury;
+  const treasuryAddress = treasury.data?.chainStatus?.treasury;
+  const stakingHistory = result.data?.stakingHistory;
   return (
     <>
       <h1>Payments</h1>
@@ -108,6 +110,7 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Pro
           ) : null}{' '}
           from a wallet linked to you, then name the transaction: the payment succeeds once the chain confirms it.
         </p>
+        {!treasuryAddress && <Unavailable what="The treasury's address" errors={messagesFor(treasury.errors)} />}
         <ActionForm action={payWithToken} submitLabel="Pay with $FORGE" pendingLabel="Paying…">
           <IdempotencyKey />
           <label>
@@ -152,11 +155,12 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Pro
           </ActionForm>
         </section>
       </div>
-      {result.data?.stakingHistory && result.data.stakingHistory.length > 0 && (
+      {!stakingHistory && <Unavailable what="Your staking ledger" errors={messagesFor(result.errors)} />}
+      {stakingHistory && stakingHistory.length > 0 && (
         <>
           <h3>Ledger</h3>
           <ListTable label="Staking ledger" columns={['Date', 'Amount', 'Payout']}>
-            {result.data.stakingHistory.map((entry) => (
+            {stakingHistory.map((entry) => (
               <tr key={entry.id} data-entry={entry.id}>
                 <td>{new Date(entry.createdAt).toLocaleString('en')}</td>
                 <td data-testid="entry-amount">{entry.amount.startsWith('-') ? `−${formatForge(entry.amount.slice(1))}` : formatForge(entry.amount)}</td>

@@ -23,6 +23,10 @@ from .search import SearchMutations, SearchQueries
 from .user import User
 
 
+# Every Query field is optional (`X | None`, lists as [X!]): a non-null root field that fails nulls the
+# whole `data` of an operation that also asks other subgraphs, so an outage of this one must null only its
+# own root fields (each with SUBGRAPH_UNAVAILABLE). Mutation and Subscription fields stay non-null: a
+# mutation's result is its answer.
 @strawberry.type
 class Query(
     EmbeddingQueries,

@@ -209,7 +209,7 @@ class AnalyticsQueries:
         self,
         from_: Annotated[DateTimeISO | None, strawberry.argument(name="from")] = None,
         to: DateTimeISO | None = None,
-    ) -> Analytics:
+    ) -> Analytics | None:
         end = to or datetime.now(UTC)
         start, end = _window(from_ or end - DEFAULT_WINDOW, end)
         return Analytics(start=DateTimeISO(start), end=DateTimeISO(end))

@@ -42,7 +42,7 @@ class EmbeddingQueries:
         description=f"Embeds 1 to {MAX_EMBED_TEXTS} texts of at most {MAX_TEXT_CHARS} characters "
         "(longer texts are truncated at 256 tokens by the model). Concurrent calls share model batches.",
     )
-    async def embed(self, info: Info[RequestContext, None], texts: list[str]) -> EmbeddingResult:
+    async def embed(self, info: Info[RequestContext, None], texts: list[str]) -> EmbeddingResult | None:
         check_texts(texts, "texts", MAX_EMBED_TEXTS, MAX_TEXT_CHARS)
         service = info.context.services.embeddings
         vectors = await service.embed(texts)
@@ -59,7 +59,7 @@ class EmbeddingQueries:
     )
     async def rank_documents(
         self, info: Info[RequestContext, None], query: str, documents: list[str], first: int = 5
-    ) -> list[SearchHit]:
+    ) -> list[SearchHit] | None:
         check_text(query, "query", MAX_QUERY_CHARS)
         check_texts(documents, "documents", MAX_SEARCH_DOCUMENTS, MAX_TEXT_CHARS)
         check_first(first)

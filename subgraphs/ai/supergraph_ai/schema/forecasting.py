@@ -66,5 +66,5 @@ class ForecastingQueries:
         f"observation; for `{VOLUME_ASSET}`, the platform's $FORGE moved per day, 1 to `horizon` (at most "
         f"{DAILY_MAX_HORIZON}) days. Backtested against the last-value forecast in the AI subgraph's README.",
     )
-    async def price_forecast(self, info: Info[RequestContext, None], asset: str, horizon: int) -> PriceForecast:
+    async def price_forecast(self, info: Info[RequestContext, None], asset: str, horizon: int) -> PriceForecast | None:
         return PriceForecast.of(await info.context.services.forecaster.forecast(asset, horizon))

@@ -91,7 +91,7 @@ class GenerationQueries:
     )
     async def generate_content(
         self, info: Info[RequestContext, None], prompt: str, options: GenerationOptions | None = None
-    ) -> Generation:
+    ) -> Generation | None:
         request = _request(prompt, options)
         services = info.context.services
         provider = services.llm

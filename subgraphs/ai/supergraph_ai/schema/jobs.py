@@ -31,7 +31,7 @@ class JobQueries:
         description="Service only: true when `input` (JSON) is a valid job of `kind`; "
         "else BAD_USER_INPUT naming the part at fault.",
     )
-    def check_ai_job(self, info: Info[RequestContext, None], kind: str, input: str) -> bool:
+    def check_ai_job(self, info: Info[RequestContext, None], kind: str, input: str) -> bool | None:
         info.context.services.jobs.check(kind, input)
         return True
 

@@ -88,7 +88,7 @@ class LanguageQueries:
         permission_classes=[SignedIn],
         description=f"The language `text` (at most {MAX_TEXT_CHARS} characters) is written in, with alternatives.",
     )
-    def detect_language(self, info: Info[RequestContext, None], text: str) -> LanguageDetectionType:
+    def detect_language(self, info: Info[RequestContext, None], text: str) -> LanguageDetectionType | None:
         check_text(text, "text", MAX_TEXT_CHARS)
         services = info.context.services
         detector = services.language
@@ -111,5 +111,5 @@ class LanguageQueries:
         text: str,
         to: str,
         from_: Annotated[str | None, strawberry.argument(name="from")] = None,
-    ) -> Translation:
+    ) -> Translation | None:
         return await translate_text(info, text, to, from_)

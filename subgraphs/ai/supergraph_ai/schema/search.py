@@ -30,7 +30,9 @@ class SearchQueries:
         description=f"Projects ranked by meaning against the query (at most {MAX_QUERY_CHARS} characters): "
         f"the best `first` (1 to {MAX_SEARCH_RESULTS}) of the PUBLIC projects and your own.",
     )
-    async def semantic_search(self, info: Info[RequestContext, None], query: str, first: int = 5) -> list[ProjectMatch]:
+    async def semantic_search(
+        self, info: Info[RequestContext, None], query: str, first: int = 5
+    ) -> list[ProjectMatch] | None:
         check_text(query, "query", MAX_QUERY_CHARS)
         check_first(first)
         services = info.context.services

@@ -25,7 +25,7 @@ export class ChainStatus {
 
 @Resolver(() => ChainStatus)
 export class ChainStatusResolver {
-  @Query(() => ChainStatus)
+  @Query(() => ChainStatus, { nullable: true })
   async chainStatus(@Ctx() ctx: BlockchainContext): Promise<ChainStatus> {
     const [head, cursor] = await Promise.all([ctx.reader.head(), ctx.prisma.chainCursor.findUnique({ where: { id: FOLLOWER_CURSOR_ID } })]);
     return {

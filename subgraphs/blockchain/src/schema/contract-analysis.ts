@@ -128,7 +128,10 @@ function toGraphQL(report: ContractReport): ContractAnalysis {
 
 @Resolver()
 export class ContractAnalysisResolver {
-  @Query(() => ContractAnalysis, { description: 'Selectors, standards, proxy and risky capabilities of the contract at an address (at the head).' })
+  @Query(() => ContractAnalysis, {
+    nullable: true,
+    description: 'Selectors, standards, proxy and risky capabilities of the contract at an address (at the head).',
+  })
   async contractAnalysis(@Arg('address', () => String) address: string, @Ctx() ctx: BlockchainContext): Promise<ContractAnalysis> {
     const target = parseAddress(address);
     const stop = ctx.metrics.analysisDuration.startTimer({ analysis: 'contract' });

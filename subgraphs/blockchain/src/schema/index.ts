@@ -14,6 +14,10 @@ import { TransferFeedResolver } from './transfer-feed';
 import { resolveUserReference, User, UserWalletsResolver } from './user';
 import { resolveWalletReference, TokenTransferResolver, WalletResolver } from './wallet';
 
+// Every Query field is nullable, lists as [X!]: a non-null root field that fails nulls the whole `data` of an
+// operation that also asks other subgraphs, so an outage of this one must null only its own root fields (each with
+// SUBGRAPH_UNAVAILABLE). Mutation and Subscription fields stay non-null: a mutation's result is its answer.
+
 /** The blockchain subgraph schema; needs no chain and no database, so composition can print it anywhere. */
 export function buildBlockchainSchema(): Promise<GraphQLSchema> {
   return buildFederatedSchema<BlockchainContext>({

@@ -33,7 +33,7 @@ export class Treasury {
 
 @Resolver(() => ForgeToken)
 export class ForgeTokenResolver {
-  @Query(() => ForgeToken)
+  @Query(() => ForgeToken, { nullable: true })
   async forgeToken(@Ctx() ctx: BlockchainContext): Promise<ForgeToken> {
     const info = await ctx.reader.forgeToken();
     return { ...info, totalSupply: info.totalSupply.toString() };
@@ -53,7 +53,7 @@ export class ForgeTokenResolver {
 
 @Resolver(() => Treasury)
 export class TreasuryResolver {
-  @Query(() => Treasury)
+  @Query(() => Treasury, { nullable: true })
   treasury(@Ctx() ctx: BlockchainContext): Treasury {
     return { address: ctx.reader.deployment.treasury.toLowerCase(), chainId: ctx.reader.chainId };
   }

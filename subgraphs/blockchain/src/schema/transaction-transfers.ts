@@ -19,6 +19,7 @@ export const MAX_LOOKUP_HASHES = 100;
 export class TransactionTransfersResolver {
   @Directive('@inaccessible')
   @Query(() => [TokenTransfer], {
+    nullable: true,
     description:
       'Service only: the $FORGE Transfers in these transactions as the chain shows them now, in order; none for a transaction that is unknown, not mined yet or reverted. CONFIRMED once BLOCKCHAIN_CONFIRMATIONS deep.',
   })

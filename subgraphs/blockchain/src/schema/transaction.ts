@@ -27,7 +27,10 @@ export class Transaction {
 
 @Resolver(() => Transaction)
 export class TransactionResolver {
-  @Query(() => Transaction, { description: 'A transaction by hash (TRANSACTION_NOT_FOUND when the node does not know it).' })
+  @Query(() => Transaction, {
+    nullable: true,
+    description: 'A transaction by hash (TRANSACTION_NOT_FOUND when the node does not know it).',
+  })
   async transaction(@Arg('hash', () => String) hash: string, @Ctx() ctx: BlockchainContext): Promise<TransactionRef> {
     const parsed = parseTransactionHash(hash);
     if (!(await ctx.loaders.transaction.load(parsed))) throw transactionNotFound(parsed);

@@ -56,6 +56,7 @@ class TransferFeedPage {
 export class TransferFeedResolver {
   @Directive('@inaccessible')
   @Query(() => TransferFeedPage, {
+    nullable: true,
     description:
       'Service only (hidden from the public API): every stored $FORGE transfer after the cursor, oldest first, for services that learn from the activity over time.',
   })

@@ -55,7 +55,10 @@ export class Wallet {
 
 @Resolver(() => Wallet)
 export class WalletResolver {
-  @Query(() => Wallet, { description: 'Any address (INVALID_ADDRESS when it is not one).' })
+  @Query(() => Wallet, {
+    nullable: true,
+    description: 'Any address (INVALID_ADDRESS when it is not one).',
+  })
   wallet(@Arg('address', () => String) address: string): Wallet {
     return { address: parseAddress(address) };
   }

@@ -8,6 +8,10 @@ import { PlanResolver } from './plan';
 import { StakingResolver } from './staking';
 import { resolveUserReference, User, UserPaymentsResolver } from './user';
 
+// Every Query field is nullable, lists as [X!]: a non-null root field that fails nulls the whole `data` of an
+// operation that also asks other subgraphs, so an outage of this one must null only its own root fields (each with
+// SUBGRAPH_UNAVAILABLE). Mutation and Subscription fields stay non-null: a mutation's result is its answer.
+
 /** The payments subgraph schema; needs no database, so composition can print it anywhere. */
 export function buildPaymentsSchema(): Promise<GraphQLSchema> {
   return buildFederatedSchema<PaymentsContext>({

@@ -41,7 +41,10 @@ export class PaymentReviewResolver {
     return row && reviewView(row);
   }
 
-  @Query(() => [Payment], { description: 'Admins only: payments held for review and not decided yet, oldest first.' })
+  @Query(() => [Payment], {
+    nullable: true,
+    description: 'Admins only: payments held for review and not decided yet, oldest first.',
+  })
   paymentsInReview(@Arg('first', () => Int, { defaultValue: 20, description: '1–100.' }) first: number, @Ctx() ctx: PaymentsContext): Promise<PaymentView[]> {
     requireAdmin(ctx.identity);
     return ctx.services.reviews.pending(first);

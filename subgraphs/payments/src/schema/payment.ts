@@ -58,7 +58,10 @@ export class Payment {
 
 @Resolver(() => Payment)
 export class PaymentResolver {
-  @Query(() => Payment, { description: "One of your payments; NOT_FOUND for anyone else's." })
+  @Query(() => Payment, {
+    nullable: true,
+    description: "One of your payments; NOT_FOUND for anyone else's.",
+  })
   async payment(@Arg('id', () => ID) id: string, @Ctx() ctx: PaymentsContext): Promise<PaymentView> {
     const user = requireUser(ctx.identity);
     const payment = isUuid(id) ? await ctx.loaders.paymentById.load(id) : null;

@@ -78,7 +78,10 @@ export class StakingResolver {
     return row && toStakeEntry(row);
   }
 
-  @Query(() => [StakeEntry], { description: 'Your staking ledger, newest first: stakes, and unstakes with their payout (PENDING_PAYOUT → PAID).' })
+  @Query(() => [StakeEntry], {
+    nullable: true,
+    description: 'Your staking ledger, newest first: stakes, and unstakes with their payout (PENDING_PAYOUT → PAID).',
+  })
   async stakingHistory(@Arg('first', () => Int, { defaultValue: 20 }) first: number, @Ctx() ctx: PaymentsContext): Promise<StakeEntry[]> {
     const { userId } = requireUser(ctx.identity);
     if (first < 1 || first > STAKING_HISTORY_MAX) throw badUserInput(`first must be between 1 and ${STAKING_HISTORY_MAX}`, 'BAD_USER_INPUT', 'first');

@@ -49,6 +49,7 @@ class ProjectIndexPage {
 export class IndexFeedResolver {
   @Directive('@inaccessible')
   @Query(() => ProjectIndexPage, {
+    nullable: true,
     description: 'Service only (hidden from the public API): the current state of every project changed after the cursor, in event order.',
   })
   async projectIndexFeed(

@@ -7,6 +7,10 @@ import { ProjectResolver, resolveProjectReference } from './project';
 import { resolveTaskReference, TaskResolver } from './task';
 import { resolveUserReference, User, UserProjectsResolver } from './user';
 
+// Every Query field is nullable, lists as [X!]: a non-null root field that fails nulls the whole `data` of an
+// operation that also asks other subgraphs, so an outage of this one must null only its own root fields (each with
+// SUBGRAPH_UNAVAILABLE). Mutation and Subscription fields stay non-null: a mutation's result is its answer.
+
 /** The projects subgraph schema; needs no database, so composition can print it anywhere. */
 export function buildProjectsSchema(): Promise<GraphQLSchema> {
   return buildFederatedSchema<ProjectsContext>({

@@ -139,7 +139,10 @@ export class ProjectResolver {
     return project && canRead(project, ctx.identity) ? project : null;
   }
 
-  @Query(() => [ProjectEvent], { description: "A project's events, oldest first: everything that ever happened to it." })
+  @Query(() => [ProjectEvent], {
+    nullable: true,
+    description: "A project's events, oldest first: everything that ever happened to it.",
+  })
   async projectHistory(
     @Arg('id', () => ID) id: string,
     @Arg('after', () => Int, { defaultValue: 0, description: 'Only events after this version.' }) after: number,

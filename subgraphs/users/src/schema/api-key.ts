@@ -61,7 +61,10 @@ const MAX_ACTIVE_KEYS = 20;
 @Resolver()
 export class ApiKeyResolver {
   @Directive('@authenticated')
-  @Query(() => [ApiKey], { description: "The signed-in user's API keys, newest first." })
+  @Query(() => [ApiKey], {
+    nullable: true,
+    description: "The signed-in user's API keys, newest first.",
+  })
   async apiKeys(@Ctx() ctx: UsersContext): Promise<ApiKeyRow[]> {
     const { userId } = requireUser(ctx.identity);
     return ctx.prisma.apiKey.findMany({ where: { userId }, orderBy: { createdAt: 'desc' } });

@@ -80,7 +80,10 @@ export class UserResolver {
   }
 
   @Directive('@requiresScopes(scopes: [["admin"]])')
-  @Query(() => UserConnection, { description: 'Every user, oldest first (admins only).' })
+  @Query(() => UserConnection, {
+    nullable: true,
+    description: 'Every user, oldest first (admins only).',
+  })
   async users(
     @Arg('first', () => Int, { defaultValue: 20 }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | null,
