@@ -56,7 +56,7 @@ test('applies every migration once, and a second run applies nothing', async () 
   const tables = await db.sql.query<{ table_name: string }>(
     "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
   );
-  expect(tables.map((table) => table.table_name)).toEqual(['_prisma_migrations', 'api_keys', 'siwe_nonces', 'users', 'wallets']);
+  expect(tables.map((table) => table.table_name)).toEqual(['_prisma_migrations', 'api_keys', 'outbox_events', 'siwe_nonces', 'users', 'wallets']);
 });
 
 test("records Prisma's checksum: the sha256 of migration.sql", async () => {
