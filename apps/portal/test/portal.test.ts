@@ -150,6 +150,17 @@ jest.setTimeout(120_000);
     await page.close();
   });
 
+  it('shows the payments page with payments and blockchain away, saying what could not be loaded beside the rest', async () => {
+    const page = await signedInPage(browser, portalUrl, 'ada@example.com');
+    await page.goto(`${portalUrl}/payments`);
+    // The ledger and the treasury's address come from subgraphs that are away: each says so, and the forms stay usable.
+    expect(await page.getByText('Your staking ledger could not be loaded.').textContent()).toContain('Part of the platform is unavailable right now.');
+    expect(await page.getByText("The treasury's address could not be loaded.").textContent()).toContain('Part of the platform is unavailable right now.');
+    expect(await page.getByRole('button', { name: 'Pay', exact: true }).count()).toBe(1);
+    await screenshot(page, 'payments-unavailable');
+    await page.close();
+  });
+
   it('shows the admin area to admins only; anyone else reading it is refused by the router', async () => {
     const page = await signedInPage(browser, portalUrl, 'ada@example.com');
     await expectAdminAreaRefused(page, portalUrl);
