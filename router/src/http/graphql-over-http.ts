@@ -66,7 +66,9 @@ export function graphqlOverHttp(options: GraphQLOverHttpOptions): {
           null,
         );
       }
-      const operation = context.operation!;
+      const operation = context.operation;
+      // Fail closed: only what passed the pipeline runs.
+      if (!operation) throw new Error('An operation reached execution without passing the pipeline');
       // GET is for reading: a browser may send one cross-site, and caches may repeat it.
       const notOverGet =
         request.method === 'GET' && operation.operationType !== 'query'
