@@ -3,9 +3,6 @@ import './no-phone-home';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import { ApolloServer, type HTTPGraphQLRequest } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { RouterServiceConfig } from '@supergraph/config';
 import type { Identity } from '@supergraph/identity';
 import {
@@ -16,6 +13,7 @@ import {
   startHttpServer,
   startTracing,
   withServerSpan,
+  type HttpGraphQLRequest,
   type Logger,
   type Route,
   type RunningServer,
@@ -24,21 +22,21 @@ import { createEventBus } from '@supergraph/pubsub';
 import { ApiKeyVerifier } from './api-keys';
 import { authenticate } from './authentication';
 import { CurrentTiers, usersTierLookup } from './current-tiers';
-import { authorizingGateway } from './authorization';
 import { dashboardRoutes } from './dashboard/dashboard';
 import type { RouterContext } from './context';
 import { incrementalHttpResponder } from './incremental-http';
-import { sandboxPage } from './landing-page';
+import { graphqlLandingPage, sandboxPage } from './landing-page';
+import { cacheControlHeader } from './cache-policy';
+import { graphqlOverHttp } from './http/graphql-over-http';
+import { httpParams } from './http/operation-params';
 import { operationShareKey } from './operation-dedupe';
 import { countingSubscriptions, RouterMetrics } from './metrics';
 import { RateLimiter, rateLimitKey, RedisSlidingWindow } from './rate-limit';
 import { persistedQueryStore } from './persisted-queries';
-import { badRequest } from './pipeline/01-input-limits';
-import { operationRunner } from './pipeline/10-execute';
+import { operationExecution, operationRunner } from './pipeline/10-execute';
 import { publicError, type ResponseErrors } from './pipeline/11-respond';
-import type { OperationParams } from './pipeline/operation-request';
 import { operationPipeline } from './pipeline/pipeline';
-import { PreparedDocuments, SchemaState, type ExecutionOptions, type SubgraphClients } from './pipeline/schema-state';
+import { SchemaState, type ExecutionOptions, type SubgraphClients } from './pipeline/schema-state';
 import { probeSubgraph } from './readiness';
 import { requestLogPlugin } from './request-log';
 import { responseCache } from './response-cache';
@@ -51,7 +49,6 @@ import { UpstreamSubscriptions } from './subscriptions/upstream';
 import { serverSentEventsHandler, wantsEventStream } from './subscriptions/sse';
 import { serveClientWebSockets } from './subscriptions/websocket';
 import { SocketTickets, socketTicketRoute } from './socket-tickets';
-import { SchemaStateGateway } from './supergraph/gateway';
 import { SupergraphReloader } from './supergraph/reloader';
 import { pollSupergraphUrl, watchSupergraphFile, type Closable, type SupergraphListener } from './supergraph/sources';
 
@@ -85,7 +82,6 @@ export async function startRouter(config: RouterServiceConfig, logger: Logger = 
   const reloader = new SupergraphReloader(await SchemaState.build(readFileSync(config.router.supergraphPath, 'utf8'), subgraphClient, execution), {
     build: (supergraphSdl) => SchemaState.build(supergraphSdl, subgraphClient, execution),
     onSwap: (next) => {
-      gateway.announce(next);
       const subscriptions = engine.rebase((operation) => pipeline.reprepare(operation, next));
       return { subscriptionsKept: subscriptions.kept, subscriptionsEnded: subscriptions.ended };
     },
@@ -93,7 +89,6 @@ export async function startRouter(config: RouterServiceConfig, logger: Logger = 
     logger,
   });
   const schema = () => reloader.current;
-  const gateway = new SchemaStateGateway(schema);
 
   const protection = config.protection;
   const tracing = config.otlpEndpoint ? startTracing('router', config.otlpEndpoint) : undefined;
@@ -102,26 +97,21 @@ export async function startRouter(config: RouterServiceConfig, logger: Logger = 
   // What of an error leaves the router, on every path: a subgraph's cut down to its documented details, a bug's hidden and logged.
   const formatError = formatErrorFor(logger);
   const responseErrors: ResponseErrors = { format: (formatted, error) => formatError(publicError(formatted), error), logger };
-  const documents = new PreparedDocuments();
-  const apollo = new ApolloServer<RouterContext>({
-    // Runs each operation as the pipeline's authorization stage decided, before the gateway plans it.
-    gateway: authorizingGateway(gateway),
-    includeStacktraceInErrorResponses: false,
-    introspection: !config.production,
-    // Rejects simple (non-preflighted) requests: see router/README.md, CSRF prevention.
-    csrfPrevention: true,
-    // The pipeline resolves persisted queries, parses and validates: Apollo finds each document in this store.
-    persistedQueries: false,
-    documentStore: documents,
-    formatError: responseErrors.format,
+  // Stage 10 for every transport: queries and mutations with the concerns around them, each a plugin run once per operation.
+  const operationsRun = operationExecution({
     plugins: [
-      config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
-      metrics.plugin(),
-      requestLogPlugin(logger, config.logLevel === 'debug'),
       ...responseCache(protection.responseCache, redis, metrics),
+      metrics.executionPlugin(),
+      requestLogPlugin(logger, config.logLevel === 'debug'),
+      cacheControlHeader(),
     ],
+    errors: responseErrors,
   });
-  await apollo.start();
+  const graphqlHttp = graphqlOverHttp({
+    execution: operationsRun,
+    errors: responseErrors,
+    landingPage: config.production ? undefined : await graphqlLandingPage(),
+  });
 
   const usersUrl = () => schema().subgraphs.get('users')?.url ?? 'http://localhost:4001/graphql';
   const apiKeys = new ApiKeyVerifier(usersUrl, config.routerSigningSecret, config.router.apiKeyCacheMs);
@@ -130,7 +120,6 @@ export async function startRouter(config: RouterServiceConfig, logger: Logger = 
   const tiers = new CurrentTiers(usersTierLookup(usersUrl, config.routerSigningSecret), accountEvents, logger, { cacheMs: config.router.tierCacheMs });
   const pipeline = operationPipeline({
     schema,
-    documents,
     authenticate: (headers) => authenticate({ headers }, config.jwt, apiKeys),
     currentTier: (identity) => tiers.current(identity),
     rateLimiter,
@@ -142,14 +131,14 @@ export async function startRouter(config: RouterServiceConfig, logger: Logger = 
   // The correlation id is taken from the caller or made here, echoed back, and sent to every subgraph.
   const requestIds = new WeakMap<IncomingMessage, string>();
   const arrivals = new WeakMap<IncomingMessage, number>();
-  // HTTP: the pipeline runs as Apollo Server's context step (after its CSRF check); a refusal is a GraphQLError Apollo answers with the code's status.
-  const context = async (request: IncomingMessage, httpRequest: HTTPGraphQLRequest): Promise<RouterContext> => {
+  // HTTP: the pipeline runs once the landing page and CSRF prevention let the request through; a refusal is answered with the code's status.
+  const context = async (request: IncomingMessage, httpRequest: HttpGraphQLRequest): Promise<RouterContext> => {
     const requestId = requestIds.get(request) ?? randomUUID();
     const operation = await pipeline({ transport: 'http', method: httpRequest.method, params: httpParams(httpRequest), client: request, requestId });
-    if (operation.persisted) handOverPersistedText(httpRequest, operation.query);
     return { requestId, receivedAt: arrivals.get(request), identity: operation.identity, operation, finished: {} };
   };
-  const executeGraphQL = graphqlHttpHandler(apollo, context, {
+  const executeGraphQL = graphqlHttpHandler(graphqlHttp.execute, context, {
+    screen: graphqlHttp.screen,
     maxBodyBytes: config.maxBodyBytes,
     shareKey: config.router.operationDedupe ? operationShareKey() : undefined,
     onShared: (leader, follower) => metrics.sharedResponse(leader, follower),
@@ -177,7 +166,7 @@ export async function startRouter(config: RouterServiceConfig, logger: Logger = 
     },
     logger,
   );
-  const operations = countingSubscriptions(operationRunner(apollo, engine, responseErrors));
+  const operations = countingSubscriptions(operationRunner(operationsRun, engine, responseErrors));
   subscriptionsActive = () => operations.active;
   const serverSentEvents = serverSentEventsHandler({
     operations,
@@ -236,7 +225,7 @@ export async function startRouter(config: RouterServiceConfig, logger: Logger = 
       await webSockets?.close();
     },
     onStop: async () => {
-      await apollo.stop();
+      await reloader.current.stop();
       await tiers.close();
       await accountEvents?.close();
       redis?.disconnect();
@@ -264,45 +253,6 @@ export async function startRouter(config: RouterServiceConfig, logger: Logger = 
   );
   logger.info('router listening', { url: `${running.url}/graphql`, sandbox: config.production ? undefined : `${running.url}/` });
   return running;
-}
-
-/** The GraphQL parameters of an HTTP request: the JSON body of a POST, the query string of a GET. */
-function httpParams(request: HTTPGraphQLRequest): OperationParams {
-  if (request.method === 'POST') {
-    const body = request.body;
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('POST body must be a JSON object with the GraphQL parameters');
-    return body as OperationParams;
-  }
-  const search = new URLSearchParams(request.search);
-  const json = (name: string): unknown => {
-    const value = search.get(name);
-    if (value === null || value === '') return undefined;
-    try {
-      return JSON.parse(value);
-    } catch {
-      throw badRequest(`"${name}" in the query string is not valid JSON`);
-    }
-  };
-  return {
-    query: search.get('query') ?? undefined,
-    operationName: search.get('operationName') ?? undefined,
-    variables: json('variables'),
-    extensions: json('extensions'),
-  };
-}
-
-/** Apollo Server gets the text the pipeline resolved from a persisted query hash (its own APQ is off). */
-function handOverPersistedText(request: HTTPGraphQLRequest, query: string): void {
-  if (request.method === 'POST') {
-    const { extensions, ...body } = request.body as { extensions?: Record<string, unknown> };
-    const { persistedQuery: _resolved, ...rest } = extensions ?? {};
-    request.body = { ...body, query, ...(Object.keys(rest).length > 0 ? { extensions: rest } : {}) };
-    return;
-  }
-  const search = new URLSearchParams(request.search);
-  search.set('query', query);
-  search.delete('extensions');
-  request.search = `?${search.toString()}`;
 }
 
 function headerValue(request: IncomingMessage, name: string): string | undefined {

@@ -1,4 +1,3 @@
-import type { GatewayExecutor, GatewayInterface, GatewayLoadResult } from '@apollo/server-gateway-interface';
 import {
   GraphQLError,
   Kind,
@@ -19,7 +18,6 @@ import {
 } from 'graphql';
 import { hasScope, isAdmin, type Identity } from '@supergraph/identity';
 import { clientError } from '@supergraph/server';
-import type { RouterContext } from './context';
 
 /** One @authenticated / @requiresScopes declaration: scopes are alternatives (any) of sets (all). */
 interface Requirement {
@@ -242,34 +240,29 @@ export function applyNulls(data: Record<string, unknown>, paths: string[][]): vo
   for (const path of paths) set(data, path);
 }
 
+/** What an executor returns for one operation: GraphQL's execution result, errors not yet formatted. */
+export interface ExecutorResult {
+  data?: Record<string, unknown> | null;
+  errors?: readonly GraphQLError[];
+  extensions?: Record<string, unknown>;
+}
+
 /**
- * Wraps the gateway so every operation it executes (HTTP, WebSocket and SSE queries and mutations
- * alike) runs as the pipeline's authorization stage decided: without the fields the caller may
- * not read, which come back null with their errors.
+ * Runs an operation as the pipeline's authorization stage decided (every transport's queries and
+ * mutations pass here, stage 10): without the fields the caller may not read, which come back null
+ * with their errors. `execute` runs a document under its plan cache key: the authorized rewrite has
+ * a key of its own.
  */
-export function authorizingGateway(inner: GatewayInterface): GatewayInterface {
-  const wrap =
-    (executor: GatewayExecutor): GatewayExecutor =>
-    async (requestContext) => {
-      const context = requestContext.context as Partial<RouterContext> | undefined;
-      // Fail closed: an operation that did not pass the pipeline is never executed.
-      if (!context?.operation) throw new Error('An operation reached the gateway without passing the pipeline');
-      const authorized = context.operation.authorized;
-      if (!authorized) return executor(requestContext);
-      const result = authorized.document
-        ? await executor({ ...requestContext, document: authorized.document, queryHash: `${requestContext.queryHash}|authz:${authorized.signature}` })
-        : { data: {} };
-      if (authorized.dataIsNull) return { data: null, errors: [...authorized.errors, ...(result.errors ?? [])] };
-      const data = (result.data ?? {}) as Record<string, unknown>;
-      if (result.data !== null) applyNulls(data, authorized.nullPaths);
-      return { ...result, data: result.data === null ? null : data, errors: [...authorized.errors, ...(result.errors ?? [])] };
-    };
-  return {
-    onSchemaLoadOrUpdate: (callback) => inner.onSchemaLoadOrUpdate(callback),
-    stop: () => inner.stop(),
-    load: async (options): Promise<GatewayLoadResult> => {
-      const loaded = await inner.load(options);
-      return { ...loaded, executor: loaded.executor && wrap(loaded.executor) };
-    },
-  };
+export async function executeAuthorized(
+  authorized: AuthorizedOperation | undefined,
+  document: DocumentNode,
+  queryHash: string,
+  execute: (document: DocumentNode, queryHash: string) => Promise<ExecutorResult>,
+): Promise<ExecutorResult> {
+  if (!authorized) return execute(document, queryHash);
+  const result = authorized.document ? await execute(authorized.document, `${queryHash}|authz:${authorized.signature}`) : { data: {} };
+  if (authorized.dataIsNull) return { data: null, errors: [...authorized.errors, ...(result.errors ?? [])] };
+  const data = (result.data ?? {}) as Record<string, unknown>;
+  if (result.data !== null) applyNulls(data, authorized.nullPaths);
+  return { ...result, data: result.data === null ? null : data, errors: [...authorized.errors, ...(result.errors ?? [])] };
 }

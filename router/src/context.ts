@@ -9,7 +9,7 @@ export interface RouterContext {
   receivedAt?: number;
   /**
    * Filled in when the operation has run: requests that share its response count under its labels.
-   * An object, not a field, because Apollo Server runs each operation on a shallow copy of the context.
+   * An object, not a field, so a copy of the context (the streaming transports make one per operation) still reports to the original.
    */
   finished?: { labels?: OperationLabels };
   /** The operation as the pipeline prepared it (parsed, validated, measured, authorized); set before execution. */

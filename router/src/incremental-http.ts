@@ -11,15 +11,13 @@ const PART_HEADER = 'content-type: application/json; charset=utf-8\r\n\r\n';
 /**
  * `@defer` over HTTP: an operation whose plan defers parts, from a client that accepts multipart
  * responses, is answered part by part (the primary data first, each deferred fragment as it is
- * ready) instead of by Apollo Server, which cannot stream a gateway's results. Only JSON POSTs are
- * answered here: that content type needs a CORS preflight, so no page of another origin can send
- * one unasked (Apollo Server's CSRF check is not on this path). Everything else returns false and
- * goes on to Apollo Server, which answers in one response.
+ * ready). Only JSON POSTs are answered here, after CSRF prevention like every request. Everything
+ * else returns false and goes on to the one-response path (http/graphql-over-http.ts).
  */
 export function incrementalHttpResponder(errors: ResponseErrors) {
   return async (pending: Promise<RouterContext>, request: IncomingMessage, response: ServerResponse): Promise<boolean> => {
     if (request.method !== 'POST' || !acceptsMultipart(request) || !(request.headers['content-type'] ?? '').includes('application/json')) return false;
-    // A refused request (the pipeline threw) is Apollo Server's to answer, with the refusal's status.
+    // A refused request (the pipeline threw) is answered on the one-response path, with the refusal's status.
     const context = await pending.catch(() => undefined);
     const operation = context?.operation;
     if (!operation || operation.operationType !== 'query') return false;

@@ -1,3 +1,6 @@
+import type { GraphQLServerContext } from '@apollo/server';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+
 /**
  * Apollo Sandbox, embedded, pointed at this router's /graphql. Served at `/` outside production
  * only. The Sandbox script comes from Apollo's CDN, so it needs a browser with internet access.
@@ -23,4 +26,18 @@ export function sandboxPage(): string {
 </body>
 </html>
 `;
+}
+
+/**
+ * Apollo's embedded Sandbox landing page, which a browser gets on GET /graphql outside production
+ * (the page Apollo Server served there). Rendered by the plugin that ships with @apollo/server;
+ * each call makes a page with a fresh CSP nonce.
+ */
+export async function graphqlLandingPage(): Promise<() => Promise<string>> {
+  const plugin = ApolloServerPluginLandingPageLocalDefault({ embed: true });
+  const started = await plugin.serverWillStart?.({} as GraphQLServerContext);
+  const page = started && 'renderLandingPage' in started ? await started.renderLandingPage?.() : undefined;
+  if (!page) throw new Error("Apollo's landing page plugin rendered no page");
+  const html = page.html;
+  return typeof html === 'string' ? async () => html : html;
 }

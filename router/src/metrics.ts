@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
+import type { ExecutionPlugin } from './pipeline/10-execute';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { LATENCY_BUCKETS, operationLabels, serveRegistry } from '@supergraph/server';
 import type { OperationLabels, RouterContext } from './context';
@@ -127,19 +127,19 @@ export class RouterMetrics implements SubgraphObserver {
   /** A bounded label: the first names are kept, later ones become "other" (operationLabels). */
   readonly operationLabel = operationLabels();
 
-  /** Counts and times every operation Apollo Server runs (HTTP, WebSocket and SSE alike). */
-  plugin(): ApolloServerPlugin<RouterContext> {
-    const listener: GraphQLRequestListener<RouterContext> = {
-      willSendResponse: async ({ contextValue, operationName, response, errors }) => {
-        // Requests that did not come over HTTP (WebSocket, SSE) have no arrival time: count them, untimed.
-        const started = contextValue.receivedAt;
-        const failed = Boolean(errors?.length) || (response.body.kind === 'single' && Boolean(response.body.singleResult.errors?.length));
-        const labels: OperationLabels = { operation: this.operationLabel(operationName), outcome: failed ? 'error' : 'success' };
-        if (contextValue.finished) contextValue.finished.labels = labels;
-        this.count(labels, started);
+  /** Counts and times every query and mutation executed (HTTP, WebSocket and SSE alike): stage 10's plugin. */
+  executionPlugin(): ExecutionPlugin {
+    return {
+      finished: (call, result) => {
+        const labels: OperationLabels = {
+          operation: this.operationLabel(call.operation.operation.name?.value ?? null),
+          outcome: call.errors?.length || result.errors?.length ? 'error' : 'success',
+        };
+        if (call.context.finished) call.context.finished.labels = labels;
+        // Requests that did not come over HTTP (WebSocket, SSE) have no arrival time: counted, untimed.
+        this.count(labels, call.context.receivedAt);
       },
     };
-    return { requestDidStart: async () => listener };
   }
 
   /** A request answered with the response of an identical one in flight counts as that operation. */

@@ -1,4 +1,4 @@
-import type { HTTPGraphQLRequest } from '@apollo/server';
+import type { HttpGraphQLRequest } from '@supergraph/server';
 import type { RouterContext } from './context';
 
 /** Headers that differ per request without changing its response. */
@@ -16,7 +16,7 @@ const PER_REQUEST_HEADERS = new Set(['x-request-id', 'traceparent', 'tracestate'
  * guarantee as sharing identical subgraph fetches. The pipeline has bounded the nesting of
  * variables and extensions before this serialises them.
  */
-export function operationShareKey(): (request: HTTPGraphQLRequest, context: RouterContext) => string | undefined {
+export function operationShareKey(): (request: HttpGraphQLRequest, context: RouterContext) => string | undefined {
   return (request, context) => {
     if (context.operation?.operationType !== 'query') return undefined;
     if ((request.headers.get('accept') ?? '').includes('multipart/')) return undefined;

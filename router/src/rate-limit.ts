@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { HeaderMap } from '@apollo/server';
 import type { GraphQLError } from 'graphql';
 import type { Redis } from 'ioredis';
 import type { ProtectionConfig } from '@supergraph/config';
@@ -103,7 +102,7 @@ export class MemorySlidingWindow implements SlidingWindowStore {
 
 export function rateLimited(decision: RateLimitDecision): GraphQLError {
   const retryAfter = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
-  const headers = new HeaderMap([['retry-after', String(retryAfter)]]);
+  const headers = new Map([['retry-after', String(retryAfter)]]);
   return requestRefused(
     'RATE_LIMITED',
     `Rate limit of ${decision.limit} requests per window exceeded; retry after ${retryAfter} s`,

@@ -1,10 +1,9 @@
-import type { ApolloServerPlugin, GraphQLRequestContext, GraphQLRequestListener } from '@apollo/server';
-import responseCachePlugin from '@apollo/server-plugin-response-cache';
-import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
+import { createHash } from 'node:crypto';
+import { InMemoryLRUCache, PrefixingKeyValueCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { Redis } from 'ioredis';
 import type { ProtectionConfig } from '@supergraph/config';
-import type { RouterContext } from './context';
 import type { RouterMetrics } from './metrics';
+import type { ExecutionCall, ExecutionPlugin } from './pipeline/10-execute';
 import { RedisKeyValueCache } from './persisted-queries';
 
 export type ResponseCacheSettings = ProtectionConfig['responseCache'];
@@ -19,36 +18,66 @@ export type ResponseCacheSettings = ProtectionConfig['responseCache'];
  * session id), and operations that touch @authenticated/@requiresScopes fields neither read nor
  * write the cache, whatever their hints say.
  */
-export function responseCache(settings: ResponseCacheSettings, redis: Redis | undefined, metrics: RouterMetrics): ApolloServerPlugin<RouterContext>[] {
+export function responseCache(settings: ResponseCacheSettings, redis: Redis | undefined, metrics: RouterMetrics): ExecutionPlugin[] {
   if (!settings.enabled) return [];
-  const looked = new WeakSet<object>();
-  const cacheable = async (requestContext: GraphQLRequestContext<RouterContext>): Promise<boolean> => {
-    const operation = requestContext.contextValue.operation;
-    return operation?.operationType === 'query' && !operation.analysis.touchesProtected;
-  };
-  const cache = redis ? new SizeLimitedCache(new RedisKeyValueCache(redis, 'supergraph:response:'), settings.maxEntryBytes) : undefined;
+  // Keys as @apollo/server-plugin-response-cache wrote them (`fqc:` + sha256 of the request), so entries outlive this change.
+  const cache = new PrefixingKeyValueCache<string>(
+    redis ? new SizeLimitedCache(new RedisKeyValueCache(redis, 'supergraph:response:'), settings.maxEntryBytes) : new InMemoryLRUCache<string>(),
+    'fqc:',
+  );
   const activity = new CacheActivity(redis);
-  // Counts lookups and notices cacheable responses; one listener for every request.
-  const counting: GraphQLRequestListener<RouterContext> = {
-    async willSendResponse({ request, metrics: requestMetrics, overallCachePolicy, errors }) {
-      if (looked.has(request)) metrics.cacheLookups.inc({ result: requestMetrics.responseCacheHit ? 'hit' : 'miss' });
-      const policy = overallCachePolicy.policyIfCacheable();
-      if (policy && !errors?.length) activity.markActive(policy.maxAge);
-    },
-  };
+  // What each call found in the cache: looked up (hit or miss), and the key it was looked up under.
+  const lookups = new WeakMap<ExecutionCall, { key: string; hit: boolean }>();
   return [
-    responseCachePlugin<RouterContext>({
-      ...(cache ? { cache } : {}),
-      sessionId: async () => null,
-      shouldReadFromCache: async (requestContext) => {
-        const read = (await cacheable(requestContext)) && (await activity.isActive());
-        if (read) looked.add(requestContext.request);
-        return read;
+    {
+      async answer(call) {
+        if (!cacheable(call) || !(await activity.isActive())) return undefined;
+        const key = cacheKey(call);
+        const stored = await cache.get(key);
+        lookups.set(call, { key, hit: stored !== undefined });
+        if (stored === undefined) return undefined;
+        const entry = JSON.parse(stored) as CacheEntry;
+        call.cachePolicy.replace(entry.cachePolicy);
+        call.headers.set('age', String(Math.round((Date.now() - entry.cacheTime) / 1000)));
+        return entry.data;
       },
-      shouldWriteToCache: cacheable,
-    }),
-    { requestDidStart: async () => counting },
+      finished(call, result) {
+        const lookup = lookups.get(call);
+        if (lookup) metrics.cacheLookups.inc({ result: lookup.hit ? 'hit' : 'miss' });
+        const policy = call.cachePolicy.policyIfCacheable();
+        if (policy && !call.errors?.length) activity.markActive(policy.maxAge);
+        // Per-user (PRIVATE) responses are never stored: there is no session to key them by.
+        if (lookup?.hit || !cacheable(call) || result.errors || !result.data || !policy || policy.scope === 'PRIVATE') return;
+        const entry: CacheEntry = { data: result.data, cachePolicy: policy, cacheTime: Date.now() };
+        void cache.set(lookup?.key ?? cacheKey(call), JSON.stringify(entry), { ttl: policy.maxAge }).catch(() => undefined);
+      },
+    },
   ];
+}
+
+/** Public queries only: operations that touch @authenticated/@requiresScopes fields neither read nor write the cache. */
+function cacheable(call: ExecutionCall): boolean {
+  return call.operation.operationType === 'query' && !call.operation.analysis.touchesProtected;
+}
+
+interface CacheEntry {
+  data: Record<string, unknown>;
+  cachePolicy: { maxAge: number; scope: 'PUBLIC' | 'PRIVATE' };
+  cacheTime: number;
+}
+
+/** The text, operation name and variables as the client sent them; no session (sessionMode 0: nothing per user is stored). */
+function cacheKey(call: ExecutionCall): string {
+  const { operation } = call;
+  const variables = operation.params.variables;
+  const key = {
+    source: operation.query,
+    operationName: operation.operation.name?.value ?? null,
+    variables: { ...(typeof variables === 'object' && variables !== null ? variables : {}) },
+    extra: null,
+    sessionMode: 0,
+  };
+  return createHash('sha256').update(JSON.stringify(key)).digest('hex');
 }
 
 /** Skips entries larger than the bound: one huge response must not evict the rest. */

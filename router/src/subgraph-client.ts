@@ -1,4 +1,5 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { parseCacheControlHeader } from '@apollo/gateway/dist/datasources/parseCacheControlHeader';
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
@@ -74,15 +75,19 @@ export class SubgraphClient extends RemoteGraphQLDataSource<RouterContext> {
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<RouterContext>): void {
     // Health checks and other gateway-internal requests carry no RouterContext.
     if (!('identity' in context) || !context.identity || !request.http) return;
-    const routerContext = context as RouterContext;
+    const headers = request.http.headers;
+    this.routerHeaders(context as RouterContext, request.query ?? '', (name, value) => headers.set(name, value));
+  }
+
+  /** What the router adds to every fetch: the signed identity, the request id, a deadline of its own, the trace. */
+  private routerHeaders(context: RouterContext, query: string, set: (name: string, value: string) => void): void {
     // Signed for each fetch, not once per request: a subscription's context lives on, and its later
     // events' entity fetches would carry a signature past its minute. The signer renews at half-life.
-    for (const [name, value] of Object.entries(this.signer.sign(routerContext.identity))) request.http.headers.set(name, value);
-    request.http.headers.set('x-request-id', routerContext.requestId);
-    if (this.selectsNonRetryable(request.query ?? '')) request.http.headers.set(DEADLINE_HEADER, String(this.policy.nonRetryableTimeoutMs));
-    // traceparent of the gateway's fetch span (a no-op unless tracing is on).
-    const headers = request.http.headers;
-    injectTraceHeaders((name, value) => headers.set(name, value));
+    for (const [name, value] of Object.entries(this.signer.sign(context.identity))) set(name.toLowerCase(), value);
+    set('x-request-id', context.requestId);
+    if (this.selectsNonRetryable(query)) set(DEADLINE_HEADER, String(this.policy.nonRetryableTimeoutMs));
+    // traceparent of the fetch span (a no-op unless tracing is on).
+    injectTraceHeaders(set);
   }
 
   /**
@@ -101,6 +106,27 @@ export class SubgraphClient extends RemoteGraphQLDataSource<RouterContext> {
     });
   }
 
+  /**
+   * One attempt of an operation's fetch, as the gateway's data source made it (the same body,
+   * headers, errors and cache hint), without its WHATWG objects: it built a node-fetch Headers and
+   * a Request (with a body stream) per fetch that nothing here reads, a cost the size of the fetch.
+   */
+  private async fetchOperation(options: GraphQLDataSourceProcessOptions<RouterContext>): Promise<GatewayGraphQLResponse> {
+    const { request, context } = options;
+    const query = request.query;
+    if (!query) throw new Error('Missing query');
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if ('identity' in context && context.identity) this.routerHeaders(context as RouterContext, query, (name, value) => (headers[name] = value));
+    const { http: _http, ...body } = request;
+    const response = await this.fetcher(this.url, { method: 'POST', headers, body: JSON.stringify({ query, ...body }) });
+    if (!response.ok) throw await this.errorFromResponse(response);
+    const parsed: unknown = await this.parseBody(response);
+    if (typeof parsed !== 'object' || parsed === null) throw new Error(`Expected JSON response body, but received: ${String(parsed)}`);
+    // The response's cache policy follows each subgraph's Cache-Control (no header: not cacheable).
+    if (options.kind === GraphQLDataSourceRequestKind.INCOMING_OPERATION) options.incomingRequestContext.overallCachePolicy?.restrict(cacheHint(response));
+    return { ...(parsed as GatewayGraphQLResponse), http: response } as GatewayGraphQLResponse;
+  }
+
   override async process(options: GraphQLDataSourceProcessOptions<RouterContext>): Promise<GatewayGraphQLResponse> {
     if (options.kind !== GraphQLDataSourceRequestKind.INCOMING_OPERATION) return super.process(options);
     const started = performance.now();
@@ -113,7 +139,7 @@ export class SubgraphClient extends RemoteGraphQLDataSource<RouterContext> {
         breaker: this.breaker,
         policy: this.policy,
         retryable: !nonRetryable && !isMutation(options.request.query),
-        attempt: () => super.process(options),
+        attempt: () => this.fetchOperation(options),
         onRetry: (attempt, reason) => this.observer?.retried(this.name, attempt, reason),
       });
       if (!response.errors?.length) outcome = 'ok';
@@ -122,6 +148,14 @@ export class SubgraphClient extends RemoteGraphQLDataSource<RouterContext> {
       this.observer?.fetched(this.name, (performance.now() - started) / 1000, outcome);
     }
   }
+}
+
+/** A subgraph response's cache hint, read from its Cache-Control as the gateway's data source reads it. */
+function cacheHint(response: FetcherResponse): { maxAge: number; scope?: 'PUBLIC' | 'PRIVATE' } {
+  const parsed = parseCacheControlHeader(response.headers.get('cache-control'));
+  const maxAge = parsed['max-age'];
+  const scope = parsed.public === true ? 'PUBLIC' : parsed.private === true ? 'PRIVATE' : undefined;
+  return { maxAge: typeof maxAge === 'string' && /^[0-9]+$/.test(maxAge) ? Number(maxAge) : 0, ...(scope ? { scope } : {}) };
 }
 
 /** The first error of a GraphQL response body (parsed JSON), when it is one. */

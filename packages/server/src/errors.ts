@@ -1,4 +1,3 @@
-import type { HeaderMap } from '@apollo/server';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { httpStatusOf, type ErrorCode, type RequestErrorCode } from './error-codes';
 import type { Logger } from './logger';
@@ -15,7 +14,7 @@ export function clientError(code: ErrorCode, message: string, extra: Record<stri
  * An error that refuses the whole request: Apollo Server answers with the code's HTTP status from
  * the table (and `headers`, e.g. Retry-After) and drops `extensions.http` from the body.
  */
-export function requestRefused(code: RequestErrorCode, message: string, extra: Record<string, unknown> = {}, headers?: HeaderMap): GraphQLError {
+export function requestRefused(code: RequestErrorCode, message: string, extra: Record<string, unknown> = {}, headers?: Map<string, string>): GraphQLError {
   return clientError(code, message, { ...extra, http: { status: httpStatusOf(code), ...(headers ? { headers } : {}) } });
 }
 

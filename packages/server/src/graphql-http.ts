@@ -1,53 +1,87 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLRequest, type HTTPGraphQLResponse } from '@apollo/server';
+import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import type { GraphQLError } from 'graphql';
 import { httpStatusOf, type RequestErrorCode } from './error-codes';
 import { extensionsWithoutHttp } from './errors';
 import { InFlight } from './in-flight';
 
+/** A GraphQL request over HTTP as the adapter read it: header names in lower case, a JSON body parsed. */
+export interface HttpGraphQLRequest {
+  method: string;
+  headers: ReadonlyMap<string, string>;
+  /** The query string, with its `?` (empty when there is none). */
+  search: string;
+  body: unknown;
+}
+
+/** What the adapter writes back: Apollo Server's `HTTPGraphQLResponse` has this shape, so either can answer. */
+export interface HttpGraphQLResponse {
+  status?: number;
+  headers: Iterable<[string, string]>;
+  body: { kind: 'complete'; string: string } | { kind: 'chunked'; asyncIterator: AsyncIterableIterator<string> };
+}
+
+/** Answers one request, given the context being made for it (which may reject: a refusal the executor turns into a response). */
+export type HttpGraphQLExecutor<TContext> = (request: HttpGraphQLRequest, context: Promise<TContext>) => Promise<HttpGraphQLResponse>;
+
 export interface GraphQLHttpOptions<TContext> {
   maxBodyBytes: number;
+  /**
+   * Answers a request before its context is made, when it needs no operation (a landing page) or
+   * must not get one (a CSRF refusal); undefined lets it through. Default: every request goes on.
+   */
+  screen?: (request: HttpGraphQLRequest) => HttpGraphQLResponse | undefined | Promise<HttpGraphQLResponse | undefined>;
   /**
    * Names the response this request would get, when that response may be given to identical
    * requests in flight at the same moment (which then share one execution); undefined means the
    * request runs on its own. Whatever can change the response must be part of the key.
    */
-  shareKey?: (request: HTTPGraphQLRequest, context: TContext) => string | undefined;
+  shareKey?: (request: HttpGraphQLRequest, context: TContext) => string | undefined;
   /** Called for each request answered with another's response, with both contexts. */
   onShared?: (leader: TContext, follower: TContext) => void;
   /**
-   * Lets the caller answer a request itself instead of Apollo Server (which cannot stream what a
-   * gateway executor returns): true when it has answered. It gets the context as it is being made,
-   * so it can pass over requests by their headers without waiting for it. Default: never.
+   * Lets the caller answer a request itself (a stream of incremental payloads): true when it has
+   * answered. It gets the context as it is being made, so it can pass over requests by their
+   * headers without waiting for it. Default: never.
    */
   respond?: (context: Promise<TContext>, request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
 }
 
 interface Execution<TContext> {
-  response: HTTPGraphQLResponse;
+  response: HttpGraphQLResponse;
   context: Promise<TContext>;
 }
 
+/** The executor that hands each request to an Apollo Server (the subgraphs'), with the context already being made. */
+export function apolloHttpExecutor<TContext extends BaseContext>(apollo: ApolloServer<TContext>): HttpGraphQLExecutor<TContext> {
+  return (request, context) =>
+    apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest: { ...request, headers: new HeaderMap([...request.headers]) }, context: () => context });
+}
+
 /**
- * Serves an Apollo Server on plain node:http. We own this adapter (rather than pulling in a web
- * framework) because it is small and sits on the router's hot path.
+ * Serves GraphQL on plain node:http: reads the request, shares identical in-flight ones, writes
+ * the response. We own this adapter (rather than pulling in a web framework) because it is small
+ * and sits on the hot path; what answers (the router's own executor, a subgraph's Apollo Server)
+ * is the caller's.
  */
-export function graphqlHttpHandler<TContext extends BaseContext>(
-  apollo: ApolloServer<TContext>,
+export function graphqlHttpHandler<TContext>(
+  execute: HttpGraphQLExecutor<TContext>,
   /**
-   * Runs before Apollo Server reads the GraphQL parameters: it may refuse the request (throw a
-   * GraphQLError) or fill in what Apollo gets (a persisted query's text) on `httpRequest`.
+   * Makes the request's context (for the router, the operation pipeline): it may refuse the
+   * request (reject with a GraphQLError), which the executor answers.
    */
-  context: (request: IncomingMessage, httpRequest: HTTPGraphQLRequest) => Promise<TContext>,
+  context: (request: IncomingMessage, httpRequest: HttpGraphQLRequest) => Promise<TContext>,
   options: GraphQLHttpOptions<TContext>,
 ) {
   const inFlight = new InFlight<Execution<TContext>>();
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const headers = new HeaderMap();
-    for (const [name, value] of Object.entries(request.headers)) {
+    const headers = new Map<string, string>();
+    for (const name in request.headers) {
+      const value = request.headers[name];
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    const url = request.url ?? '/';
+    const query = url.indexOf('?');
 
     let body: unknown;
     if (request.method === 'POST') {
@@ -65,41 +99,48 @@ export function graphqlHttpHandler<TContext extends BaseContext>(
       }
     }
 
-    const httpGraphQLRequest: HTTPGraphQLRequest = { method: request.method ?? 'GET', headers, search: url.search, body };
+    const httpGraphQLRequest: HttpGraphQLRequest = { method: request.method ?? 'GET', headers, search: query < 0 ? '' : url.slice(query), body };
+    let screened = options.screen?.(httpGraphQLRequest);
+    // Only a page is rendered asynchronously: the common case stays off the microtask queue.
+    if (screened instanceof Promise) screened = await screened;
+    if (screened) return write(response, screened);
     const contextValue = context(request, httpGraphQLRequest);
-    const execute = async (): Promise<Execution<TContext>> => ({
-      response: await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: () => contextValue }),
-      context: contextValue,
-    });
+    // A refusal is the executor's to answer; until then nobody else awaits the promise.
+    contextValue.catch(() => undefined);
+    const run = async (): Promise<Execution<TContext>> => ({ response: await execute(httpGraphQLRequest, contextValue), context: contextValue });
     if (options.respond && (await options.respond(contextValue, request, response))) return;
-    // A failing context (bad credentials, rate limit) is Apollo's to turn into a response: never shared.
+    // A failing context (bad credentials, rate limit) is answered on its own: never shared.
     const key =
       options.shareKey &&
       (await contextValue.then(
         (value) => options.shareKey!(httpGraphQLRequest, value),
         () => undefined,
       ));
-    let result: HTTPGraphQLResponse;
+    let result: HttpGraphQLResponse;
     if (key === undefined) {
-      result = (await execute()).response;
+      result = (await run()).response;
     } else {
-      const run = inFlight.run(key, execute);
-      const shared = await run.result;
+      const shared = inFlight.run(key, run);
+      const execution = await shared.result;
       // A streamed (incremental) body can be read once only: such a request runs on its own.
-      result = run.shared && shared.response.body.kind !== 'complete' ? (await execute()).response : shared.response;
-      if (run.shared && result === shared.response) options.onShared?.(await shared.context, await contextValue);
+      result = shared.shared && execution.response.body.kind !== 'complete' ? (await run()).response : execution.response;
+      if (shared.shared && result === execution.response) options.onShared?.(await execution.context, await contextValue);
     }
-    for (const [name, value] of result.headers) response.setHeader(name, value);
-    response.statusCode = result.status ?? 200;
-    if (result.body.kind === 'complete') {
-      response.end(result.body.string);
-      return;
-    }
-    for await (const chunk of result.body.asyncIterator) response.write(chunk);
-    response.end();
+    await write(response, result);
   };
   // How many requests are waiting for an identical one's response right now.
   return Object.defineProperty(handle, 'sharing', { get: () => inFlight.waiting }) as typeof handle & { readonly sharing: number };
+}
+
+async function write(response: ServerResponse, result: HttpGraphQLResponse): Promise<void> {
+  for (const [name, value] of result.headers) response.setHeader(name, value);
+  response.statusCode = result.status ?? 200;
+  if (result.body.kind === 'complete') {
+    response.end(result.body.string);
+    return;
+  }
+  for await (const chunk of result.body.asyncIterator) response.write(chunk);
+  response.end();
 }
 
 export type BodyRead = { kind: 'ok'; text: string } | { kind: 'tooLarge' };

@@ -7,6 +7,7 @@ import { isDatabaseUnavailable } from '@supergraph/db';
 import { IDENTITY_HEADER, IdentityVerificationError, SIGNATURE_HEADER, verifyIdentity, type Identity } from '@supergraph/identity';
 import {
   formatErrorFor,
+  apolloHttpExecutor,
   graphqlHttpHandler,
   sendJson,
   sendJsonError,
@@ -118,7 +119,7 @@ export async function serveSubgraph<TContext extends RequestBase>(options: Subgr
     graceMs: options.graceMs,
     routes: {
       ...options.extraRoutes,
-      '/graphql': tracedRoute(`subgraph ${options.name}`, graphqlHttpHandler(apollo, context, { maxBodyBytes: options.maxBodyBytes })),
+      '/graphql': tracedRoute(`subgraph ${options.name}`, graphqlHttpHandler(apolloHttpExecutor(apollo), context, { maxBodyBytes: options.maxBodyBytes })),
       '/health': (_request, response) =>
         sendJson(response, running.draining ? 503 : 200, { status: running.draining ? 'draining' : 'ok', subgraph: options.name }),
       ...(options.metrics ? { '/metrics': metricsRoute(options.metrics) } : {}),

@@ -22,11 +22,11 @@ export interface OperationExecutorOptions {
  * document is planned by the chosen planner and compiled once (plan, response shape), then every
  * request runs the compiled operation with its coerced variables through the subgraph clients.
  *
- * It is given to Apollo Server in the gateway's place (`execute`), so the HTTP layer, its plugins
- * (metrics, request log, response cache) and the authorization wrapper around it stay as they
- * are: an authorized rewrite of a document arrives as another document with its own hash, and is
- * compiled under that hash. Operations that defer parts, to clients that take incremental
- * responses, run through `incremental` instead, which Apollo Server cannot deliver.
+ * Stage 10 runs it in the gateway's place (`execute`, the gateway executor's signature, so stock
+ * @apollo/gateway's stays a drop-in for comparison), inside the authorization decision: an
+ * authorized rewrite of a document arrives as another document with its own hash, and is compiled
+ * under that hash. Operations that defer parts, to clients that take incremental responses, run
+ * through `incremental` instead.
  */
 export class OperationExecutor {
   private readonly compiled: BoundedCache<string, CompiledOperation>;

@@ -1,4 +1,3 @@
-import { HeaderMap } from '@apollo/server';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { GraphQLError } from 'graphql';
 import { requestRefused } from '@supergraph/server';
@@ -11,7 +10,7 @@ const notFound = () =>
   new GraphQLError('PersistedQueryNotFound', {
     extensions: {
       code: ApolloServerErrorCode.PERSISTED_QUERY_NOT_FOUND,
-      http: { status: 200, headers: new HeaderMap([['cache-control', 'private, no-cache, must-revalidate']]) },
+      http: { status: 200, headers: new Map([['cache-control', 'private, no-cache, must-revalidate']]) },
     },
   });
 

@@ -3,7 +3,7 @@ import { getVariableValues, GraphQLError, Kind, NoSchemaIntrospectionCustomRule,
 import { requestRefused } from '@supergraph/server';
 import { badRequest } from './01-input-limits';
 import type { OperationRequest, Stage } from './operation-request';
-import type { PreparedDocuments, SchemaState } from './schema-state';
+import type { SchemaState } from './schema-state';
 
 export interface ValidateOptions {
   /** Introspection allowed (off in production: `__schema` and `__type` fail validation). */
@@ -17,7 +17,7 @@ export interface ValidateOptions {
  * later stage and the executor read values of the declared types. The schema state read here is
  * the operation's from now on; the operation type comes from here, the parsed document.
  */
-export function validateOperation(schema: () => SchemaState, documents: PreparedDocuments, options: ValidateOptions): Stage {
+export function validateOperation(schema: () => SchemaState, options: ValidateOptions): Stage {
   const rules = options.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
   return {
     name: 'validate',
@@ -36,7 +36,6 @@ export function validateOperation(schema: () => SchemaState, documents: Prepared
         state.validated.set(document, errors);
       }
       if (errors.length > 0) throw errors[0];
-      documents.remember(request.queryHash!, document);
 
       const operation = selectOperation(document.definitions, request.operationName);
       if (operation.operation === 'subscription' && request.transport === 'http') {

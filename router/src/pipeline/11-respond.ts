@@ -55,17 +55,16 @@ export function streamingRefusal(error: unknown, logger: Logger, requestId: stri
   return new FormattedError({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
 }
 
-/** How errors leave the router: the one formatter Apollo Server is given too, and the log for subgraph errors. */
+/** How errors leave the router: the one formatter every transport applies, and the log for subgraph errors. */
 export interface ResponseErrors {
   format(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
   logger: Logger;
 }
 
 /**
- * Incremental payloads (`@defer`), which the router delivers without Apollo Server, with their
- * errors (top-level or in an incremental item) formatted exactly as Apollo Server formats a single
- * response's (subgraph errors logged whole first), as GraphQLErrors that serialise to exactly that
- * (graphql-ws calls toJSON).
+ * Incremental payloads (`@defer`), with their errors (top-level or in an incremental item)
+ * formatted exactly as a single response's (subgraph errors logged whole first), as GraphQLErrors
+ * that serialise to exactly that (graphql-ws calls toJSON).
  */
 export async function* publicPayloads(
   payloads: AsyncGenerator<IncrementalPayload>,
@@ -86,4 +85,48 @@ export async function* publicPayloads(
     const incremental = payload.incremental?.map((item) => ({ ...item, errors: formatted(item.errors) }));
     yield { ...payload, ...(incremental ? { incremental } : {}) } as ExecutionResult;
   }
+}
+
+/** The HTTP status and headers errors ask for (`extensions.http`), which never reach the body. */
+export interface HttpHead {
+  status?: number;
+  headers: Map<string, string>;
+}
+
+/**
+ * Errors as they leave the router (a response's `errors`), with the HTTP status and headers they
+ * carry in `extensions.http` collected apart (the last status wins). Each error gets a code
+ * (INTERNAL_SERVER_ERROR when it has none) and goes through the one formatter; a formatter that
+ * throws yields a bare internal error. What Apollo Server did with every response's errors.
+ */
+export function formatErrors(errors: readonly unknown[], format: ResponseErrors['format']): { formatted: GraphQLFormattedError[]; http: HttpHead } {
+  const http: HttpHead = { headers: new Map() };
+  const formatted = errors.map((raw) => {
+    const error = ensureGraphQLError(raw);
+    try {
+      const extensions: Record<string, unknown> = { ...error.extensions, code: error.extensions.code ?? 'INTERNAL_SERVER_ERROR' };
+      const head = extensions.http as Partial<HttpHead> | undefined;
+      if (
+        head &&
+        typeof head === 'object' &&
+        (head.status === undefined || typeof head.status === 'number') &&
+        (head.headers === undefined || head.headers instanceof Map)
+      ) {
+        if (head.status) http.status = head.status;
+        for (const [name, value] of head.headers ?? []) http.headers.set(name, value);
+        delete extensions.http;
+      }
+      return format({ ...error.toJSON(), extensions }, raw);
+    } catch {
+      return { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    }
+  });
+  return { formatted, http };
+}
+
+/** Anything thrown or returned as an error, as a GraphQLError (a plain Error keeps its message, prefixed when asked). */
+export function ensureGraphQLError(error: unknown, prefix = ''): GraphQLError {
+  if (error instanceof GraphQLError) return error;
+  if (error instanceof Error) return new GraphQLError(prefix + error.message, { originalError: error });
+  return new GraphQLError(`Unexpected error value: ${String(error)}`);
 }

@@ -13,11 +13,10 @@ import { operationLimits } from './07-operation-limits';
 import { authorization } from './08-authorization';
 import { plan } from './09-plan';
 import type { OperationRequest, PreparedOperation, Stage } from './operation-request';
-import type { PreparedDocuments, SchemaState } from './schema-state';
+import type { SchemaState } from './schema-state';
 
 export interface PipelineOptions extends InputLimitOptions {
   schema: () => SchemaState;
-  documents: PreparedDocuments;
   authenticate: (headers: IncomingHttpHeaders) => Promise<Identity>;
   /** The identity at its user's tier now, whatever its credential says (CurrentTiers.current). */
   currentTier: (identity: Identity) => Identity | Promise<Identity>;
@@ -45,7 +44,7 @@ export interface OperationPipeline {
 export function operationPipeline(options: PipelineOptions): OperationPipeline {
   // What depends on the supergraph: run again when a live subscription moves to a new one.
   const schemaStages: Stage[] = [
-    validateOperation(options.schema, options.documents, { introspection: options.introspection }),
+    validateOperation(options.schema, { introspection: options.introspection }),
     operationLimits(options.limits),
     authorization(),
     plan(),

@@ -1,9 +1,7 @@
 import { ApolloGateway } from '@apollo/gateway';
 import type { GatewayExecutor } from '@apollo/server-gateway-interface';
-import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode } from 'graphql';
 import { AuthorizationPolicy, OperationAuthorizer } from '../authorization';
-import { BoundedCache, MAX_CACHED_TEXT_BYTES } from '../bounded-cache';
 import { OperationExecutor } from '../execution/operation-executor';
 import { NonRetryableFields } from '../non-retryable-fields';
 import type { PlannerName } from '../planning/operation-planner';
@@ -44,7 +42,7 @@ export class SchemaState {
   readonly validated = new WeakMap<DocumentNode, readonly GraphQLError[]>();
   /** The one walk's result per operation; operations whose cost depends on variables are walked per request. */
   readonly analyses = new WeakMap<OperationDefinitionNode, OperationAnalysis>();
-  /** Set by `build`: the executor of queries and mutations on this supergraph (ours, or the gateway's), and the schema Apollo Server serves. */
+  /** Set by `build`: the executor of queries and mutations on this supergraph (ours, or the gateway's), and the schema it executes against. */
   executor!: GatewayExecutor;
   /** Set by `build`: our executor on this supergraph (also what delivers `@defer` incrementally, whichever executor runs the rest). */
   operations!: OperationExecutor;
@@ -80,7 +78,7 @@ export class SchemaState {
     state.gateway = gateway;
     state.operations = new OperationExecutor(state.apiSchema, state.policy.gatewaySdl, execution.planner ?? 'hive', state.subgraphs);
     state.executor = (execution.executor ?? 'router') === 'router' ? state.operations.execute : loaded.executor;
-    // Apollo Server serves our API schema (with @defer) when our executor runs operations; the gateway's otherwise.
+    // Our executor runs against our API schema (with @defer); the gateway's against its own.
     state.gatewaySchema = (execution.executor ?? 'router') === 'router' ? state.apiSchema : loaded.schema;
     return state;
   }
@@ -92,38 +90,5 @@ export class SchemaState {
   /** Lets go of the gateway (nothing to release for a static supergraph beyond its own cleanup). */
   stop(): Promise<void> {
     return this.gateway?.stop() ?? Promise.resolve();
-  }
-}
-
-/**
- * Apollo Server's document store, filled by the pipeline: a document our stages parsed and
- * validated is found here by Apollo (keyed by the text's sha256), so Apollo neither parses nor
- * validates it again. Apollo prefixes its keys with a schema hash and a colon, which is ignored:
- * the store outlives reloads safely because it only spares a parse, and every request reaching
- * Apollo was validated by stage 6 on the schema state it executes on.
- */
-export class PreparedDocuments implements KeyValueCache<DocumentNode> {
-  private readonly documents: BoundedCache<string, DocumentNode>;
-
-  constructor(capacity = 1000) {
-    this.documents = new BoundedCache({ maxEntries: capacity, maxWeight: MAX_CACHED_TEXT_BYTES });
-  }
-
-  remember(hash: string, document: DocumentNode): void {
-    if (this.documents.get(hash)) return;
-    // Weighed by its text (a parsed document keeps where it ends in it).
-    this.documents.set(hash, document, document.loc?.end ?? 0);
-  }
-
-  async get(key: string): Promise<DocumentNode | undefined> {
-    return this.documents.get(key.slice(key.lastIndexOf(':') + 1));
-  }
-
-  async set(key: string, document: DocumentNode): Promise<void> {
-    this.remember(key.slice(key.lastIndexOf(':') + 1), document);
-  }
-
-  async delete(key: string): Promise<boolean> {
-    return this.documents.delete(key.slice(key.lastIndexOf(':') + 1));
   }
 }
