@@ -35,11 +35,11 @@ describe('rate limiting shared by two routers on one Redis', () => {
   const post = (url: string, headers: Record<string, string>, query = '{ __typename }') =>
     fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) });
 
-  it('counts an anonymous caller by address across both instances, then answers 429 with Retry-After', async () => {
+  it('counts an anonymous caller by address across both instances, then answers 429 with Retry-After, over SSE too', async () => {
     const from = { 'x-forwarded-for': address() };
     for (let i = 0; i < 3; i++) expect((await post(routers[i % 2]!, from)).status).toBe(200);
-    for (const url of routers) {
-      const refused = await post(url, from);
+    for (const [url, accept] of [...routers.map((url) => [url, 'application/json']), [routers[0]!, 'text/event-stream']] as const) {
+      const refused = await post(url, { ...from, accept });
       expect(refused.status).toBe(429);
       const retryAfter = Number(refused.headers.get('retry-after'));
       expect(retryAfter).toBeGreaterThan(0);
