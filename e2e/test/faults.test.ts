@@ -303,8 +303,8 @@ test('the chain node gone and back: RPC_UNAVAILABLE while it is gone, then the f
     });
   const followedToHead = async () => {
     const head = Number(await chain.clients.public.getBlockNumber({ cacheTime: 0 }));
-    const status = await graphql<{ chainStatus: { followedBlock: number | null } }>(platform.url, '{ chainStatus { followedBlock } }');
-    return status.data?.chainStatus.followedBlock === head ? head : undefined;
+    const status = await graphql<{ chainStatus: { followedBlock: number | null } | null }>(platform.url, '{ chainStatus { followedBlock } }');
+    return status.data?.chainStatus?.followedBlock === head ? head : undefined;
   };
   for (let i = 0; i < 3; i++) await transfer();
   await eventually('the follower to reach the head', followedToHead);

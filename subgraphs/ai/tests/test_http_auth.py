@@ -51,7 +51,7 @@ async def test_signed_request_runs(client: httpx.AsyncClient) -> None:
 async def test_anonymous_identity_may_not_spend_compute(client: httpx.AsyncClient) -> None:
     status, body = await gql(client, QUERY, identity=ANONYMOUS)
     assert status == 200
-    assert body["data"] is None
+    assert body["data"] == {"embed": None}
     assert error_codes(body) == ["UNAUTHENTICATED"]
     assert body["errors"][0]["message"] == "Sign in to use this field"
 
