@@ -18,6 +18,20 @@ export function requestRefused(code: RequestErrorCode, message: string, extra: R
   return clientError(code, message, { ...extra, http: { status: httpStatusOf(code), ...(headers ? { headers } : {}) } });
 }
 
+/** The HTTP status and headers an error asks for (`extensions.http`, see requestRefused), which never reach the body. */
+export interface HttpHead {
+  status?: number;
+  headers: Map<string, string>;
+}
+
+/** What an error carries in `extensions.http`, when it is that shape; undefined otherwise (the one reader of it). */
+export function httpHeadOf(extensions: Readonly<Record<string, unknown>>): HttpHead | undefined {
+  const head = extensions.http as { status?: unknown; headers?: unknown } | undefined;
+  if (!head || typeof head !== 'object') return undefined;
+  if ((head.status !== undefined && typeof head.status !== 'number') || (head.headers !== undefined && !(head.headers instanceof Map))) return undefined;
+  return { ...(head.status === undefined ? {} : { status: head.status as number }), headers: (head.headers as Map<string, string> | undefined) ?? new Map() };
+}
+
 /** The extensions of an error for transports that carry no HTTP status (WebSocket, SSE, formatted errors). */
 export function extensionsWithoutHttp(error: GraphQLError): Record<string, unknown> {
   const { http: _http, ...extensions } = error.extensions;

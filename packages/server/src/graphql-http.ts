@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import type { GraphQLError } from 'graphql';
 import { httpStatusOf, type RequestErrorCode } from './error-codes';
-import { extensionsWithoutHttp } from './errors';
+import { extensionsWithoutHttp, httpHeadOf } from './errors';
 import { InFlight } from './in-flight';
 
 /** A GraphQL request over HTTP as the adapter read it: header names in lower case, a JSON body parsed. */
@@ -186,7 +186,7 @@ export function sendJsonError(response: ServerResponse, code: RequestErrorCode, 
  * would: the status and headers (Retry-After) it carries in `extensions.http`, the rest in the body.
  */
 export function sendRefusal(response: ServerResponse, error: GraphQLError): void {
-  const http = error.extensions.http as { status?: number; headers?: Map<string, string> } | undefined;
+  const http = httpHeadOf(error.extensions);
   const body = { errors: [{ message: error.message, extensions: extensionsWithoutHttp(error) }] };
   sendJson(response, http?.status ?? 500, body, Object.fromEntries(http?.headers ?? []));
 }

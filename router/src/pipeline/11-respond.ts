@@ -1,5 +1,5 @@
 import { GraphQLError, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
-import { extensionsWithoutHttp, type Logger } from '@supergraph/server';
+import { extensionsWithoutHttp, httpHeadOf, type HttpHead, type Logger } from '@supergraph/server';
 import type { IncrementalPayload } from '../execution/incremental';
 
 /**
@@ -87,12 +87,6 @@ export async function* publicPayloads(
   }
 }
 
-/** The HTTP status and headers errors ask for (`extensions.http`), which never reach the body. */
-export interface HttpHead {
-  status?: number;
-  headers: Map<string, string>;
-}
-
 /**
  * Errors as they leave the router (a response's `errors`), with the HTTP status and headers they
  * carry in `extensions.http` collected apart (the last status wins). Each error gets a code
@@ -105,15 +99,10 @@ export function formatErrors(errors: readonly unknown[], format: ResponseErrors[
     const error = ensureGraphQLError(raw);
     try {
       const extensions: Record<string, unknown> = { ...error.extensions, code: error.extensions.code ?? 'INTERNAL_SERVER_ERROR' };
-      const head = extensions.http as Partial<HttpHead> | undefined;
-      if (
-        head &&
-        typeof head === 'object' &&
-        (head.status === undefined || typeof head.status === 'number') &&
-        (head.headers === undefined || head.headers instanceof Map)
-      ) {
+      const head = httpHeadOf(extensions);
+      if (head) {
         if (head.status) http.status = head.status;
-        for (const [name, value] of head.headers ?? []) http.headers.set(name, value);
+        for (const [name, value] of head.headers) http.headers.set(name, value);
         delete extensions.http;
       }
       return format({ ...error.toJSON(), extensions }, raw);

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GraphQLError, type ExecutionResult } from 'graphql';
-import { readBody, sendJson, sendJsonError, type Logger } from '@supergraph/server';
+import { httpHeadOf, readBody, sendJson, sendJsonError, type Logger } from '@supergraph/server';
 import { badRequest } from '../pipeline/01-input-limits';
 import { executionArgs, type OperationRunner } from '../pipeline/10-execute';
 import { streamingRefusal } from '../pipeline/11-respond';
@@ -39,10 +39,10 @@ export function serverSentEventsHandler(options: ServerSentEventsOptions) {
       operation = await options.pipeline({ transport: 'sse', method: request.method, params, client: request, requestId });
     } catch (error) {
       const refusal = streamingRefusal(error, options.logger, requestId);
-      const http = error instanceof GraphQLError ? (error.extensions.http as { status?: number; headers?: Map<string, string> } | undefined) : { status: 500 };
+      const http = error instanceof GraphQLError ? httpHeadOf(error.extensions) : { status: 500, headers: new Map<string, string>() };
       if (http?.status === undefined || http.status === 200) return stream(response, oneResult({ errors: [refusal] }), options);
       // With the refusal's headers, as over HTTP: a rate limit's Retry-After says when to come back.
-      return sendJson(response, http.status, { errors: [refusal] }, Object.fromEntries(http.headers ?? []));
+      return sendJson(response, http.status, { errors: [refusal] }, Object.fromEntries(http.headers));
     }
     const args = executionArgs(operation);
     const results = operation.operationType === 'subscription' ? options.operations.subscribe(args) : asStream(await options.operations.execute(args));
