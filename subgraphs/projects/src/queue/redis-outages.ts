@@ -8,6 +8,10 @@ import type { Logger } from '@supergraph/server';
  * so without this an outage of a minute floods the log. Here an outage is logged once when it
  * begins and once when it ends, as messages without stacks, and `onReconnect` listeners run when
  * Redis is back.
+ *
+ * An outage begins when the connection is lost, not at the first failed attempt to reconnect: a
+ * Redis that is back before ioredis tries again (a restart shorter than its retry delay) shows no
+ * error at all, yet commands sent meanwhile failed, and what they would have queued must be.
  */
 export class RedisOutages {
   private down = false;
@@ -17,13 +21,15 @@ export class RedisOutages {
     private readonly logger: Logger,
     connection: Redis,
   ) {
-    connection.on('error', (error: Error) => this.failed(error));
+    connection.on('error', (error: Error) => this.failed(error.message));
+    // ioredis says `reconnecting` only for a connection it lost, never for one closed on purpose.
+    connection.on('reconnecting', () => this.failed('connection lost'));
     connection.on('ready', () => this.connected());
   }
 
   /** Takes the errors of a BullMQ queue or worker (which would print them with stacks if nobody listened). */
   watch(emitter: EventEmitter): void {
-    emitter.on('error', (error: Error) => this.failed(error));
+    emitter.on('error', (error: Error) => this.failed(error.message));
   }
 
   /** Calls `listener` each time the connection is ready again after an outage. */
@@ -31,10 +37,10 @@ export class RedisOutages {
     this.listeners.push(listener);
   }
 
-  private failed(error: Error): void {
+  private failed(reason: string): void {
     if (this.down) return;
     this.down = true;
-    this.logger.warn('Redis is unreachable: tasks submitted meanwhile are saved and queued when it is back', { error: error.message });
+    this.logger.warn('Redis is unreachable: tasks submitted meanwhile are saved and queued when it is back', { error: reason });
   }
 
   private connected(): void {
