@@ -142,7 +142,7 @@ export async function startRouter(config: RouterServiceConfig, logger: Logger = 
     maxBodyBytes: config.maxBodyBytes,
     shareKey: config.router.operationDedupe ? operationShareKey() : undefined,
     onShared: (leader, follower) => metrics.sharedResponse(leader, follower),
-    respond: incrementalHttpResponder(responseErrors),
+    respond: incrementalHttpResponder(operationsRun, logger),
   });
   waitingOnShared = () => executeGraphQL.sharing;
   const socketTickets = new SocketTickets({ origins: config.router.corsOrigins }, redis);
@@ -166,7 +166,7 @@ export async function startRouter(config: RouterServiceConfig, logger: Logger = 
     },
     logger,
   );
-  const operations = countingSubscriptions(operationRunner(operationsRun, engine, responseErrors));
+  const operations = countingSubscriptions(operationRunner(operationsRun, engine));
   subscriptionsActive = () => operations.active;
   const serverSentEvents = serverSentEventsHandler({
     operations,

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ExecutionResult } from 'graphql';
 import type { Logger } from '@supergraph/server';
 import type { RouterContext } from './context';
-import { publicPayloads, type ResponseErrors } from './pipeline/11-respond';
+import type { OperationExecution } from './pipeline/10-execute';
 
 /** The multipart flavour Apollo Client asks for and reads (`Accept: multipart/mixed;deferSpec=20220824`). */
 const CONTENT_TYPE = 'multipart/mixed; boundary="-"; deferSpec=20220824';
@@ -14,16 +14,16 @@ const PART_HEADER = 'content-type: application/json; charset=utf-8\r\n\r\n';
  * ready). Only JSON POSTs are answered here, after CSRF prevention like every request. Everything
  * else returns false and goes on to the one-response path (http/graphql-over-http.ts).
  */
-export function incrementalHttpResponder(errors: ResponseErrors) {
+export function incrementalHttpResponder(execution: OperationExecution, logger: Logger) {
   return async (pending: Promise<RouterContext>, request: IncomingMessage, response: ServerResponse): Promise<boolean> => {
     if (request.method !== 'POST' || !acceptsMultipart(request) || !(request.headers['content-type'] ?? '').includes('application/json')) return false;
     // A refused request (the pipeline threw) is answered on the one-response path, with the refusal's status.
     const context = await pending.catch(() => undefined);
     const operation = context?.operation;
     if (!operation || operation.operationType !== 'query') return false;
-    const payloads = operation.schemaState.operations.incremental(operation, context, errors.logger);
+    const payloads = execution.executeIncrementally(operation, context);
     if (!payloads) return false;
-    await writeParts(response, publicPayloads(payloads, errors, context.requestId), errors.logger);
+    await writeParts(response, payloads, logger);
     return true;
   };
 }

@@ -55,9 +55,12 @@ export function responseCache(settings: ResponseCacheSettings, redis: Redis | un
   ];
 }
 
-/** Public queries only: operations that touch @authenticated/@requiresScopes fields neither read nor write the cache. */
+/**
+ * Public queries answered whole only: operations that touch @authenticated/@requiresScopes fields
+ * neither read nor write the cache, and one delivered part by part (`@defer`) was never one response to store.
+ */
 function cacheable(call: ExecutionCall): boolean {
-  return call.operation.operationType === 'query' && !call.operation.analysis.touchesProtected;
+  return call.operation.operationType === 'query' && !call.incremental && !call.operation.analysis.touchesProtected;
 }
 
 interface CacheEntry {

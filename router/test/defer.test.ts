@@ -5,7 +5,8 @@ import { ApolloClient, gql, HttpLink, InMemoryCache } from '@apollo/client';
 import { Defer20220824Handler } from '@apollo/client/incremental';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { HarnessStack, quietLogger } from '@supergraph/testing';
+import { createLogger } from '@supergraph/server';
+import { HarnessStack } from '@supergraph/testing';
 import { startRouter } from '../src/app';
 import { eventStream } from './event-stream';
 import { startLibrary, type LibraryFixture } from './executor-fixture';
@@ -20,14 +21,24 @@ import { startLibrary, type LibraryFixture } from './executor-fixture';
 const stack = new HarnessStack();
 let library: LibraryFixture;
 let graphqlUrl: string;
+let routerUrl: string;
+/** The router's log lines (at debug level, where each finished operation is logged). */
+const logged: Record<string, unknown>[] = [];
 
 beforeAll(async () => {
   library = await startLibrary();
   stack.defer(() => library.stop());
   const folder = mkdtempSync(join(tmpdir(), 'defer-'));
   writeFileSync(join(folder, 'supergraph.graphql'), library.supergraphSdl);
-  const config = stack.config('router', { SUPERGRAPH_PATH: join(folder, 'supergraph.graphql'), SUPERGRAPH_WATCH: 'false', RATE_LIMIT_PER_MINUTE: '0' });
-  const router = await stack.add(startRouter(config, quietLogger('router')));
+  const config = stack.config('router', {
+    SUPERGRAPH_PATH: join(folder, 'supergraph.graphql'),
+    SUPERGRAPH_WATCH: 'false',
+    RATE_LIMIT_PER_MINUTE: '0',
+    LOG_LEVEL: 'debug',
+  });
+  const logger = createLogger({ service: 'router' }, 'debug', { write: (line: string) => void logged.push(JSON.parse(line) as Record<string, unknown>) });
+  const router = await stack.add(startRouter(config, logger));
+  routerUrl = router.url;
   graphqlUrl = `${router.url}/graphql`;
 });
 afterAll(() => stack.stop());
@@ -104,6 +115,31 @@ describe('@defer', () => {
   it('over Server-Sent Events and graphql-ws: the same payloads, one event or message each', async () => {
     expect(await overServerSentEvents(DEFERRED)).toEqual(EXPECTED_PAYLOADS);
     expect(await overWebSocket(DEFERRED)).toEqual(EXPECTED_PAYLOADS);
+  });
+
+  it('under the same rules as a whole response on every transport: counted, and logged with its errors, once its last part is delivered', async () => {
+    const series = 'router_requests_total{operation="Shelf",outcome="error"}';
+    const counted = async () => {
+      const line = (await (await fetch(`${routerUrl}/metrics`)).text()).split('\n').find((candidate) => candidate.startsWith(`${series} `));
+      return line ? Number(line.slice(series.length + 1)) : 0;
+    };
+    const before = await counted();
+    const from = logged.length;
+    await overHttp(DEFERRED);
+    await overServerSentEvents(DEFERRED);
+    await overWebSocket(DEFERRED);
+
+    expect((await counted()) - before).toBe(3);
+    const lines = logged.slice(from);
+    // Each finished once, with the failed rating among its errors…
+    expect(lines.filter((line) => line.msg === 'operation finished')).toEqual(
+      [1, 2, 3].map(() => expect.objectContaining({ operation: 'Shelf', status: 200, errors: 1 })),
+    );
+    // …and that error logged whole, with the subgraph's details the caller does not get.
+    const subgraphErrors = lines.filter((line) => line.msg === 'subgraph error');
+    expect(subgraphErrors).toHaveLength(3);
+    for (const line of subgraphErrors)
+      expect(line).toMatchObject({ path: ['books', 1, 'flakyRating'], extensions: expect.objectContaining({ serviceName: 'ratings' }) });
   });
 
   it('in one response to a client that does not take multipart responses', async () => {

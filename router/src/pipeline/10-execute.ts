@@ -1,12 +1,13 @@
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
-import type { DocumentNode, ExecutionArgs, ExecutionResult, FormattedExecutionResult, GraphQLError } from 'graphql';
+import type { DocumentNode, ExecutionArgs, ExecutionResult, FormattedExecutionResult, GraphQLError, GraphQLFormattedError } from 'graphql';
 import type { Logger } from '@supergraph/server';
 import { executeAuthorized, type ExecutorResult } from '../authorization';
 import { CachePolicy } from '../cache-policy';
 import type { RouterContext } from '../context';
 import type { SubscriptionEngine } from '../subscriptions/engine';
-import { asGraphQLErrors, ensureGraphQLError, formatErrors, publicPayloads, type ResponseErrors } from './11-respond';
+import type { IncrementalPayload } from '../execution/incremental';
+import { asGraphQLErrors, ensureGraphQLError, formatErrors, formattedPayloads, type ResponseErrors } from './11-respond';
 import type { PreparedOperation } from './operation-request';
 
 /**
@@ -17,6 +18,8 @@ import type { PreparedOperation } from './operation-request';
 export interface ExecutionCall {
   readonly operation: PreparedOperation;
   readonly context: RouterContext;
+  /** Delivered part by part (`@defer`): its headers are sent before it finishes, and it is never stored whole. */
+  readonly incremental: boolean;
   /** Restricted by each subgraph fetch's Cache-Control, replaced by a cache hit's stored policy. */
   readonly cachePolicy: CachePolicy;
   /** Response headers, for the transports that carry them (HTTP); errors' `extensions.http` headers land here too. */
@@ -35,7 +38,10 @@ export interface ExecutionCall {
 export interface ExecutionPlugin {
   /** Before execution: the data to answer with instead of executing (the response cache); the first plugin that answers wins. */
   answer?(call: ExecutionCall): Promise<Record<string, unknown> | undefined> | undefined;
-  /** Once the response is complete, before any transport sends it: count it, log it, store it, add headers. */
+  /**
+   * Once the response is complete, before any transport sends it (an incremental one: once its last
+   * part is delivered, or its caller has gone): count it, log it, store it, add headers.
+   */
   finished?(call: ExecutionCall, result: FormattedExecutionResult): void | Promise<void>;
 }
 
@@ -59,6 +65,13 @@ export interface OperationExecution {
    * a mutation over GET), with every plugin's hooks around it.
    */
   execute(operation: PreparedOperation, context: RouterContext, refusal?: GraphQLError): Promise<ExecutedOperation>;
+  /**
+   * The payloads of a query whose plan defers parts with its variables (`@defer`), as they are
+   * ready, errors formatted, with the plugins' `finished` hooks once it ends; undefined when
+   * nothing is deferred, and the caller runs it with `execute`. Cached answers are whole
+   * responses, so no plugin answers in its place.
+   */
+  executeIncrementally(operation: PreparedOperation, context: RouterContext): AsyncGenerator<ExecutionResult> | undefined;
 }
 
 /**
@@ -69,9 +82,13 @@ export function operationExecution(options: OperationExecutionOptions): Operatio
   const plugins = options.plugins ?? [];
   const answering = plugins.filter((plugin) => plugin.answer);
   const finishing = plugins.filter((plugin) => plugin.finished);
+  const finish = async (call: ExecutionCall, result: FormattedExecutionResult) => {
+    if (finishing.length === 1) await finishing[0]!.finished!(call, result);
+    else await Promise.all(finishing.map((plugin) => plugin.finished!(call, result)));
+  };
   return {
     async execute(operation, context, refusal) {
-      const call: ExecutionCall = { operation, context, cachePolicy: new CachePolicy(), headers: new Map() };
+      const call: ExecutionCall = { operation, context, incremental: false, cachePolicy: new CachePolicy(), headers: new Map() };
       let raw: ExecutorResult;
       // An error instead of a result (a refusal, an executor that threw) is a failed request: 500 unless it says otherwise.
       let failed = false;
@@ -105,11 +122,52 @@ export function operationExecution(options: OperationExecutionOptions): Operatio
         call.status = formatted.http.status ?? (failed ? 500 : raw.data === undefined ? 400 : undefined);
       }
       const result: FormattedExecutionResult = { errors, data: raw.data, extensions: raw.extensions };
-      if (finishing.length === 1) await finishing[0]!.finished!(call, result);
-      else await Promise.all(finishing.map((plugin) => plugin.finished!(call, result)));
+      await finish(call, result);
       return { call, result };
     },
+    executeIncrementally(operation, context) {
+      const payloads = operation.schemaState.operations.incremental(operation, context, options.errors.logger);
+      if (!payloads) return undefined;
+      const call: ExecutionCall = { operation, context, incremental: true, cachePolicy: new CachePolicy(), headers: new Map() };
+      return deliverIncrementally(payloads, call, options.errors, finish);
+    },
   };
+}
+
+/**
+ * Passes the payloads on with their errors formatted, and finishes the call once: after the last
+ * payload, a failure (which the transport reports), or the caller's leaving. The plugins see every
+ * error of every payload, and the data of the first.
+ */
+async function* deliverIncrementally(
+  payloads: AsyncGenerator<IncrementalPayload>,
+  call: ExecutionCall,
+  responseErrors: ResponseErrors,
+  finish: (call: ExecutionCall, result: FormattedExecutionResult) => Promise<void>,
+): AsyncGenerator<ExecutionResult> {
+  const raised: GraphQLError[] = [];
+  const formatted: GraphQLFormattedError[] = [];
+  let data: Record<string, unknown> | null | undefined;
+  try {
+    const formatting = formattedPayloads(payloads, (errors) => {
+      raised.push(...asGraphQLErrors(errors));
+      // What the log shows of an error already formatted is its message (there is no original error or stack to describe).
+      const leaving = errors.map((error) => responseErrors.format(error, error.message));
+      formatted.push(...leaving);
+      return leaving;
+    });
+    for await (const payload of formatting) {
+      if ('data' in payload && data === undefined) data = payload.data;
+      yield payload;
+    }
+  } catch (error) {
+    raised.push(ensureGraphQLError(error));
+    call.status = 500;
+    throw error;
+  } finally {
+    if (raised.length) call.errors = raised;
+    await finish(call, { errors: formatted.length ? formatted : undefined, data });
+  }
 }
 
 /** Caches the gateway's executor may ask for; ours does not, and the gateway's data sources only for APQ, which is off. */
@@ -164,7 +222,7 @@ export function executionArgs(operation: PreparedOperation): ExecutionArgs {
   };
 }
 
-export function operationRunner(execution: OperationExecution, engine: SubscriptionEngine, responseErrors: ResponseErrors): OperationRunner {
+export function operationRunner(execution: OperationExecution, engine: SubscriptionEngine): OperationRunner {
   const prepared = (args: ExecutionArgs): { context: RouterContext; operation: PreparedOperation } => {
     const context = args.contextValue as RouterContext;
     if (!context.operation) throw new Error('An operation reached execution without passing the pipeline');
@@ -173,8 +231,8 @@ export function operationRunner(execution: OperationExecution, engine: Subscript
   return {
     async execute(args) {
       const { context, operation } = prepared(args);
-      const payloads = operation.schemaState.operations.incremental(operation, context, responseErrors.logger);
-      if (payloads) return publicPayloads(payloads, responseErrors, operation.requestId);
+      const payloads = execution.executeIncrementally(operation, context);
+      if (payloads) return payloads;
       const { errors, ...result } = (await execution.execute(operation, context)).result;
       // graphql-ws serialises errors with toJSON: formatted errors become GraphQLErrors again.
       return errors ? { ...(result as ExecutionResult), errors: asGraphQLErrors(errors) } : (result as ExecutionResult);

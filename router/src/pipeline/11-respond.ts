@@ -62,21 +62,15 @@ export interface ResponseErrors {
 }
 
 /**
- * Incremental payloads (`@defer`), with their errors (top-level or in an incremental item)
- * formatted exactly as a single response's (subgraph errors logged whole first), as GraphQLErrors
- * that serialise to exactly that (graphql-ws calls toJSON).
+ * Incremental payloads (`@defer`) with their errors, top-level or in an incremental item, as
+ * `format` makes them leave the router: GraphQLErrors that serialise to exactly that (graphql-ws
+ * calls toJSON).
  */
-export async function* publicPayloads(
+export async function* formattedPayloads(
   payloads: AsyncGenerator<IncrementalPayload>,
-  errors: ResponseErrors,
-  requestId: string,
+  format: (errors: readonly GraphQLFormattedError[]) => GraphQLFormattedError[],
 ): AsyncGenerator<ExecutionResult> {
-  const formatted = (list: readonly GraphQLFormattedError[] | undefined): GraphQLError[] | undefined => {
-    if (!list) return undefined;
-    logSubgraphErrors(errors.logger, requestId, list);
-    // What the log shows of an error already formatted is its message (there is no original error or stack to describe).
-    return asGraphQLErrors(list.map((error) => errors.format(error, error.message)));
-  };
+  const formatted = (list: readonly GraphQLFormattedError[] | undefined) => list && asGraphQLErrors(format(list));
   for await (const payload of payloads) {
     if ('data' in payload) {
       yield { ...payload, errors: formatted(payload.errors) };
