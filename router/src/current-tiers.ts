@@ -1,6 +1,6 @@
 import { ACCOUNT_UPDATED, type AccountUpdated, type Identity, type Tier } from '@supergraph/identity';
 import type { OutboxEnvelope } from '@supergraph/outbox';
-import { consumeEvents, type EventBus } from '@supergraph/pubsub';
+import { consumeEvents, type Consuming, type EventBus } from '@supergraph/pubsub';
 import type { Logger } from '@supergraph/server';
 import { BoundedCache } from './bounded-cache';
 import { askUsers } from './users-service';
@@ -36,16 +36,16 @@ export function usersTierLookup(usersUrl: () => string, signingSecret: string): 
  *
  * A tier read once is kept for `cacheMs`; the users subgraph's `users.accountUpdated` event, which its
  * outbox publishes after each committed change (at least once, also when Redis was away at the time),
- * makes the router forget it, so the next request reads it again. The router hears it live, so one
- * published while its own connection to Redis is cut can pass it by: `cacheMs` bounds how long that
- * leaves a tier stale.
+ * makes the router forget it, so the next request reads it again. One published while the router's
+ * own connection to Redis was cut is read back from the event log; when the log cannot give it back,
+ * the router forgets every tier it knows.
  * While the users subgraph cannot answer, requests go on at their credential's tier.
  */
 export class CurrentTiers {
   private readonly known = new BoundedCache<string, { tier: Tier | undefined; until: number }>({ maxEntries: 100_000 });
   /** Reads in flight, one per user; a change heard meanwhile drops its entry so a read that began before it is not kept. */
   private readonly reading = new Map<string, Promise<Tier | undefined>>();
-  private readonly listening?: { stop(): Promise<void> };
+  private readonly listening?: Consuming;
   private readonly cacheMs: number;
   private readonly lookupTimeoutMs: number;
   private readonly failureBackoffMs: number;
@@ -62,12 +62,16 @@ export class CurrentTiers {
     this.failureBackoffMs = options.failureBackoffMs ?? 5_000;
     this.listening =
       events &&
-      consumeEvents<OutboxEnvelope<AccountUpdated>>(
-        events,
-        ACCOUNT_UPDATED,
-        async ({ payload }) => this.forget(payload.userId),
-        (_event, error) => logger.warn('could not act on an account change', { error: String(error) }),
-      );
+      consumeEvents<OutboxEnvelope<AccountUpdated>>(events, ACCOUNT_UPDATED, {
+        handle: async ({ payload }) => this.forget(payload.userId),
+        onError: (_event, error) => logger.warn('could not act on an account change', { error: String(error) }),
+        onGap: () => {
+          // Any tier known may have changed unheard: each is read again at its user's next request.
+          this.known.clear();
+          this.reading.clear();
+          logger.info('account changes may have gone unheard while the event bus was away: current tiers are read again');
+        },
+      });
   }
 
   /** `identity` at the tier its user is on now (the same object when that is the tier it carries). */

@@ -4,4 +4,4 @@ export * from './in-process-bus';
 export * from './position';
 export * from './redis-bus';
 export { createEventBus } from './create';
-export { consumeEvents } from './consume';
+export { consumeEvents, type Consuming, type EventConsumer } from './consume';
