@@ -5,11 +5,13 @@ import { bearer, createTestDatabase, errorCodes, execute, graphql, quietLogger, 
 import { startUsersSubgraph, type UsersSubgraph } from '@supergraph/users/src/app';
 import { startRouter } from '../src/app';
 import { AuthorizationPolicy } from '../src/authorization';
-import { catalog, composeSupergraph, usersSdl, type FakeSubgraph } from './fleet';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { catalog, composeSupergraph, startFakeSubgraph, usersSdl, type FakeSubgraph } from './fleet';
 
 let database: TestDatabase;
 let users: UsersSubgraph;
 let catalogSubgraph: FakeSubgraph;
+let vault: FakeSubgraph;
 let router: RunningServer;
 let graphqlUrl: string;
 const cleanups: (() => unknown)[] = [];
@@ -33,8 +35,8 @@ beforeAll(async () => {
   database = await createTestDatabase('authorization');
   const base = testConfig('users', { USERS_DATABASE_URL: database.url, ADMIN_EMAILS: 'boss@example.com' });
   cleanups.push(base.cleanup);
-  [users, catalogSubgraph] = await Promise.all([startUsersSubgraph(base.config, quietLogger('users')), catalog()]);
-  const supergraph = composeSupergraph([{ name: 'users', url: `${users.url}/graphql`, sdl: usersSdl() }, catalogSubgraph]);
+  [users, catalogSubgraph, vault] = await Promise.all([startUsersSubgraph(base.config, quietLogger('users')), catalog(), startVault()]);
+  const supergraph = composeSupergraph([{ name: 'users', url: `${users.url}/graphql`, sdl: usersSdl() }, catalogSubgraph, vault]);
   const { config, cleanup } = testConfig('router', { SUPERGRAPH_PATH: supergraph.path, RATE_LIMIT_PER_MINUTE: '0', API_KEY_CACHE_MS: '0' });
   cleanups.push(supergraph.cleanup, cleanup);
   router = await startRouter(config, quietLogger('router'));
@@ -45,9 +47,23 @@ afterAll(async () => {
   await router?.stop();
   await users?.stop();
   await catalogSubgraph?.stop();
+  await vault?.stop();
   await database?.drop();
   for (const cleanup of cleanups) cleanup();
 });
+
+/** Protected fields that cannot be null: refusing one nulls its nearest nullable parent, as a failing non-null field would. */
+const startVault = () =>
+  startFakeSubgraph(
+    'vault',
+    `extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@authenticated"])
+    type Query { shelf: Shelf! code: String! @authenticated }
+    type Shelf { label: String! items: [Item!] }
+    type Item { name: String! price: Float! @authenticated }`,
+    {
+      Query: { shelf: () => ({ label: 'A', items: [{ name: 'lamp', price: 12 }] }), code: () => 'secret' },
+    } as GraphQLResolverMap<unknown>,
+  );
 
 describe('@authenticated and @requiresScopes, enforced by the router', () => {
   it('are declared in the users subgraph and read from the supergraph', () => {
@@ -74,6 +90,28 @@ describe('@authenticated and @requiresScopes, enforced by the router', () => {
     expect(anonymous.data).toEqual({ products: [{ name: 'lamp' }, { name: 'desk' }], me: null });
     expect(anonymous.errors).toEqual([expect.objectContaining({ path: ['me'], extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) })]);
     expect(await usersFetches()).toBe(before);
+  });
+
+  it('nulls the nearest nullable parent of a refused non-null field, as GraphQL does for a failing one, and asks the subgraph only for the rest', async () => {
+    const token = await signUp('shelf-reader@example.com');
+    const query = '{ shelf { label items { name price } } }';
+    expect((await graphql(graphqlUrl, query, {}, bearer(token))).data).toEqual({ shelf: { label: 'A', items: [{ name: 'lamp', price: 12 }] } });
+
+    vault.requests.length = 0;
+    const anonymous = await graphql(graphqlUrl, query);
+    // price is Float!, each item Item!: the null reaches the nullable list; the shelf's label stays.
+    expect(anonymous.data).toEqual({ shelf: { label: 'A', items: null } });
+    expect(anonymous.errors).toEqual([
+      expect.objectContaining({ path: ['shelf', 'items', 'price'], extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) }),
+    ]);
+    expect(vault.requests.map((request) => request.query)).not.toEqual(expect.arrayContaining([expect.stringContaining('price')]));
+
+    // A refused non-null root field leaves nothing to answer with: data is null, and no subgraph is asked.
+    vault.requests.length = 0;
+    const root = await graphql(graphqlUrl, '{ code shelf { label } }');
+    expect(root.data).toBeNull();
+    expect(errorCodes(root)).toEqual(['UNAUTHENTICATED']);
+    expect(vault.requests).toEqual([]);
   });
 
   it('follows fragments and aliases', async () => {
