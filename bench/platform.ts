@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConfigOf, ProjectsServiceConfig, ServiceName } from '@supergraph/config';
 import type { RunningServer } from '@supergraph/server';
-import { createTestDatabase, quietLogger, testConfig, type TestDatabase } from '@supergraph/testing';
+import { createTestDatabase, freePort, quietLogger, subgraphUrl, testConfig, type TestDatabase } from '@supergraph/testing';
 import { startUsersSubgraph, type UsersSubgraph } from '@supergraph/users/src/app';
 import { startProjectsSubgraph, type ProjectsSubgraph } from '@supergraph/projects/src/app';
 import { startPaymentsSubgraph, type PaymentsSubgraph } from '@supergraph/payments/src/app';
@@ -53,7 +53,9 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<P
   try {
     const chain = await stack.add(startTestChain());
     const users = await stack.add(startUsersSubgraph(configure('users', { USERS_DATABASE_URL: (await database('users')).url }), quietLogger('users')));
-    const config = configure('projects', { PROJECTS_DATABASE_URL: (await database('projects')).url });
+    // Projects calls the AI subgraph (AI jobs) and the AI subgraph follows projects' feed: the AI port is chosen first.
+    const aiPort = await freePort();
+    const config = configure('projects', { PROJECTS_DATABASE_URL: (await database('projects')).url, AI_URL: subgraphUrl(aiPort) });
     const projects = await stack.add(startProjectsSubgraph(config, quietLogger('projects')));
     const payments = await stack.add(
       startPaymentsSubgraph(
@@ -71,7 +73,7 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<P
     // the repository's .data/ai, where another run's projects would answer searches with ids no one has).
     const aiData = mkdtempSync(join(tmpdir(), 'bench-ai-'));
     stack.defer(() => rmSync(aiData, { recursive: true, force: true }));
-    const ai = await stack.add(startAiSubgraph(config.routerSigningSecret, { AI_PROJECTS_URL: `${projects.url}/graphql`, AI_DATA_DIR: aiData }));
+    const ai = await stack.add(startAiSubgraph(config.routerSigningSecret, { AI_PROJECTS_URL: `${projects.url}/graphql`, AI_DATA_DIR: aiData }, aiPort));
 
     const routerEnv = { REDIS_URL, ...env };
     const { router, url } = await stack.router(
