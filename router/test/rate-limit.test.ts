@@ -3,19 +3,12 @@ import { createClient, type ExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
 import { LoginDocument, RegisterDocument } from '../../clients/generated/graphql';
 import type { RunningServer } from '@supergraph/server';
-import { bearer, errorCodes, execute, quietLogger } from '@supergraph/testing';
+import { bearer, errorCodes, execute, newCallerAddress, quietLogger } from '@supergraph/testing';
 import { startRouter } from '../src/app';
 import { MemorySlidingWindow, RateLimiter, type SlidingWindowStore } from '../src/rate-limit';
 import { startPlatform, type PlatformHarness } from './harness';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://localhost:6379';
-
-/**
- * A caller's address never used before (2001:db8::/32, reserved for documentation), so no test
- * shares a window with another or with a rerun on the same Redis: among 254 IPv4 addresses a
- * register or a login sometimes drew one a test had already used up, and was refused.
- */
-const newAddress = () => `2001:db8::${Array.from({ length: 4 }, () => randomInt(0x10000).toString(16)).join(':')}`;
 
 describe('rate limiting shared by two routers on one Redis', () => {
   let platform: PlatformHarness;
@@ -38,7 +31,7 @@ describe('rate limiting shared by two routers on one Redis', () => {
   });
 
   // The caller's address first, then the proxy's: the router counts the first.
-  const address = () => `${newAddress()}, 10.0.0.${randomInt(1, 255)}`;
+  const address = () => `${newCallerAddress()}, 10.0.0.${randomInt(1, 255)}`;
   const post = (url: string, headers: Record<string, string>, query = '{ __typename }') =>
     fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) });
 
@@ -90,7 +83,7 @@ describe('queries over graphql-ws share the window', () => {
   it('counts a signed-in user over HTTP and WebSocket alike', async () => {
     const password = 'a long enough password';
     const email = `socket-${randomInt(1e9)}@example.com`;
-    const from = () => ({ 'x-forwarded-for': newAddress() });
+    const from = () => ({ 'x-forwarded-for': newCallerAddress() });
     await execute(platform.graphqlUrl, RegisterDocument, { email, password }, from());
     const token = (await execute(platform.graphqlUrl, LoginDocument, { email, password }, from())).data!.login.token;
     const post = () =>

@@ -6,7 +6,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { LoginDocument, RegisterDocument } from '../../clients/generated/graphql';
-import { bearer, execute, graphql } from '@supergraph/testing';
+import { bearer, execute, graphql, newCallerAddress } from '@supergraph/testing';
 import { startPlatform, type PlatformHarness } from './harness';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://localhost:6379';
@@ -33,13 +33,16 @@ describe.each([
   afterAll(() => platform?.stop());
 
   // Each caller comes from an address of its own, so reruns within a window (one Redis) never share one.
-  const address = () => `198.51.100.${randomInt(1, 255)}, 10.0.${randomInt(0, 255)}.${randomInt(1, 255)}`;
+  const address = () => `${newCallerAddress()}, 10.0.0.1`;
 
   /** A new account's access token, registered and signed in from addresses of their own (anonymous operations count by address). */
   async function newAccount(): Promise<string> {
     const email = `ticket-limited-${randomInt(1e9)}@example.com`;
-    await execute(platform.graphqlUrl, RegisterDocument, { email, password: PASSWORD }, { 'x-forwarded-for': address() });
-    return (await execute(platform.graphqlUrl, LoginDocument, { email, password: PASSWORD }, { 'x-forwarded-for': address() })).data!.login.token;
+    const registered = await execute(platform.graphqlUrl, RegisterDocument, { email, password: PASSWORD }, { 'x-forwarded-for': address() });
+    expect(registered.errors).toBeUndefined();
+    const login = await execute(platform.graphqlUrl, LoginDocument, { email, password: PASSWORD }, { 'x-forwarded-for': address() });
+    expect(login.errors).toBeUndefined();
+    return login.data!.login.token;
   }
 
   async function askForTicket(headers: Record<string, string>): Promise<{ status: number; retryAfter: string | null; body: TicketAnswer }> {

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { print } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { SERVICE, signIdentity, type Identity } from '@supergraph/identity';
@@ -37,6 +38,14 @@ export function asRouter(identity: Identity = SERVICE, secret: string): Record<s
 }
 
 export const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
+
+/**
+ * The address of a caller never seen before, for X-Forwarded-For: random in 2001:db8::/32 (reserved
+ * for documentation). A router that trusts the header counts anonymous callers by it, and drawn
+ * from a small pool (254 IPv4 addresses) a test's caller sometimes got a window another test, or a
+ * rerun on the same Redis, had used up.
+ */
+export const newCallerAddress = (): string => `2001:db8::${Array.from({ length: 4 }, () => randomInt(0x10000).toString(16)).join(':')}`;
 
 /** The `extensions.code` of each error, in order: what tests assert on. */
 export function errorCodes(response: GraphQLResponse<unknown>): (string | undefined)[] {
