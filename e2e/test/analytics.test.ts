@@ -83,13 +83,15 @@ const MARKED = [CHANNEL, SIGNED_IN];
 /**
  * Publishes a marker (not a JSON object: quarantined) on each checked channel and waits for them
  * all: on each channel, every event published before its marker was taken too (one log, read in order).
+ * The figures then come from a request of their own: the one that saw the last marker may have
+ * begun its window (which ends at the request's start) just before that marker was taken.
  */
 async function drained(token: string, marker: string): Promise<Figures> {
   for (const channel of MARKED) await bus.publish(channel, marker);
   for (let i = 0; i < 300; i++) {
     const seen = await figures(token);
     const marked = new Set(seen.quarantined.filter((q) => q.raw === JSON.stringify(marker)).map((q) => q.channel));
-    if (MARKED.every((channel) => marked.has(channel))) return seen;
+    if (MARKED.every((channel) => marked.has(channel))) return figures(token);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`analytics never took the marker ${marker} on every channel`);
