@@ -1,5 +1,6 @@
 import type { GraphQLError } from 'graphql';
 import { badRequest } from '../pipeline/01-input-limits';
+import { mediaTypeEssence } from './media-types';
 
 export interface CsrfOptions {
   /**
@@ -12,7 +13,6 @@ export interface CsrfOptions {
 
 /** Content types a page of another origin may POST without a CORS preflight (HTML forms, `fetch` with no-cors). */
 const SIMPLE_CONTENT_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain']);
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /**
  * CSRF prevention, the rule Apollo Server's `csrfPrevention: true` applies (router/README.md):
@@ -36,12 +36,4 @@ export function csrfPrevention(options: CsrfOptions = {}): (headers: ReadonlyMap
     if (requestHeaders.some((name) => (headers.get(name) ?? '').length > 0)) return undefined;
     return badRequest(message);
   };
-}
-
-/** `type/subtype` of a media type in lower case, without parameters; undefined when it does not parse. */
-export function mediaTypeEssence(value: string): string | undefined {
-  const semicolon = value.indexOf(';');
-  const [type, subtype, ...rest] = (semicolon < 0 ? value : value.slice(0, semicolon)).trim().split('/');
-  if (rest.length > 0 || !type || !subtype || !TOKEN.test(type) || !TOKEN.test(subtype)) return undefined;
-  return `${type}/${subtype}`.toLowerCase();
 }

@@ -41,3 +41,14 @@ export function responseContentType(): (accept: string | undefined) => string | 
 export function prefersHtml(method: string, accept: string | undefined): boolean {
   return method === 'GET' && !!accept && new Negotiator({ headers: { accept } }).mediaType(HTML_OR_GRAPHQL) === MEDIA_TYPES.html;
 }
+
+/** A media type's `type` and `subtype`: RFC 9110 tokens. */
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** `type/subtype` of a media type in lower case, without parameters; undefined when it does not parse. */
+export function mediaTypeEssence(value: string): string | undefined {
+  const semicolon = value.indexOf(';');
+  const [type, subtype, ...rest] = (semicolon < 0 ? value : value.slice(0, semicolon)).trim().split('/');
+  if (rest.length > 0 || !type || !subtype || !TOKEN.test(type) || !TOKEN.test(subtype)) return undefined;
+  return `${type}/${subtype}`.toLowerCase();
+}

@@ -2,7 +2,7 @@ import { GraphQLError } from 'graphql';
 import { badRequest } from '../pipeline/01-input-limits';
 import type { OperationParams } from '../pipeline/operation-request';
 import type { HttpGraphQLRequest } from '@supergraph/server';
-import { mediaTypeEssence } from './csrf';
+import { mediaTypeEssence } from './media-types';
 
 /** The GraphQL parameters of an HTTP request: the JSON body of a POST, the query string of any other method. */
 export function httpParams(request: HttpGraphQLRequest): OperationParams {
